@@ -1,0 +1,9 @@
+"""optiviz: see how deep networks are trained. Run with ``streamlit run app.py``."""
+
+import streamlit as st
+
+st.set_page_config(page_title="optiviz", page_icon="📉", layout="wide")
+
+home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
+race = st.Page("pages/optimizer_race.py", title="Optimizer race", icon=":material/sports_score:", url_path="optimizer-race")
+st.navigation({"": [home], "Optimization": [race]}).run()

@@ -1,0 +1,296 @@
+"""Vectorised sweep: 4096 Adam runs × 500 steps on Beale in one ``descend`` call.
+
+Contestants, timed interleaved (best of several repeats, after one warm-up each):
+
+* engine      optiviz.descent.descend on starts (4096, 2) with 4096 learning rates;
+* loop        the same engine one setting at a time (descend with a single start);
+              an evenly spaced subset is timed and scaled linearly to all runs;
+* torch       (optional reference, never a dependency) a hand-written Adam on one
+              (4096, 2) float64 leaf tensor with a per-run learning-rate tensor
+              (4096, 1), gradient by autograd of beale(w).sum();
+* torch.optim torch.optim.Adam on the same tensor, but with a single learning rate
+              for every row (torch.optim cannot take one lr per row short of 4096
+              parameter groups), so it does less work: shown for information only.
+
+Both torch contestants record path, loss and gradient norm every step, as the engine does
+(they skip the engine's divergence bookkeeping, which favours them slightly).
+
+Correctness is checked too: the loop's trajectories equal the batched ones bit for bit,
+and the engine's final points match torch's at the same learning rate to 1e-8 relative.
+
+Goals: engine ≥ 2× faster than torch (the per-run-lr one), ≥ 50× faster than the loop.
+Exit code 0 (it is a report) unless --check is given: then 1 on a missed goal or a failed check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from optiviz.descent import descend  # noqa: E402
+from optiviz.optimizers import make_optimizer  # noqa: E402
+from optiviz.surfaces import get_surface  # noqa: E402
+
+try:
+    import torch
+except ImportError:  # torch is a reference only, never a dependency
+    torch = None
+
+RUNS, STEPS = 4096, 500
+START = (1.0, 1.5)
+LR_RANGE = (1e-4, 1.0)
+BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
+TORCH_OPTIM_LR = 0.03  # the sweep's rate nearest this is the single rate torch.optim.Adam runs with
+GOALS = {"loop": 50.0, "torch": 2.0}  # engine must be at least this many times faster
+TOLERANCE = 1e-8  # relative, engine against torch final points
+
+
+# ---------------------------------------------------------------- contestants
+
+
+def run_engine(lrs: np.ndarray):
+    starts = np.tile(START, (lrs.size, 1))
+    return descend(get_surface("beale"), make_optimizer("adam"), starts, STEPS, lrs)
+
+
+def run_loop(lrs: np.ndarray):
+    """The same engine, one setting at a time: a list of single-run Trajectories."""
+    surface, optimizer = get_surface("beale"), make_optimizer("adam")
+    return [descend(surface, optimizer, [START], STEPS, lr) for lr in lrs]
+
+
+def _torch_beale(w):
+    x, y = w[:, 0], w[:, 1]
+    y2 = y * y
+    y3 = y2 * y
+    a = 1.5 - x + x * y
+    b = 2.25 - x + x * y2
+    c = 2.625 - x + x * y3
+    return a * a + b * b + c * c
+
+
+def _torch_record(t, w, f, g, points, loss, grad_norm):
+    points[t].copy_(w)
+    loss[t].copy_(f)
+    torch.hypot(g[:, 0], g[:, 1], out=grad_norm[t])
+
+
+def run_torch(lrs: np.ndarray):
+    """Adam written out in torch with one learning rate per run (lr tensor (B, 1)), autograd gradients."""
+    batch = lrs.size
+    f64 = torch.float64
+    w = torch.tensor(START, dtype=f64).repeat(batch, 1).requires_grad_(True)
+    lr = torch.from_numpy(lrs).to(f64).reshape(batch, 1)
+    m = torch.zeros(batch, 2, dtype=f64)
+    v = torch.zeros(batch, 2, dtype=f64)
+    points = torch.empty(STEPS + 1, batch, 2, dtype=f64)
+    loss = torch.empty(STEPS + 1, batch, dtype=f64)
+    grad_norm = torch.empty(STEPS + 1, batch, dtype=f64)
+    f = _torch_beale(w)
+    (g,) = torch.autograd.grad(f.sum(), w)
+    with torch.no_grad():
+        _torch_record(0, w, f, g, points, loss, grad_norm)
+    for t in range(1, STEPS + 1):
+        with torch.no_grad():
+            m.mul_(BETA1).add_(g, alpha=1 - BETA1)
+            v.mul_(BETA2).addcmul_(g, g, value=1 - BETA2)
+            m_hat = m / (1 - BETA1**t)
+            v_hat = v / (1 - BETA2**t)
+            w.sub_(lr * m_hat / (v_hat.sqrt_().add_(EPS)))
+        f = _torch_beale(w)
+        (g,) = torch.autograd.grad(f.sum(), w)
+        with torch.no_grad():
+            _torch_record(t, w, f, g, points, loss, grad_norm)
+    return points, loss, grad_norm
+
+
+def run_torch_optim(lr: float, batch: int):
+    """torch.optim.Adam, one learning rate for all ``batch`` rows."""
+    f64 = torch.float64
+    w = torch.tensor(START, dtype=f64).repeat(batch, 1).requires_grad_(True)
+    opt = torch.optim.Adam([w], lr=lr, betas=(BETA1, BETA2), eps=EPS)
+    points = torch.empty(STEPS + 1, batch, 2, dtype=f64)
+    loss = torch.empty(STEPS + 1, batch, dtype=f64)
+    grad_norm = torch.empty(STEPS + 1, batch, dtype=f64)
+    for t in range(STEPS + 1):
+        opt.zero_grad(set_to_none=True)
+        f = _torch_beale(w)
+        f.sum().backward()
+        with torch.no_grad():
+            _torch_record(t, w, f, w.grad, points, loss, grad_norm)
+        if t < STEPS:
+            opt.step()
+    return points, loss, grad_norm
+
+
+# ---------------------------------------------------------------- timing
+
+
+def timed(fn, *args):
+    gc.collect()
+    gc.disable()
+    try:
+        t0 = time.perf_counter()
+        result = fn(*args)
+        return time.perf_counter() - t0, result
+    finally:
+        gc.enable()
+
+
+def relative_error(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per row: ‖a − b‖ / ‖b‖ of final points (B, 2)."""
+    return np.linalg.norm(a - b, axis=-1) / np.maximum(np.linalg.norm(b, axis=-1), np.finfo(float).tiny)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--repeat", type=int, default=5, help="timed repeats of engine and torch; best is reported (default 5)")
+    p.add_argument("--loop-runs", type=int, default=256, help=f"settings the loop times, evenly spaced, scaled to {RUNS} (default 256)")
+    p.add_argument("--loop-repeat", type=int, default=3, help="timed repeats of the loop (default 3)")
+    p.add_argument("--torch-threads", type=int, default=1, help="torch intra-op threads (default 1, like NumPy's elementwise ops)")
+    p.add_argument("--no-torch", action="store_true", help="skip the torch contestants even if torch is installed")
+    p.add_argument("--check", action="store_true", help="exit 1 on a missed goal or failed correctness check")
+    args = p.parse_args(argv)
+    if args.repeat < 1 or args.loop_repeat < 1 or not 1 <= args.loop_runs <= RUNS:
+        p.error(f"--repeat and --loop-repeat must be ≥ 1, --loop-runs in [1, {RUNS}]")
+
+    lrs = np.logspace(np.log10(LR_RANGE[0]), np.log10(LR_RANGE[1]), RUNS)
+    loop_idx = np.unique(np.linspace(0, RUNS - 1, args.loop_runs).round().astype(int))
+    loop_scale = RUNS / loop_idx.size
+    k_optim = int(np.argmin(np.abs(np.log(lrs / TORCH_OPTIM_LR))))
+    use_torch = torch is not None and not args.no_torch
+
+    print(f"bench_sweep: {RUNS} Adam runs × {STEPS} steps on Beale from {START}, lr log-spaced {LR_RANGE[0]:g}..{LR_RANGE[1]:g}")
+    info = f"python {platform.python_version()}, numpy {np.__version__}"
+    if use_torch:
+        torch.set_num_threads(args.torch_threads)
+        info += f", torch {torch.__version__} ({torch.get_num_threads()} thread{'s' if torch.get_num_threads() > 1 else ''})"
+    elif torch is None:
+        info += ", torch not installed, skipped"
+    else:
+        info += ", torch skipped (--no-torch)"
+    if "OPENBLAS_CORETYPE" in os.environ:
+        info += f", OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']}"
+    info += f"; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start"
+    print(info, flush=True)
+
+    contestants = {
+        "engine": lambda: run_engine(lrs),
+        "loop": lambda: run_loop(lrs[loop_idx]),
+    }
+    if use_torch:
+        contestants["torch"] = lambda: run_torch(lrs)
+        contestants["torch.optim"] = lambda: run_torch_optim(float(lrs[k_optim]), RUNS)
+
+    # warm-up: each once (the loop on one setting only)
+    run_loop(lrs[:1])
+    for name, fn in contestants.items():
+        if name != "loop":
+            fn()
+
+    times = {name: [] for name in contestants}
+    results = {}
+    names = list(contestants)
+    for r in range(max(args.repeat, args.loop_repeat)):
+        order = names[r % len(names) :] + names[: r % len(names)]  # rotate, so drift hits all alike
+        for name in order:
+            if len(times[name]) >= (args.loop_repeat if name == "loop" else args.repeat):
+                continue
+            seconds, results[name] = timed(contestants[name])
+            times[name].append(seconds)
+    print(f"load average {os.getloadavg()[0]:.2f} at end", flush=True)
+
+    # ------------------------------------------------------------ correctness
+    failures = []
+    engine = results["engine"]
+    mismatched = [
+        int(k)
+        for k, one in zip(loop_idx, results["loop"])
+        if not (
+            np.array_equal(one.points[:, 0], engine.points[:, k], equal_nan=True)
+            and np.array_equal(one.loss[:, 0], engine.loss[:, k], equal_nan=True)
+            and np.array_equal(one.grad_norm[:, 0], engine.grad_norm[:, k], equal_nan=True)
+            and one.diverged_at[0] == engine.diverged_at[k]
+        )
+    ]
+    checks = [f"loop == batched, bit for bit, on {loop_idx.size} runs: {'ok' if not mismatched else f'FAIL on runs {mismatched[:5]}'}"]
+    if mismatched:
+        failures.append("loop differs from batched")
+    if use_torch:
+        finals = engine.points[-1]
+        err = relative_error(finals, results["torch"][0][-1].numpy())
+        worst = int(np.argmax(err))
+        ok = bool(np.all(err <= TOLERANCE))
+        checks.append(
+            f"engine vs torch final points, all {RUNS} lrs: max relative error {err[worst]:.1e} (lr {lrs[worst]:.3g}) "
+            f"{'ok' if ok else 'FAIL'} (≤ {TOLERANCE:g})"
+        )
+        for k in np.linspace(0, RUNS - 1, 5).round().astype(int):
+            checks.append(f"    lr {lrs[k]:<9.3g} engine {finals[k].round(10)}  torch {results['torch'][0][-1][k].numpy().round(10)}")
+        e2 = relative_error(finals[k_optim][None], results["torch.optim"][0][-1].numpy()).max()
+        ok2 = bool(e2 <= TOLERANCE)
+        checks.append(f"engine vs torch.optim.Adam final points at lr {lrs[k_optim]:.3g}: relative error {e2:.1e} {'ok' if ok2 else 'FAIL'}")
+        if not ok:
+            failures.append("engine differs from torch")
+        if not ok2:
+            failures.append("engine differs from torch.optim")
+    diverged = int(np.sum(engine.diverged_at >= 0))
+    checks.append(f"runs that diverged: {diverged} of {RUNS}" + ("" if not diverged else " (torch does not stop them: compare with care)"))
+
+    # ------------------------------------------------------------ table
+    best = {name: min(ts) for name, ts in times.items()}
+    median = {name: statistics.median(ts) for name, ts in times.items()}
+    best["loop"] *= loop_scale
+    median["loop"] *= loop_scale
+    labels = {
+        "engine": "engine: one batched descend",
+        "loop": f"loop: descend per setting (*)",
+        "torch": "torch: Adam, per-run lr tensor",
+        "torch.optim": "torch.optim.Adam, one lr (†)",
+    }
+    print()
+    print(f"{'contestant':34s} {'best s':>9s} {'median s':>9s} {'× engine':>9s}  {'goal':22s} result")
+    for name in contestants:
+        ratio = best[name] / best["engine"]
+        goal, result = "", ""
+        if name in GOALS:
+            goal = f"engine ≥ {GOALS[name]:g}× faster"
+            result = "PASS" if ratio >= GOALS[name] else "FAIL"
+            if result == "FAIL":
+                failures.append(f"engine only {ratio:.2f}× faster than {name} (goal {GOALS[name]:g}×)")
+        elif name != "engine":
+            goal = "(information)"
+        print(f"{labels[name]:34s} {best[name]:9.3f} {median[name]:9.3f} {ratio:9.2f}  {goal:22s} {result}")
+    if not use_torch:
+        print(f"{'torch':34s} {'—':>9s} {'—':>9s} {'—':>9s}  {'engine ≥ 2× faster':22s} SKIP ({'torch not installed, skipped' if torch is None else '--no-torch'})")
+    print(
+        f"(*) {loop_idx.size} evenly spaced settings timed ({min(times['loop']):.2f} s best of {len(times['loop'])}), "
+        f"scaled linearly × {loop_scale:g} to {RUNS}; --loop-runs {RUNS} times them all."
+    )
+    if use_torch:
+        print(
+            f"(†) one learning rate ({lrs[k_optim]:.3g}) for all rows: torch.optim cannot give each row its own rate "
+            "short of one parameter group per run, so this does less work than the others."
+        )
+    print(f"best of {args.repeat} (loop: {args.loop_repeat}), interleaved; ratios are what to compare, the machine is shared and noisy.")
+    print()
+    print("correctness:")
+    for line in checks:
+        print("  " + line)
+    print()
+    print("summary: " + ("all goals met" if not failures else "; ".join(failures)), flush=True)
+    return 1 if args.check and failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""Figures for the optimizer race: the animated contour map, losses, the 3-D view, the sweep."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from optiviz.figures.isolines import isolines
+from optiviz.figures.palette import MINIMUM_COLOUR, SURFACE_COLOURSCALE, colour
+from optiviz.optimizers import OPTIMIZERS
+from optiviz.surfaces import Surface
+
+MAX_FRAMES = 48  # frames carry the whole path so far, so bytes grow as frames × steps
+FLOOR = 1e-12  # losses below this are drawn at it on log axes
+
+
+def _label(name: str) -> str:
+    return OPTIMIZERS[name].label if name in OPTIMIZERS else name
+
+
+def _f32(values) -> dict:
+    """A plotly typed-array spec of float32 values: half the bytes of float64, and encoded
+    once here rather than on every rerun by ``Figure.to_dict``."""
+    a = np.ascontiguousarray(values, dtype=np.float32)
+    spec = {"dtype": "f4", "bdata": base64.b64encode(a.tobytes()).decode("ascii")}
+    return spec | {"shape": ", ".join(map(str, a.shape))} if a.ndim > 1 else spec
+
+
+def surface_layers(surface: Surface, grid: int = 100, line_grid: int = 64, n_levels: int = 18) -> list[dict]:
+    """A shaded heatmap of the loss plus its contour lines (log₁₀ loss where values span decades).
+
+    Not a contour trace, nor a smoothed heatmap: plotly recomputes those on every animation frame
+    (about a second a frame in Chromium without a GPU); this pair costs ~70 ms a frame.
+    """
+    levels = surface.levels(n_levels)
+    lift = (lambda v: np.log10(np.maximum(v, levels[0] / 10))) if surface.log_levels else (lambda v: v)
+    title, fmt = ("log₁₀ loss", ".2f") if surface.log_levels else ("loss", ".3g")
+    x, y, z = surface.grid(grid)
+    z, levels = lift(z), lift(levels)
+    lx, ly, lz = surface.grid(line_grid)
+    lx, ly = isolines(lx, ly, lift(lz), levels)
+    return [
+        dict(type="heatmap", x=_f32(x), y=_f32(y), z=_f32(np.minimum(z, levels[-1])),
+             colorscale=SURFACE_COLOURSCALE, name="surface", showlegend=False,
+             colorbar=dict(title=dict(text=title, side="right"), thickness=12, len=0.8),
+             hovertemplate=f"x=%{{x:.3f}}<br>y=%{{y:.3f}}<br>{title}=%{{z:{fmt}}}<extra></extra>"),
+        dict(type="scatter", x=_f32(lx), y=_f32(ly), mode="lines", name="contours", showlegend=False, hoverinfo="skip",
+             line=dict(width=0.8, color="rgba(70,85,110,0.5)")),
+    ]
+
+
+def _frame_steps(steps: int, n_frames: int) -> np.ndarray:
+    return np.unique(np.round(np.linspace(0, steps, min(n_frames, steps + 1))).astype(int))
+
+
+def _paths_so_far(xy: list[np.ndarray], step: int) -> tuple[list[dict], dict]:
+    """Each optimizer's path up to ``step``, and one trace holding every optimizer's head."""
+    paths = [dict(type="scatter", x=_f32(p[: step + 1, 0]), y=_f32(p[: step + 1, 1])) for p in xy]
+    heads = np.array([p[min(step, len(p) - 1)] for p in xy])
+    return paths, dict(type="scatter", x=_f32(heads[:, 0]), y=_f32(heads[:, 1]))
+
+
+def _markers(surface: Surface, start: tuple[float, float] | None) -> list[dict]:
+    """The minima (stars) and the start point (an open circle)."""
+    traces = [
+        dict(type="scatter", x=[m[0]], y=[m[1]], mode="markers", name="minimum", showlegend=i == 0,
+             marker=dict(symbol="star", size=16, color="white", line=dict(color=MINIMUM_COLOUR, width=1.5)),
+             hovertemplate="minimum (%{x:.3g}, %{y:.3g})<extra></extra>")
+        for i, m in enumerate(surface.minima)
+    ]
+    if start is not None:
+        traces.append(dict(type="scatter", x=[start[0]], y=[start[1]], mode="markers", name="start",
+                           marker=dict(symbol="circle-open", size=13, color=MINIMUM_COLOUR, line=dict(width=2)),
+                           hovertemplate="start (%{x:.3g}, %{y:.3g})<extra></extra>"))
+    return traces
+
+
+def _player(frame_steps: np.ndarray) -> dict:
+    """Play/Pause buttons and a step slider under the map."""
+    play = dict(frame=dict(duration=80, redraw=False), transition=dict(duration=0), fromcurrent=False, mode="immediate")
+    pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")
+    return dict(
+        updatemenus=[
+            dict(type="buttons", direction="left", x=0.0, y=-0.15, xanchor="left", yanchor="top", pad=dict(r=8, t=0),
+                 showactive=False,
+                 buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
+                          dict(label="❚❚ Pause", method="animate", args=[[None], pause])])
+        ],
+        sliders=[
+            dict(active=len(frame_steps) - 1, x=0.24, len=0.76, y=-0.15, yanchor="top", pad=dict(t=0, b=0),
+                 currentvalue=dict(prefix="step ", font=dict(size=13, color="#31333f"), xanchor="right"),
+                 tickcolor="rgba(0,0,0,0)", font=dict(color="rgba(0,0,0,0)"),
+                 steps=[dict(label=str(s), method="animate", args=[[str(s)], pause]) for s in frame_steps])
+        ],
+    )
+
+
+def race_map(surface: Surface, paths: pd.DataFrame, steps: int, background: list[dict] | None = None,
+             n_frames: int = MAX_FRAMES) -> go.Figure:
+    """Contour map with one animated path per optimizer; the surface is drawn once, frames carry only paths.
+
+    ``background`` is ``surface_layers(surface)``, which callers may cache.
+
+    Everything but the contour is plain data built and tested here, so plotly's validation
+    (~0.2 s for 60 frames on every rerun) is skipped.
+    """
+    groups = [(name, group[["x", "y"]].to_numpy()) for name, group in paths.groupby("optimizer", sort=False)]
+    xy = [p for _, p in groups]
+    data = [*(background or surface_layers(surface)), *_markers(surface, tuple(xy[0][0]) if xy else None)]
+    lines, heads = _paths_so_far(xy, steps)
+    animated = list(range(len(data), len(data) + len(groups) + 1))
+    for (name, _), line in zip(groups, lines):
+        data.append(line | dict(mode="lines", name=_label(name), legendgroup=name, line=dict(color=colour(name), width=2.5),
+                                hovertemplate=f"{_label(name)}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>"))
+    data.append(heads | dict(mode="markers", showlegend=False, hoverinfo="skip", name="now",
+                             marker=dict(size=11, color=[colour(n) for n, _ in groups], line=dict(color="white", width=1.5))))
+    frame_steps = _frame_steps(steps, n_frames)
+    frames = []
+    for s in frame_steps:
+        lines, heads = _paths_so_far(xy, int(s))
+        frames.append(go.Frame(data=[*lines, heads], traces=animated, name=str(s), _validate=False))
+    layout = dict(
+        **_player(frame_steps),
+        xaxis=dict(range=list(surface.bounds[0]), title=dict(text="x  (w₁)"), constrain="domain"),
+        yaxis=dict(range=list(surface.bounds[1]), title=dict(text="y  (w₂)")),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+        margin=dict(l=10, r=10, t=40, b=110),
+        height=600,
+        uirevision=surface.name,
+    )
+    fig = go.Figure(dict(data=data, layout=layout), _validate=False)
+    fig._frame_objs = tuple(frames)  # the public setter would copy and validate every frame again
+    return fig
+
+
+def loss_curves(paths: pd.DataFrame, diverged: dict[str, int]) -> go.Figure:
+    """Loss against step on a log axis; a cross marks where a run diverged."""
+    data = []
+    for name, group in paths.groupby("optimizer", sort=False):
+        label = _label(name)
+        data.append(dict(type="scatter", x=_f32(group["step"]), y=_f32(np.maximum(group["loss"], FLOOR)), mode="lines",
+                         name=label, line=dict(color=colour(name), width=2),
+                         hovertemplate=f"{label}<br>step %{{x}}<br>loss %{{y:.3g}}<extra></extra>"))
+        if name in diverged:
+            data.append(dict(type="scatter", x=[diverged[name]], y=[max(float(group["loss"].iloc[-1]), FLOOR)],
+                             mode="markers+text", marker=dict(symbol="x", size=12, color=colour(name)), text=["diverged"],
+                             textposition="top center", showlegend=False,
+                             hovertemplate=f"{label} diverged at step %{{x}}<extra></extra>"))
+    layout = dict(
+        xaxis=dict(title=dict(text="step t")), yaxis=dict(type="log", title=dict(text="loss f(Wₜ)"), exponentformat="power", minorloglabels="none"),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), margin=dict(l=10, r=10, t=40, b=10), height=360,
+    )
+    return go.Figure(dict(data=data, layout=layout), _validate=False)
+
+
+def surface_3d(surface: Surface, paths: pd.DataFrame, grid: int = 70) -> go.Figure:
+    """The surface in 3-D (log height where values span decades) with every path on it."""
+    x, y, z = surface.grid(grid)
+    lift = (lambda v: np.log10(np.maximum(v, 1e-3))) if surface.log_levels else (lambda v: np.asarray(v))
+    title = "log₁₀ loss" if surface.log_levels else "loss"
+    fig = go.Figure(
+        go.Surface(x=_f32(x), y=_f32(y), z=_f32(lift(z)), colorscale=SURFACE_COLOURSCALE, showscale=False, opacity=0.9,
+                   contours=dict(z=dict(show=True, usecolormap=False, color="rgba(60,70,90,0.4)", width=1)), name="surface",
+                   hovertemplate=f"x=%{{x:.2f}}<br>y=%{{y:.2f}}<br>{title}=%{{z:.3g}}<extra></extra>")
+    )
+    for name, group in paths.groupby("optimizer", sort=False):
+        fig.add_trace(
+            go.Scatter3d(
+                x=_f32(group["x"]), y=_f32(group["y"]), z=_f32(lift(group["loss"])), mode="lines", name=_label(name),
+                line=dict(color=colour(name), width=5),
+            )
+        )
+    (x0, x1), (y0, y1) = surface.bounds
+    fig.update_layout(
+        scene=dict(xaxis=dict(title="x (w₁)", range=[x0, x1]), yaxis=dict(title="y (w₂)", range=[y0, y1]), zaxis_title=title,
+                   camera=dict(eye=dict(x=1.5, y=-1.5, z=1.1))),
+        legend=dict(orientation="h", y=1.0, x=0), margin=dict(l=0, r=0, t=30, b=0), height=560,
+    )
+    return fig
+
+
+def learning_rate_sweep(sweep: pd.DataFrame, chosen: dict[str, float]) -> go.Figure:
+    """Final loss against the learning rate per optimizer; a row of crosses above marks each one's diverged runs."""
+    finite = sweep["final_loss"][np.isfinite(sweep["final_loss"])]
+    top = float(max(finite.max() if len(finite) else 1.0, FLOOR)) * 10
+    data, shapes = [], []
+    for i, (name, group) in enumerate(sweep.groupby("optimizer", sort=False)):
+        label, ok = _label(name), group["diverged_at"].isna().to_numpy()
+        lrs = group["learning_rate"].to_numpy()
+        data.append(dict(type="scatter", x=lrs[ok], y=np.maximum(group["final_loss"].to_numpy()[ok], FLOOR),
+                         mode="lines+markers", name=label, legendgroup=name, line=dict(color=colour(name), width=2),
+                         marker=dict(size=5), hovertemplate=f"{label}<br>α = %{{x:.3g}}<br>final loss %{{y:.3g}}<extra></extra>"))
+        if not ok.all():
+            data.append(dict(type="scatter", x=lrs[~ok], y=np.full(int((~ok).sum()), top * 3.0**i), mode="markers",
+                             legendgroup=name, showlegend=False, customdata=group["diverged_at"].to_numpy()[~ok],
+                             marker=dict(symbol="x-thin", size=9, line=dict(width=2, color=colour(name))),
+                             hovertemplate=f"{label}<br>α = %{{x:.3g}}<br>diverged at step %{{customdata:.0f}}<extra></extra>"))
+        if name in chosen:
+            shapes.append(dict(type="line", x0=chosen[name], x1=chosen[name], yref="paper", y0=0, y1=1,
+                               line=dict(color=colour(name), dash="dot", width=1.5)))
+    shapes.append(dict(type="line", xref="paper", x0=0, x1=1, y0=top / 1.8, y1=top / 1.8, line=dict(color="#c8c8c8", width=1)))
+    layout = dict(
+        xaxis=dict(type="log", title=dict(text="learning rate α"), exponentformat="power", minorloglabels="none"),
+        yaxis=dict(type="log", title=dict(text="final loss"), exponentformat="power", minorloglabels="none"),
+        shapes=shapes, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+        annotations=[dict(x=1, xref="paper", xanchor="right", y=np.log10(top / 1.8), yshift=-10, showarrow=False,
+                          text="× above the line: diverged", font=dict(size=12, color="#666"))],
+        margin=dict(l=10, r=10, t=40, b=10), height=440,
+    )
+    return go.Figure(dict(data=data, layout=layout), _validate=False)

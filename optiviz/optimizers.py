@@ -1,0 +1,183 @@
+"""Optimizer update rules as pure ``(init, update)`` pairs, in the lecture's notation.
+
+An optimizer works on a parameter array ``W`` of any shape. ``init(W)`` returns its
+state; ``update(g, state, α)`` returns ``(ΔW, state)`` and the caller applies
+``W ← W + ΔW``. Hyperparameters and the learning rate may be floats or arrays with
+one value per run along the leading (batch) axis, so many settings run in one call.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+
+class Optimizer(NamedTuple):
+    name: str
+    init: Callable[[np.ndarray], tuple]
+    update: Callable[[np.ndarray, tuple, object], tuple[np.ndarray, tuple]]
+
+
+class Hyperparameter(NamedTuple):
+    """A hyperparameter's name (as in the CLI), symbol, default and allowed range."""
+
+    name: str
+    symbol: str
+    default: float
+    low: float
+    high: float
+    high_open: bool  # True when the range is [low, high)
+    help: str
+
+    def check(self, value) -> None:
+        """Raise ValueError naming the hyperparameter if ``value`` is out of range."""
+        try:
+            v = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"{self.name} must be a number, got {value!r}") from None
+        bad = ~np.isfinite(v) | (v < self.low) | ((v >= self.high) if self.high_open else (v > self.high))
+        if np.any(bad):
+            closing = ")" if self.high_open else "]"
+            raise ValueError(
+                f"{self.name} must be a finite number in [{self.low:g}, {self.high:g}{closing}, got {value!r}"
+            )
+
+
+MOMENTUM = Hyperparameter("momentum", r"\gamma", 0.9, 0.0, 1.0, True, "velocity decay γ: how much of the last step is kept")
+DECAY = Hyperparameter("decay", r"\gamma", 0.9, 0.0, 1.0, True, "EWMA decay γ of the squared gradient E[g²]")
+BETA1 = Hyperparameter("beta1", r"\beta_1", 0.9, 0.0, 1.0, True, "EWMA decay β₁ of the gradient (first moment)")
+BETA2 = Hyperparameter("beta2", r"\beta_2", 0.999, 0.0, 1.0, True, "EWMA decay β₂ of the squared gradient (second moment)")
+EPS = Hyperparameter("eps", r"\epsilon", 1e-8, 1e-12, 1.0, False, "ε keeps the division finite where E[g²] ≈ 0")
+
+
+def _per_run(value, ndim: int):
+    """Broadcast a per-run value of shape (B,) against arrays of ``ndim`` dimensions."""
+    if isinstance(value, float):
+        return value
+    value = np.asarray(value, dtype=float)
+    return value.reshape(value.shape + (1,) * (ndim - value.ndim)) if value.ndim else value
+
+
+def _velocity_rule(gamma, look_ahead: bool, name: str) -> Optimizer:
+    """v ← γ v − α g, then W ← W + v, or W ← W + γ v − α g when looking ahead (Nesterov)."""
+
+    def init(params):
+        return (np.zeros_like(params, dtype=float),)
+
+    def update(g, state, lr):
+        (v,) = state
+        gm, a = _per_run(gamma, g.ndim), _per_run(lr, g.ndim)
+        step = a * g
+        v = gm * v - step
+        return (gm * v - step if look_ahead else v), (v,)
+
+    return Optimizer(name, init, update)
+
+
+def sgd() -> Optimizer:
+    """Gradient descent: W ← W − α g (momentum with γ = 0)."""
+    return _velocity_rule(0.0, False, "sgd")
+
+
+def momentum(momentum: float = MOMENTUM.default) -> Optimizer:
+    """Classical momentum: v ← γ v − α g; W ← W + v, with v₀ = 0."""
+    return _velocity_rule(momentum, False, "momentum")
+
+
+def nesterov(momentum: float = MOMENTUM.default) -> Optimizer:
+    """Nesterov momentum (Sutskever's form, as in PyTorch): v ← γ v − α g; W ← W + γ v − α g."""
+    return _velocity_rule(momentum, True, "nesterov")
+
+
+def _scaled_by_root(accumulate, name: str, eps: float) -> Optimizer:
+    """W ← W − α g / (√E + ε), where E ← accumulate(E, g²) starts at 0 (ε outside the root, as PyTorch)."""
+
+    def init(params):
+        return (np.zeros_like(params, dtype=float),)
+
+    def update(g, state, lr):
+        (e,) = state
+        e = accumulate(e, g * g)
+        return -_per_run(lr, g.ndim) * g / (np.sqrt(e) + _per_run(eps, g.ndim)), (e,)
+
+    return Optimizer(name, init, update)
+
+
+def rmsprop(decay: float = DECAY.default, eps: float = EPS.default) -> Optimizer:
+    """RMSProp: E ← γ E + (1 − γ) g²; W ← W − α g / (√E + ε).
+
+    The lecture puts ε inside the root, α / √(ε + E); PyTorch (and this code) outside.
+    """
+
+    def ewma(e, g2):
+        gm = _per_run(decay, g2.ndim)
+        return gm * e + (1 - gm) * g2
+
+    return _scaled_by_root(ewma, "rmsprop", eps)
+
+
+def adagrad(eps: float = 1e-10) -> Optimizer:
+    """Adagrad: E ← E + g²; W ← W − α g / (√E + ε)."""
+    return _scaled_by_root(lambda e, g2: e + g2, "adagrad", eps)
+
+
+def adam(beta1: float = BETA1.default, beta2: float = BETA2.default, eps: float = EPS.default) -> Optimizer:
+    """Adam: m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; m̂ = m/(1 − β₁ᵗ); v̂ = v/(1 − β₂ᵗ);
+    W ← W − α m̂ / (√v̂ + ε), with t counting from 1 (Kingma & Ba 2014, PyTorch)."""
+
+    def init(params):
+        z = np.zeros_like(params, dtype=float)
+        return 0, z, z.copy()
+
+    def update(g, state, lr):
+        t, m, v = state
+        t += 1
+        b1, b2 = _per_run(beta1, g.ndim), _per_run(beta2, g.ndim)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * (g * g)
+        m_hat = m / (1 - b1**t)
+        v_hat = v / (1 - b2**t)
+        return -_per_run(lr, g.ndim) * m_hat / (np.sqrt(v_hat) + _per_run(eps, g.ndim)), (t, m, v)
+
+    return Optimizer("adam", init, update)
+
+
+class OptimizerSpec(NamedTuple):
+    """How to build one named optimizer, and what the page and CLI say about it."""
+
+    name: str
+    label: str
+    factory: Callable[..., Optimizer]
+    hyperparameters: tuple[Hyperparameter, ...]
+
+
+OPTIMIZERS = MappingProxyType(
+    {
+        s.name: s
+        for s in (
+            OptimizerSpec("sgd", "SGD", sgd, ()),
+            OptimizerSpec("momentum", "Momentum", momentum, (MOMENTUM,)),
+            OptimizerSpec("nesterov", "Nesterov", nesterov, (MOMENTUM,)),
+            OptimizerSpec("rmsprop", "RMSProp", rmsprop, (DECAY, EPS)),
+            OptimizerSpec("adagrad", "Adagrad", adagrad, ()),
+            OptimizerSpec("adam", "Adam", adam, (BETA1, BETA2, EPS)),
+        )
+    }
+)
+LECTURE_OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
+
+
+def make_optimizer(name: str, **hyperparameters) -> Optimizer:
+    """Build a named optimizer after checking its hyperparameters (ValueError names the bad one)."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
+    spec = OPTIMIZERS[name]
+    allowed = {h.name: h for h in spec.hyperparameters}
+    given = {k: v for k, v in hyperparameters.items() if v is not None}
+    for key, value in given.items():
+        if key not in allowed:
+            raise ValueError(f"{name} has no hyperparameter {key!r}; it takes {', '.join(allowed) or 'none'}")
+        allowed[key].check(value)
+    return spec.factory(**given)

@@ -1,0 +1,228 @@
+"""Loss surfaces for the optimizer race: value and analytic gradient, vectorised.
+
+Every surface maps points of shape ``(..., 2)`` (the last axis is ``(x, y)``, the
+lecture's ``(w1, w2)``) to the loss ``f`` of shape ``(...)`` and the gradient
+``∇f`` of shape ``(..., 2)``. All minimum values are 0, so losses plot on a log axis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Callable
+
+import numpy as np
+
+Point = tuple[float, float]
+
+
+def _split(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    points = np.asarray(points, dtype=float)
+    if points.shape[-1:] != (2,):
+        raise ValueError(f"points must have a last axis of length 2, got shape {points.shape}")
+    return points[..., 0], points[..., 1]
+
+
+BEALE_C = np.array([1.5, 2.25, 2.625])
+BEALE_K = np.array([1.0, 2.0, 3.0])
+
+
+def beale(points):
+    """f = Σₖ rₖ², rₖ = cₖ − x + x yᵏ for k = 1, 2, 3 and c = (1.5, 2.25, 2.625):
+    ∂f/∂x = 2 Σₖ rₖ (yᵏ − 1), ∂f/∂y = 2 Σₖ rₖ k x yᵏ⁻¹."""
+    x, y = _split(points)
+    x, y = x[..., None], y[..., None]
+    y_pow = np.concatenate([np.ones_like(y), y, y * y], axis=-1)  # yᵏ⁻¹
+    y_k_minus_1 = y_pow * y - 1
+    r = BEALE_C + x * y_k_minus_1
+    f = (r * r).sum(-1)
+    dx = 2 * (r * y_k_minus_1).sum(-1)
+    dy = 2 * x[..., 0] * (r * BEALE_K * y_pow).sum(-1)
+    return f, np.stack([dx, dy], axis=-1)
+
+
+def rosenbrock(points):
+    """f = (1 − x)² + 100 (y − x²)²."""
+    x, y = _split(points)
+    r = y - x * x
+    f = (1 - x) ** 2 + 100 * r * r
+    dx = -2 * (1 - x) - 400 * x * r
+    dy = 200 * r
+    return f, np.stack([dx, dy], axis=-1)
+
+
+RAVINE_STEEP, RAVINE_SHALLOW = 12.0, 0.12
+
+
+def ravine(points):
+    """f = ½ (12 w1² + 0.12 w2²): curves 100× more steeply along w1 than along w2."""
+    x, y = _split(points)
+    f = 0.5 * (RAVINE_STEEP * x * x + RAVINE_SHALLOW * y * y)
+    return f, np.stack([RAVINE_STEEP * x, RAVINE_SHALLOW * y], axis=-1)
+
+
+VALLEY_SLOPE, VALLEY_WALLS, VALLEY_END = 0.3, 2.0, 6.0
+
+
+def long_valley(points):
+    """f = 0.3 (√(1 + (x − 6)²) − 1) + 2 y²: a narrow valley whose floor slopes gently."""
+    x, y = _split(points)
+    u = x - VALLEY_END
+    root = np.sqrt(1 + u * u)
+    f = VALLEY_SLOPE * (root - 1) + VALLEY_WALLS * y * y
+    return f, np.stack([VALLEY_SLOPE * u / root, 2 * VALLEY_WALLS * y], axis=-1)
+
+
+def saddle(points):
+    """f = x² − y² + y⁴/4 + 1: a saddle at the origin between minima at (0, ±√2)."""
+    x, y = _split(points)
+    y2 = y * y
+    f = x * x - y2 + 0.25 * y2 * y2 + 1
+    return f, np.stack([2 * x, y * (y2 - 2)], axis=-1)
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A loss surface with what the page needs to draw and race on it."""
+
+    name: str
+    title: str
+    formula: str  # LaTeX
+    value_and_grad: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+    bounds: tuple[Point, Point]  # ((x_min, x_max), (y_min, y_max)), the view
+    minima: tuple[Point, ...]
+    starts: tuple[tuple[str, Point], ...]  # presets; the first is the default
+    learning_rates: MappingProxyType = field(repr=False)  # a good α per optimizer
+    log_levels: bool  # contour levels log-spaced when values span decades
+    caption: str
+
+    def value(self, points) -> np.ndarray:
+        return self.value_and_grad(points)[0]
+
+    def gradient(self, points) -> np.ndarray:
+        return self.value_and_grad(points)[1]
+
+    @property
+    def box(self) -> tuple[np.ndarray, np.ndarray]:
+        """Centre and half-widths of the divergence box: the view's centre ± 5 view-widths."""
+        lo = np.array([self.bounds[0][0], self.bounds[1][0]])
+        hi = np.array([self.bounds[0][1], self.bounds[1][1]])
+        return (lo + hi) / 2, 5 * (hi - lo)
+
+    def inside(self, points) -> np.ndarray:
+        """True where a point is finite and inside the divergence box."""
+        centre, half = self.box
+        return np.all(np.abs(np.asarray(points) - centre) <= half, axis=-1)
+
+    def grid(self, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """x (n,), y (n,) and the loss on the grid, Z[i, j] = f(x[j], y[i])."""
+        x = np.linspace(*self.bounds[0], n)
+        y = np.linspace(*self.bounds[1], n)
+        xx, yy = np.meshgrid(x, y)
+        return x, y, self.value(np.stack([xx, yy], axis=-1))
+
+    def levels(self, n: int = 30) -> np.ndarray:
+        """Contour levels: log-spaced for surfaces whose values span decades."""
+        _, _, z = self.grid(80)
+        top = float(np.quantile(z, 0.9))
+        if self.log_levels:
+            return np.logspace(-2, np.log10(top), n)
+        return np.linspace(top / n, top, n)
+
+    def distance_to_minimum(self, points) -> np.ndarray:
+        """Euclidean distance to the nearest minimum."""
+        points = np.asarray(points, dtype=float)
+        minima = np.asarray(self.minima, dtype=float)
+        d = np.linalg.norm(points[..., None, :] - minima, axis=-1)
+        return d.min(axis=-1)
+
+
+def _lrs(**lrs):
+    return MappingProxyType(lrs)
+
+
+SURFACES = MappingProxyType(
+    {
+        s.name: s
+        for s in (
+            Surface(
+                "beale",
+                "Beale",
+                r"f = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
+                beale,
+                ((-4.5, 4.5), (-4.5, 4.5)),
+                ((3.0, 0.5),),
+                (("plateau (1, 1.5)", (1.0, 1.5)), ("steep slope (2, 1.5)", (2.0, 1.5)), ("lower left (−1, −1)", (-1.0, -1.0))),
+                _lrs(sgd=0.0032, momentum=0.0032, nesterov=0.0032, rmsprop=0.032, adagrad=1.6, adam=0.4),
+                True,
+                "Lecture Figure 15. The large first gradient sends momentum shooting past the valley and "
+                "looping back, while RMSProp takes SGD's route, only faster, to the minimum at (3, 0.5); "
+                "after 200 steps SGD is still crawling along the valley floor.",
+            ),
+            Surface(
+                "long_valley",
+                "Long valley",
+                r"f = 0.3\left(\sqrt{1 + (x - 6)^2} - 1\right) + 2y^2",
+                long_valley,
+                ((-4.0, 8.0), (-3.0, 3.0)),
+                ((VALLEY_END, 0.0),),
+                (("on the wall (−3, 1.5)", (-3.0, 1.5)), ("on the floor (−3, 0.01)", (-3.0, 0.01))),
+                _lrs(sgd=0.025, momentum=0.025, nesterov=0.025, rmsprop=0.1, adagrad=0.63, adam=0.13),
+                False,
+                "Lecture Figure 16. SGD drops to the gently sloping floor and stalls; momentum swings across "
+                "the valley until it builds up speed along it; RMSProp, Adam and Adagrad scale each step, "
+                "so they head down the valley at once and reach the minimum at (6, 0) first.",
+            ),
+            Surface(
+                "ravine",
+                "Ravine",
+                r"f = \tfrac12\left(12\,w_1^2 + 0.12\,w_2^2\right)",
+                ravine,
+                ((-3.0, 3.0), (-3.0, 3.0)),
+                ((0.0, 0.0),),
+                (("steep wall (1, −2.5)", (1.0, -2.5)), ("far end (0.2, 2.8)", (0.2, 2.8)), ("high on the wall (−2, 2)", (-2.0, 2.0))),
+                _lrs(sgd=0.16, momentum=0.025, nesterov=0.025, rmsprop=0.025, adagrad=0.32, adam=0.05),
+                False,
+                "Lecture Figures 12–14. The surface curves 100× more steeply in w₁ than in w₂, so SGD "
+                "zig-zags between the walls while creeping along w₂; momentum cancels the bounce, builds up "
+                "speed along w₂ and reaches the minimum at (0, 0) in about half the steps.",
+            ),
+            Surface(
+                "rosenbrock",
+                "Rosenbrock",
+                r"f = (1 - x)^2 + 100\,(y - x^2)^2",
+                rosenbrock,
+                ((-2.0, 2.0), (-1.0, 3.0)),
+                ((1.0, 1.0),),
+                (("valley floor (0, 0)", (0.0, 0.0)), ("classic (−1.2, 1)", (-1.2, 1.0)), ("top left (−1.5, 2.5)", (-1.5, 2.5))),
+                _lrs(sgd=1e-3, momentum=0.0016, nesterov=1e-3, rmsprop=0.02, adagrad=0.5, adam=0.16),
+                True,
+                "The ravine of Lecture Figures 12–14, bent into a banana: SGD stalls on the flat floor while "
+                "momentum and Adam follow the curve to the minimum at (1, 1). From the classic start "
+                "(−1.2, 1) the trip is twice as long.",
+            ),
+            Surface(
+                "saddle",
+                "Saddle point",
+                r"f = x^2 - y^2 + \tfrac14 y^4 + 1",
+                saddle,
+                ((-2.0, 2.0), (-2.0, 2.0)),
+                ((0.0, 2**0.5), (0.0, -(2**0.5))),
+                (("near the ridge (1.5, 0.001)", (1.5, 1e-3)), ("off the ridge (−1.5, 0.3)", (-1.5, 0.3))),
+                _lrs(sgd=0.016, momentum=0.016, nesterov=0.016, rmsprop=0.032, adagrad=0.32, adam=0.05),
+                False,
+                "The gradient vanishes at the saddle (0, 0). Starting near the ridge, SGD slides into the "
+                "saddle and lingers there for about 100 steps; RMSProp, Adam and Adagrad scale up the tiny "
+                "sideways gradient (Lecture Figure 16's symmetry breaking) and escape at once to (0, ±√2).",
+            ),
+        )
+    }
+)
+
+
+def get_surface(name: str) -> Surface:
+    """The surface called ``name``; ValueError naming the choices otherwise."""
+    try:
+        return SURFACES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown surface {name!r}; choose one of {', '.join(SURFACES)}") from None

@@ -1,0 +1,175 @@
+"""Every page runs at its defaults and after each control changes, with no exception (AppTest)."""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from optiviz.optimizers import OPTIMIZERS
+from optiviz.surfaces import SURFACES
+from optiviz.ui.controls import BETA2S, DECAY_RATES, EPSILONS, LEARNING_RATES
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+RACE = "pages/optimizer_race.py"
+
+
+def open_page(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def rerun_clean(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def race() -> AppTest:
+    return open_page(RACE)
+
+
+def test_home_maps_lecture_sections_to_pages():
+    at = open_page()
+    assert at.title[0].value == "optiviz"
+    links = at.get("page_link")
+    assert [link.proto.page for link in links] == ["optimizer-race", "optimizer-race"]
+    assert "Optimizers: SGD, momentum, RMSProp, Adam" in at.markdown[1].value
+
+
+def test_race_defaults_draw_map_and_losses(race):
+    map_fig, loss_fig = figures(race)
+    names = [t.get("name") for t in map_fig["data"]]
+    for label in ("SGD", "Momentum", "RMSProp", "Adam"):
+        assert label in names
+    assert 30 <= len(map_fig["frames"]) <= 60
+    assert map_fig["layout"]["updatemenus"][0]["buttons"][0]["label"].endswith("Play")
+    assert len([t for t in loss_fig["data"] if t.get("mode") == "lines"]) == 4
+    assert loss_fig["layout"]["yaxis"]["type"] == "log"
+    table = race.dataframe[0].value
+    assert list(table["optimizer"]) == ["SGD", "Momentum", "RMSProp", "Adam"]
+    assert not race.warning
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+def test_every_surface_and_start_preset(race, surface):
+    race.selectbox(key="surface").set_value(surface)
+    rerun_clean(race)
+    presets = race.selectbox(key=f"start_{surface}").options
+    assert presets[-1] == "custom…"
+    for preset in presets[1:-1]:
+        race.selectbox(key=f"start_{surface}").set_value(preset)
+        rerun_clean(race)
+    assert race.subheader[0].value == SURFACES[surface].title
+
+
+def test_custom_start_point(race):
+    race.selectbox(key="start_beale").set_value("custom…")
+    rerun_clean(race)
+    race.number_input(key="sx_beale").set_value(-4.5)
+    race.number_input(key="sy_beale").set_value(4.5)
+    rerun_clean(race)
+    start = [t for t in figures(race)[0]["data"] if t.get("name") == "start"][0]
+    assert (start["x"][0], start["y"][0]) == (-4.5, 4.5)
+
+
+@pytest.mark.parametrize("steps", [10, 1000])
+def test_steps_extremes(race, steps):
+    race.slider(key="steps").set_value(steps)
+    rerun_clean(race)
+    assert race.dataframe[0].value.shape[0] == 4
+
+
+def test_all_optimizers_then_none(race):
+    race.multiselect(key="optimizers").set_value(list(OPTIMIZERS))
+    rerun_clean(race)
+    assert len(race.dataframe[0].value) == len(OPTIMIZERS)
+    race.multiselect(key="optimizers").set_value([])
+    rerun_clean(race)
+    assert race.info and "Tick at least one optimizer" in race.info[0].value
+    assert not race.get("plotly_chart")
+
+
+def test_huge_learning_rate_warns_and_names_optimizer(race):
+    race.select_slider(key="lr_beale_sgd").set_value(LEARNING_RATES[-1])
+    rerun_clean(race)
+    assert any("SGD diverged at step" in w.value for w in race.warning)
+
+
+def test_learning_rate_extremes_for_every_optimizer(race):
+    race.multiselect(key="optimizers").set_value(list(OPTIMIZERS))
+    rerun_clean(race)
+    for name in OPTIMIZERS:
+        for option in (LEARNING_RATES[0], LEARNING_RATES[-1]):
+            race.select_slider(key=f"lr_beale_{name}").set_value(option)
+            rerun_clean(race)
+
+
+def test_hyperparameter_extremes(race):
+    race.multiselect(key="optimizers").set_value(list(OPTIMIZERS))
+    rerun_clean(race)
+    for spec in OPTIMIZERS.values():
+        for h in spec.hyperparameters:
+            key = f"{spec.name}_{h.name}"
+            grid = {"eps": EPSILONS, "beta2": BETA2S}.get(h.name)
+            widget = race.select_slider(key=key) if grid else race.slider(key=key)
+            for value in (grid[0], grid[-1]) if grid else (widget.min, widget.max):
+                widget.set_value(value)
+                rerun_clean(race)
+
+
+def test_same_learning_rate_for_all(race):
+    race.toggle(key="same_lr").set_value(True)
+    rerun_clean(race)
+    race.select_slider(key="lr_beale_all").set_value(0.01)
+    rerun_clean(race)
+    paths = race.dataframe[0].value
+    assert len(paths) == 4
+    # every update rule is typeset with the shared α₀
+    rerun_clean(race)
+    assert sum("0.01" in latex.value for latex in race.latex) >= 4
+
+
+@pytest.mark.parametrize("schedule", ["exp", "inv", "step"])
+def test_schedules_and_decay_rate(race, schedule):
+    race.selectbox(key="schedule").set_value(schedule)
+    rerun_clean(race)
+    for k in (DECAY_RATES[0], DECAY_RATES[-1]):
+        race.select_slider(key="decay_rate").set_value(k)
+        rerun_clean(race)
+
+
+def test_noise_and_seed(race):
+    race.slider(key="noise").set_value(2.0)
+    rerun_clean(race)
+    first = figures(race)[1]["data"][0]["y"]
+    race.number_input(key="seed").set_value(7)
+    rerun_clean(race)
+    assert figures(race)[1]["data"][0]["y"] != first
+
+
+def test_update_rules_show_current_values(race):
+    race.slider(key="momentum_momentum").set_value(0.5)
+    rerun_clean(race)
+    assert any(r"v_{t+1} = 0.5\, v_t" in latex.value for latex in race.latex)
+    assert any("ε inside the root" in info.value for info in race.info)
+
+
+@pytest.mark.parametrize("tab, n_figures", [("3-D view", 3), ("Learning-rate sensitivity", 3)])
+def test_lazy_tabs(race, tab, n_figures):
+    race.session_state["tab"] = tab
+    rerun_clean(race)
+    figs = figures(race)
+    assert len(figs) == n_figures
+    if tab == "3-D view":
+        assert figs[2]["data"][0]["type"] == "surface"
+    else:
+        assert figs[2]["layout"]["xaxis"]["type"] == "log"

@@ -1,0 +1,86 @@
+"""The app in a real browser: every page renders, Play moves the paths, no errors."""
+
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+MAP = "[data-testid='stPlotlyChart'] .js-plotly-plot"
+# Streamlit probes for a base path under a deep link before it finds the server's root
+# (`/optimizer-race/_stcore/health`, then `/_stcore/health`); those 404s are expected.
+BASE_PATH_PROBES = ("/_stcore/health", "/_stcore/host-config")
+
+PATH_LENGTHS = """() => {
+  const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+  if (!gd || !gd._fullData) return [];
+  return gd._fullData.filter(t => t.mode === 'lines' && t.name !== 'contours').map(t => t.x.length);
+}"""
+
+
+def assert_no_exception(page):
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
+def open_race(page, app_url):
+    page.goto(app_url)
+    expect(page.get_by_role("heading", name="optiviz")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="Optimizer race").first.click()
+    expect(page.locator(MAP)).to_have_count(2, timeout=30_000)
+    page.wait_for_function(f"() => ({PATH_LENGTHS})().length === 4", timeout=30_000)
+
+
+def test_every_page_renders_without_errors(page, app_url):
+    page.goto(app_url)
+    expect(page.get_by_role("heading", name="optiviz")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Optimizers: SGD, momentum, RMSProp, Adam")).to_be_visible()
+    assert_no_exception(page)
+    open_race(page, app_url)
+    expect(page.get_by_role("heading", name="Optimizer race")).to_be_visible()
+    expect(page.locator("[data-testid='stDataFrame']")).to_be_visible()
+    assert_no_exception(page)
+    assert page.errors == []
+
+
+def test_play_moves_the_paths(page, app_url):
+    open_race(page, app_url)
+    full = page.evaluate(PATH_LENGTHS)
+    assert full == [201, 201, 201, 201]  # 200 steps: the whole race is shown before Play
+    page.locator(".updatemenu-button", has_text="Play").click()
+    # the race restarts from the start point and the paths grow frame by frame
+    page.wait_for_function(f"() => Math.max(...({PATH_LENGTHS})()) < 60", timeout=20_000)
+    early = max(page.evaluate(PATH_LENGTHS))
+    page.wait_for_function(f"() => Math.max(...({PATH_LENGTHS})()) > {early} + 20", timeout=30_000)
+    page.wait_for_function(f"() => ({PATH_LENGTHS})().every(n => n === 201)", timeout=60_000)  # the race ends
+    page.screenshot(path=str(DOCS / "optimizer-race.png"), full_page=True)
+    assert_no_exception(page)
+    assert page.errors == []
+
+
+def test_pause_stops_the_race(page, app_url):
+    open_race(page, app_url)
+    page.locator(".updatemenu-button", has_text="Play").click()
+    page.wait_for_function(f"() => Math.max(...({PATH_LENGTHS})()) < 100", timeout=20_000)
+    page.locator(".updatemenu-button", has_text="Pause").click()
+    paused = page.evaluate(PATH_LENGTHS)
+    page.wait_for_timeout(1500)  # a running animation would add ~15 frames in this time
+    assert page.evaluate(PATH_LENGTHS) == paused
+    assert max(paused) < 201
+    # plotly.js rejects the interrupted animation's promise with `undefined`, uncaught: that one is expected
+    assert [e for e in page.errors if e != "undefined"] == []
+
+
+def test_changing_a_control_redraws_the_race(page, app_url):
+    open_race(page, app_url)
+    page.get_by_role("slider", name="Steps").focus()
+    page.keyboard.press("ArrowLeft")  # 200 -> 190 steps
+    page.wait_for_function(f"() => ({PATH_LENGTHS})().every(n => n === 191)", timeout=30_000)
+    assert_no_exception(page)
+    assert page.errors == []
+
+
+def test_deep_link_opens_the_page(page, app_url):
+    page.goto(f"{app_url}/optimizer-race")
+    expect(page.locator(MAP)).to_have_count(2, timeout=30_000)
+    assert_no_exception(page)
+    unexpected = [e for e in page.errors if not any(probe in e for probe in BASE_PATH_PROBES)]
+    assert unexpected == []
