@@ -254,7 +254,7 @@ def main(argv=None) -> int:
     median["loop"] *= loop_scale
     labels = {
         "engine": "engine: one batched descend",
-        "loop": f"loop: descend per setting (*)",
+        "loop": "loop: descend per setting (*)",
         "torch": "torch: Adam, per-run lr tensor",
         "torch.optim": "torch.optim.Adam, one lr (†)",
     }
@@ -267,16 +267,20 @@ def main(argv=None) -> int:
             goal = f"engine ≥ {GOALS[name]:g}× faster"
             result = "PASS" if ratio >= GOALS[name] else "FAIL"
             if result == "FAIL":
-                failures.append(f"engine only {ratio:.2f}× faster than {name} (goal {GOALS[name]:g}×)")
+                speed = f"{ratio:.2f}× faster than" if ratio >= 1 else f"{1 / ratio:.2f}× slower than"
+                failures.append(f"engine {speed} {name} (goal: {GOALS[name]:g}× faster)")
         elif name != "engine":
             goal = "(information)"
         print(f"{labels[name]:34s} {best[name]:9.3f} {median[name]:9.3f} {ratio:9.2f}  {goal:22s} {result}")
     if not use_torch:
         print(f"{'torch':34s} {'—':>9s} {'—':>9s} {'—':>9s}  {'engine ≥ 2× faster':22s} SKIP ({'torch not installed, skipped' if torch is None else '--no-torch'})")
-    print(
-        f"(*) {loop_idx.size} evenly spaced settings timed ({min(times['loop']):.2f} s best of {len(times['loop'])}), "
-        f"scaled linearly × {loop_scale:g} to {RUNS}; --loop-runs {RUNS} times them all."
-    )
+    if loop_idx.size < RUNS:
+        print(
+            f"(*) {loop_idx.size} evenly spaced settings timed ({min(times['loop']):.2f} s best of {len(times['loop'])}), "
+            f"scaled linearly × {loop_scale:g} to {RUNS}; --loop-runs {RUNS} times them all."
+        )
+    else:
+        print(f"(*) all {RUNS} settings timed, best of {len(times['loop'])}, no scaling.")
     if use_torch:
         print(
             f"(†) one learning rate ({lrs[k_optim]:.3g}) for all rows: torch.optim cannot give each row its own rate "

@@ -19,6 +19,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from optiviz.checks import check_int, check_number, check_rng, check_table
+
 Bounds = tuple[tuple[float, float], tuple[float, float]]  # ((x_min, x_max), (y_min, y_max))
 
 MIN_SAMPLES, MAX_SAMPLES = 20, 5000
@@ -31,39 +33,6 @@ CIRCLE_RADII = (0.5, 1.0)  # class 0 inside, class 1 outside
 XOR_GAP = 0.1  # |x|, |y| ∈ [0.1, 1]: a gap along the axes at noise 0
 SPIRAL_TURNS = 1.5
 BLOB_RADIUS, BLOB_STD = 0.75, 0.2
-
-
-def _rng(seed, name: str = "seed") -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"{name} must be an integer ≥ 0 or a numpy Generator, got {seed!r}")
-    return np.random.default_rng(int(seed))
-
-
-def _number(value, name: str, lo: float, hi: float = math.inf) -> float:
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
-    v = float(value) if ok else math.nan
-    if not (math.isfinite(v) and lo <= v <= hi):
-        span = f"≥ {lo:g}" if hi == math.inf else f"in [{lo:g}, {hi:g}]"
-        raise ValueError(f"{name} must be a finite number {span}, got {value!r}")
-    return v
-
-
-def _integer(value, name: str, lo: int, hi: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-        raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
-    return int(value)
-
-
-def _table(X, name: str, dim: int | None = None) -> np.ndarray:
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[0] == 0 or (dim is not None and X.shape[1] != dim):
-        want = f"(n, {dim})" if dim is not None else "(n, d)"
-        raise ValueError(f"{name} must have shape {want} with n ≥ 1, got shape {X.shape}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{name} must be finite")
-    return X
 
 
 # --- datasets: maker(y, classes, rng) -> clean points (n, 2) for the labels y ----------------
@@ -142,14 +111,16 @@ def make_dataset(name: str, samples: int, noise: float, seed, classes: int = 2) 
     ``noise`` is σ in data units (see the module docstring); MIN_SAMPLES ≤ samples ≤ MAX_SAMPLES.
     """
     data = get_dataset(name)
-    samples = _integer(samples, "samples", MIN_SAMPLES, MAX_SAMPLES)
-    noise = _number(noise, "noise", 0.0)
-    is_int = isinstance(classes, (int, np.integer)) and not isinstance(classes, (bool, np.bool_))
-    if not is_int or classes not in data.classes:
-        allowed = " or ".join(map(str, data.classes))
-        raise ValueError(f"classes={classes!r} is not allowed for {name}; choose {allowed}")
-    rng = _rng(seed)
+    samples = check_int("samples", samples, low=MIN_SAMPLES, high=MAX_SAMPLES)
+    noise = check_number("noise", noise, low=0.0)
+    try:
+        allowed = check_int("classes", classes) in data.classes
+    except ValueError:
+        allowed = False
+    if not allowed:
+        raise ValueError(f"classes={classes!r} is not allowed for {name}; choose {' or '.join(map(str, data.classes))}")
     classes = int(classes)
+    rng = check_rng("seed", seed, allow_seed=True)
     y = rng.permutation(np.arange(samples, dtype=np.int64) % classes)
     X = data.maker(y, classes, rng)
     X = X + noise * rng.standard_normal(X.shape)  # drawn even at noise 0: a slider rescales it
@@ -161,8 +132,8 @@ def view_bounds(X, margin: float = 0.1) -> Bounds:
 
     Use it for the decision-boundary grid of the raw inputs (``grid_points``).
     """
-    X = _table(X, "X", 2)
-    margin = _number(margin, "margin", 0.0)
+    X = check_table("X", X, width=2)
+    margin = check_number("margin", margin, low=0.0)
     lo, hi = X.min(axis=0), X.max(axis=0)
     span = float((hi - lo).max()) or 1.0
     pad = margin * span
@@ -171,7 +142,7 @@ def view_bounds(X, margin: float = 0.1) -> Bounds:
 
 def grid_points(bounds: Bounds, n: int = 100) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """x (n,), y (n,) and points (n, n, 2) with points[i, j] = (x[j], y[i]), as Surface.grid."""
-    n = _integer(n, "n", 2, 1000)
+    n = check_int("n", n, low=2, high=1000)
     (x0, x1), (y0, y1) = bounds
     x, y = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
     xx, yy = np.meshgrid(x, y)
@@ -193,12 +164,12 @@ def train_val_split(X, y, val_fraction: float, seed) -> Split:
 
     0 ≤ val_fraction ≤ 0.9; both parts come back in random order.
     """
-    X = _table(X, "X")
+    X = check_table("X", X)
     y = np.asarray(y)
     if y.shape != (len(X),):
         raise ValueError(f"y must have shape ({len(X)},) to match X, got shape {y.shape}")
-    f = _number(val_fraction, "val_fraction", 0.0, MAX_VAL_FRACTION)
-    rng = _rng(seed)
+    f = check_number("val_fraction", val_fraction, low=0.0, high=MAX_VAL_FRACTION)
+    rng = check_rng("seed", seed, allow_seed=True)
     train, val = [], []
     for c in np.unique(y):
         idx = rng.permutation(np.flatnonzero(y == c))
@@ -248,10 +219,8 @@ def fit_preprocessing(name: str, X_train, eps: float = EPS) -> Preprocessing:
     """
     if name not in PREPROCESSINGS:
         raise ValueError(f"unknown preprocessing {name!r}; choose one of {', '.join(PREPROCESSINGS)}")
-    X = _table(X_train, "X_train")
-    eps = _number(eps, "eps", 0.0)
-    if eps == 0:
-        raise ValueError("eps must be a finite number > 0, got 0")
+    X = check_table("X_train", X_train)
+    eps = check_number("eps", eps, low=0.0, low_open=True)
     d = X.shape[1]
     if name == "none":
         return Preprocessing(name, np.zeros(d), np.eye(d))
@@ -299,10 +268,10 @@ def augment(X, rng, jitter: float = 0.0, rotation: float = 0.0, reflect=False) -
     rotation-invariant, and reflecting a moon across both axes lands it on the other moon.
     Augment training batches only, never the validation data.
     """
-    X = _table(X, "X", 2).copy()
-    rng = _rng(rng, "rng")
-    jitter = _number(jitter, "jitter", 0.0)
-    theta = _number(rotation, "rotation", 0.0, MAX_ROTATION)
+    X = check_table("X", X, width=2).copy()
+    rng = check_rng("rng", rng, allow_seed=True)
+    jitter = check_number("jitter", jitter, low=0.0)
+    theta = check_number("rotation", rotation, low=0.0, high=MAX_ROTATION)
     if isinstance(reflect, (bool, np.bool_)):
         reflect = "xy" if reflect else "none"
     if not isinstance(reflect, str) or reflect not in REFLECTIONS:

@@ -7,6 +7,7 @@ from typing import Mapping, NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
+from optiviz.checks import check_int, check_number
 from optiviz.optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from optiviz.schedules import learning_rate as scheduled
 from optiviz.surfaces import Surface, get_surface
@@ -26,36 +27,27 @@ class Trajectories(NamedTuple):
     diverged_at: np.ndarray  # (B,) first step whose point is non-finite or outside the box; −1 if none
 
 
-def check_number(name: str, value, low: float | None = None, high: float | None = None, low_open=False) -> float:
-    """A finite float within [low, high] (or (low, high] with ``low_open``); ValueError naming it otherwise."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {value!r}") from None
-    if not np.isfinite(v):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if low is not None and (v <= low if low_open else v < low):
-        raise ValueError(f"{name} must be {'>' if low_open else '≥'} {low:g}, got {v:g}")
-    if high is not None and v > high:
-        raise ValueError(f"{name} must be ≤ {high:g}, got {v:g}")
-    return v
-
-
 def check_steps(steps) -> int:
     """An int in [1, MAX_STEPS]; ValueError naming ``steps`` otherwise."""
-    if isinstance(steps, bool) or not float(check_number("steps", steps)).is_integer():
-        raise ValueError(f"steps must be a whole number, got {steps!r}")
-    return int(check_number("steps", steps, 1, MAX_STEPS))
+    return check_int("steps", steps, low=1, high=MAX_STEPS)
 
 
 def _check_learning_rates(learning_rate) -> np.ndarray:
-    try:
-        lr = np.asarray(learning_rate, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"learning_rate must be a number, got {learning_rate!r}") from None
-    if np.any(~np.isfinite(lr) | (lr <= 0)):
-        raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
-    return lr
+    """α₀ > 0 as a float array shaped like ``learning_rate``: one rate, or one per run."""
+    rates = np.asarray(learning_rate)
+    if rates.dtype.kind not in "iuf" or rates.size == 0:
+        raise ValueError(f"learning_rate must be a number or an array of numbers, got {learning_rate!r}")
+    rates = rates.astype(float)
+    bad = ~(np.isfinite(rates) & (rates > 0))
+    if bad.any():
+        check_number("learning_rate", rates[bad].flat[0], low=0.0, low_open=True)  # raises, naming it
+    return rates
+
+
+def _norm(g: np.ndarray) -> np.ndarray:
+    """‖g‖ = √(g_x² + g_y²) of (B, 2) gradients (np.hypot is ~3× slower)."""
+    gx, gy = g[:, 0], g[:, 1]
+    return np.sqrt(gx * gx + gy * gy)
 
 
 def descend(
@@ -85,29 +77,28 @@ def descend(
     if batch > MAX_RUNS:
         raise ValueError(f"at most {MAX_RUNS} runs at once, got {batch}")
     steps = check_steps(steps)
-    noise = check_number("noise", noise, 0)
+    noise = check_number("noise", noise, low=0.0)
     lr0 = np.broadcast_to(_check_learning_rates(learning_rate), (batch,))
     rates = scheduled(schedule, lr0, decay_rate, np.arange(steps + 1)[:, None])  # (T + 1, B)
     rng = np.random.default_rng(seed)
 
     points = np.full((steps + 1, batch, 2), np.nan)
-    grads = np.full((steps + 1, batch, 2), np.nan)
     loss = np.full((steps + 1, batch), np.nan)
+    grad_norm = np.full((steps + 1, batch), np.nan)
     diverged_at = np.full(batch, -1)
     active = np.ones(batch, dtype=bool)
-    centre, half = surface.box
 
     with np.errstate(all="ignore"):
         w = starts.copy()
         f, g = surface.value_and_grad(w)
         state = optimizer.init(w)
-        points[0], loss[0], grads[0] = w, f, g
+        points[0], loss[0], grad_norm[0] = w, f, _norm(g)
         for t in range(steps):
             g_seen = g + noise * rng.standard_normal(2) if noise else g
             delta, state = optimizer.update(g_seen, state, rates[t])
             w_new = w + delta
             f_new, g_new = surface.value_and_grad(w_new)
-            if not ((np.abs(w_new - centre) <= half).all() and np.isfinite(f_new).all()):  # rare: someone diverged
+            if not (surface.inside(w_new).all() and np.isfinite(f_new).all()):  # rare: a run diverged
                 ok = surface.inside(w_new) & np.isfinite(f_new)
                 diverged_at[active & ~ok] = t + 1
                 active &= ok
@@ -116,12 +107,11 @@ def descend(
                 f_new = np.where(active, f_new, f)
                 g_new = np.where(keep, 0.0, g_new)
             w, f, g = w_new, f_new, g_new
-            points[t + 1], loss[t + 1], grads[t + 1] = w, f, g
+            points[t + 1], loss[t + 1], grad_norm[t + 1] = w, f, _norm(g)
         for b in np.flatnonzero(diverged_at >= 0):
             points[diverged_at[b] :, b] = np.nan
             loss[diverged_at[b] :, b] = np.nan
-        grad_norm = np.hypot(grads[..., 0], grads[..., 1])
-        grad_norm[np.isnan(loss)] = np.nan
+            grad_norm[diverged_at[b] :, b] = np.nan
     return Trajectories(points, loss, grad_norm, rates, diverged_at)
 
 

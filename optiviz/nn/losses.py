@@ -1,0 +1,116 @@
+"""Losses on a batch of logits: ``loss(logits, y) -> (L, ∂L/∂logits)``.
+
+L is summed over the outputs of one example and averaged over the batch of B examples,
+so every gradient carries a factor 1/B. For one output per example this equals
+PyTorch's ``reduction="mean"``.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import numpy as np
+
+from .activations import sigmoid
+
+
+def _logits(logits) -> np.ndarray:
+    z = np.asarray(logits, dtype=float)
+    if z.ndim not in (1, 2) or z.shape[0] < 1:
+        raise ValueError(f"logits must have shape (B,) or (B, K) with B ≥ 1, got shape {z.shape}")
+    return z
+
+
+def _targets_like(z: np.ndarray, y, name: str = "y") -> np.ndarray:
+    """``y`` as float64 with the shape of ``z``; a (B,) target is accepted for (B, 1) logits."""
+    y = np.asarray(y, dtype=float)
+    if z.ndim == 2 and z.shape[1] == 1 and y.shape == z.shape[:1]:
+        y = y[:, None]
+    if y.shape != z.shape:
+        raise ValueError(f"{name} must have the shape of logits {z.shape}, got shape {y.shape}")
+    if not np.all(np.isfinite(y)):
+        raise ValueError(f"{name} must be finite")
+    return y
+
+
+def binary_cross_entropy(logits, y) -> tuple[float, np.ndarray]:
+    """Binary cross-entropy on logits z, labels y ∈ [0, 1]:
+
+    L = (1/B) Σ [log(1 + e^z) − y z],  ∂L/∂z = (σ(z) − y)/B.
+
+    log(1 + e^z) is ``logaddexp(0, z)``, finite for any finite z (no σ, no log 0).
+    """
+    z = _logits(logits)
+    y = _targets_like(z, y)
+    if np.any((y < 0) | (y > 1)):
+        raise ValueError("y must hold labels in [0, 1] for binary cross-entropy")
+    batch = z.shape[0]
+    loss = np.sum(np.logaddexp(0.0, z) - y * z) / batch
+    return float(loss), (sigmoid.value(z) - y) / batch
+
+
+def softmax(logits, axis: int = -1) -> np.ndarray:
+    """softmax(z)_c = e^{z_c − max z} / Σ_k e^{z_k − max z} (the shift avoids overflow)."""
+    z = np.asarray(logits, dtype=float)
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _class_targets(z: np.ndarray, y) -> np.ndarray:
+    """``y`` as a (B, C) matrix of probabilities: class indices (B,) become one-hot rows."""
+    y = np.asarray(y)
+    batch, classes = z.shape
+    if y.shape == (batch,):
+        if not (np.all(np.isfinite(y)) and np.all(y == np.round(y)) and np.all((y >= 0) & (y < classes))):
+            raise ValueError(f"y must hold class indices 0..{classes - 1}, got {y!r}")
+        return np.eye(classes)[y.astype(int)]
+    y = _targets_like(z, y)
+    if np.any(y < 0) or not np.allclose(y.sum(axis=1), 1.0):
+        raise ValueError("y must hold one probability row per example (non-negative, summing to 1)")
+    return y
+
+
+def softmax_cross_entropy(logits, y) -> tuple[float, np.ndarray]:
+    """Softmax cross-entropy on logits z (B, C), labels y as class indices (B,) or rows (B, C):
+
+    L = (1/B) Σ_i [log Σ_c e^{z_ic} − Σ_c y_ic z_ic],  ∂L/∂z = (softmax(z) − y)/B.
+
+    log Σ e^z is computed as max z + log Σ e^{z − max z} (log-sum-exp).
+    """
+    z = _logits(logits)
+    if z.ndim != 2 or z.shape[1] < 2:
+        raise ValueError(f"logits must have shape (B, C) with C ≥ 2 classes, got shape {z.shape}")
+    y = _class_targets(z, y)
+    batch = z.shape[0]
+    m = np.max(z, axis=1, keepdims=True)
+    log_sum_exp = m + np.log(np.sum(np.exp(z - m), axis=1, keepdims=True))
+    loss = np.sum(y * (log_sum_exp - z)) / batch
+    return float(loss), (softmax(z) - y) / batch
+
+
+def mean_squared_error(predictions, y) -> tuple[float, np.ndarray]:
+    """Squared error summed over outputs, averaged over the batch:
+
+    L = (1/B) Σ_i Σ_k (ŷ_ik − y_ik)²,  ∂L/∂ŷ = 2(ŷ − y)/B  (no ½ in front).
+    """
+    z = _logits(predictions)
+    y = _targets_like(z, y)
+    r = z - y
+    batch = z.shape[0]
+    return float(np.sum(r * r) / batch), 2.0 * r / batch
+
+
+LOSSES = MappingProxyType(
+    {
+        "binary_cross_entropy": binary_cross_entropy,
+        "softmax_cross_entropy": softmax_cross_entropy,
+        "mean_squared_error": mean_squared_error,
+    }
+)
+
+
+def get_loss(name: str):
+    """The loss called ``name``: ``loss(logits, y) -> (L, ∂L/∂logits)``."""
+    if name not in LOSSES:
+        raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}")
+    return LOSSES[name]
