@@ -4,20 +4,31 @@ import streamlit as st
 
 st.title("optiviz")
 st.markdown(
-    "**See how deep networks are trained.** Every page turns a section of the lecture "
-    "*Deep neural networks* into something you can touch: move the sliders and watch."
+    "**See how deep networks are trained.** Each page turns a section of the lecture "
+    "*Deep neural networks* into something you can touch: move a slider, press play, watch what changes."
 )
 
+# (lecture section, what you can do there, page script or None while it is being built)
 SECTIONS = [
-    ("Optimizers: SGD, momentum, RMSProp, Adam", "pages/optimizer_race.py", "Optimizer race",
-     "Race the update rules over Beale, the long valley, the ravine, Rosenbrock and a saddle (Figures 12–16)."),
-    ("Selecting and annealing the learning rate", "pages/optimizer_race.py", "Optimizer race",
-     "The learning-rate sensitivity sweep, and exponential, 1/t and step decay (Figure 11)."),
+    ("Optimizers: SGD, momentum, RMSProp, Adam",
+     "Race the update rules over Beale, the long valley, the ravine, Rosenbrock and a saddle point "
+     "(Figures 12–16), each with its formula filled in.", "pages/optimizer_race.py"),
+    ("Selecting and annealing the learning rate",
+     "Sweep the learning rate for every optimizer at once, and try exponential, 1/t and step decay (Figure 11).",
+     "pages/optimizer_race.py"),
+    ("Training a network", "Build a network, train it on toy data and watch the decision boundary move.", None),
+    ("Activations, vanishing gradients, dead ReLUs, initialisation", "Activation statistics layer by layer (Figures 4, 8, 9).", None),
+    ("Batch size and preprocessing", "Mini-batches, epochs and whitening (Figure 10).", None),
+    ("Generalization", "Double descent, regularization, early stopping and dropout (Figures 17–19).", None),
 ]
-for section, page, title, what in SECTIONS:
-    with st.container(border=True):
-        st.markdown(f"**{section}**  \n{what}")
-        st.page_link(page, label=f"Open {title}", icon=":material/arrow_forward:")
 
-st.caption("More labs follow: training a network, activations and initialisation, batch size and preprocessing, "
-           "and generalization (double descent, regularization, dropout).")
+left, right = st.columns(2)
+for i, (section, what, page) in enumerate(SECTIONS):
+    with (left if i % 2 == 0 else right).container(border=True):
+        st.markdown(f"**{section}**  \n{what}")
+        if page:
+            st.page_link(page, label="Open the optimizer race", icon=":material/arrow_forward:")
+        else:
+            st.caption(":material/construction: coming soon")
+
+st.caption("Every figure is computed live in NumPy from the lecture's formulas; nothing is pre-recorded.")
