@@ -1,0 +1,188 @@
+"""What a training run records, and how to read it back: the flat parameter layout and the results.
+
+The training loop (:mod:`optiviz.nn.training`) keeps every learned array of a network in
+ONE float64 vector θ, so an optimizer takes one update per step on the whole of it
+(the optimizers work on arrays of any shape). :class:`Layout` says where each array
+lives in θ: all weight matrices W first (the arrays penalties apply to), block by
+block, then the other arrays (b, γ, β) block by block. ``θ[:layout.n_weights]`` is
+therefore every weight and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from ..datasets import Preprocessing, apply
+from .activations import sigmoid
+from .losses import softmax
+from .network import MLP
+from .tree import Tree
+
+HISTORY_COLUMNS = ["optimizer", "epoch", "steps", "lr", "train_loss", "val_loss", "train_acc", "val_acc", "penalty"]
+
+
+class Layout(NamedTuple):
+    """Where each array of a parameter tree lives in the flat vector θ (weights first)."""
+
+    blocks: tuple[tuple[str, ...], ...]  # keys of block i, in the tree's order, e.g. ("W", "b", "gamma", "beta")
+    names: tuple[str, ...]  # "i.key" of each segment, in θ order
+    shapes: tuple[tuple[int, ...], ...]
+    offsets: tuple[int, ...]  # start of each segment; offsets[-1] + its size = size
+    n_weights: int  # θ[:n_weights] holds every W and nothing else
+    size: int
+
+    @classmethod
+    def of(cls, params: Tree, weight_keys=("W",)) -> "Layout":
+        """The layout of ``params`` (a list of dicts of arrays, as ``MLP.init`` returns)."""
+        blocks = tuple(tuple(block) for block in params)
+        order = [(i, k) for i, keys in enumerate(blocks) for k in keys if k in weight_keys]
+        n_w = len(order)
+        order += [(i, k) for i, keys in enumerate(blocks) for k in keys if k not in weight_keys]
+        shapes = tuple(tuple(np.shape(params[i][k])) for i, k in order)
+        sizes = [int(np.prod(s)) for s in shapes]
+        offsets = tuple(int(o) for o in np.cumsum([0] + sizes[:-1]))
+        n_weights = offsets[n_w] if n_w < len(order) else sum(sizes)
+        return cls(blocks, tuple(f"{i}.{k}" for i, k in order), shapes, offsets, int(n_weights), int(sum(sizes)))
+
+    def _segments(self):
+        for name, shape, start in zip(self.names, self.shapes, self.offsets):
+            i, key = name.split(".", 1)
+            yield int(i), key, shape, start, start + int(np.prod(shape))
+
+    def views(self, theta: np.ndarray) -> list[dict]:
+        """A parameter tree whose arrays are views into ``theta``: ``theta += Δ`` moves them all."""
+        tree = [dict.fromkeys(keys) for keys in self.blocks]
+        for i, key, shape, a, b in self._segments():
+            tree[i][key] = theta[a:b].reshape(shape)
+        return tree
+
+    def unflatten(self, theta) -> list[dict]:
+        """A parameter tree of fresh arrays from the vector ``theta`` (size ``self.size``)."""
+        theta = np.asarray(theta, dtype=float)
+        if theta.shape != (self.size,):
+            raise ValueError(f"theta must have shape ({self.size},), got shape {theta.shape}")
+        return self.views(theta.copy())
+
+    def flatten(self, params: Tree, name: str = "params") -> np.ndarray:
+        """θ from a parameter tree shaped like this layout (ValueError naming ``name`` otherwise)."""
+        if len(params) != len(self.blocks) or any(set(p) != set(k) for p, k in zip(params, self.blocks)):
+            raise ValueError(f"{name} does not fit this network; build it with net.init(rng)")
+        theta = np.empty(self.size)
+        for i, key, shape, a, b in self._segments():
+            array = np.asarray(params[i][key], dtype=float)
+            if array.shape != shape:
+                raise ValueError(f"{name}[{i}][{key!r}] must have shape {shape}, got shape {array.shape}")
+            theta[a:b] = array.ravel()
+        return theta
+
+    @property
+    def weight_offsets(self) -> np.ndarray:
+        """Start of each W segment inside θ[:n_weights], for ``np.add.reduceat`` per-layer sums."""
+        return np.array([o for o, n in zip(self.offsets, self.names) if o < self.n_weights], dtype=np.intp)
+
+
+def copy_state(state: Tree) -> list[dict]:
+    """A copy of a state tree (BatchNorm running statistics)."""
+    return [{k: np.array(v, dtype=float) for k, v in block.items()} for block in state]
+
+
+def probabilities(loss: str, logits: np.ndarray) -> np.ndarray:
+    """What the network predicts: σ(z) (B,) for binary cross-entropy, softmax(z) (B, C) for
+    softmax cross-entropy, the output itself for mean squared error ((B,) when one output)."""
+    if loss == "binary_cross_entropy":
+        return sigmoid.value(logits[:, 0])
+    if loss == "softmax_cross_entropy":
+        return softmax(logits, axis=1)
+    return logits[:, 0] if logits.shape[1] == 1 else logits
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingResult:
+    """One optimizer's training run. Row/index e of every per-epoch record is the network
+    after epoch e; epoch 0 is the network before any update.
+
+    Per-epoch arrays have ``len(history)`` rows (fewer than ``epochs + 1`` after early
+    stopping or divergence). ``grad_norms[0]`` is NaN: no step has been taken yet.
+    Grid frames are the rows of ``grids``, taken at the epochs ``grid_epochs``.
+    """
+
+    optimizer: str  # the label shown on figures, e.g. "momentum"
+    history: pd.DataFrame  # columns HISTORY_COLUMNS, one row per recorded epoch
+    layer_names: tuple[str, ...]  # "hidden 1", …, "output": the columns of the norm arrays
+    weight_norms: np.ndarray  # (E, L) Frobenius norm ‖W_l‖ at the end of each epoch
+    grad_norms: np.ndarray  # (E, L) root mean square over the epoch's steps of ‖∂J/∂W_l‖
+    grid_x: np.ndarray | None  # (g,) raw input coordinates of the grid columns
+    grid_y: np.ndarray | None  # (g,) raw input coordinates of the grid rows
+    grids: np.ndarray | None  # (F, g, g) P(class 1), (F, g, g, C) class probabilities, or MSE outputs; float32
+    grid_epochs: np.ndarray | None  # (F,) the epoch of each grid frame (every epoch unless grid_every > 1)
+    param_vectors: np.ndarray | None  # (E, P) θ after each epoch (layout order), None if not recorded
+    layout: Layout
+    params: list[dict]  # the weights the run ends with: the best ones when early stopping restored them
+    state: list[dict]
+    initial_params: list[dict]
+    initial_state: list[dict]
+    best_epoch: int  # epoch whose weights ``params`` holds
+    stopped_at: int | None  # epoch at which early stopping fired, else None
+    diverged_at: int | None  # first epoch whose training loss (or weights) became non-finite, else None
+    net: MLP
+    preprocessing: Preprocessing  # fitted on the training split; maps raw inputs to network inputs
+    loss: str
+    settings: dict = field(default_factory=dict)  # the arguments the run was made with
+
+    @property
+    def epochs_run(self) -> int:
+        """The last recorded epoch."""
+        return int(self.history["epoch"].iloc[-1])
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Predictions of the final network for raw inputs X (n, d), as in :func:`probabilities`."""
+        x = apply(self.preprocessing, X)
+        with np.errstate(all="ignore"):
+            logits, _, _ = self.net.forward(self.params, self.state, x, training=False)
+            return probabilities(self.loss, logits)
+
+    def predict(self, X) -> np.ndarray:
+        """Class labels (cross-entropy losses) or outputs (mean squared error) for raw inputs X."""
+        p = self.predict_proba(X)
+        if self.loss == "binary_cross_entropy":
+            return (p > 0.5).astype(np.int64)
+        if self.loss == "softmax_cross_entropy":
+            return np.argmax(p, axis=-1)
+        return p
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """Several optimizers trained from the same initial weights on the same mini-batches."""
+
+    results: tuple[TrainingResult, ...]
+
+    @property
+    def history(self) -> pd.DataFrame:
+        """All runs' histories in one tidy table (column ``optimizer`` tells them apart)."""
+        return pd.concat([r.history for r in self.results], ignore_index=True)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(r.optimizer for r in self.results)
+
+    def __getitem__(self, label_or_index) -> TrainingResult:
+        if isinstance(label_or_index, str):
+            for r in self.results:
+                if r.optimizer == label_or_index:
+                    return r
+            raise KeyError(label_or_index)
+        return self.results[label_or_index]
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __iter__(self):
+        return iter(self.results)
+
+
+ProgressCallback = Callable[[int, int], object]
