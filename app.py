@@ -6,4 +6,5 @@ st.set_page_config(page_title="optiviz", page_icon="📉", layout="wide")
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
 race = st.Page("pages/optimizer_race.py", title="Optimizer race", icon=":material/sports_score:", url_path="optimizer-race")
-st.navigation({"": [home], "Optimization": [race]}).run()
+train = st.Page("pages/train_network.py", title="Train a network", icon=":material/model_training:", url_path="train-network")
+st.navigation({"": [home], "Optimization": [race, train]}).run()

@@ -16,7 +16,9 @@ SECTIONS = [
     ("Selecting and annealing the learning rate",
      "Sweep the learning rate for every optimizer at once, and try exponential, 1/t and step decay (Figure 11).",
      "pages/optimizer_race.py"),
-    ("Training a network", "Build a network, train it on toy data and watch the decision boundary move.", None),
+    ("Training a network: mini-batches, optimizers, batch norm, dropout",
+     "Build a network, train it with up to four optimizers on toy data, and watch the decision boundary, the "
+     "learning curves, the gradients, each neuron and the loss landscape.", "pages/train_network.py"),
     ("Activations, vanishing gradients, dead ReLUs, initialisation", "Activation statistics layer by layer (Figures 4, 8, 9).", None),
     ("Batch size and preprocessing", "Mini-batches, epochs and whitening (Figure 10).", None),
     ("Generalization", "Double descent, regularization, early stopping and dropout (Figures 17–19).", None),
@@ -27,7 +29,8 @@ for i, (section, what, page) in enumerate(SECTIONS):
     with (left if i % 2 == 0 else right).container(border=True):
         st.markdown(f"**{section}**  \n{what}")
         if page:
-            st.page_link(page, label="Open the optimizer race", icon=":material/arrow_forward:")
+            title = "the optimizer race" if page.endswith("optimizer_race.py") else "the training lab"
+            st.page_link(page, label=f"Open {title}", icon=":material/arrow_forward:")
         else:
             st.caption(":material/construction: coming soon")
 

@@ -112,7 +112,7 @@ BAD_INPUT = [
     (["path", "--optimizer", "lion"], "--optimizer"),
     (["path", "--schedule", "cosine"], "--schedule"),
     (["path", "--bogus", "1"], "--bogus"),
-    (["train"], "train"),
+    (["fit"], "fit"),  # not a command
     *[(["path", "--optimizer", name, option, "0.5"], option)
       for name, spec in OPTIMIZERS.items() for option in OPTIMIZER_FOR
       if option[2:] not in {h.name for h in spec.hyperparameters}],

@@ -2,6 +2,8 @@
 
 from types import MappingProxyType
 
+import numpy as np
+
 OPTIMIZER_COLOURS = MappingProxyType(
     {
         "sgd": "#0072B2",  # blue
@@ -19,3 +21,13 @@ MINIMUM_COLOUR = "#111111"
 def colour(name: str) -> str:
     """The colour of an optimizer (grey for names without one)."""
     return OPTIMIZER_COLOURS.get(name, "#666666")
+
+# Classes of the toy data: purple, orange, teal (distinct from white decision regions).
+CLASS_COLOURS = ("#6a51a3", "#e6550d", "#1b9e77")
+
+
+def layer_colours(n: int) -> list[str]:
+    """One colour per layer, from the first (light) to the output layer (dark)."""
+    ramp = ["#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b", "#041e42"]
+    picks = np.linspace(0, len(ramp) - 1, n).round().astype(int) if n > 1 else [len(ramp) - 1]
+    return [ramp[i] for i in picks]

@@ -145,6 +145,18 @@ class TrainingResult:
             logits, _, _ = self.net.forward(self.params, self.state, x, training=False)
             return probabilities(self.loss, logits)
 
+    def neuron_responses(self, layer: int) -> np.ndarray:
+        """(units, g, g): each unit of hidden layer ``layer`` (from 0), f(z) over the recorded grid, final weights."""
+        if self.grid_x is None:
+            raise ValueError("neuron_responses needs a recorded grid (record_grid=True)")
+        if not 0 <= layer < len(self.net.hidden):
+            raise ValueError(f"layer must be in [0, {len(self.net.hidden) - 1}], got {layer!r}")
+        xx, yy = np.meshgrid(self.grid_x, self.grid_y)
+        x = apply(self.preprocessing, np.stack([xx.ravel(), yy.ravel()], axis=1))
+        with np.errstate(all="ignore"):
+            values = self.net.hidden_activations(self.params, self.state, x)[layer]
+        return values.T.reshape(-1, len(self.grid_y), len(self.grid_x))
+
     def predict(self, X) -> np.ndarray:
         """Class labels (cross-entropy losses) or outputs (mean squared error) for raw inputs X."""
         p = self.predict_proba(X)

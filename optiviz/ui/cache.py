@@ -7,6 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from optiviz import descent
+from optiviz.datasets import Split, apply, make_dataset, train_val_split
+from optiviz.nn import MLP, landscape
+from optiviz.nn.landscape import flatten_params, in_plane_fraction, project_path, random_direction
+from optiviz.nn.records import Comparison
+from optiviz.nn.training import OptimizerSetting, compare
 from optiviz.figures.race import surface_layers as _surface_layers
 from optiviz.surfaces import get_surface
 
@@ -42,3 +47,52 @@ def sweep(surface: str, runs: tuple[Run, ...], start: tuple[float, float], steps
 def surface_layers(surface: str) -> list[dict]:
     """The race map's background (heatmap and contour lines), drawn once per surface."""
     return _surface_layers(get_surface(surface))
+
+
+# ---- the training lab ----------------------------------------------------------------------------
+
+Data = tuple[str, int, float, int, float, int]  # (dataset, samples, noise, classes, validation fraction, seed)
+OptimizerRuns = tuple[tuple[str, float, Hyper], ...]  # (optimizer, α₀, hyperparameters)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def dataset(data: Data) -> Split:
+    """The seeded toy data, split into training and validation points."""
+    name, samples, noise, classes, val_fraction, seed = data
+    X, y = make_dataset(name, samples, noise, seed, classes)
+    return train_val_split(X, y, val_fraction, seed)
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def comparison(data: Data, net: MLP, optimizers: OptimizerRuns, options: tuple[tuple[str, object], ...],
+               seed: int) -> Comparison:
+    """Every optimizer trained from the same initial weights on the same batches, with a progress bar.
+
+    The bar is made here, not by the caller: a cache hit replays what the function drew.
+    """
+    runs = [OptimizerSetting(name, lr, hyper) for name, lr, hyper in optimizers]
+    bar = st.progress(0.0, text="Training…")
+
+    def progress(done: int, total: int):
+        bar.progress(min(done / total, 1.0), text=f"Training… epoch {done} of {total} (all optimizers)")
+
+    result = compare(net, dataset(data), runs, seed=seed, progress=progress, **dict(options))
+    bar.empty()
+    return result
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def loss_landscape(data: Data, net: MLP, optimizers: OptimizerRuns, options: tuple[tuple[str, object], ...], seed: int,
+                   label: str, n: int = 25, span: float = 1.0):
+    """(α, β, Z, α_t, β_t, in-plane share) for one optimizer's trained network (see optiviz.nn.landscape)."""
+    result = comparison(data, net, optimizers, options, seed)[label]
+    split = dataset(data)
+    rng = np.random.default_rng(seed)
+    d1, d2 = random_direction(result.params, rng), random_direction(result.params, rng)
+    X = apply(result.preprocessing, split.X_train)
+    alphas, betas, Z = landscape.loss_surface(result.net, result.params, result.state, X, split.y_train, result.loss,
+                                              d1, d2, span, n)
+    centre, f1, f2 = (flatten_params(t) for t in (result.params, d1, d2))
+    path = result.param_vectors if result.param_vectors is not None else centre[None]
+    pa, pb = project_path(path, centre, f1, f2)
+    return alphas, betas, Z, pa, pb, in_plane_fraction(path, centre, f1, f2)

@@ -84,3 +84,25 @@ def test_deep_link_opens_the_page(page, app_url):
     assert_no_exception(page)
     unexpected = [e for e in page.errors if not any(probe in e for probe in BASE_PATH_PROBES)]
     assert unexpected == []
+
+
+def test_training_lab_trains_and_draws(page, app_url):
+    page.goto(app_url)
+    expect(page.get_by_role("heading", name="optiviz")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="Train a network").first.click()
+    expect(page.get_by_role("heading", name="Train a network")).to_be_visible(timeout=30_000)
+    # boundary, learning curves and gradient norms, drawn after training with the defaults
+    expect(page.locator(MAP)).to_have_count(3, timeout=60_000)
+    expect(page.locator("[data-testid='stMetric']")).to_have_count(4)
+    heatmaps = page.evaluate("""() => document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot")
+        ._fullData.filter(t => t.type === 'heatmap').length""")
+    assert heatmaps == 4
+    # train again with fewer epochs: the boundary's titles follow
+    page.get_by_role("slider", name="Epochs").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")  # 60 -> 57 epochs
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_function("""() => [...document.querySelectorAll('.gtitle, .annotation-text')]
+        .some(t => t.textContent.includes('epoch 57'))""", timeout=60_000)
+    assert_no_exception(page)
+    assert page.errors == []

@@ -510,3 +510,19 @@ def test_training_follows_the_same_path_as_torch(optimizer, torch_name, hyper):
             opt.step()
         theirs = [{"W": lin.weight.detach().numpy().T, "b": lin.bias.detach().numpy()} for lin in linears]
         np.testing.assert_allclose(result.param_vectors[epoch], result.layout.flatten(theirs), rtol=1e-9, atol=1e-12)
+
+
+def test_neuron_responses_are_the_hidden_activations_on_the_grid():
+    X, y = make_dataset("moons", 60, 0.1, 0)
+    net = MLP(2, (5, 3), 1, activation="tanh", initializer="xavier")
+    result = train(net, train_val_split(X, y, 0.2, 0), "sgd", learning_rate=0.1, epochs=2, grid_size=7,
+                   preprocessing="standardise")
+    maps = result.neuron_responses(1)
+    assert maps.shape == (3, 7, 7)
+    i, j = 2, 5  # row i is grid_y[i], column j is grid_x[j]
+    point = np.array([[result.grid_x[j], result.grid_y[i]]])
+    expected = net.hidden_activations(result.params, result.state, apply(result.preprocessing, point))[1][0]
+    np.testing.assert_allclose(maps[:, i, j], expected, rtol=1e-12)
+    assert np.all(np.abs(maps) <= 1)  # tanh
+    with pytest.raises(ValueError, match="layer"):
+        result.neuron_responses(2)

@@ -1,0 +1,180 @@
+"""Train a network: build an MLP, train it with up to four optimizers, watch it learn."""
+
+import streamlit as st
+
+from optiviz.datasets import DATASETS, PREPROCESSINGS, REFLECTIONS
+from optiviz.figures.training import decision_boundaries, gradient_norms, landscape, learning_curves, neuron_maps, run_title
+from optiviz.nn import MLP
+from optiviz.nn.activations import ACTIVATIONS
+from optiviz.nn.initializers import INITIALIZERS
+from optiviz.nn.training import MAX_OPTIMIZERS, max_epochs
+from optiviz.optimizers import OPTIMIZERS
+from optiviz.schedules import SCHEDULES
+from optiviz.ui import cache
+from optiviz.ui.controls import DECAY_RATES, LEARNING_RATES, hyperparameter_slider, log_slider
+
+PAGE_MAX_SAMPLES, PAGE_MAX_WIDTH, PAGE_MAX_DEPTH = 1000, 64, 5
+BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128, "full batch")
+DEFAULT_LR = {"sgd": 0.3, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.01, "adagrad": 0.1, "adam": 0.01}
+PENALTY_STRENGTHS = tuple(v for v in LEARNING_RATES if v <= 0.1)
+INIT_HELP = ("Initial weights. Xavier: variance 1/N_in (the lecture's); Glorot: 2/(N_in + N_out); "
+             "He: 2/N_in (for ReLU); zeros and constant never break the symmetry between units.")
+
+st.title("Train a network")
+st.caption(
+    "Lecture: *Optimizing deep neural networks* — mini-batch gradient descent, the optimizers, initialisation, "
+    "batch norm, dropout and regularization on toy 2-D data. Set everything in the sidebar, then press **Train**."
+)
+
+# ---- controls: a form, so dragging a slider never queues a training ---------------------------------
+with st.sidebar.form("settings"):
+    st.header("Data")
+    name = st.selectbox("Dataset", list(DATASETS), index=list(DATASETS).index("spiral"), format_func=lambda n: DATASETS[n].label, key="dataset")
+    classes = st.radio("Classes", (2, 3), horizontal=True, key="classes", help="Three classes: spiral and blobs only.")
+    samples = st.slider("Samples", 50, PAGE_MAX_SAMPLES, 400, 50, key="samples",
+                        help=f"Training + validation points (at most {PAGE_MAX_SAMPLES} here).")
+    noise = st.slider("Noise", 0.0, 0.5, 0.05, 0.01, key="noise", help="Standard deviation of the jitter on every point.")
+    val_fraction = st.slider("Validation fraction", 0.0, 0.5, 0.3, 0.05, key="val_fraction",
+                             help="Held out to measure generalization and for early stopping.")
+    preprocessing = st.selectbox("Preprocessing", list(PREPROCESSINGS), format_func=lambda n: PREPROCESSINGS[n][0],
+                                 key="preprocessing", help="Fitted on the training split only.")
+    data_seed = st.number_input("Data seed", 0, 10_000, 0, key="data_seed")
+
+    st.header("Network")
+    depth = st.slider("Hidden layers", 1, PAGE_MAX_DEPTH, 2, key="depth", help=f"At most {PAGE_MAX_DEPTH} here.")
+    width = st.slider("Units per hidden layer", 1, PAGE_MAX_WIDTH, 16, key="width", help=f"At most {PAGE_MAX_WIDTH} here.")
+    activation = st.selectbox("Activation", list(ACTIVATIONS), index=2, key="activation")
+    alpha = st.slider("Leaky ReLU / ELU slope α", 0.01, 1.0, 0.1, 0.01, key="alpha", help="Used by leaky_relu and elu only.")
+    init = st.selectbox("Initialisation", list(INITIALIZERS), index=list(INITIALIZERS).index("he"), key="init", help=INIT_HELP)
+    init_scale = st.select_slider("Scale of normal σ / uniform a / constant c", (0.001, 0.01, 0.1, 0.5, 1.0, 2.0), 0.1,
+                                  key="init_scale", help="Used by the normal, uniform and constant initialisations only.")
+    skip = st.toggle("Skip connections", key="skip", help="out = x + f(x) between hidden layers of equal width.")
+    batch_norm = st.toggle("Batch normalisation", key="batch_norm",
+                           help="Normalise each unit with batch statistics in training, running statistics in evaluation.")
+    drop = st.slider("Dropout rate", 0.0, 0.6, 0.0, 0.05, key="dropout",
+                     help="Probability of dropping a hidden unit in training (inverted dropout; none in evaluation).")
+
+    st.header("Optimization")
+    chosen = st.multiselect("Optimizers", list(OPTIMIZERS), default=["sgd", "momentum", "rmsprop", "adam"],
+                            max_selections=MAX_OPTIMIZERS, format_func=lambda n: OPTIMIZERS[n].label, key="optimizers",
+                            help=f"Up to {MAX_OPTIMIZERS}: all start from the same weights and see the same mini-batches.")
+    runs = []
+    for opt in OPTIMIZERS:
+        with st.expander(f"{OPTIMIZERS[opt].label} settings"):
+            lr = log_slider("learning rate α₀", LEARNING_RATES, DEFAULT_LR[opt], f"train_lr_{opt}")
+            hyper = tuple((h.name, hyperparameter_slider(h, f"train_{opt}_{h.name}")) for h in OPTIMIZERS[opt].hyperparameters)
+        if opt in chosen:
+            runs.append((opt, lr, hyper))
+    batch = st.select_slider("Batch size", BATCH_SIZES, 32, key="batch_size",
+                             help="1: stochastic gradient descent; full batch: gradient descent. N/B steps per epoch.")
+    epochs = st.slider("Epochs", 1, 300, 60, key="epochs", help="Capped below so that one training stays within a few seconds.")
+    schedule = st.selectbox("Learning-rate schedule", list(SCHEDULES), format_func=lambda s: SCHEDULES[s][1], key="train_schedule",
+                            help="Counted in epochs: epoch e uses α at t = e − 1.")
+    decay_rate = log_slider("decay rate k", DECAY_RATES, 0.01, "train_decay_rate", "Used by the decaying schedules only.")
+    seed = st.number_input("Training seed", 0, 10_000, 0, key="train_seed", help="Initial weights, shuffles, dropout masks.")
+
+    st.header("Regularization")
+    penalty = st.selectbox("Penalty", ("none", "L1", "L2", "elastic net"), key="penalty",
+                           help="On weights only: L1 λΣ|W|, L2 (λ/2)ΣW², elastic net both.")
+    strength = log_slider("penalty strength λ", PENALTY_STRENGTHS, 0.001, "penalty_strength")
+    patience = st.slider("Early stopping patience (0 = off)", 0, 50, 0, key="patience",
+                         help="Stop when the validation loss has not improved for this many epochs; keep the best weights.")
+    jitter = st.slider("Augment: jitter σ", 0.0, 0.3, 0.0, 0.01, key="jitter")
+    rotation = st.slider("Augment: rotation ±degrees", 0, 180, 0, 5, key="rotation")
+    reflect = st.selectbox("Augment: reflection", list(REFLECTIONS), key="reflect")
+    st.form_submit_button("Train", type="primary", icon=":material/play_arrow:", use_container_width=True)
+
+# ---- checks that need several controls at once -------------------------------------------------
+if classes not in DATASETS[name].classes:
+    st.info(f"{DATASETS[name].label} comes with {DATASETS[name].classes[0]} classes; using that.", icon=":material/info:")
+    classes = DATASETS[name].classes[0]
+if not runs:
+    st.warning("Tick at least one optimizer in the sidebar, then press Train.", icon=":material/warning:")
+    st.stop()
+if patience and val_fraction == 0:
+    st.info("Early stopping needs validation points: it is off while the validation fraction is 0.", icon=":material/info:")
+    patience = 0
+if batch_norm and batch == 1:
+    st.info("Batch norm needs at least 2 points per batch: using batches of 2.", icon=":material/info:")
+    batch = 2
+
+data = (name, samples, noise, classes, val_fraction, int(data_seed))
+split = cache.dataset(data)
+net = MLP(2, (width,) * depth, 1 if classes == 2 else classes, activation=activation,
+          alpha=alpha if activation in ("leaky_relu", "elu") else None, initializer=init,
+          init_params={"normal": {"sigma": init_scale}, "uniform": {"a": init_scale}, "constant": {"c": init_scale}}.get(init, {}),
+          skip=skip, batch_norm=batch_norm, keep_prob=1 - drop)
+batch_size = None if batch == "full batch" else batch
+cap = max_epochs(net, len(split.X_train), len(split.X_val), batch_size) // len(runs)
+if epochs > cap:
+    st.info(f"This network, data and batch size allow at most {cap} epochs for {len(runs)} optimizers on this shared "
+            f"server: training {cap}.", icon=":material/speed:")
+    epochs = max(cap, 1)
+l1 = strength if penalty in ("L1", "elastic net") else 0.0
+l2 = strength if penalty in ("L2", "elastic net") else 0.0
+options = (("batch_size", batch_size), ("epochs", epochs), ("schedule", schedule), ("decay_rate", decay_rate),
+           ("l1", l1), ("l2", l2), ("patience", patience or None), ("jitter", jitter), ("rotation", float(rotation)),
+           ("reflect", reflect), ("preprocessing", preprocessing))
+args = (data, net, tuple(runs), options, int(seed))
+
+result = cache.comparison(*args)
+
+# ---- results ---------------------------------------------------------------------------------------
+for col, r in zip(st.columns(len(result)), result):
+    last = r.history.iloc[-1]
+    note = (f"diverged at epoch {r.diverged_at}" if r.diverged_at is not None else
+            f"stopped early at epoch {r.stopped_at}, best {r.best_epoch}" if r.stopped_at is not None else f"{r.epochs_run} epochs")
+    metric = "val_acc" if last["val_acc"] == last["val_acc"] else "train_acc"
+    col.metric(run_title(r.optimizer), f"{last[metric]:.1%}", note,
+               delta_color="off", delta_arrow="off", chart_data=r.history[metric].round(4).tolist(), border=True,
+               help="Accuracy on the validation points at the end (on the training points when there is no validation "
+                    "split); the sparkline is its history.")
+    if r.diverged_at is not None:
+        st.warning(f"{run_title(r.optimizer)} diverged at epoch {r.diverged_at}: its loss overflowed. "
+                   "Try a smaller learning rate.",
+                   icon=":material/warning:")
+
+points = {"train": (split.X_train, split.y_train), "validation": (split.X_val, split.y_val)}
+last_epoch = max(r.epochs_run for r in result)
+
+
+@st.fragment
+def boundary():
+    epoch = st.slider("Epoch", 0, last_epoch, last_epoch, key="epoch", help="Drag to see the decision boundary as training went on.")
+    st.plotly_chart(decision_boundaries(result, epoch, points), key="boundaries", config={"displaylogo": False})
+
+
+st.subheader("Decision boundary")
+st.caption("Shading: the network's predicted probability of the orange class (the black line is 50%). "
+           "Filled dots are training points, rings are validation points.")
+boundary()
+
+st.subheader("Learning curves")
+st.caption("Training loss dashed, validation loss solid. A gap that opens up is overfitting.")
+st.plotly_chart(learning_curves(result.history), key="curves", config={"displaylogo": False})
+
+tabs = st.tabs(["Gradient norms", "What the neurons see", "Loss landscape"], key="train_tab", on_change="rerun")
+with tabs[0]:
+    if tabs[0].open:
+        st.caption("The size of each layer's weight gradient, ‖∂J/∂W‖, averaged over the epoch's steps. Layers whose "
+                   "curves fall decades below the others are barely learning: vanishing gradients.")
+        st.plotly_chart(gradient_norms(result), key="grad_norms", config={"displaylogo": False})
+with tabs[1]:
+    if tabs[1].open:
+        c1, c2 = st.columns(2)
+        label = c1.selectbox("Optimizer", result.labels, format_func=run_title, key="neuron_optimizer")
+        layer = c2.selectbox("Hidden layer", range(depth), format_func=lambda i: f"hidden layer {i + 1}", key="neuron_layer")
+        chosen_run = result[label]
+        st.caption(f"Each square is one unit of hidden layer {layer + 1}: its output f(z) at every point of the input "
+                   "plane, after training (as in TensorFlow Playground). Units that are flat everywhere are dead.")
+        st.plotly_chart(neuron_maps(chosen_run.grid_x, chosen_run.grid_y, chosen_run.neuron_responses(layer), activation),
+                        key="neurons", config={"displaylogo": False})
+with tabs[2]:
+    if tabs[2].open:
+        label = st.selectbox("Optimizer", result.labels, format_func=run_title, key="landscape_optimizer")
+        with st.spinner("Evaluating the loss on a 25 × 25 slice…"):
+            alphas, betas, Z, pa, pb, share = cache.loss_landscape(*args, label)
+        st.caption("The training loss at θ* + α d₁ + β d₂ for two random, filter-normalised directions d₁, d₂ "
+                   f"(Li et al. 2018), with the training path projected onto that plane. Only {share[0]:.0%} of the "
+                   "path's start lies in the plane, so the path is a shadow, not a walk on this surface.")
+        st.plotly_chart(landscape(alphas, betas, Z, pa, pb, label), key="landscape", config={"displaylogo": False})

@@ -1,0 +1,144 @@
+"""The training lab runs at its defaults and after each control changes, with no exception (AppTest)."""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from optiviz.datasets import DATASETS, PREPROCESSINGS
+from optiviz.nn.activations import ACTIVATIONS
+from optiviz.nn.initializers import INITIALIZERS
+from optiviz.schedules import SCHEDULES
+from optiviz.ui.controls import LEARNING_RATES
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGE = "pages/train_network.py"
+SMALL = {"samples": 100, "epochs": 4}  # keeps each training short
+
+
+def clean(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def submit(at: AppTest, **values) -> AppTest:
+    """Set controls of the settings form by key, then press Train."""
+    for key, value in values.items():
+        at.session_state[key] = value
+    at.button(key="FormSubmitter:settings-Train").click().run()
+    return clean(at)
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+@pytest.fixture(scope="module")
+def defaults() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(PAGE).run()
+    return clean(at)
+
+
+@pytest.fixture
+def lab() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(PAGE).run()
+    return submit(at, **SMALL)
+
+
+def test_defaults_train_four_optimizers_on_the_spiral(defaults):
+    assert [m.label for m in defaults.metric] == ["SGD", "Momentum", "RMSProp", "Adam"]
+    boundary, curves, grads = figures(defaults)
+    heatmaps = [t for t in boundary["data"] if t["type"] == "heatmap"]
+    assert len(heatmaps) == 4
+    assert "epoch 60" in boundary["layout"]["annotations"][0]["text"]
+    assert {t["line"]["dash"] for t in curves["data"]} == {"dash", "solid"}
+    assert grads["layout"]["yaxis"]["type"] == "log"
+    assert not defaults.warning
+
+
+def test_epoch_slider_moves_the_boundary(defaults):
+    defaults.slider(key="epoch").set_value(0).run()
+    clean(defaults)
+    assert "epoch 0" in figures(defaults)[0]["layout"]["annotations"][0]["text"]
+
+
+@pytest.mark.parametrize("name", list(DATASETS))
+def test_every_dataset(lab, name):
+    submit(lab, dataset=name, classes=DATASETS[name].classes[-1])
+    classes = DATASETS[name].classes[-1]
+    boundary = figures(lab)[0]
+    heat = [t for t in boundary["data"] if t["type"] == "heatmap"][0]
+    assert ("P(class 1)" in heat["hovertemplate"]) == (classes == 2)
+
+
+def test_three_classes_on_a_two_class_dataset_falls_back(lab):
+    submit(lab, dataset="moons", classes=3)
+    assert any("2 classes" in i.value for i in lab.info)
+
+
+@pytest.mark.parametrize("key, values", [
+    ("activation", list(ACTIVATIONS)),
+    ("init", list(INITIALIZERS)),
+    ("preprocessing", list(PREPROCESSINGS)),
+    ("train_schedule", list(SCHEDULES)),
+    ("penalty", ["L1", "L2", "elastic net"]),
+    ("batch_size", [1, "full batch"]),
+    ("depth", [1, 5]),
+    ("width", [1, 64]),
+    ("dropout", [0.6]),
+    ("noise", [0.0, 0.5]),
+    ("val_fraction", [0.0, 0.5]),
+    ("reflect", ["x", "xy"]),
+])
+def test_each_control(lab, key, values):
+    for value in values:
+        submit(lab, **{key: value})
+
+
+def test_switches_and_augmentation(lab):
+    submit(lab, skip=True, batch_norm=True, jitter=0.3, rotation=180, init_scale=2.0, alpha=1.0)
+    submit(lab, batch_norm=True, batch_size=1)
+    assert any("at least 2 points per batch" in i.value for i in lab.info)
+
+
+def test_early_stopping_needs_validation(lab):
+    submit(lab, patience=2, val_fraction=0.0)
+    assert any("Early stopping needs validation points" in i.value for i in lab.info)
+    submit(lab, patience=1, val_fraction=0.3, epochs=40)
+
+
+def test_epochs_are_capped_for_big_work(lab):
+    submit(lab, samples=1000, depth=5, width=64, epochs=300, batch_size=1)
+    assert any("allow at most" in i.value for i in lab.info)
+
+
+def test_optimizers_none_and_others(lab):
+    submit(lab, optimizers=["nesterov", "adagrad"])
+    assert [m.label for m in lab.metric] == ["Nesterov", "Adagrad"]
+    submit(lab, optimizers=[])
+    assert any("Tick at least one optimizer" in w.value for w in lab.warning)
+
+
+def test_huge_learning_rate_diverges_with_a_warning(lab):
+    # a deep linear network with α = 2: the weights grow geometrically until the loss overflows
+    submit(lab, optimizers=["sgd"], train_lr_sgd=LEARNING_RATES[-1], epochs=20, activation="linear", depth=3)
+    assert lab.metric[0].label == "SGD" and "diverged at epoch" in lab.metric[0].delta
+    assert any(w.value.startswith("SGD diverged at epoch") for w in lab.warning)
+
+
+@pytest.mark.parametrize("tab", ["What the neurons see", "Loss landscape"])
+def test_lazy_tabs(lab, tab):
+    lab.session_state["train_tab"] = tab
+    lab.run()
+    clean(lab)
+    last = figures(lab)[-1]
+    if tab == "What the neurons see":
+        assert len([t for t in last["data"] if t["type"] == "heatmap"]) == 16  # 16 units in the default layer
+        lab.selectbox(key="neuron_layer").set_value(1).run()
+        clean(lab)
+    else:
+        assert last["data"][0]["type"] == "contour"
+        assert any(t.get("name", "").endswith("training path (projected)") for t in last["data"])
