@@ -67,7 +67,10 @@ with st.sidebar.form("settings"):
             runs.append((opt, lr, hyper))
     batch = st.select_slider("Batch size", BATCH_SIZES, 32, key="batch_size",
                              help="1: stochastic gradient descent; full batch: gradient descent. N/B steps per epoch.")
-    epochs = st.slider("Epochs", 1, 300, 60, key="epochs", help="Capped below so that one training stays within a few seconds.")
+    epochs = st.slider("Epochs", 1, 300, 60, key="epochs",
+                       help="Capped so that one training stays within a few seconds on this shared server.")
+    st.caption(f"Caps here: {PAGE_MAX_SAMPLES} samples, {PAGE_MAX_DEPTH} × {PAGE_MAX_WIDTH} units, and the epochs the "
+               "work allows (a bigger network, more samples or smaller batches allow fewer; you will be told).")
     schedule = st.selectbox("Learning-rate schedule", list(SCHEDULES), format_func=lambda s: SCHEDULES[s][1], key="train_schedule",
                             help="Counted in epochs: epoch e uses α at t = e − 1.")
     decay_rate = log_slider("decay rate k", DECAY_RATES, 0.01, "train_decay_rate", "Used by the decaying schedules only.")
