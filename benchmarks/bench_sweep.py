@@ -25,17 +25,18 @@ Exit code 0 (it is a report) unless --check is given: then 1 on a missed goal or
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import platform
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import report, timed  # noqa: E402
 
 from optiviz.descent import descend  # noqa: E402
 from optiviz.optimizers import make_optimizer  # noqa: E402
@@ -134,17 +135,6 @@ def run_torch_optim(lr: float, batch: int):
 
 
 # ---------------------------------------------------------------- timing
-
-
-def timed(fn, *args):
-    gc.collect()
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        result = fn(*args)
-        return time.perf_counter() - t0, result
-    finally:
-        gc.enable()
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -287,13 +277,7 @@ def main(argv=None) -> int:
             "short of one parameter group per run, so this does less work than the others."
         )
     print(f"best of {args.repeat} (loop: {args.loop_repeat}), interleaved; ratios are what to compare, the machine is shared and noisy.")
-    print()
-    print("correctness:")
-    for line in checks:
-        print("  " + line)
-    print()
-    print("summary: " + ("all goals met" if not failures else "; ".join(failures)), flush=True)
-    return 1 if args.check and failures else 0
+    return report(checks, failures, args.check)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,5 @@
 """Optimizer race: SGD, momentum, RMSProp and Adam on classic loss surfaces."""
 
-import numpy as np
 import streamlit as st
 
 from optiviz.descent import diverged_steps, summarize

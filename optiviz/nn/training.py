@@ -67,8 +67,8 @@ from ..datasets import MAX_SAMPLES as DATASET_MAX_SAMPLES
 from ..datasets import Split, apply, augment, fit_preprocessing, grid_points, view_bounds
 from ..optimizers import OPTIMIZERS, make_optimizer
 from ..schedules import learning_rate as scheduled_rate
-from .activations import sigmoid
-from .layers import activation, batch_norm, dense, dropout
+from .activations import get_activation, sigmoid
+from .layers import batch_norm, dropout
 from .losses import get_loss, softmax
 from .network import MLP
 from .penalties import elastic_net
@@ -87,6 +87,12 @@ MAX_GRID_VALUES = 4_000_000  # recorded grid frames × grid_size² × outputs (f
 MAX_PARAM_VALUES = 2_000_000  # recorded epochs × parameters (float64: 16 MB)
 
 DEFAULT_GRID_SIZE = 60
+# Evaluation runs in blocks of this many points. OpenBLAS (0.3.31 here) computes a product of
+# m·n·k ≤ 262,144 multiply-adds on the calling thread and hands larger ones to its worker
+# threads; on this small shared machine waking them saves nothing, and when the other core is
+# busy a product can wait milliseconds for one. 256 points through a 32 × 32 layer is exactly
+# that bound (wider layers still use the threads, where they have more work to share).
+EVAL_ROWS = 256
 STREAMS = MappingProxyType({"init": 0, "shuffle": 1, "augment": 2, "dropout": 3})  # spawn_key[0]
 
 
@@ -124,67 +130,76 @@ def epoch_batches(n: int, batch_size: int, seed: int, epoch: int, min_batch: int
 
 
 class _Step:
-    """Forward and backward in training mode through the layers of :mod:`optiviz.nn.layers`.
+    """Forward and backward through the network, in training mode (or evaluation mode forward).
 
-    Composes the same layers, in the same order, as ``MLP.forward``/``MLP.backward``
-    (dense → [batch norm] → activation → [dropout], around a skip when the widths match;
-    a dense output layer) but without the per-call checks of the tree API, and returns the
-    gradient as one flat vector in :class:`Layout` order. The tests check it equals
+    Computes what ``MLP.forward``/``MLP.backward`` compute, in the same order (dense →
+    [batch norm] → activation → [dropout], around a skip when the widths match; a dense
+    output layer), with the dense and activation arithmetic written out and batch norm and
+    dropout from :mod:`optiviz.nn.layers`, but without the per-call checks of the tree API.
+    The gradient is written into one flat buffer in :class:`Layout` order, reused by every
+    call (the optimizers never keep it). The tests check it equals
     ``MLP.forward``/``MLP.backward`` exactly.
     """
 
     def __init__(self, net: MLP, layout: Layout):
-        self.hidden, width = [], net.input_dim
+        self.hidden = []
         for h, skip in zip(net.hidden, net.skips):
             self.hidden.append((
-                dense(width, h, "zeros"),
                 batch_norm(h, net.bn_momentum, net.bn_eps) if net.batch_norm else None,
-                activation(net.activation, net.alpha),
+                get_activation(net.activation, net.alpha),
                 dropout(net.keep_prob) if net.keep_prob < 1 else None,
                 skip,
             ))
-            width = h
-        self.out = dense(width, net.output_dim, "zeros")
-        self.order = [(int(i), key) for i, key in (n.split(".", 1) for n in layout.names)]
+        # the gradient is written in place into one buffer laid out like θ (no concatenation)
+        self.grad = np.zeros(layout.size)
+        self.grads = layout.views(self.grad)
 
-    def forward(self, P, S, x, rng):
-        """(logits, caches, new_state) for the batch x."""
+    def forward(self, P, S, x, rng, training=True):
+        """(logits, caches, new_state) for the batch x; ``training=False`` is evaluation mode, as MLP.forward."""
         caches, new_state = [], []
-        for (lin, bn, act, drop, skip), p, s in zip(self.hidden, P, S):
-            h, c_lin, _ = lin.forward(p, s, x)
+        for (bn, act, drop, skip), p, s in zip(self.hidden, P, S):
+            c_lin = x
+            h = x @ p["W"] + p["b"]
             c_bn = c_drop = None
             if bn is not None:
-                h, c_bn, s = bn.forward(p, s, h, True)
-            h, c_act, _ = act.forward(p, s, h)
-            if drop is not None:
+                h, c_bn, s = bn.forward(p, s, h, training)
+            z = h
+            h = act.value(z)
+            if drop is not None and training:
                 h, c_drop, _ = drop.forward(p, s, h, True, rng)
             x = x + h if skip else h
-            caches.append((c_lin, c_bn, c_act, c_drop))
+            caches.append((c_lin, c_bn, z, c_drop))
             new_state.append(s)
-        logits, c_out, _ = self.out.forward(P[-1], S[-1], x)
-        caches.append(c_out)
+        out = P[-1]
+        logits = x @ out["W"] + out["b"]
+        caches.append(x)
         new_state.append(S[-1])
         return logits, caches, new_state
 
     def backward(self, P, caches, dlogits) -> np.ndarray:
-        """∂L/∂θ as a fresh flat vector, from δ = ∂L/∂logits."""
-        grads = [None] * len(P)
-        delta, grads[-1] = self.out.backward(P[-1], caches[-1], dlogits)
+        """∂L/∂θ from δ = ∂L/∂logits, in a buffer this step reuses: the next call overwrites it."""
+        G = self.grads
+        x = caches[-1]
+        np.matmul(x.T, dlogits, out=G[-1]["W"])
+        dlogits.sum(axis=0, out=G[-1]["b"])
+        delta = dlogits @ P[-1]["W"].T
         for i in range(len(self.hidden) - 1, -1, -1):
-            lin, bn, act, drop, skip = self.hidden[i]
-            c_lin, c_bn, c_act, c_drop = caches[i]
+            bn, act, drop, skip = self.hidden[i]
+            c_lin, c_bn, z, c_drop = caches[i]
             d = delta
             if drop is not None:
                 d, _ = drop.backward(P[i], c_drop, d)
-            d, _ = act.backward(P[i], c_act, d)
+            d = d * act.derivative(z)
             if bn is not None:
                 d, g_bn = bn.backward(P[i], c_bn, d)
-            dx, g = lin.backward(P[i], c_lin, d)
-            if bn is not None:
-                g.update(g_bn)
-            grads[i] = g
-            delta = delta + dx if skip else dx
-        return np.concatenate([grads[i][key].ravel() for i, key in self.order])
+                G[i]["gamma"][...] = g_bn["gamma"]
+                G[i]["beta"][...] = g_bn["beta"]
+            np.matmul(c_lin.T, d, out=G[i]["W"])
+            d.sum(axis=0, out=G[i]["b"])
+            if i:  # ∂L/∂x of the first layer is not needed
+                dx = d @ P[i]["W"].T
+                delta = delta + dx if skip else dx
+        return self.grad
 
 
 # ∂L/∂logits of each loss, the formulas of optiviz.nn.losses without their input checks
@@ -205,6 +220,30 @@ _GRADIENTS = MappingProxyType({
     "binary_cross_entropy": _bce_gradient,
     "softmax_cross_entropy": _softmax_ce_gradient,
     "mean_squared_error": _mse_gradient,
+})
+
+
+# L of each loss, the formulas of optiviz.nn.losses without their input checks and without the
+# gradient (the recorded losses need only the value; the targets are checked once, up front).
+def _bce_value(z, y):
+    return float(np.sum(np.logaddexp(0.0, z) - y * z) / z.shape[0])
+
+
+def _softmax_ce_value(z, y):
+    m = np.max(z, axis=1, keepdims=True)
+    log_sum_exp = m + np.log(np.sum(np.exp(z - m), axis=1, keepdims=True))
+    return float(np.sum(y * (log_sum_exp - z)) / z.shape[0])
+
+
+def _mse_value(z, y):
+    r = z - y
+    return float(np.sum(r * r) / z.shape[0])
+
+
+_VALUES = MappingProxyType({
+    "binary_cross_entropy": _bce_value,
+    "softmax_cross_entropy": _softmax_ce_value,
+    "mean_squared_error": _mse_value,
 })
 
 
@@ -502,7 +541,7 @@ def train(
         grid_x, grid_y, points = grid_points(bounds, grid_size)
         parts.append(apply(prep, points.reshape(-1, 2)))
     X_eval = np.concatenate(parts)
-    loss_fn, gradient_fn = get_loss(loss), _GRADIENTS[loss]
+    loss_fn, gradient_fn = _VALUES[loss], _GRADIENTS[loss]
     n_w, w_starts = layout.n_weights, layout.weight_offsets
     penalized = l1 > 0 or l2 > 0
 
@@ -511,9 +550,12 @@ def train(
     def evaluate(theta_, state_, with_grid):
         """[train_loss, val_loss, train_acc, val_acc, Ω], weight norms and (with_grid) grid predictions."""
         x = X_eval if with_grid else X_eval[:n_seen]
-        logits, _, _ = net.forward(layout.views(theta_), state_, x, training=False)
+        P = views if theta_ is theta else layout.views(theta_)
+        # in blocks of EVAL_ROWS points: small products stay on one BLAS thread (see EVAL_ROWS)
+        logits = np.concatenate([step.forward(P, state_, x[a:a + EVAL_ROWS], None, False)[0]
+                                 for a in range(0, len(x), EVAL_ROWS)])
         zt, zv = logits[:n_train], logits[n_train:n_seen]
-        row = [loss_fn(zt, Y_train)[0], loss_fn(zv, Y_val)[0] if n_val else math.nan,
+        row = [loss_fn(zt, Y_train), loss_fn(zv, Y_val) if n_val else math.nan,
                _accuracy(loss, zt, labels_train), _accuracy(loss, zv, labels_val),
                penalty.value(theta_[:n_w]) if penalized else 0.0]
         w = theta_[:n_w]
@@ -657,12 +699,11 @@ def compare(
         seen[label] = seen.get(label, 0) + 1
         if seen[label] > 1:
             label = f"{label} ({seen[label]})"
-        report = None
-        if progress is not None:
-            def report(epoch, _epochs, offset=i * epochs):
-                progress(offset + epoch, total)
+        def report(epoch, _epochs, offset=i * epochs):
+            progress(offset + epoch, total)
+
         results.append(train(net, data, setup._replace(label=label), seed=seed, initial=initial,
-                             progress=report, **settings))
+                             progress=report if progress is not None else None, **settings))
         if progress is not None:
             progress((i + 1) * epochs, total)
     return Comparison(tuple(results))

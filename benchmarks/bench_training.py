@@ -1,0 +1,301 @@
+"""Network training: a 2 → 32 → 32 → 1 ReLU MLP, 50 epochs of SGD with momentum on 1000 moons points.
+
+The workload of issue 3: He initialisation, binary cross-entropy, mini-batches of 32
+(⌈1000/32⌉ = 32 steps an epoch, 1600 in all), momentum γ = 0.9 with α = 0.05, every epoch
+reshuffled. No validation split. Contestants, timed interleaved (best of several repeats,
+after one warm-up each):
+
+* engine      optiviz.nn.training.train with record_grid=False, record_params=False: the
+              like-for-like run. It still keeps its per-epoch history (training loss and
+              accuracy on all 1000 points, weight and gradient norms), which the others skip;
+* engine+rec  the same call with the defaults (a 60 × 60 prediction grid and θ recorded
+              every epoch), as the training lab runs it: shown for information only;
+* numpy       a minimal hand-written NumPy loop for the same network (forward, backward,
+              momentum update, per-epoch shuffle) in this file, importing nothing from
+              optiviz.nn. It draws the same He weights and the same shuffles as the engine
+              by seeding NumPy the way the engine's streams do (SeedSequence(seed, spawn_key=
+              (stream, epoch)), stream 0 for the weights, 1 for the shuffles);
+* torch       (optional reference, never a dependency) torch.nn.Sequential of Linear/ReLU in
+              float64 on one thread, BCEWithLogitsLoss and torch.optim.SGD(momentum=0.9),
+              starting from the engine's initial weights and taking its batches in the
+              engine's order (optiviz.nn.training.epoch_batches), so all contestants do the
+              same arithmetic.
+
+Every contestant gathers the shuffled points once per epoch and slices its batches.
+
+Correctness is checked too: the numpy loop starts from the engine's initial weights bit for
+bit, and the final weight vectors agree, numpy vs engine to 1e-10 and torch vs engine to 1e-8
+(relative, ‖a − b‖ / ‖b‖ over the whole vector θ).
+
+Goals: engine time ≤ 1/3 of torch's, engine time ≤ 1.5 × the numpy loop's.
+Exit code 0 (it is a report) unless --check is given: then 1 on a missed goal or a failed check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import report, timed  # noqa: E402
+
+from optiviz.datasets import Split, make_dataset  # noqa: E402
+from optiviz.nn import MLP  # noqa: E402
+from optiviz.nn.records import Layout  # noqa: E402
+from optiviz.nn.training import epoch_batches, stream, train  # noqa: E402
+
+try:
+    import torch
+except ImportError:  # torch is a reference only, never a dependency
+    torch = None
+
+SAMPLES, NOISE, DATASET = 1000, 0.1, "moons"
+HIDDEN = (32, 32)
+SIZES = (2, *HIDDEN, 1)
+BATCH, EPOCHS = 32, 50
+GAMMA, LR = 0.9, 0.05
+SEED = 0
+# engine time ≤ factor × the contestant's time
+GOALS = {"torch": 1 / 3, "numpy": 1.5}
+GOAL_TEXT = {"torch": "engine ≤ 1/3 of it", "numpy": "engine ≤ 1.5× it"}
+TOLERANCE = {"numpy": 1e-10, "torch": 1e-8}  # relative, final θ against the engine's
+
+
+def make_data(seed: int = SEED) -> Split:
+    X, y = make_dataset(DATASET, SAMPLES, NOISE, seed)
+    return Split(X, y, np.empty((0, 2)), np.empty(0, dtype=np.int64))
+
+
+NET = MLP(2, HIDDEN, 1, activation="relu", initializer="he")
+OPTIMIZER = {"name": "momentum", "momentum": GAMMA}
+
+
+# ---------------------------------------------------------------- contestants
+
+
+def run_engine(data: Split, recording: bool):
+    kwargs = {} if recording else dict(record_grid=False, record_params=False)
+    result = train(NET, data, OPTIMIZER, learning_rate=LR, batch_size=BATCH, epochs=EPOCHS, seed=SEED, **kwargs)
+    return result.layout.flatten(result.params)
+
+
+def _views(flat, sizes=SIZES):
+    """Views (W1, W2, W3), (b1, b2, b3) into a vector laid out like the engine's θ (weights first)."""
+    Ws, bs, at = [], [], 0
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        Ws.append(flat[at : at + a * b].reshape(a, b))
+        at += a * b
+    for b in sizes[1:]:
+        bs.append(flat[at : at + b])
+        at += b
+    return Ws, bs
+
+
+def numpy_init(seed: int, sizes=SIZES):
+    """θ with He weights W ~ N(0, 2/n_in) drawn layer by layer (seeded as the engine's "init" stream), biases 0."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0, 0)))
+    theta = np.zeros(sum(a * b for a, b in zip(sizes[:-1], sizes[1:])) + sum(sizes[1:]))
+    for W in _views(theta, sizes)[0]:
+        W[...] = rng.normal(0.0, np.sqrt(2.0 / W.shape[0]), size=W.shape)
+    return theta
+
+
+def run_numpy(data: Split):
+    """The minimal loop: 2 → 32 → 32 → 1 ReLU, BCE on logits, v ← γv − αg, θ ← θ + v."""
+    X = np.asarray(data.X_train, dtype=float)
+    Y = data.y_train.astype(float)[:, None]
+    n = len(X)
+    theta = numpy_init(SEED)
+    (W1, W2, W3), (b1, b2, b3) = _views(theta)  # one in-place update of θ moves them all
+    grad = np.zeros_like(theta)  # the gradient, written in place through views laid out like θ
+    (gW1, gW2, gW3), (gb1, gb2, gb3) = _views(grad)
+    v = np.zeros_like(theta)
+    for epoch in range(1, EPOCHS + 1):
+        order = np.random.default_rng(np.random.SeedSequence(SEED, spawn_key=(1, epoch))).permutation(n)
+        Xe, Ye = X[order], Y[order]
+        for a in range(0, n, BATCH):
+            x, y = Xe[a : a + BATCH], Ye[a : a + BATCH]
+            z1 = x @ W1 + b1
+            h1 = np.maximum(z1, 0.0)
+            z2 = h1 @ W2 + b2
+            h2 = np.maximum(z2, 0.0)
+            z3 = h2 @ W3 + b3
+            e = np.exp(-np.abs(z3))  # σ(z3) without overflow
+            d3 = (np.where(z3 >= 0, 1.0 / (1.0 + e), e / (1.0 + e)) - y) / len(x)
+            np.matmul(h2.T, d3, out=gW3)
+            d3.sum(axis=0, out=gb3)
+            d2 = (d3 @ W3.T) * (z2 > 0)
+            np.matmul(h1.T, d2, out=gW2)
+            d2.sum(axis=0, out=gb2)
+            d1 = (d2 @ W2.T) * (z1 > 0)
+            np.matmul(x.T, d1, out=gW1)
+            d1.sum(axis=0, out=gb1)
+            v *= GAMMA
+            v -= LR * grad
+            theta += v
+    return theta
+
+
+def run_torch(data: Split, initial: list[dict]):
+    """torch.nn + torch.optim.SGD(momentum), float64, the engine's initial weights and batch order."""
+    f64 = torch.float64
+    linears = [torch.nn.Linear(a, b, dtype=f64) for a, b in zip(SIZES[:-1], SIZES[1:])]
+    with torch.no_grad():
+        for lin, p in zip(linears, initial):
+            lin.weight.copy_(torch.from_numpy(p["W"].T))
+            lin.bias.copy_(torch.from_numpy(p["b"]))
+    model = torch.nn.Sequential(linears[0], torch.nn.ReLU(), linears[1], torch.nn.ReLU(), linears[2])
+    opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=GAMMA)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    X = torch.from_numpy(np.asarray(data.X_train, dtype=float))
+    Y = torch.from_numpy(data.y_train.astype(float)[:, None])
+    n = len(X)
+    for epoch in range(1, EPOCHS + 1):
+        batches = epoch_batches(n, BATCH, SEED, epoch)
+        order = torch.from_numpy(np.concatenate(batches))
+        Xe, Ye = X[order], Y[order]
+        a = 0
+        for idx in batches:
+            b = a + len(idx)
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(Xe[a:b]), Ye[a:b])
+            loss.backward()
+            opt.step()
+            a = b
+    ws = [lin.weight.detach().numpy().T.ravel() for lin in linears]
+    bs = [lin.bias.detach().numpy() for lin in linears]
+    return np.concatenate(ws + bs)
+
+
+# ---------------------------------------------------------------- timing
+
+
+def relative_error(a: np.ndarray, b: np.ndarray) -> float:
+    """‖a − b‖ / ‖b‖ over whole vectors."""
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), np.finfo(float).tiny))
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--repeat", type=int, default=7, help="timed repeats of each contestant; best is reported (default 7)")
+    p.add_argument("--torch-threads", type=int, default=1, help="torch intra-op threads (default 1)")
+    p.add_argument("--no-torch", action="store_true", help="skip the torch contestant even if torch is installed")
+    p.add_argument("--check", action="store_true", help="exit 1 on a missed goal or failed correctness check")
+    args = p.parse_args(argv)
+    if args.repeat < 1:
+        p.error("--repeat must be ≥ 1")
+    use_torch = torch is not None and not args.no_torch
+
+    data = make_data()
+    params0, _ = NET.init(stream(SEED, "init"))
+    steps = len(epoch_batches(SAMPLES, BATCH, SEED, 1))
+    print(
+        f"bench_training: MLP 2 → {' → '.join(map(str, HIDDEN))} → 1 ReLU (He), BCE, {SAMPLES} {DATASET} points "
+        f"(noise {NOISE}), batch {BATCH} ({steps} steps/epoch), {EPOCHS} epochs, momentum γ {GAMMA}, α {LR}"
+    )
+    info = f"python {platform.python_version()}, numpy {np.__version__}"
+    if use_torch:
+        torch.set_num_threads(args.torch_threads)
+        info += f", torch {torch.__version__} ({torch.get_num_threads()} thread{'s' if torch.get_num_threads() > 1 else ''})"
+    elif torch is None:
+        info += ", torch not installed, skipped"
+    else:
+        info += ", torch skipped (--no-torch)"
+    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):  # BLAS threads move the engine
+        if var in os.environ:
+            info += f", {var}={os.environ[var]}"
+    info += f"; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start"
+    print(info, flush=True)
+
+    contestants = {
+        "engine": lambda: run_engine(data, False),
+        "engine+rec": lambda: run_engine(data, True),
+        "numpy": lambda: run_numpy(data),
+    }
+    if use_torch:
+        contestants["torch"] = lambda: run_torch(data, params0)
+
+    for fn in contestants.values():  # warm-up
+        fn()
+    times = {name: [] for name in contestants}
+    results = {}
+    names = list(contestants)
+    for r in range(args.repeat):
+        order = names[r % len(names) :] + names[: r % len(names)]  # rotate, so drift hits all alike
+        for name in order:
+            seconds, results[name] = timed(contestants[name])
+            times[name].append(seconds)
+    print(f"load average {os.getloadavg()[0]:.2f} at end", flush=True)
+
+    # ------------------------------------------------------------ correctness
+    failures = []
+    engine = results["engine"]
+    theta0 = numpy_init(SEED)
+    same_start = np.array_equal(theta0, Layout.of(params0).flatten(params0))
+    checks = [f"numpy loop's initial weights == engine's, bit for bit: {'ok' if same_start else 'FAIL'}"]
+    if not same_start:
+        failures.append("numpy loop starts elsewhere")
+    same_rec = np.array_equal(results["engine+rec"], engine)
+    checks.append(f"engine with recording == without, final θ bit for bit: {'ok' if same_rec else 'FAIL'}")
+    if not same_rec:
+        failures.append("recording changes the engine's result")
+    moved = relative_error(engine, theta0)
+    checks.append(f"final θ moved {moved:.2f} (relative) from the initial one over {steps * EPOCHS} steps")
+    for name in ("numpy", "torch"):
+        if name not in results:
+            continue
+        err = relative_error(results[name], engine)
+        ok = err <= TOLERANCE[name]
+        checks.append(
+            f"{name} vs engine final θ ({engine.size} values): relative error {err:.1e}, "
+            f"max |Δ| {np.max(np.abs(results[name] - engine)):.1e}  {'ok' if ok else 'FAIL'} (≤ {TOLERANCE[name]:g})"
+        )
+        if not ok:
+            failures.append(f"{name} differs from the engine")
+    for k in np.linspace(0, engine.size - 1, 4).round().astype(int):
+        line = f"    θ[{k:4d}] engine {engine[k]: .12f}  numpy {results['numpy'][k]: .12f}"
+        if "torch" in results:
+            line += f"  torch {results['torch'][k]: .12f}"
+        checks.append(line)
+
+    # ------------------------------------------------------------ table
+    best = {name: min(ts) for name, ts in times.items()}
+    median = {name: statistics.median(ts) for name, ts in times.items()}
+    labels = {
+        "engine": "engine: train, no recording",
+        "engine+rec": "engine+rec: train, grid+θ each epoch",
+        "numpy": "numpy: minimal hand-written loop",
+        "torch": "torch: nn + optim.SGD, 1 thread",
+    }
+    print()
+    print(f"{'contestant':38s} {'best s':>8s} {'median s':>9s} {'× engine':>9s}  {'goal':20s} result")
+    for name in contestants:
+        ratio = best[name] / best["engine"]
+        goal, result = "", ""
+        if name in GOALS:
+            goal = GOAL_TEXT[name]
+            result = "PASS" if best["engine"] <= GOALS[name] * best[name] else "FAIL"
+            if result == "FAIL":
+                failures.append(f"engine takes {1 / ratio:.2f}× the {name} time (goal: {GOAL_TEXT[name]})")
+        elif name != "engine":
+            goal = "(information)"
+        print(f"{labels[name]:38s} {best[name]:8.3f} {median[name]:9.3f} {ratio:9.2f}  {goal:20s} {result}")
+    if not use_torch:
+        reason = "torch not installed, skipped" if torch is None else "--no-torch"
+        print(f"{'torch':38s} {'—':>8s} {'—':>9s} {'—':>9s}  {GOAL_TEXT['torch']:20s} SKIP ({reason})")
+    per_step = best["engine"] / (steps * EPOCHS) * 1e6
+    print(f"best of {args.repeat}, interleaved; engine {per_step:.0f} µs per step. "
+          "Ratios are what to compare: the machine is shared and noisy.")
+    return report(checks, failures, args.check)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
