@@ -1,5 +1,6 @@
 """Command line: ``python -m optiviz path ...`` prints one optimizer's path as CSV;
-``python -m optiviz train ...`` trains a small network on 2-D data and prints one row per epoch."""
+``python -m optiviz train ...`` trains a small network on 2-D data and prints one row per epoch;
+``python -m optiviz init-stats ...`` prints each layer's activation and gradient statistics at initialisation."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from optiviz.datasets import (BOUNDS, DATASETS, MAX_ROTATION, MAX_SAMPLES, MAX_V
 from optiviz.descent import MAX_STEPS, run
 from optiviz.nn import MLP
 from optiviz.nn.activations import ACTIVATIONS, DEFAULT_ALPHA
+from optiviz.nn import init_stats
 from optiviz.nn.initializers import INITIALIZERS
 from optiviz.nn.training import (MAX_DEPTH, MAX_EPOCHS, MAX_STEP_WORK, MAX_WIDTH, MAX_WORK, OptimizerSetting,
                                  max_epochs, train)
@@ -214,20 +216,38 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {' '.join(message.split())}\n")
 
 
+def subcommand(commands, name: str, handler, epilog: str, **text) -> Parser:
+    """A subcommand whose help keeps its line breaks, with no abbreviated options."""
+    parser = commands.add_parser(name, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 allow_abbrev=False, **text)
+    parser.set_defaults(handler=handler, parser=parser)
+    return parser
+
+
+def add_unit_options(add, d: dict, constant_flag: str) -> None:
+    """--activation, --alpha, --init and the initialisers' parameters, shared by train and init-stats."""
+    add("--activation", default=d["activation"], choices=ACTIVATIONS,
+        help=f"activation of the hidden layers (default: {d['activation']})")
+    add("--alpha", type=float, metavar="A",
+        help=f"slope α of leaky_relu for z < 0, in [0, 1] (default: {DEFAULT_ALPHA['leaky_relu']:g}), "
+             f"or scale α > 0 of elu (default: {DEFAULT_ALPHA['elu']:g})")
+    add("--init", default=d["init"], choices=INITIALIZERS, help=f"weight initialisation (default: {d['init']})")
+    add("--std", type=float, metavar="S",
+        help=f"σ ≥ 0 of --init normal, N(0, σ²) (default: {INIT_DEFAULTS['normal']:g})")
+    add(constant_flag, type=float, metavar="C",
+        help=f"value c of every weight with --init constant (default: {INIT_DEFAULTS['constant']:g})")
+    add("--init-range", type=float, metavar="A",
+        help=f"a ≥ 0 of --init uniform, U[−a, a] (default: {INIT_DEFAULTS['uniform']:g})")
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="optiviz", description=DESCRIPTION,
-                    epilog="Run `python -m optiviz path --help` or `python -m optiviz train --help` for the options.",
+                    epilog="Run `python -m optiviz COMMAND --help` (path, train, init-stats) for the options.",
                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    path = commands.add_parser(
-        "path",
-        help="print one optimizer's path on a surface as CSV",
-        description="Run one optimizer from a start point and print its path as CSV.",
-        epilog=PATH_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        allow_abbrev=False,
-    )
-    path.set_defaults(handler=path_command, parser=path)
+    path = subcommand(commands, "path", path_command, PATH_EPILOG,
+                      help="print one optimizer's path on a surface as CSV",
+                      description="Run one optimizer from a start point and print its path as CSV.")
     add = path.add_argument
     add("--surface", default="beale", choices=SURFACES, help="loss surface (default: beale)")
     add("--optimizer", default="adam", choices=OPTIMIZERS, help="update rule (default: adam)")
@@ -240,6 +260,7 @@ def build_parser() -> Parser:
     add("--noise", type=float, default=0.0, metavar="S", help="gradient noise σ ≥ 0 (default: 0)")
     add("--seed", type=int, default=0, metavar="N", help="seed for the noise, ≥ 0 (default: 0)")
     add_train_parser(commands)
+    add_init_stats_parser(commands)
     return parser
 
 
@@ -265,16 +286,11 @@ def batch_size_type(text: str) -> int | None:
 def add_train_parser(commands) -> None:
     """The ``train`` subcommand, its options grouped as on the page: data, network, optimization, regularization."""
     d = TRAIN_DEFAULTS
-    train_parser = commands.add_parser(
-        "train",
+    train_parser = subcommand(
+        commands, "train", train_command, TRAIN_EPILOG,
         help="train a small network on 2-D toy data; print its losses per epoch as CSV",
         description="Train a multilayer perceptron on a 2-D toy dataset with one optimizer and print\n"
-                    "its training and validation loss and accuracy after every epoch as CSV.",
-        epilog=TRAIN_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        allow_abbrev=False,
-    )
-    train_parser.set_defaults(handler=train_command, parser=train_parser)
+                    "its training and validation loss and accuracy after every epoch as CSV.")
 
     add = train_parser.add_argument_group("data").add_argument
     add("--dataset", default=d["dataset"], choices=DATASETS, help=f"2-D toy dataset (default: {d['dataset']})")
@@ -293,18 +309,7 @@ def add_train_parser(commands) -> None:
     add("--hidden", type=int, nargs="*", default=list(d["hidden"]), metavar="W",
         help=f"widths of the hidden layers, at most {MAX_DEPTH} layers of 1 to {MAX_WIDTH} units; "
              f"none: logistic regression (default: {' '.join(map(str, d['hidden']))})")
-    add("--activation", default=d["activation"], choices=ACTIVATIONS,
-        help=f"activation of the hidden layers (default: {d['activation']})")
-    add("--alpha", type=float, metavar="A",
-        help=f"slope α of leaky_relu for z < 0, in [0, 1] (default: {DEFAULT_ALPHA['leaky_relu']:g}), "
-             f"or scale α > 0 of elu (default: {DEFAULT_ALPHA['elu']:g})")
-    add("--init", default=d["init"], choices=INITIALIZERS, help=f"weight initialisation (default: {d['init']})")
-    add("--std", type=float, metavar="S",
-        help=f"σ ≥ 0 of the normal initialisation N(0, σ²) (default: {INIT_DEFAULTS['normal']:g})")
-    add("--init-constant", type=float, metavar="C",
-        help=f"value c of every weight with --init constant (default: {INIT_DEFAULTS['constant']:g})")
-    add("--init-range", type=float, metavar="A",
-        help=f"a ≥ 0 of the uniform initialisation U[−a, a] (default: {INIT_DEFAULTS['uniform']:g})")
+    add_unit_options(add, d, constant_flag="--init-constant")
     add("--skip", action="store_true", help="add x + layer(x) skip connections around hidden layers of equal width")
     add("--batchnorm", action="store_true", help="batch normalisation after each hidden dense layer")
     add("--bn-momentum", type=float, metavar="M",
@@ -455,16 +460,7 @@ def train_problems(args, augment: dict) -> list[str]:
     if len(args.hidden) > MAX_DEPTH:
         found.append(f"--hidden must list at most {MAX_DEPTH} widths (depth cap), got {len(args.hidden)}")
     found += [check("--hidden", width, 1, MAX_WIDTH) for width in args.hidden]
-    if args.alpha is not None and args.activation not in ALPHA_RANGES:
-        found.append(f"--alpha does not apply to {args.activation} (only to {', '.join(ALPHA_RANGES)})")
-    elif args.alpha is not None:
-        found.append(check("--alpha", args.alpha, **ALPHA_RANGES[args.activation]))
-    for name, (flag, key) in INIT_FLAGS.items():
-        value = init_flag_value(flag, args)
-        if value is not None and name != args.init:
-            found.append(f"{flag} does not apply to --init {args.init} (it sets {key} of --init {name})")
-        elif value is not None:
-            found.append(check(flag, value, **INIT_RANGES[key]))
+    found += unit_problems(args, INIT_FLAGS)
     if args.bn_momentum is not None and not args.batchnorm:
         found.append("--bn-momentum needs --batchnorm")
     elif args.bn_momentum is not None:
@@ -530,6 +526,109 @@ def train_command(args) -> int:
     elif result.stopped_at is not None:
         print(f"stopped early at epoch {result.stopped_at}: best val_loss at epoch {result.best_epoch}",
               file=sys.stderr)
+    return 0
+
+
+# --- init-stats -----------------------------------------------------------------------------------
+
+INIT_STATS_COLUMNS = ("layer", "mean", "std", "zero_fraction", "saturated_fraction", "grad_std", "grad_norm")
+# The initializers with a parameter: its flag here and the engine's keyword.
+INIT_STATS_FLAGS = {"constant": ("--constant", "c"), "normal": ("--std", "sigma"), "uniform": ("--init-range", "a")}
+INIT_STATS_DEFAULTS = dict(activation="tanh", init="xavier", layers=10, width=500, samples=1000)
+INIT_STATS_ENGINE_NAMES = {"layers": "--layers", "width": "--width", "samples": "--samples", "seed": "--seed",
+                           "alpha": "--alpha", **{key: flag for flag, key in INIT_STATS_FLAGS.values()}}
+
+INIT_STATS_EPILOG = f"""\
+network: inputs X ~ N(0, 1) of shape (samples, width), biases 0, L = --layers
+hidden layers of width × width weights W_l from the initialiser:
+  z_l = h_(l−1) W_l,  a_l = f(z_l),  h_0 = X
+  h_l = a_l;  with --skip  h_1 = a_1 and h_l = h_(l−1) + a_l for l ≥ 2
+backward: a fixed, seeded random linear loss L = Σ h_L ⊙ R, R ~ N(0, 1), so
+∂L/∂h_L = R and ∂L/∂z_l = ∂L/∂h_l ⊙ f'(z_l), ∂L/∂h_(l−1) = ∂L/∂z_l W_lᵀ (+ ∂L/∂h_l with --skip).
+--seed draws X and R from one stream and the weights from another.
+
+initialisers: zeros; constant W = c (--constant, default {INIT_DEFAULTS['constant']:g});
+  normal N(0, σ²) (--std, default {INIT_DEFAULTS['normal']:g}); uniform U[−a, a] (--init-range, default
+  {INIT_DEFAULTS['uniform']:g}); xavier N(0, 1/N_in) as in the lecture; glorot N(0, 2/(N_in + N_out));
+  he N(0, 2/N_in).
+
+output: CSV on stdout, one row per hidden layer l = 1..L:
+  {",".join(INIT_STATS_COLUMNS)}
+mean, std        of the activations a_l = f(z_l) over all samples and units
+                 (population std; without --skip a_l = h_l)
+zero_fraction    share of a_l exactly 0 (dead ReLUs)
+saturated_fraction  share within {init_stats.SATURATION_MARGIN:g} of a bound of f (tanh ±1, sigmoid 0
+                 and 1, elu −α); 0 for relu, leaky_relu and linear
+grad_std         std of ∂L/∂z_l over all samples and units: watch it vanish or explode
+grad_norm        ‖∂L/∂z_l‖_F / √samples, the root mean square of each sample's gradient norm
+An overflow shows as inf or nan (no error).
+
+caps: --layers 1 to {init_stats.MAX_LAYERS}, --width 1 to {init_stats.MAX_WIDTH}, --samples 1 to {init_stats.MAX_SAMPLES}.
+
+example:
+  python -m optiviz init-stats --activation tanh --init normal --std 0.01 --layers 10 > tanh-small.csv"""
+
+
+def add_init_stats_parser(commands) -> None:
+    """The ``init-stats`` subcommand."""
+    d = INIT_STATS_DEFAULTS
+    parser = subcommand(
+        commands, "init-stats", init_stats_command, INIT_STATS_EPILOG,
+        help="print each layer's activation and gradient statistics of a deep network at initialisation as CSV",
+        description="Push N(0, 1) inputs through a deep plain network at initialisation and back, and print\n"
+                    "each hidden layer's activation and gradient statistics as CSV.")
+    add = parser.add_argument
+    add_unit_options(add, d, constant_flag="--constant")
+    add("--layers", type=int, default=d["layers"], metavar="L",
+        help=f"hidden layers, 1 to {init_stats.MAX_LAYERS} (default: {d['layers']})")
+    add("--width", type=int, default=d["width"], metavar="N",
+        help=f"units per layer (and inputs), 1 to {init_stats.MAX_WIDTH} (default: {d['width']})")
+    add("--samples", type=int, default=d["samples"], metavar="N",
+        help=f"input samples, 1 to {init_stats.MAX_SAMPLES} (default: {d['samples']})")
+    add("--seed", type=int, default=0, metavar="N", help="seed of the inputs, the loss and the weights, ≥ 0 (default: 0)")
+    add("--skip", action="store_true", help="skip connections h_l = h_(l−1) + f(z_l) around layers 2..L")
+
+
+def unit_problems(args, init_flags) -> list[str]:
+    """What is wrong with --alpha and the initialisers' parameters for this --activation and --init."""
+    found = []
+    if args.alpha is not None and args.activation not in ALPHA_RANGES:
+        found.append(f"--alpha does not apply to {args.activation} (only to {', '.join(ALPHA_RANGES)})")
+    elif args.alpha is not None:
+        found.append(check("--alpha", args.alpha, **ALPHA_RANGES[args.activation]))
+    for name, (flag, key) in init_flags.items():
+        value = init_flag_value(flag, args)
+        if value is not None and name != args.init:
+            found.append(f"{flag} does not apply to --init {args.init} (it sets {key} of --init {name})")
+        elif value is not None:
+            found.append(check(flag, value, **INIT_RANGES[key]))
+    return found
+
+
+def init_stats_problems(args) -> list[str]:
+    """What is wrong with the parsed ``init-stats`` options (empty when they are fine)."""
+    found = [check("--layers", args.layers, 1, init_stats.MAX_LAYERS), check("--width", args.width, 1, init_stats.MAX_WIDTH),
+             check("--samples", args.samples, 1, init_stats.MAX_SAMPLES), check("--seed", args.seed, 0)]
+    found += unit_problems(args, INIT_STATS_FLAGS)
+    return [p for p in found if p]
+
+
+def init_stats_command(args) -> int:
+    """Print the per-layer statistics as CSV."""
+    if found := init_stats_problems(args):
+        args.parser.error(found[0])
+    init_params = {key: init_flag_value(flag, args) for name, (flag, key) in INIT_STATS_FLAGS.items()
+                   if name == args.init and init_flag_value(flag, args) is not None}
+    try:
+        result = init_stats.layer_statistics(args.activation, args.init, init_params, layers=args.layers,
+                                             width=args.width, samples=args.samples, seed=args.seed, skip=args.skip,
+                                             alpha=args.alpha)
+    except ValueError as e:
+        engine_error(args.parser, e, INIT_STATS_ENGINE_NAMES)
+    lines = [",".join(INIT_STATS_COLUMNS)]
+    for row in result.stats[list(INIT_STATS_COLUMNS)].itertuples(index=False):
+        lines.append(",".join([str(int(row[0])), *(repr(float(v)) for v in row[1:])]))
+    write_lines(lines)
     return 0
 
 

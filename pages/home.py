@@ -19,7 +19,9 @@ SECTIONS = [
     ("Training a network: mini-batches, optimizers, batch norm, dropout",
      "Build a network, train it with up to four optimizers on toy data, and watch the decision boundary, the "
      "learning curves, the gradients, each neuron and the loss landscape.", "pages/train_network.py"),
-    ("Activations, vanishing gradients, dead ReLUs, initialisation", "Activation statistics layer by layer (Figures 4, 8, 9).", None),
+    ("Activations, vanishing gradients, dead ReLUs, initialisation",
+     "Activation and gradient statistics layer by layer for six initialisation schemes (Figures 4, 8, 9).",
+     "pages/activations_init.py"),
     ("Batch size and preprocessing", "Mini-batches, epochs and whitening (Figure 10).", None),
     ("Generalization", "Double descent, regularization, early stopping and dropout (Figures 17–19).", None),
 ]
@@ -29,7 +31,8 @@ for i, (section, what, page) in enumerate(SECTIONS):
     with (left if i % 2 == 0 else right).container(border=True):
         st.markdown(f"**{section}**  \n{what}")
         if page:
-            title = "the optimizer race" if page.endswith("optimizer_race.py") else "the training lab"
+            title = {"pages/optimizer_race.py": "the optimizer race", "pages/train_network.py": "the training lab"}.get(
+                page, "the activations lab")
             st.page_link(page, label=f"Open {title}", icon=":material/arrow_forward:")
         else:
             st.caption(":material/construction: coming soon")

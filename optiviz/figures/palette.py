@@ -31,3 +31,15 @@ def layer_colours(n: int) -> list[str]:
     ramp = ["#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b", "#041e42"]
     picks = np.linspace(0, len(ramp) - 1, n).round().astype(int) if n > 1 else [len(ramp) - 1]
     return [ramp[i] for i in picks]
+
+# Initialisation schemes (Okabe–Ito again, in an order that keeps neighbours apart).
+SCHEME_COLOURS = MappingProxyType(
+    {
+        "zeros": "#999999",
+        "constant": "#8c564b",
+        "small normal": "#56B4E9",
+        "large normal": "#D55E00",
+        "xavier": "#009E73",
+        "he": "#CC79A7",
+    }
+)

@@ -8,10 +8,10 @@ import streamlit as st
 
 from optiviz import descent
 from optiviz.datasets import Split, apply, make_dataset, train_val_split
-from optiviz.nn import MLP, landscape
+from optiviz.nn import MLP, init_stats, landscape
 from optiviz.nn.landscape import flatten_params, in_plane_fraction, project_path, random_direction
 from optiviz.nn.records import Comparison
-from optiviz.nn.training import OptimizerSetting, compare
+from optiviz.nn.training import OptimizerSetting, compare, train
 from optiviz.figures.race import surface_layers as _surface_layers
 from optiviz.surfaces import get_surface
 
@@ -96,3 +96,38 @@ def loss_landscape(data: Data, net: MLP, optimizers: OptimizerRuns, options: tup
     path = result.param_vectors if result.param_vectors is not None else centre[None]
     pa, pb = project_path(path, centre, f1, f2)
     return alphas, betas, Z, pa, pb, in_plane_fraction(path, centre, f1, f2)
+
+
+# ---- the activations and initialisation lab ---------------------------------------------------------
+
+Schemes = tuple[str, ...]
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner="Forward and backward through every scheme…")
+def init_statistics(activation: str, alpha: float | None, schemes: Schemes, layers: int, width: int, samples: int,
+                    seed: int, skip: bool, small_sigma: float, large_sigma: float, constant: float) -> dict:
+    """Per-layer statistics and histograms of a deep plain network, for each initialisation scheme."""
+    return init_stats.compare_schemes(activation, schemes, layers=layers, width=width, samples=samples, seed=seed,
+                                      skip=skip, alpha=alpha, small_sigma=small_sigma, large_sigma=large_sigma,
+                                      constant=constant)
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def scheme_trainings(activation: str, alpha: float | None, schemes: Schemes, depth: int, width: int, seed: int,
+                     small_sigma: float, large_sigma: float, constant: float) -> tuple[dict, dict]:
+    """A short training per scheme on the moons: (loss histories, distinct units in the first hidden layer)."""
+    split = dataset(("moons", 300, 0.1, 2, 0.0, seed))
+    overrides = {"small normal": {"sigma": small_sigma}, "large normal": {"sigma": large_sigma}, "constant": {"c": constant}}
+    bar = st.progress(0.0, text="Training each scheme…")
+    histories, distinct = {}, {}
+    for i, scheme in enumerate(schemes):
+        initializer, params = init_stats.SCHEMES[scheme]
+        net = MLP(2, (width,) * depth, 1, activation=activation, alpha=alpha, initializer=initializer,
+                  init_params=overrides.get(scheme, params))
+        result = train(net, split, "adam", learning_rate=0.01, batch_size=32, epochs=40, seed=seed, record_grid=False,
+                       record_params=False)
+        histories[scheme] = result.history
+        distinct[scheme] = init_stats.distinct_units(result.params[0]["W"])
+        bar.progress((i + 1) / len(schemes), text=f"Training each scheme… {scheme} done")
+    bar.empty()
+    return histories, distinct

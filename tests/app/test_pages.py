@@ -1,35 +1,19 @@
 """Every page runs at its defaults and after each control changes, with no exception (AppTest)."""
 
-import json
-from pathlib import Path
-
 import pytest
+from apptest_helpers import clean, figures, open_page
 from streamlit.testing.v1 import AppTest
 
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.surfaces import SURFACES
 from optiviz.ui.controls import BETA2S, DECAY_RATES, EPSILONS, LEARNING_RATES
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 RACE = "pages/optimizer_race.py"
-
-
-def open_page(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def rerun_clean(at: AppTest) -> AppTest:
     at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return clean(at)
 
 
 @pytest.fixture
@@ -41,7 +25,7 @@ def test_home_maps_lecture_sections_to_pages():
     at = open_page()
     assert at.title[0].value == "optiviz"
     links = at.get("page_link")
-    assert sorted(link.proto.page for link in links) == ["optimizer-race", "optimizer-race", "train-network"]
+    assert sorted(link.proto.page for link in links) == ["activations-init", "optimizer-race", "optimizer-race", "train-network"]
     assert any("Optimizers: SGD, momentum, RMSProp, Adam" in m.value for m in at.markdown)
 
 

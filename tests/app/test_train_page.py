@@ -1,9 +1,8 @@
 """The training lab runs at its defaults and after each control changes, with no exception (AppTest)."""
 
-import json
-from pathlib import Path
-
 import pytest
+from apptest_helpers import clean, figures, open_page
+from apptest_helpers import submit as submit_form
 from streamlit.testing.v1 import AppTest
 
 from optiviz.datasets import DATASETS, PREPROCESSINGS
@@ -12,40 +11,23 @@ from optiviz.nn.initializers import INITIALIZERS
 from optiviz.schedules import SCHEDULES
 from optiviz.ui.controls import LEARNING_RATES
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/train_network.py"
 SMALL = {"samples": 100, "epochs": 4}  # keeps each training short
 
 
-def clean(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def submit(at: AppTest, **values) -> AppTest:
     """Set controls of the settings form by key, then press Train."""
-    for key, value in values.items():
-        at.session_state[key] = value
-    at.button(key="FormSubmitter:settings-Train").click().run()
-    return clean(at)
-
-
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return submit_form(at, "settings", "Train", **values)
 
 
 @pytest.fixture(scope="module")
 def defaults() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page(PAGE).run()
-    return clean(at)
+    return open_page(PAGE)
 
 
 @pytest.fixture
 def lab() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page(PAGE).run()
-    return submit(at, **SMALL)
+    return submit(open_page(PAGE), **SMALL)
 
 
 def test_defaults_train_four_optimizers_on_the_spiral(defaults):

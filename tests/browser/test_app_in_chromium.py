@@ -106,3 +106,18 @@ def test_training_lab_trains_and_draws(page, app_url):
         .some(t => t.textContent.includes('epoch 57'))""", timeout=60_000)
     assert_no_exception(page)
     assert page.errors == []
+
+
+def test_activations_lab_draws_the_histogram_grid(page, app_url):
+    page.goto(app_url)
+    expect(page.get_by_role("heading", name="optiviz")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="Activations and initialisation").first.click()
+    expect(page.get_by_role("heading", name="Activations and initialisation")).to_be_visible(timeout=30_000)
+    expect(page.locator(MAP)).to_have_count(2, timeout=60_000)
+    bars = page.evaluate("""() => document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot")[1]
+        ._fullData.filter(t => t.type === 'bar').length""")
+    assert bars == 60  # 6 schemes × 10 layers
+    page.get_by_role("tab", name="The backward pass").click()
+    expect(page.locator(MAP)).to_have_count(3, timeout=60_000)
+    assert_no_exception(page)
+    assert page.errors == []

@@ -1,0 +1,35 @@
+"""What the AppTest files share: open a page, check for exceptions, submit a settings form, read figures."""
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def clean(at: AppTest) -> AppTest:
+    """``at`` after asserting its last run raised no exception."""
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def open_page(page: str | None = None) -> AppTest:
+    """The app, switched to ``page`` (a script under pages/), run once."""
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    if page:
+        at.switch_page(page).run()
+    return clean(at)
+
+
+def submit(at: AppTest, form: str, button: str, **values) -> AppTest:
+    """Set the form's controls by key, then press its submit button."""
+    for key, value in values.items():
+        at.session_state[key] = value
+    at.button(key=f"FormSubmitter:{form}-{button}").click().run()
+    return clean(at)
+
+
+def figures(at: AppTest) -> list[dict]:
+    """Every Plotly figure on the page, as Streamlit sends it."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
