@@ -83,7 +83,8 @@ with tabs[3]:
     if tabs[3].open:
         st.caption("The gradient of a fixed random linear loss with respect to each layer's pre-activations z, from the "
                    "last layer back to the first. Lines falling towards layer 1 are vanishing gradients; switch on skip "
-                   "connections in the sidebar and watch them reach the first layers.")
+                   "connections in the sidebar and watch them reach the first layers. Exact zeros (zero initialisation) "
+                   "cannot be drawn on a log axis and are left out; values below 10⁻²⁰ are drawn at 10⁻²⁰.")
         st.plotly_chart(gradient_spread(stats), key="grad_spread", config={"displaylogo": False})
         st.plotly_chart(histogram_grid(stats, "grad"), key="grad_hist", config={"displaylogo": False})
 with tabs[4]:
@@ -92,9 +93,13 @@ with tabs[4]:
         st.caption(f"A short training (Adam, α = 0.01, 40 epochs on the moons) of a {depth}-layer, {small}-unit {activation} "
                    "network for each scheme, so it stays quick. Zero initialisation never learns; constant "
                    "initialisation keeps its units identical.")
-        histories, distinct = cache.scheme_trainings(activation, slope, tuple(schemes), depth, small, int(seed),
-                                                     small_sigma, large_sigma, constant)
-        st.plotly_chart(training_losses(histories), key="train_losses", config={"displaylogo": False})
-        st.dataframe(pd.DataFrame({"scheme": list(distinct), "distinct units in hidden layer 1": list(distinct.values()),
-                                   "of": small, "final training accuracy": [h["train_acc"].iloc[-1] for h in histories.values()]}),
-                     hide_index=True, column_config={"final training accuracy": st.column_config.NumberColumn(format="percent")})
+        if st.button("Train", key="init_train", type="primary", icon=":material/play_arrow:"):
+            st.session_state["init_trained"] = True
+        if st.session_state.get("init_trained"):
+            histories, distinct = cache.scheme_trainings(activation, slope, tuple(schemes), depth, small, int(seed),
+                                                         small_sigma, large_sigma, constant)
+            st.plotly_chart(training_losses(histories), key="train_losses", config={"displaylogo": False})
+            st.dataframe(pd.DataFrame({"scheme": list(distinct), "distinct units in hidden layer 1": list(distinct.values()),
+                                       "of": small,
+                                       "final training accuracy": [h["train_acc"].iloc[-1] for h in histories.values()]}),
+                         hide_index=True, column_config={"final training accuracy": st.column_config.NumberColumn(format="percent")})

@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 from optiviz.figures.palette import SCHEME_COLOURS
 
 SATURATED = 0.05  # |f'(z)| below this: the gradient all but vanishes
-FLOOR = 1e-300
+FLOOR = 1e-20  # log axes: smaller values are drawn here; exact zeros are left out
 
 
 def _intervals(mask: np.ndarray, z: np.ndarray) -> list[tuple[float, float]]:
@@ -77,7 +77,9 @@ def _per_layer(results: dict, panels: list[tuple[str, str, bool]], height: int) 
     for scheme, res in results.items():
         for k, (column, _, log) in enumerate(panels, start=1):
             y = res.stats[column].to_numpy(dtype=float)
-            fig.add_trace(go.Scatter(x=res.stats["layer"], y=np.maximum(np.abs(y), FLOOR) if log else y, mode="lines+markers",
+            if log:
+                y = np.where(y == 0, np.nan, np.maximum(np.abs(y), FLOOR))
+            fig.add_trace(go.Scatter(x=res.stats["layer"], y=y, mode="lines+markers",
                                      name=scheme, legendgroup=scheme, showlegend=k == 1,
                                      line=dict(color=SCHEME_COLOURS.get(scheme, "#666"), width=2), marker=dict(size=5)), 1, k)
             if log:
@@ -102,7 +104,8 @@ def unit_health(results: dict) -> go.Figure:
 
 def gradient_spread(results: dict) -> go.Figure:
     """The spread of ∂L/∂z per layer: vanishing towards the first layers, or exploding."""
-    return _per_layer(results, [("grad_std", "standard deviation of ∂L/∂z (log)", True)], 340)
+    return _per_layer(results, [("grad_std", "standard deviation of ∂L/∂z (log)", True),
+                                ("grad_norm", "norm ‖∂L/∂z‖ / √samples (log)", True)], 340)
 
 
 def training_losses(histories: dict) -> go.Figure:

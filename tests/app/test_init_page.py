@@ -41,6 +41,10 @@ def test_every_tab(lab, tab, n_figures):
     lab.session_state["init_tab"] = tab
     lab.run()
     clean(lab)
+    if tab == "Training":
+        assert len(figures(lab)) == 1  # nothing trains before the button is pressed
+        lab.button(key="init_train").click().run()
+        clean(lab)
     assert len(figures(lab)) == n_figures
     if tab == "Training":
         table = lab.dataframe[0].value.set_index("scheme")
