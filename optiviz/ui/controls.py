@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optiviz.formulas import number
 from optiviz.optimizers import Hyperparameter
 
 
@@ -28,11 +27,8 @@ def snap(value: float, options: tuple[float, ...]) -> float:
 
 def log_slider(label: str, options: tuple[float, ...], default: float, key: str, help: str | None = None) -> float:
     """A slider over log-spaced options."""
-    return st.select_slider(label, options=options, value=snap(default, options), format_func=number_label, key=key, help=help)
-
-
-def number_label(v: float) -> str:
-    return f"{v:g}"
+    return st.select_slider(label, options=options, value=snap(default, options), format_func=lambda v: f"{v:g}",
+                            key=key, help=help)
 
 
 def hyperparameter_slider(h: Hyperparameter, key: str) -> float:
@@ -44,5 +40,3 @@ def hyperparameter_slider(h: Hyperparameter, key: str) -> float:
         return st.select_slider(label, options=BETA2S, value=h.default, key=key, help=h.help)
     return st.slider(label, 0.0, 0.99, h.default, 0.01, key=key, help=h.help)
 
-
-__all__ = ["LEARNING_RATES", "DECAY_RATES", "hyperparameter_slider", "log_slider", "number", "snap"]
