@@ -6,14 +6,13 @@ import streamlit as st
 
 from optiviz.figures.init import activation_panels, gradient_spread, histogram_grid, layer_moments, training_losses, unit_health
 from optiviz.nn.activations import ACTIVATIONS, get_activation
-from optiviz.nn.init_stats import MAX_LAYERS, MAX_SAMPLES, MAX_WIDTH, SCHEMES
+from optiviz.nn.init_stats import MAX_LAYERS, MAX_SAMPLES, MAX_WIDTH, SCHEMES, affordable_samples
 from optiviz.ui import cache
 
 SHOWN = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
 FORMULAS = {"sigmoid": "1/(1+e⁻ᶻ)", "tanh": "tanh z", "relu": "max(0, z)", "leaky_relu": "max(αz, z)",
             "elu": "z, or α(eᶻ−1) below 0", "linear": "z"}
 SIGMAS = (0.001, 0.01, 0.05, 0.1, 0.5, 1.0, 2.0)
-MAX_PAGE_WORK = 2e10  # layers × width² × samples × schemes: the default view is 1.5e10, ~2 s here
 
 st.title("Activations and initialisation")
 st.caption("Lecture: *Recall: activation functions*, *Vanishing/exploding gradient*, *Dead ReLU*, *Skip connections*, "
@@ -54,9 +53,9 @@ if not schemes:
     st.warning("Pick at least one scheme to compare in the sidebar, then press Run.", icon=":material/warning:")
     st.stop()
 
-work = layers * width * width * samples * len(schemes)
-if work > MAX_PAGE_WORK:  # keep one request within a couple of seconds on the shared server
-    samples = max(10, int(MAX_PAGE_WORK // (layers * width * width * len(schemes))))
+affordable = affordable_samples(layers, width, samples, len(schemes))  # one request stays within ~2 s
+if affordable < samples:
+    samples = affordable
     st.info(f"{layers} layers of {width} units for {len(schemes)} schemes is a lot of work for a shared server: "
             f"using {samples} samples.", icon=":material/speed:")
 stats = cache.init_statistics(activation, slope, tuple(schemes), layers, width, samples, int(seed), skip,

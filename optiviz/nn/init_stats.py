@@ -64,6 +64,7 @@ from .initializers import get_initializer
 MAX_LAYERS = 20
 MAX_WIDTH = 1000
 MAX_SAMPLES = 2000
+MAX_COMPARE_WORK = 2e10  # layers × width² × samples × schemes of one request: the default view is 1.5e10, ~2 s here
 BINS = 40
 SATURATION_MARGIN = 0.01  # a value within this of a bound of f counts as saturated
 
@@ -362,6 +363,12 @@ def compare_schemes(activation: str, schemes=tuple(SCHEMES), *, layers: int = 10
         init = get_initializer(name, **params.get(label, default))
         results[label] = _run(X, R, act, bounds, init, weight_seed, layers, skip, work)
     return results
+
+
+def affordable_samples(layers: int, width: int, samples: int, schemes: int) -> int:
+    """The samples a compare_schemes call may use within MAX_COMPARE_WORK: at most ``samples``, never below 10 for the cap."""
+    budget = int(MAX_COMPARE_WORK // (layers * width * width * max(schemes, 1)))
+    return min(samples, max(10, budget))
 
 
 def distinct_units(W: np.ndarray, decimals: int = 8) -> int:

@@ -371,3 +371,12 @@ def test_schemes_are_read_only_and_as_documented():
                              "xavier": ("xavier", {}), "he": ("he", {})}
     with pytest.raises(TypeError):
         SCHEMES["new"] = ("he", {})
+
+
+def test_affordable_samples_keeps_a_request_within_the_work_cap():
+    from optiviz.nn.init_stats import MAX_COMPARE_WORK, affordable_samples
+
+    assert affordable_samples(10, 500, 1000, 6) == 1000  # the default view fits
+    s = affordable_samples(20, 1000, 2000, 6)
+    assert 20 * 1000**2 * s * 6 <= MAX_COMPARE_WORK < 20 * 1000**2 * (s + 1) * 6
+    assert affordable_samples(20, 1000, 2000, 6) >= 10 and affordable_samples(20, 1000, 5, 6) == 5
