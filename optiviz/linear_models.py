@@ -1,0 +1,98 @@
+"""Models with two weights, so their whole loss surface can be drawn in the (w₁, w₂) plane.
+
+    linear    ŷ = x·w          L(w) = 1/(2N) Σᵢ (xᵢ·w − yᵢ)²
+    logistic  p = σ(x·w)       L(w) = 1/N Σᵢ [log(1 + e^{xᵢ·w}) − yᵢ xᵢ·w]
+
+There is no bias: the data cloud's centre is part of the lesson (zero-centring removes it).
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import NamedTuple
+
+import numpy as np
+
+from optiviz.checks import check_int, check_number, check_rng, check_table
+
+MODELS = MappingProxyType({"linear": "Linear regression (squared error)", "logistic": "Logistic regression (cross-entropy)"})
+TRUE_WEIGHTS = (1.0, -0.5)  # w* that generates the targets
+MAX_SAMPLES = 10_000
+MAX_CENTRE = 100.0
+MAX_GRID_WORK = 4_000_000  # grid points × samples evaluated at once by loss_grid
+NEWTON_STEPS = 50
+
+
+class Problem(NamedTuple):
+    """N samples of a two-weight model: inputs X (N, 2) and targets y (N,)."""
+
+    model: str
+    X: np.ndarray
+    y: np.ndarray
+
+
+def check_model(model: str) -> str:
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {', '.join(MODELS)}, not {model!r}")
+    return model
+
+
+def data_cloud(samples: int, seed, centre=(0.0, 0.0), correlation: float = 0.0, scale=(1.0, 1.0)) -> np.ndarray:
+    """N points x ~ N(μ, Σ), μ = centre, Σ = [[s₁², ρs₁s₂], [ρs₁s₂, s₂²]], ρ = correlation."""
+    samples = check_int("samples", samples, low=1, high=MAX_SAMPLES)
+    mu = np.array([check_number("centre", c, low=-MAX_CENTRE, high=MAX_CENTRE) for c in centre], dtype=float)
+    rho = check_number("correlation", correlation, low=-0.99, high=0.99)
+    s1, s2 = (check_number("scale", s, low=1e-3, high=100.0) for s in scale)
+    cov = np.array([[s1 * s1, rho * s1 * s2], [rho * s1 * s2, s2 * s2]])
+    z = check_rng("seed", seed, allow_seed=True).standard_normal((samples, 2))
+    return mu + z @ np.linalg.cholesky(cov).T
+
+
+def make_problem(model: str, samples: int, seed, centre=(0.0, 0.0), correlation: float = 0.0, noise: float = 0.5,
+                 weights=TRUE_WEIGHTS) -> Problem:
+    """Targets from w*: y = x·w* + σε (linear) or y = 1[x·w* + σε > 0] (logistic), ε ~ N(0, 1)."""
+    check_model(model)
+    rng = check_rng("seed", seed, allow_seed=True)
+    X = data_cloud(samples, rng, centre, correlation)
+    noise = check_number("noise", noise, low=0.0, high=100.0)
+    signal = X @ np.asarray(weights, dtype=float) + noise * rng.standard_normal(len(X))
+    return Problem(model, X, signal if model == "linear" else (signal > 0).astype(float))
+
+
+def loss_and_grad(model: str, W, X, y) -> tuple[np.ndarray, np.ndarray]:
+    """L(w) and ∇L(w) = 1/N Xᵀ(ŷ − y) for weights W (..., 2) on samples X (..., N, 2), y (..., N)."""
+    W, X, y = np.asarray(W, dtype=float), np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    z = (X @ W[..., None])[..., 0]
+    if check_model(model) == "linear":
+        residual = z - y
+        loss = 0.5 * np.mean(residual * residual, axis=-1)
+    else:
+        residual = np.exp(-np.logaddexp(0.0, -z)) - y  # σ(z) − y, computed without overflow
+        loss = np.mean(np.logaddexp(0.0, z) - y * z, axis=-1)
+    grad = (residual[..., None, :] @ X)[..., 0, :] / X.shape[-2]
+    return loss, grad
+
+
+def loss_grid(problem: Problem, w1, w2) -> np.ndarray:
+    """L on the grid w1 × w2: Z[j, i] = L((w1[i], w2[j])), a few grid rows at a time to bound memory."""
+    w1, w2 = (check_table(name, np.reshape(w, (-1, 1)))[:, 0] for name, w in (("w1", w1), ("w2", w2)))
+    W = np.stack(np.meshgrid(w1, w2), axis=-1)
+    rows = max(1, MAX_GRID_WORK // max(len(w1) * len(problem.X), 1))
+    return np.concatenate([loss_and_grad(problem.model, W[j:j + rows], problem.X, problem.y)[0]
+                           for j in range(0, len(w2), rows)])
+
+
+def optimum(problem: Problem) -> np.ndarray:
+    """The minimiser w*: the normal equations for linear; damped Newton from 0 for logistic."""
+    X, y = problem.X, problem.y
+    if problem.model == "linear":
+        return np.linalg.lstsq(X, y, rcond=None)[0]
+    w = np.zeros(2)
+    for _ in range(NEWTON_STEPS):
+        p = np.exp(-np.logaddexp(0.0, -(X @ w)))
+        hessian = (X * (p * (1 - p))[:, None]).T @ X / len(X) + 1e-12 * np.eye(2)
+        step = np.linalg.solve(hessian, X.T @ (p - y) / len(X))
+        w = w - step
+        if np.abs(step).max() < 1e-12:
+            break
+    return w
