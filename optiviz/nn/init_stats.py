@@ -212,12 +212,17 @@ def _histogram(x: np.ndarray, scratch: np.ndarray, index: np.ndarray) -> tuple[n
     half = hi / 2 - lo / 2  # halves: hi − lo may overflow
     edges = 2 * (lo / 2 + half * (np.arange(BINS + 1) / BINS))
     edges[0], edges[-1] = lo, hi
-    if math.isfinite(hi - lo):
+    width = hi - lo
+    if math.isfinite(width):
         t = np.subtract(x, lo, out=scratch)
-        t *= BINS / (hi - lo)
     else:  # the width overflows float64: position x / 2 in the halved range
         t = np.subtract(x / 2, lo / 2, out=scratch)
-        t *= BINS / half
+        width = half
+    if math.isfinite(BINS / width):
+        t *= BINS / width
+    else:  # a subnormal width: BINS / width overflows, (x − lo) / width does not
+        t /= width
+        t *= BINS
     np.minimum(t, BINS - 1, out=t)  # x = hi into the last bin; t ≥ 0 already, as x ≥ lo
     np.copyto(index, t, casting="unsafe")  # ⌊t⌋ for t ≥ 0
     return np.bincount(index.ravel(), minlength=BINS).astype(np.int64), edges

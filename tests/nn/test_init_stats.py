@@ -251,6 +251,9 @@ def test_histogram_equals_numpys():
     tiny = 1.0 + np.array([[0.0, 2.2e-16, 4.4e-16]])
     counts, edges = init_stats._histogram(tiny, np.empty(tiny.shape), np.empty(tiny.shape, dtype=np.intp))
     assert counts.sum() == 3 and (np.diff(edges) > 0).all()
+    subnormal = np.array([[-0.0, 0.0, 1e-320, 5.6752837e-317]])  # BINS / (hi − lo) overflows (found by the link fuzzer)
+    counts, edges = init_stats._histogram(subnormal, np.empty(subnormal.shape), np.empty(subnormal.shape, dtype=np.intp))
+    assert counts.sum() == 4 and counts[0] == 3 and counts[-1] == 1 and (np.diff(edges) >= 0).all()
 
 
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
