@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from optiviz.figures.isolines import isolines
+from optiviz.figures.plain import PlainFigure
 from optiviz.figures.palette import MINIMUM_COLOUR, SURFACE_COLOURSCALE, colour
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.surfaces import Surface
@@ -99,13 +100,13 @@ def _player(frame_steps: np.ndarray) -> dict:
 
 
 def race_map(surface: Surface, paths: pd.DataFrame, steps: int, background: list[dict] | None = None,
-             n_frames: int = MAX_FRAMES) -> go.Figure:
+             n_frames: int = MAX_FRAMES) -> PlainFigure:
     """Contour map with one animated path per optimizer; the surface is drawn once, frames carry only paths.
 
     ``background`` is ``surface_layers(surface)``, which callers may cache.
 
-    Everything but the contour is plain data built and tested here, so plotly's validation
-    (~0.2 s for 60 frames on every rerun) is skipped.
+    It is plain data built and tested here: plotly's validation (~0.2 s for 60 frames) and its
+    copy on every rerun are skipped.
     """
     groups = [(name, group[["x", "y"]].to_numpy()) for name, group in paths.groupby("optimizer", sort=False)]
     xy = [p for _, p in groups]
@@ -121,7 +122,7 @@ def race_map(surface: Surface, paths: pd.DataFrame, steps: int, background: list
     frames = []
     for s in frame_steps:
         lines, heads = _paths_so_far(xy, int(s))
-        frames.append(go.Frame(data=[*lines, heads], traces=animated, name=str(s), _validate=False))
+        frames.append(dict(data=[*lines, heads], traces=animated, name=str(s)))
     layout = dict(
         **_player(frame_steps),
         xaxis=dict(range=list(surface.bounds[0]), title=dict(text="x  (w₁)"), constrain="domain"),
@@ -131,9 +132,7 @@ def race_map(surface: Surface, paths: pd.DataFrame, steps: int, background: list
         height=600,
         uirevision=surface.name,
     )
-    fig = go.Figure(dict(data=data, layout=layout), _validate=False)
-    fig._frame_objs = tuple(frames)  # the public setter would copy and validate every frame again
-    return fig
+    return PlainFigure(dict(data=data, layout=layout, frames=frames))
 
 
 def loss_curves(paths: pd.DataFrame, diverged: dict[str, int]) -> go.Figure:

@@ -1,0 +1,25 @@
+"""A figure kept as the plain dict it was built from, for figures too big for plotly's object model."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+
+class PlainFigure(go.Figure):
+    """``{"data": [...], "layout": {...}, "frames": [...]}`` handed to Streamlit as it is.
+
+    Streamlit serialises a go.Figure through ``to_dict()``, which deep-copies and re-encodes every
+    trace and frame on every rerun (~7 ms for the animated race map). This figure skips that and
+    plotly's validation: build its dict complete, with arrays already encoded, and do not change
+    it afterwards (``fig.data`` and ``fig.layout`` stay empty; read ``to_dict()``).
+    """
+
+    def __init__(self, spec: dict):
+        super().__init__()
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return dict(self._spec)
+
+    def to_plotly_json(self) -> dict:
+        return self.to_dict()
