@@ -2,11 +2,36 @@
 
 import streamlit as st
 
+from optiviz.ui import links
+
 st.set_page_config(page_title="optiviz", page_icon="📉", layout="wide")
 
-home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
-race = st.Page("pages/optimizer_race.py", title="Optimizer race", icon=":material/sports_score:", url_path="optimizer-race")
-train = st.Page("pages/train_network.py", title="Train a network", icon=":material/model_training:", url_path="train-network")
-init = st.Page("pages/activations_init.py", title="Activations and initialisation", icon=":material/stacked_line_chart:",
-               url_path="activations-init")
-st.navigation({"": [home], "Optimization": [race, train, init]}).run()
+
+def page(script: str, title: str, icon: str) -> st.Page:
+    """A lab page served at /<script name with dashes>."""
+    return st.Page(f"pages/{script}.py", title=title, icon=f":material/{icon}:", url_path=script.replace("_", "-"))
+
+
+lab = st.navigation({
+    "": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+         page("lecture_figures", "Lecture figures", "slideshow")],
+    "Optimization": [
+        page("optimizer_race", "Optimizer race", "sports_score"),
+        page("batch_size", "Batch size", "grain"),
+        page("learning_rate", "Learning rate", "speed"),
+        page("train_network", "Train a network", "model_training"),
+    ],
+    "Data and initialisation": [
+        page("preprocessing", "Data preprocessing", "scatter_plot"),
+        page("activations_init", "Activations and initialisation", "stacked_line_chart"),
+    ],
+    "Generalization": [
+        page("double_descent", "Double descent", "show_chart"),
+        page("regularization", "Regularization", "shield"),
+    ],
+})
+asked, note = links.requested(), st.empty()  # a shared link's values, and where to say which were refused
+try:
+    lab.run()
+finally:
+    links.report(asked, note)

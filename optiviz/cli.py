@@ -1,6 +1,8 @@
 """Command line: ``python -m optiviz path ...`` prints one optimizer's path as CSV;
 ``python -m optiviz train ...`` trains a small network on 2-D data and prints one row per epoch;
-``python -m optiviz init-stats ...`` prints each layer's activation and gradient statistics at initialisation."""
+``python -m optiviz init-stats ...`` prints each layer's activation and gradient statistics at initialisation;
+``python -m optiviz double-descent ...`` prints the median train and test error of min-norm least squares against
+the number of features p."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import sys
 
 from optiviz.datasets import (BOUNDS, DATASETS, MAX_ROTATION, MAX_SAMPLES, MAX_VAL_FRACTION, MIN_SAMPLES,
                                PREPROCESSINGS, REFLECTIONS, make_dataset, train_val_split)
+from optiviz import double_descent
 from optiviz.descent import MAX_STEPS, run
 from optiviz.nn import MLP
 from optiviz.nn.activations import ACTIVATIONS, DEFAULT_ALPHA
@@ -242,7 +245,7 @@ def add_unit_options(add, d: dict, constant_flag: str) -> None:
 
 def build_parser() -> Parser:
     parser = Parser(prog="optiviz", description=DESCRIPTION,
-                    epilog="Run `python -m optiviz COMMAND --help` (path, train, init-stats) for the options.",
+                    epilog="Run `python -m optiviz COMMAND --help` (path, train, init-stats, double-descent) for the options.",
                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     path = subcommand(commands, "path", path_command, PATH_EPILOG,
@@ -261,6 +264,7 @@ def build_parser() -> Parser:
     add("--seed", type=int, default=0, metavar="N", help="seed for the noise, ≥ 0 (default: 0)")
     add_train_parser(commands)
     add_init_stats_parser(commands)
+    add_double_descent_parser(commands)
     return parser
 
 
@@ -627,6 +631,91 @@ def init_stats_command(args) -> int:
         engine_error(args.parser, e, INIT_STATS_ENGINE_NAMES)
     lines = [",".join(INIT_STATS_COLUMNS)]
     for row in result.stats[list(INIT_STATS_COLUMNS)].itertuples(index=False):
+        lines.append(",".join([str(int(row[0])), *(repr(float(v)) for v in row[1:])]))
+    write_lines(lines)
+    return 0
+
+
+# --- double-descent -------------------------------------------------------------------------------
+
+DD_COLUMNS = ("features", "train_mse", "test_mse")
+DD_DEFAULTS = dict(n_train=40, max_features=200, trials=50, noise=0.5, ridge=0.0, weights="equal")
+DD_ENGINE_NAMES = {"n_train": "--n-train", "max_features": "--max-features", "trials": "--trials", "noise": "--noise",
+                   "ridge": "--ridge", "seed": "--seed"}
+
+DD_EPILOG = f"""\
+model: a Gaussian linear model y = xᵀβ + σ ε with D = --max-features inputs
+x ~ N(0, I), ε ~ N(0, 1), σ = --noise and ‖β‖ = 1 (--weights equal: β_j = 1/√D;
+decaying: β_j ∝ 1/√j). Each trial draws n = --n-train training samples and
+fits the FIRST p inputs, for every p = 1 … D, by ridge regression
+  ŵ = (X_pᵀX_p + λI)⁻¹ X_pᵀ y,   λ = --ridge
+and for λ = 0 by the pseudo-inverse ŵ = X_p⁺ y: least squares while p < n,
+the interpolating solution of smallest norm ‖ŵ‖ once p ≥ n.
+
+output: CSV on stdout, one row per p = 1 … D:
+  {",".join(DD_COLUMNS)}
+train_mse  (1/n) ‖y − X_p ŵ‖², 0 up to rounding once the fit interpolates (p ≥ n, λ = 0)
+test_mse   σ² + ‖β − ŵ‖², the exact expected squared error on a fresh point
+each the median over the trials. The null model (predict 0) scores E[y²] = 1 + σ²:
+with the defaults test_mse peaks at p = n and ends below it at p = D (double descent).
+
+caps: --n-train 1 to {double_descent.MAX_SAMPLES}, --max-features 1 to {double_descent.MAX_FEATURES}, \
+--trials 1 to {double_descent.MAX_TRIALS},
+--noise 0 to {double_descent.MAX_NOISE:g}, --ridge 0 to {double_descent.MAX_RIDGE:g}; and trials × Σ_p (min(n, p)³/3 + 2np)
+at most {double_descent.MAX_WORK:.0e} (about 2 s): with --n-train 100 --max-features 400, \
+{double_descent.affordable_trials(100, 400, double_descent.MAX_TRIALS)} trials.
+
+example:
+  python -m optiviz double-descent --n-train 40 --max-features 200 --seed 0 > double-descent.csv"""
+
+
+def add_double_descent_parser(commands) -> None:
+    """The ``double-descent`` subcommand."""
+    d = DD_DEFAULTS
+    parser = subcommand(
+        commands, "double-descent", double_descent_command, DD_EPILOG,
+        help="print the median train and test error of min-norm least squares against the number of features as CSV",
+        description="Fit a Gaussian linear model on its first p inputs, p = 1 … D, by min-norm least squares\n"
+                    "(or ridge) over seeded trials, and print the median train and test error per p as CSV.")
+    add = parser.add_argument
+    add("--n-train", type=int, default=d["n_train"], metavar="N",
+        help=f"training samples n: the interpolation threshold p = n, 1 to {double_descent.MAX_SAMPLES} "
+             f"(default: {d['n_train']})")
+    add("--max-features", type=int, default=d["max_features"], metavar="D",
+        help=f"inputs D, the largest p, 1 to {double_descent.MAX_FEATURES} (default: {d['max_features']})")
+    add("--trials", type=int, default=d["trials"], metavar="T",
+        help=f"training sets drawn, 1 to {double_descent.MAX_TRIALS} (default: {d['trials']})")
+    add("--noise", type=float, default=d["noise"], metavar="S",
+        help=f"σ of the label noise, 0 to {double_descent.MAX_NOISE:g} (default: {d['noise']:g})")
+    add("--ridge", type=float, default=d["ridge"], metavar="L",
+        help=f"ridge λ, 0 to {double_descent.MAX_RIDGE:g}; 0 is the min-norm pseudo-inverse (default: 0)")
+    add("--weights", default=d["weights"], choices=double_descent.WEIGHTS, help="true weights β (default: equal)")
+    add("--seed", type=int, default=0, metavar="N", help="seed of the training sets, ≥ 0 (default: 0)")
+
+
+def double_descent_command(args) -> int:
+    """Print the median errors per number of features as CSV."""
+    found = [check("--n-train", args.n_train, 1, double_descent.MAX_SAMPLES),
+             check("--max-features", args.max_features, 1, double_descent.MAX_FEATURES),
+             check("--trials", args.trials, 1, double_descent.MAX_TRIALS),
+             check("--noise", args.noise, 0, double_descent.MAX_NOISE),
+             check("--ridge", args.ridge, 0, double_descent.MAX_RIDGE), check("--seed", args.seed, 0)]
+    if found := [p for p in found if p]:
+        args.parser.error(found[0])
+    most = double_descent.affordable_trials(args.n_train, args.max_features, args.trials)
+    if most == 0:
+        args.parser.error(f"--max-features {args.max_features} with --n-train {args.n_train} exceeds the work cap "
+                          "even for one trial; lower either")
+    if most < args.trials:
+        args.parser.error(f"--trials must be at most {most} with --n-train {args.n_train} --max-features "
+                          f"{args.max_features} (work cap), got {args.trials}")
+    try:
+        curve = double_descent.double_descent(args.n_train, args.max_features, args.trials, args.noise, args.ridge,
+                                              args.seed, args.weights)
+    except ValueError as e:
+        engine_error(args.parser, e, DD_ENGINE_NAMES)
+    lines = [",".join(DD_COLUMNS)]
+    for row in curve[list(DD_COLUMNS)].itertuples(index=False):
         lines.append(",".join([str(int(row[0])), *(repr(float(v)) for v in row[1:])]))
     write_lines(lines)
     return 0

@@ -20,20 +20,20 @@ st.caption("Lecture: *Recall: activation functions*, *Vanishing/exploding gradie
 
 with st.sidebar.form("init_settings"):
     st.header("Network")
-    activation = st.selectbox("Activation", [a for a in ACTIVATIONS], index=list(ACTIVATIONS).index("tanh"), key="init_activation")
-    alpha = st.slider("Leaky ReLU / ELU slope α", 0.01, 1.0, 0.1, 0.01, key="init_alpha")
-    layers = st.slider("Hidden layers", 1, MAX_LAYERS, 10, key="init_layers", help=f"At most {MAX_LAYERS}.")
-    width = st.select_slider("Units per layer", (10, 50, 100, 200, 500, 1000), 500, key="init_width",
+    activation = st.selectbox("Activation", [a for a in ACTIVATIONS], index=list(ACTIVATIONS).index("tanh"), key="init_activation", bind="query-params")
+    alpha = st.slider("Leaky ReLU / ELU slope α", 0.01, 1.0, 0.1, 0.01, key="init_alpha", bind="query-params")
+    layers = st.slider("Hidden layers", 1, MAX_LAYERS, 10, key="init_layers", bind="query-params", help=f"At most {MAX_LAYERS}.")
+    width = st.select_slider("Units per layer", (10, 50, 100, 200, 500, 1000), 500, key="init_width", bind="query-params",
                              help=f"Every layer is width × width; at most {MAX_WIDTH}.")
-    samples = st.select_slider("Samples (inputs ~ N(0, 1))", (100, 250, 500, 1000, 2000), 1000, key="init_samples",
+    samples = st.select_slider("Samples (inputs ~ N(0, 1))", (100, 250, 500, 1000, 2000), 1000, key="init_samples", bind="query-params",
                                help=f"At most {MAX_SAMPLES}.")
-    skip = st.toggle("Skip connections", key="init_skip", help="h_l = h_{l−1} + f(z_l): the gradient gets a direct path back.")
-    seed = st.number_input("Seed", 0, 10_000, 0, key="init_seed")
+    skip = st.toggle("Skip connections", key="init_skip", bind="query-params", help="h_l = h_{l−1} + f(z_l): the gradient gets a direct path back.")
+    seed = st.number_input("Seed", 0, 10_000, 0, key="init_seed", bind="query-params")
     st.header("Schemes")
-    schemes = st.multiselect("Compare", list(SCHEMES), default=list(SCHEMES), key="init_schemes")
-    small_sigma = st.select_slider("small normal σ", SIGMAS, 0.01, key="init_small_sigma")
-    large_sigma = st.select_slider("large normal σ", SIGMAS, 1.0, key="init_large_sigma")
-    constant = st.select_slider("constant c", SIGMAS, 0.1, key="init_constant")
+    schemes = st.multiselect("Compare", list(SCHEMES), default=list(SCHEMES), key="init_schemes", bind="query-params")
+    small_sigma = st.select_slider("small normal σ", SIGMAS, 0.01, key="init_small_sigma", bind="query-params")
+    large_sigma = st.select_slider("large normal σ", SIGMAS, 1.0, key="init_large_sigma", bind="query-params")
+    constant = st.select_slider("constant c", SIGMAS, 0.1, key="init_constant", bind="query-params")
     st.caption("Xavier: N(0, 1/N_in), the lecture's. He: N(0, 2/N_in), for ReLU.")
     st.form_submit_button("Run", type="primary", icon=":material/play_arrow:", use_container_width=True)
 
@@ -65,7 +65,7 @@ st.subheader(f"The forward pass: {layers} layers of {width} {activation} units")
 st.caption("Each cell is the histogram of one layer's activations f(z) for one scheme (as in the lecture's "
            "Figures 8–9). Collapsing to a spike at 0, or piling up at ±1, are the two ways a deep network stops learning.")
 tabs = st.tabs(["Histograms", "Mean and spread", "Dead and saturated units", "The backward pass", "Training"],
-               key="init_tab", on_change="rerun")
+               key="init_tab", bind="query-params", on_change="rerun")
 with tabs[0]:
     if tabs[0].open:
         bounds = {"tanh": (-1.05, 1.05), "sigmoid": (-0.05, 1.05)}.get(activation)

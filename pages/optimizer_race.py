@@ -25,27 +25,27 @@ st.caption(
 # ---- controls -------------------------------------------------------------------------------
 with st.sidebar:
     st.header("Surface")
-    surface_name = st.selectbox("Loss surface", list(SURFACES), format_func=lambda n: SURFACES[n].title, key="surface")
+    surface_name = st.selectbox("Loss surface", list(SURFACES), format_func=lambda n: SURFACES[n].title, key="surface", bind="query-params")
     surface = SURFACES[surface_name]
     presets = dict(surface.starts)
-    start_label = st.selectbox("Start point", [*presets, "custom…"], key=f"start_{surface_name}")
+    start_label = st.selectbox("Start point", [*presets, "custom…"], key=f"start_{surface_name}", bind="query-params")
     if start_label == "custom…":
         (x0, x1), (y0, y1) = surface.bounds
         default = surface.starts[0][1]
         c1, c2 = st.columns(2)
-        sx = c1.number_input("x₀", x0, x1, default[0], 0.1, key=f"sx_{surface_name}")
-        sy = c2.number_input("y₀", y0, y1, default[1], 0.1, key=f"sy_{surface_name}")
+        sx = c1.number_input("x₀", x0, x1, default[0], 0.1, key=f"sx_{surface_name}", bind="query-params")
+        sy = c2.number_input("y₀", y0, y1, default[1], 0.1, key=f"sy_{surface_name}", bind="query-params")
         start = (float(sx), float(sy))
     else:
         start = presets[start_label]
-    steps = st.slider("Steps", 10, PAGE_MAX_STEPS, 200, 10, key="steps", help=f"At most {PAGE_MAX_STEPS} steps per run.")
+    steps = st.slider("Steps", 10, PAGE_MAX_STEPS, 200, 10, key="steps", bind="query-params", help=f"At most {PAGE_MAX_STEPS} steps per run.")
 
     st.header("Optimizers")
     chosen = st.multiselect(
         "Optimizers", list(OPTIMIZERS), default=list(LECTURE_OPTIMIZERS), format_func=lambda n: OPTIMIZERS[n].label,
-        key="optimizers", help="Nesterov and Adagrad are extras from Radford's animations.",
+        key="optimizers", bind="query-params", help="Nesterov and Adagrad are extras from Radford's animations.",
     )
-    same_lr = st.toggle("Same learning rate for all", key="same_lr", help="Race every optimizer with one α₀.")
+    same_lr = st.toggle("Same learning rate for all", key="same_lr", bind="query-params", help="Race every optimizer with one α₀.")
     if same_lr:
         shared_lr = log_slider("learning rate α₀", LEARNING_RATES, surface.learning_rates["adam"], f"lr_{surface_name}_all")
     runs = []
@@ -62,14 +62,14 @@ with st.sidebar:
     runs = tuple(runs)
 
     st.header("Schedule and noise")
-    schedule = st.selectbox("Learning-rate schedule", list(SCHEDULES), format_func=lambda s: SCHEDULES[s][1], key="schedule")
+    schedule = st.selectbox("Learning-rate schedule", list(SCHEDULES), format_func=lambda s: SCHEDULES[s][1], key="schedule", bind="query-params")
     decay_rate = 0.0
     if schedule != "constant":
         decay_rate = log_slider("decay rate k", DECAY_RATES, 0.01, "decay_rate", "How fast α_t shrinks with the step t.")
     st.latex(SCHEDULES[schedule][0])
-    noise = st.slider("Gradient noise σ", 0.0, 2.0, 0.0, 0.05, key="noise",
+    noise = st.slider("Gradient noise σ", 0.0, 2.0, 0.0, 0.05, key="noise", bind="query-params",
                       help="Each step sees g̃ = ∇f + σε with ε ~ N(0, I): a stand-in for mini-batch gradients.")
-    seed = st.number_input("Noise seed", 0, 2**31 - 1, 0, key="seed", disabled=noise == 0)
+    seed = st.number_input("Noise seed", 0, 2**31 - 1, 0, key="seed", bind="query-params", disabled=noise == 0)
 
 # ---- the race -------------------------------------------------------------------------------
 st.subheader(surface.title)
@@ -139,7 +139,7 @@ def show_sweep():
 
 
 # Lazy tabs: only the open tab runs.
-tabs = st.tabs(["Update rules", "3-D view", "Learning-rate sensitivity"], key="tab", on_change="rerun")
+tabs = st.tabs(["Update rules", "3-D view", "Learning-rate sensitivity"], key="tab", bind="query-params", on_change="rerun")
 for tab, show in zip(tabs, (show_update_rules, show_3d, show_sweep)):
     with tab:
         if tab.open:

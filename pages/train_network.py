@@ -29,34 +29,34 @@ st.caption(
 # ---- controls: a form, so dragging a slider never queues a training ---------------------------------
 with st.sidebar.form("settings"):
     st.header("Data")
-    name = st.selectbox("Dataset", list(DATASETS), index=list(DATASETS).index("spiral"), format_func=lambda n: DATASETS[n].label, key="dataset")
-    classes = st.radio("Classes", (2, 3), horizontal=True, key="classes", help="Three classes: spiral and blobs only.")
-    samples = st.slider("Samples", 50, PAGE_MAX_SAMPLES, 400, 50, key="samples",
+    name = st.selectbox("Dataset", list(DATASETS), index=list(DATASETS).index("spiral"), format_func=lambda n: DATASETS[n].label, key="dataset", bind="query-params")
+    classes = st.radio("Classes", (2, 3), horizontal=True, key="classes", bind="query-params", help="Three classes: spiral and blobs only.")
+    samples = st.slider("Samples", 50, PAGE_MAX_SAMPLES, 400, 50, key="samples", bind="query-params",
                         help=f"Training + validation points (at most {PAGE_MAX_SAMPLES} here).")
-    noise = st.slider("Noise", 0.0, 0.5, 0.05, 0.01, key="noise", help="Standard deviation of the jitter on every point.")
-    val_fraction = st.slider("Validation fraction", 0.0, 0.5, 0.3, 0.05, key="val_fraction",
+    noise = st.slider("Noise", 0.0, 0.5, 0.05, 0.01, key="noise", bind="query-params", help="Standard deviation of the jitter on every point.")
+    val_fraction = st.slider("Validation fraction", 0.0, 0.5, 0.3, 0.05, key="val_fraction", bind="query-params",
                              help="Held out to measure generalization and for early stopping.")
     preprocessing = st.selectbox("Preprocessing", list(PREPROCESSINGS), format_func=lambda n: PREPROCESSINGS[n][0],
-                                 key="preprocessing", help="Fitted on the training split only.")
-    data_seed = st.number_input("Data seed", 0, 10_000, 0, key="data_seed")
+                                 key="preprocessing", bind="query-params", help="Fitted on the training split only.")
+    data_seed = st.number_input("Data seed", 0, 10_000, 0, key="data_seed", bind="query-params")
 
     st.header("Network")
-    depth = st.slider("Hidden layers", 1, PAGE_MAX_DEPTH, 2, key="depth", help=f"At most {PAGE_MAX_DEPTH} here.")
-    width = st.slider("Units per hidden layer", 1, PAGE_MAX_WIDTH, 16, key="width", help=f"At most {PAGE_MAX_WIDTH} here.")
-    activation = st.selectbox("Activation", list(ACTIVATIONS), index=2, key="activation")
-    alpha = st.slider("Leaky ReLU / ELU slope α", 0.01, 1.0, 0.1, 0.01, key="alpha", help="Used by leaky_relu and elu only.")
-    init = st.selectbox("Initialisation", list(INITIALIZERS), index=list(INITIALIZERS).index("he"), key="init", help=INIT_HELP)
+    depth = st.slider("Hidden layers", 1, PAGE_MAX_DEPTH, 2, key="depth", bind="query-params", help=f"At most {PAGE_MAX_DEPTH} here.")
+    width = st.slider("Units per hidden layer", 1, PAGE_MAX_WIDTH, 16, key="width", bind="query-params", help=f"At most {PAGE_MAX_WIDTH} here.")
+    activation = st.selectbox("Activation", list(ACTIVATIONS), index=2, key="activation", bind="query-params")
+    alpha = st.slider("Leaky ReLU / ELU slope α", 0.01, 1.0, 0.1, 0.01, key="alpha", bind="query-params", help="Used by leaky_relu and elu only.")
+    init = st.selectbox("Initialisation", list(INITIALIZERS), index=list(INITIALIZERS).index("he"), key="init", bind="query-params", help=INIT_HELP)
     init_scale = st.select_slider("Scale of normal σ / uniform a / constant c", (0.001, 0.01, 0.1, 0.5, 1.0, 2.0), 0.1,
-                                  key="init_scale", help="Used by the normal, uniform and constant initialisations only.")
-    skip = st.toggle("Skip connections", key="skip", help="out = x + f(x) between hidden layers of equal width.")
-    batch_norm = st.toggle("Batch normalisation", key="batch_norm",
+                                  key="init_scale", bind="query-params", help="Used by the normal, uniform and constant initialisations only.")
+    skip = st.toggle("Skip connections", key="skip", bind="query-params", help="out = x + f(x) between hidden layers of equal width.")
+    batch_norm = st.toggle("Batch normalisation", key="batch_norm", bind="query-params",
                            help="Normalise each unit with batch statistics in training, running statistics in evaluation.")
-    drop = st.slider("Dropout rate", 0.0, 0.6, 0.0, 0.05, key="dropout",
+    drop = st.slider("Dropout rate", 0.0, 0.6, 0.0, 0.05, key="dropout", bind="query-params",
                      help="Probability of dropping a hidden unit in training (inverted dropout; none in evaluation).")
 
     st.header("Optimization")
     chosen = st.multiselect("Optimizers", list(OPTIMIZERS), default=["sgd", "momentum", "rmsprop", "adam"],
-                            max_selections=MAX_OPTIMIZERS, format_func=lambda n: OPTIMIZERS[n].label, key="optimizers",
+                            max_selections=MAX_OPTIMIZERS, format_func=lambda n: OPTIMIZERS[n].label, key="optimizers", bind="query-params",
                             help=f"Up to {MAX_OPTIMIZERS}: all start from the same weights and see the same mini-batches.")
     runs = []
     for opt in OPTIMIZERS:
@@ -65,26 +65,26 @@ with st.sidebar.form("settings"):
             hyper = tuple((h.name, hyperparameter_slider(h, f"train_{opt}_{h.name}")) for h in OPTIMIZERS[opt].hyperparameters)
         if opt in chosen:
             runs.append((opt, lr, hyper))
-    batch = st.select_slider("Batch size", BATCH_SIZES, 32, key="batch_size",
+    batch = st.select_slider("Batch size", BATCH_SIZES, 32, key="batch_size", bind="query-params",
                              help="1: stochastic gradient descent; full batch: gradient descent. N/B steps per epoch.")
-    epochs = st.slider("Epochs", 1, 300, 60, key="epochs",
+    epochs = st.slider("Epochs", 1, 300, 60, key="epochs", bind="query-params",
                        help="Capped so that one training stays within a few seconds on this shared server.")
     st.caption(f"Caps here: {PAGE_MAX_SAMPLES} samples, {PAGE_MAX_DEPTH} × {PAGE_MAX_WIDTH} units, and the epochs the "
                "work allows (a bigger network, more samples or smaller batches allow fewer; you will be told).")
-    schedule = st.selectbox("Learning-rate schedule", list(SCHEDULES), format_func=lambda s: SCHEDULES[s][1], key="train_schedule",
+    schedule = st.selectbox("Learning-rate schedule", list(SCHEDULES), format_func=lambda s: SCHEDULES[s][1], key="train_schedule", bind="query-params",
                             help="Counted in epochs: epoch e uses α at t = e − 1.")
     decay_rate = log_slider("decay rate k", DECAY_RATES, 0.01, "train_decay_rate", "Used by the decaying schedules only.")
-    seed = st.number_input("Training seed", 0, 10_000, 0, key="train_seed", help="Initial weights, shuffles, dropout masks.")
+    seed = st.number_input("Training seed", 0, 10_000, 0, key="train_seed", bind="query-params", help="Initial weights, shuffles, dropout masks.")
 
     st.header("Regularization")
-    penalty = st.selectbox("Penalty", ("none", "L1", "L2", "elastic net"), key="penalty",
+    penalty = st.selectbox("Penalty", ("none", "L1", "L2", "elastic net"), key="penalty", bind="query-params",
                            help="On weights only: L1 λΣ|W|, L2 (λ/2)ΣW², elastic net both.")
     strength = log_slider("penalty strength λ", PENALTY_STRENGTHS, 0.001, "penalty_strength")
-    patience = st.slider("Early stopping patience (0 = off)", 0, 50, 0, key="patience",
+    patience = st.slider("Early stopping patience (0 = off)", 0, 50, 0, key="patience", bind="query-params",
                          help="Stop when the validation loss has not improved for this many epochs; keep the best weights.")
-    jitter = st.slider("Augment: jitter σ", 0.0, 0.3, 0.0, 0.01, key="jitter")
-    rotation = st.slider("Augment: rotation ±degrees", 0, 180, 0, 5, key="rotation")
-    reflect = st.selectbox("Augment: reflection", list(REFLECTIONS), key="reflect")
+    jitter = st.slider("Augment: jitter σ", 0.0, 0.3, 0.0, 0.01, key="jitter", bind="query-params")
+    rotation = st.slider("Augment: rotation ±degrees", 0, 180, 0, 5, key="rotation", bind="query-params")
+    reflect = st.selectbox("Augment: reflection", list(REFLECTIONS), key="reflect", bind="query-params")
     st.form_submit_button("Train", type="primary", icon=":material/play_arrow:", use_container_width=True)
 
 # ---- checks that need several controls at once -------------------------------------------------
@@ -143,6 +143,7 @@ last_epoch = max(r.epochs_run for r in result)
 
 @st.fragment
 def boundary():
+    # Not bound to the URL: its range follows the training, and a stale epoch from a link would exceed it.
     epoch = st.slider("Epoch", 0, last_epoch, last_epoch, key="epoch", help="Drag to see the decision boundary as training went on.")
     st.plotly_chart(decision_boundaries(result, epoch, points), key="boundaries", config={"displaylogo": False})
 
@@ -156,7 +157,7 @@ st.subheader("Learning curves")
 st.caption("Training loss dashed, validation loss solid. A gap that opens up is overfitting.")
 st.plotly_chart(learning_curves(result.history), key="curves", config={"displaylogo": False})
 
-tabs = st.tabs(["Gradient norms", "What the neurons see", "Loss landscape"], key="train_tab", on_change="rerun")
+tabs = st.tabs(["Gradient norms", "What the neurons see", "Loss landscape"], key="train_tab", bind="query-params", on_change="rerun")
 with tabs[0]:
     if tabs[0].open:
         st.caption("The size of each layer's weight gradient, ‖∂J/∂W‖, averaged over the epoch's steps. Layers whose "
@@ -165,8 +166,8 @@ with tabs[0]:
 with tabs[1]:
     if tabs[1].open:
         c1, c2 = st.columns(2)
-        label = c1.selectbox("Optimizer", result.labels, format_func=run_title, key="neuron_optimizer")
-        layer = c2.selectbox("Hidden layer", range(depth), format_func=lambda i: f"hidden layer {i + 1}", key="neuron_layer")
+        label = c1.selectbox("Optimizer", result.labels, format_func=run_title, key="neuron_optimizer", bind="query-params")
+        layer = c2.selectbox("Hidden layer", range(depth), format_func=lambda i: f"hidden layer {i + 1}", key="neuron_layer", bind="query-params")
         chosen_run = result[label]
         st.caption(f"Each square is one unit of hidden layer {layer + 1}: its output f(z) at every point of the input "
                    "plane, after training (as in TensorFlow Playground). Units that are flat everywhere are dead.")
@@ -174,7 +175,7 @@ with tabs[1]:
                         key="neurons", config={"displaylogo": False})
 with tabs[2]:
     if tabs[2].open:
-        label = st.selectbox("Optimizer", result.labels, format_func=run_title, key="landscape_optimizer")
+        label = st.selectbox("Optimizer", result.labels, format_func=run_title, key="landscape_optimizer", bind="query-params")
         with st.spinner("Evaluating the loss on a 25 × 25 slice…"):
             alphas, betas, Z, pa, pb, share = cache.loss_landscape(*args, label)
         st.caption("The training loss at θ* + α d₁ + β d₂ for two random, filter-normalised directions d₁, d₂ "

@@ -6,6 +6,7 @@ losses        loss(logits, y) -> (L, ∂L/∂logits): binary and softmax cross-e
 penalties     L1, L2, elastic net on weights only
 layers        dense, activation, batch_norm, dropout, sequential, residual as pure functions
 network       MLP: init, forward, backward, hidden_activations
+regularizers  early stopping, dropout's expectations, augmented copies, read from runs
 tree          params, grads and state as lists of dicts of arrays
 """
 

@@ -28,7 +28,7 @@ def snap(value: float, options: tuple[float, ...]) -> float:
 def log_slider(label: str, options: tuple[float, ...], default: float, key: str, help: str | None = None) -> float:
     """A slider over log-spaced options."""
     return st.select_slider(label, options=options, value=snap(default, options), format_func=lambda v: f"{v:g}",
-                            key=key, help=help)
+                            key=key, bind="query-params", help=help)
 
 
 def hyperparameter_slider(h: Hyperparameter, key: str) -> float:
@@ -37,6 +37,6 @@ def hyperparameter_slider(h: Hyperparameter, key: str) -> float:
     if h.name == "eps":
         return log_slider(label, EPSILONS, h.default, key, h.help)
     if h.name == "beta2":
-        return st.select_slider(label, options=BETA2S, value=h.default, key=key, help=h.help)
-    return st.slider(label, 0.0, 0.99, h.default, 0.01, key=key, help=h.help)
+        return st.select_slider(label, options=BETA2S, value=h.default, key=key, bind="query-params", help=h.help)
+    return st.slider(label, 0.0, 0.99, h.default, 0.01, key=key, bind="query-params", help=h.help)
 

@@ -43,19 +43,24 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_url():
-    """Start ``streamlit run app.py`` on a free port and wait for its health check."""
+    """Start ``streamlit run app.py`` on a free port; ready once its script health check has run app.py.
+
+    Until app.py has called st.navigation once, Streamlit serves a deep link from its legacy pages/
+    discovery (no app.py, no layout); the script health check runs app.py once, as docs/deploy.md
+    tells deployments to do at start.
+    """
     port = _free_port()
     log = open(ROOT / ".pytest_cache" / "streamlit.log" if (ROOT / ".pytest_cache").is_dir() else os.devnull, "w")
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
-         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"],
+         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.scriptHealthCheckEnabled=true"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+            if urllib.request.urlopen(f"{url}/_stcore/script-health-check", timeout=30).read() == b"ok":
                 break
         except OSError:
             pass

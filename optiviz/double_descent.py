@@ -1,0 +1,286 @@
+"""Double descent: least squares on the first p features, train and test error as p passes n.
+
+The model is linear in p features, fitted to n training points by ridge regression
+
+    ŵ = argmin ‖y − X_p w‖² + λ ‖w‖² = (X_pᵀX_p + λI)⁻¹ X_pᵀ y = X_pᵀ (X_p X_pᵀ + λI)⁻¹ y,
+
+and for λ = 0 by the pseudo-inverse, ŵ = X_p⁺ y: the least-squares solution for p < n and,
+once p ≥ n and many weight vectors fit the data exactly, the one of smallest norm ‖ŵ‖
+(the implicit regularization of the lecture's Generalization section).
+
+Two settings:
+
+* ``double_descent``: the curve. A Gaussian linear model y = xᵀβ + σ ε with D inputs
+  x ~ N(0, I), ‖β‖ = 1, fitted on its FIRST p inputs for p = 1 … D, median over seeded trials.
+  The test error is the expected squared error on a fresh point, exact for Gaussian x:
+  E[(y − x_pᵀŵ)²] = σ² + ‖β − ŵ‖² (ŵ padded with zeros). The null model (predict 0) has
+  test error E[y²] = ‖β‖² + σ² = 1 + σ².
+* ``polynomial_fits``: the picture. n noisy points of sin(πx) on [−1, 1] fitted with the
+  scaled Legendre features φ_k(x) = P_k(x)/(k + 1), k = 0 … p − 1. The scaling makes the
+  min-norm solution prefer low degrees, so past p = n the interpolant gets smoother.
+
+Caps (each request stays within about two seconds): ``MAX_SAMPLES`` training points,
+``MAX_FEATURES`` features, ``MAX_TRIALS`` trials, and ``MAX_WORK`` for their product as
+``sweep_work`` counts it; ``MAX_RIDGE``, ``MAX_NOISE``; for the 1-D fits ``MAX_FIT_POINTS``,
+``MAX_FIT_FEATURES`` and ``MAX_GRID``; ``MAX_ELEMENTS`` for the arrays given to ``min_norm_fit``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from numpy.polynomial import legendre
+
+from optiviz.checks import check_int, check_number, check_rng, check_table
+
+MAX_SAMPLES = 200
+MAX_FEATURES = 1000
+MAX_TRIALS = 100
+MAX_WORK = 2.0e9  # sweep_work units; about 2 s on one core
+MAX_RIDGE = 1e4
+MAX_NOISE = 10.0
+MAX_FIT_POINTS = 100
+MAX_FIT_FEATURES = 300
+MAX_GRID = 2000
+MAX_ELEMENTS = 5_000_000  # entries of the feature array min_norm_fit accepts
+
+WEIGHTS = {
+    "equal": "β_j = 1/√D: many weak features, each input carries the same signal",
+    "decaying": "β_j ∝ 1/√j: the first inputs carry most of the signal",
+}
+CURVE_COLUMNS = ("features", "train_mse", "test_mse", "test_mse_q25", "test_mse_q75", "weight_norm")
+
+
+def true_weights(features: int, weights: str = "equal") -> np.ndarray:
+    """The true weight vector β of the Gaussian model, scaled so that ‖β‖ = 1."""
+    features = check_int("features", features, low=1, high=MAX_FEATURES)
+    if weights not in WEIGHTS:
+        raise ValueError(f"weights must be one of {', '.join(WEIGHTS)}, got {weights!r}")
+    beta = np.ones(features) if weights == "equal" else 1.0 / np.sqrt(np.arange(1, features + 1))
+    return beta / np.linalg.norm(beta)
+
+
+def null_mse(noise: float) -> float:
+    """Test error of the null model that always predicts 0: E[y²] = ‖β‖² + σ² = 1 + σ²."""
+    return 1.0 + check_number("noise", noise, low=0.0, high=MAX_NOISE) ** 2
+
+
+def sweep_work(n_train: int, max_features: int, trials: int) -> float:
+    """Work units of one sweep: trials × Σ_p (min(n, p)³ / 3 + 2 n p), the solves plus the products."""
+    p = np.arange(1, max_features + 1, dtype=float)
+    return float(trials * np.sum(np.minimum(n_train, p) ** 3 / 3 + 2 * n_train * p))
+
+
+def affordable_trials(n_train: int, max_features: int, trials: int) -> int:
+    """The most trials, up to ``trials``, that keep one sweep within ``MAX_WORK`` (0 if even one is too many)."""
+    one = sweep_work(n_train, max_features, 1)
+    return int(min(trials, MAX_WORK // one))
+
+
+def check_work(n_train: int, max_features: int, trials: int) -> None:
+    """Raise ValueError (naming max_features or trials) if one sweep would exceed ``MAX_WORK``."""
+    if sweep_work(n_train, max_features, trials) <= MAX_WORK:
+        return
+    most = affordable_trials(n_train, max_features, trials)
+    if most == 0:
+        raise ValueError(f"max_features {max_features} with n_train {n_train} exceeds the work cap even for one trial")
+    raise ValueError(f"trials must be at most {most} for n_train {n_train} and max_features {max_features} "
+                     f"(work cap), got {trials}")
+
+
+def min_norm_fit(features, targets, ridge: float = 0.0) -> np.ndarray:
+    """Ridge weights ŵ = V diag(s / (s² + λ)) Uᵀ y from the SVD Φ = U diag(s) Vᵀ, batched over leading axes.
+
+    For λ = 0 this is the pseudo-inverse ŵ = Φ⁺ y (singular values below max(n, p) · eps · s_max
+    count as zero, as in numpy.linalg.lstsq): the least-squares solution of smallest norm.
+    ``features`` has shape (..., n, p), ``targets`` (..., n); the result (..., p).
+    """
+    phi, y = np.asarray(features, dtype=float), np.asarray(targets, dtype=float)
+    if phi.ndim < 2 or phi.size == 0 or y.shape != phi.shape[:-1]:
+        raise ValueError(f"features must have shape (..., n, p) with n, p ≥ 1 and targets (..., n), "
+                         f"got {phi.shape} and {y.shape}")
+    if phi.size > MAX_ELEMENTS:
+        raise ValueError(f"features must have at most {MAX_ELEMENTS} entries, got {phi.size}")
+    if not (np.isfinite(phi).all() and np.isfinite(y).all()):
+        raise ValueError("features and targets must be finite (no NaN or ±inf)")
+    ridge = check_number("ridge", ridge, low=0.0, high=MAX_RIDGE)
+    u, s, vt = np.linalg.svd(phi, full_matrices=False)
+    if ridge > 0:
+        gain = s / (s * s + ridge)
+    else:
+        kept = s > s[..., :1] * max(phi.shape[-2:]) * np.finfo(float).eps
+        gain = np.where(kept, 1.0 / np.where(kept, s, 1.0), 0.0)
+    return np.einsum("...kp,...k->...p", vt, gain * np.einsum("...nk,...n->...k", u, y))
+
+
+def _solve(gram: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """G⁻¹ r for a batch of symmetric G; the pseudo-inverse G⁺ r where some G is singular."""
+    try:
+        return np.linalg.solve(gram, rhs[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return np.einsum("...ij,...j->...i", np.linalg.pinv(gram, hermitian=True), rhs)
+
+
+class TrialErrors(NamedTuple):
+    """Per trial (rows) and number of features p = 1 … D (columns)."""
+
+    train_mse: np.ndarray  # (1/n) ‖y − X_p ŵ‖²
+    test_mse: np.ndarray  # σ² + ‖β − ŵ‖², the expected error on a fresh Gaussian point
+    weight_norm: np.ndarray  # ‖ŵ‖
+
+
+def trial_errors(X, y, beta, noise: float, ridge: float = 0.0, progress=None) -> TrialErrors:
+    """Fit the first p columns of each trial's X (shape (T, n, D)) to its y (T, n) for every p = 1 … D.
+
+    Each p costs one batched solve of the smaller Gram matrix: (X_pᵀX_p + λI) ŵ = X_pᵀy for
+    p ≤ n (its leading p × p block of XᵀX), and ŵ = X_pᵀ α with (X_pX_pᵀ + λI) α = y for p > n
+    (X_pX_pᵀ grows by x_p x_pᵀ with each feature). For λ = 0 both are the pseudo-inverse X_p⁺ y
+    whenever X_p has full rank min(n, p), as Gaussian X has with probability 1.
+    ``progress(done, total)``, if given, is called about 20 times along the way.
+    """
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 3 or min(X.shape) < 1:
+        raise ValueError(f"X must have shape (trials, n, D), got {X.shape}")
+    trials, n, features = X.shape
+    if not np.isfinite(X).all():
+        raise ValueError("X must be finite (no NaN or ±inf)")
+    y = check_table("y", y, width=n)
+    beta = check_table("beta", np.reshape(beta, (1, -1)), width=features)[0]
+    if y.shape[0] != trials:
+        raise ValueError(f"y must have one row per trial ({trials}), got {y.shape[0]}")
+    noise = check_number("noise", noise, low=0.0, high=MAX_NOISE)
+    ridge = check_number("ridge", ridge, low=0.0, high=MAX_RIDGE)
+    check_work(n, features, trials)
+
+    m = min(n, features)
+    gram_features = np.einsum("tni,tnj->tij", X[:, :, :m], X[:, :, :m])  # XᵀX, its leading m × m block
+    moment = np.einsum("tni,tn->ti", X[:, :, :m], y)  # Xᵀy
+    gram_points = np.zeros((trials, n, n))  # X_p X_pᵀ
+    tail = np.concatenate([np.cumsum(beta[::-1] ** 2)[::-1][1:], [0.0]])  # ‖β_(p+1…D)‖², left out by ŵ
+    train, test, norm = (np.empty((trials, features)) for _ in range(3))
+    columns = np.ascontiguousarray(X.transpose(0, 2, 1))  # (T, D, n): the first p features are one block
+    for p in range(1, features + 1):
+        Xp_T = columns[:, :p]  # X_pᵀ
+        gram_points += Xp_T[:, -1, :, None] * Xp_T[:, -1, None, :]
+        if p <= n:
+            w = _solve(gram_features[:, :p, :p] + ridge * np.eye(p), moment[:, :p])
+        else:
+            w = (Xp_T @ _solve(gram_points + ridge * np.eye(n), y)[..., None])[..., 0]
+        residual = y - (w[:, None, :] @ Xp_T)[:, 0]
+        train[:, p - 1] = np.mean(residual**2, axis=1)
+        test[:, p - 1] = noise**2 + np.sum((beta[:p] - w) ** 2, axis=1) + tail[p - 1]
+        norm[:, p - 1] = np.linalg.norm(w, axis=1)
+        if progress is not None and (p % max(features // 20, 1) == 0 or p == features):
+            progress(p, features)
+    return TrialErrors(train, test, norm)
+
+
+def draw_data(n_train: int, max_features: int, trials: int, noise: float, seed, weights: str = "equal"):
+    """(X, y, β): X ~ N(0, 1) of shape (trials, n, D) and y = Xβ + σ ε, from one seeded generator."""
+    beta = true_weights(max_features, weights)
+    rng = check_rng("seed", seed, allow_seed=True)
+    X = rng.standard_normal((trials, n_train, max_features))
+    y = X @ beta + noise * rng.standard_normal((trials, n_train))
+    return X, y, beta
+
+
+def double_descent(n_train: int = 40, max_features: int = 200, trials: int = 50, noise: float = 0.5,
+                   ridge: float = 0.0, seed=0, weights: str = "equal", progress=None) -> pd.DataFrame:
+    """Median train and test error against the number of features p = 1 … D over seeded trials.
+
+    The Gaussian linear model of the module docstring with D = ``max_features`` inputs and
+    n = ``n_train`` samples, fitted on its first p inputs by ridge (λ = ``ridge``; λ = 0:
+    the min-norm pseudo-inverse). One row per p: ``CURVE_COLUMNS``, the medians of train
+    error, test error and ‖ŵ‖ over the trials and the quartiles of the test error.
+    ``progress`` goes to ``trial_errors``.
+    """
+    n_train = check_int("n_train", n_train, low=1, high=MAX_SAMPLES)
+    max_features = check_int("max_features", max_features, low=1, high=MAX_FEATURES)
+    trials = check_int("trials", trials, low=1, high=MAX_TRIALS)
+    noise = check_number("noise", noise, low=0.0, high=MAX_NOISE)
+    ridge = check_number("ridge", ridge, low=0.0, high=MAX_RIDGE)
+    check_work(n_train, max_features, trials)
+    X, y, beta = draw_data(n_train, max_features, trials, noise, seed, weights)
+    errors = trial_errors(X, y, beta, noise, ridge, progress)
+    q25, median, q75 = np.quantile(errors.test_mse, [0.25, 0.5, 0.75], axis=0)
+    return pd.DataFrame({
+        "features": np.arange(1, max_features + 1),
+        "train_mse": np.median(errors.train_mse, axis=0),
+        "test_mse": median,
+        "test_mse_q25": q25,
+        "test_mse_q75": q75,
+        "weight_norm": np.median(errors.weight_norm, axis=0),
+    })
+
+
+# ---- the picture: 1-D polynomial fits --------------------------------------------------------------
+
+
+def target(x: np.ndarray) -> np.ndarray:
+    """The true 1-D function f(x) = sin(πx)."""
+    return np.sin(np.pi * x)
+
+
+def legendre_features(x, p: int) -> np.ndarray:
+    """Scaled Legendre features φ_k(x) = P_k(x) / (k + 1), k = 0 … p − 1, shape (len(x), p)."""
+    p = check_int("features", p, low=1, high=MAX_FIT_FEATURES)
+    return legendre.legvander(np.asarray(x, dtype=float), p - 1) / np.arange(1, p + 1)
+
+
+class PolynomialFits(NamedTuple):
+    """The training points, and for every p = 1 … P the fitted curve on the grid and its errors."""
+
+    x: np.ndarray  # (n,) training inputs in [−1, 1]
+    y: np.ndarray  # (n,) noisy targets f(x) + σ ε
+    grid: np.ndarray  # (G,) points on [−1, 1]
+    truth: np.ndarray  # (G,) f on the grid
+    curves: np.ndarray  # (P, G) the fit with the first p features, row p − 1
+    at_points: np.ndarray  # (P, n) the same fits at the training inputs
+    train_mse: np.ndarray  # (P,)
+    test_mse: np.ndarray  # (P,) σ² + mean over the grid of (f̂ − f)²: the error on fresh points
+    weight_norm: np.ndarray  # (P,) ‖ŵ‖
+    ridge: float  # λ of the fits (0: min-norm)
+
+    def table(self, p: int) -> pd.DataFrame:
+        """The fit with p features as a table: the training points (kind "point") and the grid (kind "grid")."""
+        p = check_int("features", p, low=1, high=len(self.curves))
+        nan = np.full(len(self.grid), np.nan)
+        return pd.DataFrame({
+            "features": p,
+            "kind": ["point"] * len(self.x) + ["grid"] * len(self.grid),
+            "x": np.concatenate([self.x, self.grid]),
+            "y": np.concatenate([self.y, nan]),
+            "true_f": np.concatenate([target(self.x), self.truth]),
+            "fit": np.concatenate([self.at_points[p - 1], self.curves[p - 1]]),
+        })
+
+
+def polynomial_fits(n_points: int = 15, max_features: int = 60, noise: float = 0.1, ridge: float = 0.0, seed=0,
+                    grid: int = 241) -> PolynomialFits:
+    """Min-norm (or ridge) fits of n noisy points of sin(πx) with the first p scaled Legendre features, p = 1 … P.
+
+    The inputs are spread out: one point drawn in the middle 60 % of each of n equal cells of
+    [−1, 1], so no two points nearly coincide (such pairs would make every interpolant spike).
+    """
+    n_points = check_int("n_points", n_points, low=1, high=MAX_FIT_POINTS)
+    max_features = check_int("max_features", max_features, low=1, high=MAX_FIT_FEATURES)
+    noise = check_number("noise", noise, low=0.0, high=MAX_NOISE)
+    ridge = check_number("ridge", ridge, low=0.0, high=MAX_RIDGE)
+    grid = check_int("grid", grid, low=2, high=MAX_GRID)
+    rng = check_rng("seed", seed, allow_seed=True)
+    x = -1.0 + (np.arange(n_points) + rng.uniform(0.2, 0.8, n_points)) * 2.0 / n_points
+    y = target(x) + noise * rng.standard_normal(n_points)
+    g = np.linspace(-1.0, 1.0, grid)
+    phi, phi_grid = legendre_features(x, max_features), legendre_features(g, max_features)
+    curves, at_points = np.empty((max_features, grid)), np.empty((max_features, n_points))
+    norm = np.empty(max_features)
+    for p in range(1, max_features + 1):
+        w = min_norm_fit(phi[:, :p], y, ridge)
+        curves[p - 1], at_points[p - 1] = phi_grid[:, :p] @ w, phi[:, :p] @ w
+        norm[p - 1] = np.linalg.norm(w)
+    truth = target(g)
+    train = np.mean((y - at_points) ** 2, axis=1)
+    test = noise**2 + np.mean((curves - truth) ** 2, axis=1)
+    return PolynomialFits(x, y, g, truth, curves, at_points, train, test, norm, ridge)

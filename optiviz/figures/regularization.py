@@ -1,0 +1,334 @@
+"""Figures for the regularization lab: weight paths, early stopping, dropout and batch norm, augmentation.
+
+Data in, ``go.Figure`` out; the ``*_table`` helpers give the tidy data behind a figure for its CSV.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from optiviz.figures.palette import CLASS_COLOURS
+
+# One colour per run on every figure of the lab (Okabe–Ito, colour-blind safe; grey = no regularizer).
+RUN_COLOURS = MappingProxyType({
+    "no penalty": "#555555",
+    "L1": "#0072B2",
+    "L2": "#D55E00",
+    "elastic net": "#009E73",
+    "no dropout, no batch norm": "#555555",
+    "dropout": "#CC79A7",
+    "batch norm": "#E69F00",
+    "without augmentation": "#555555",
+    "with augmentation": "#009E73",
+    "no early stopping": "#0072B2",
+})
+# One colour per feature of the regression (Okabe–Ito without the yellow); dashed after the eighth.
+FEATURE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#999999")
+PENALTY_TITLES = MappingProxyType({"L1": "L1 (lasso): λ‖w‖₁", "L2": "L2 (ridge): (λ/2)‖w‖²",
+                                   "elastic net": "elastic net: αλ‖w‖₁ + ((1−α)λ/2)‖w‖²"})
+FLOOR = 1e-4  # losses below this are drawn at it on log axes
+DROPPED_COLOUR = "#000000"  # the training loss with units dropped: the curve the dropout lesson is about
+
+
+def run_colour(label: str) -> str:
+    """The colour of a run of this lab (grey for labels without one)."""
+    return RUN_COLOURS.get(label, "#666666")
+
+
+def _feature_line(j: int) -> dict:
+    return dict(color=FEATURE_COLOURS[j % len(FEATURE_COLOURS)], width=2,
+                dash="solid" if j < len(FEATURE_COLOURS) else "dash")
+
+
+# ---- weight paths -----------------------------------------------------------------------------------
+
+
+def zero_points(paths: pd.DataFrame) -> pd.DataFrame:
+    """For each penalty and feature, the λ from which the weight stays exactly 0 (none for ridge).
+
+    Columns penalty, feature, lambda; a weight that is still nonzero at the largest λ has no row.
+    """
+    rows = []
+    for (penalty, feature), path in paths.sort_values("lambda").groupby(["penalty", "feature"], sort=False):
+        nonzero = path["nonzero"].to_numpy()
+        if not nonzero[-1]:
+            last = np.flatnonzero(nonzero)
+            k = last[-1] + 1 if last.size else 0
+            rows.append((penalty, feature, float(path["lambda"].iloc[k])))
+    return pd.DataFrame(rows, columns=["penalty", "feature", "lambda"])
+
+
+def weight_paths(paths: pd.DataFrame, lam_max: float, chosen: float, mix: float) -> go.Figure:
+    """w_j(λ) for L1, L2 and the elastic net side by side; dots where a weight becomes exactly 0.
+
+    ``paths`` is the tidy table of :func:`optiviz.penalty_paths.penalty_paths`; ``chosen`` is
+    marked by a dashed line, λ_max (L1) and λ_max/α (elastic net) by dotted ones.
+    """
+    names = list(PENALTY_TITLES)
+    fig = make_subplots(1, 3, shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=[f"{PENALTY_TITLES[n]}, α = {mix:g}" if n == "elastic net" else
+                                        PENALTY_TITLES[n] for n in names])
+    zeros = zero_points(paths)
+    for col, name in enumerate(names, start=1):
+        part = paths[paths["penalty"] == name]
+        for j, (feature, path) in enumerate(part.groupby("feature")):
+            fig.add_trace(go.Scatter(
+                x=path["lambda"].to_numpy(), y=path["weight"].to_numpy(), mode="lines", line=_feature_line(j),
+                name=f"w{feature}", legendgroup=f"w{feature}", showlegend=col == 1,
+                hovertemplate=f"{name}<br>w{feature} = %{{y:.4g}}<br>λ = %{{x:.3g}}<extra></extra>"), 1, col)
+        z = zeros[zeros["penalty"] == name]
+        if len(z):
+            fig.add_trace(go.Scatter(
+                x=z["lambda"].to_numpy(), y=np.zeros(len(z)), mode="markers", showlegend=col == 1,
+                name="weight becomes exactly 0", legendgroup="zero",
+                marker=dict(size=9, color=[FEATURE_COLOURS[(f - 1) % len(FEATURE_COLOURS)] for f in z["feature"]],
+                            line=dict(color="white", width=1.5)),
+                hovertemplate="w%{text} = 0 from λ = %{x:.3g} on<extra></extra>", text=z["feature"].to_numpy()), 1, col)
+        fig.add_vline(x=chosen, line=dict(color="#333", dash="dash", width=1), row=1, col=col)
+    for col, (top, text) in ((1, (lam_max, "λ_max")), (3, (lam_max / mix, "λ_max/α"))):
+        fig.add_vline(x=top, line=dict(color="#888", dash="dot", width=1.5), row=1, col=col)
+        # annotations on a log axis take log10 of the position (shapes take the value itself)
+        axis = "" if col == 1 else col
+        fig.add_annotation(x=np.log10(top), y=1, xref=f"x{axis}", yref=f"y{axis} domain", text=text, showarrow=False,
+                           xanchor="left", yanchor="top", font=dict(size=11, color="#555"))
+    span = np.log10([paths["lambda"].min(), paths["lambda"].max()])
+    fig.update_xaxes(type="log", exponentformat="power", title_text="penalty strength λ →", range=list(span))
+    fig.update_yaxes(title_text="weight w_j", row=1, col=1, zeroline=True, zerolinecolor="#bbb")
+    fig.update_layout(height=400, margin=dict(l=10, r=10, t=40, b=10), hovermode="closest",
+                      legend=dict(orientation="h", y=-0.2, x=0, yanchor="top"))
+    return fig
+
+
+def weights_at(paths: pd.DataFrame, chosen: float) -> tuple[go.Figure, float]:
+    """(figure, λ shown): the weights of each penalty at the grid λ nearest ``chosen``, and the count of
+    nonzero weights against λ. Exact zeros are labelled "0"."""
+    grid = np.sort(paths["lambda"].unique())
+    lam = float(grid[np.argmin(np.abs(np.log(grid) - np.log(chosen)))])
+    fig = make_subplots(1, 2, column_widths=[0.55, 0.45], horizontal_spacing=0.1,
+                        subplot_titles=(f"weights at λ = {lam:.3g}", "number of nonzero weights"))
+    at = paths[paths["lambda"] == lam]
+    for name, part in at.groupby("penalty", sort=False):
+        fig.add_trace(go.Bar(
+            x=[f"w{f}" for f in part["feature"]], y=part["weight"].to_numpy(), name=name, legendgroup=name,
+            marker_color=run_colour(name), text=np.where(part["nonzero"], "", "0"), textposition="outside",
+            hovertemplate=f"{name}<br>%{{x}} = %{{y:.4g}}<extra></extra>"), 1, 1)
+    counts = paths.groupby(["penalty", "lambda"], sort=False)["nonzero"].sum().reset_index()
+    for name, part in counts.groupby("penalty", sort=False):
+        fig.add_trace(go.Scatter(
+            x=part["lambda"].to_numpy(), y=part["nonzero"].to_numpy(), mode="lines", line=dict(color=run_colour(name),
+            width=2.5, shape="hv", dash="dot" if name == "L2" else "solid"), name=name, legendgroup=name,
+            showlegend=False, hovertemplate=f"{name}<br>λ = %{{x:.3g}}<br>%{{y}} nonzero<extra></extra>"), 1, 2)
+    fig.add_vline(x=lam, line=dict(color="#333", dash="dash", width=1), row=1, col=2)
+    fig.update_xaxes(type="log", exponentformat="power", title_text="penalty strength λ →", row=1, col=2)
+    fig.update_yaxes(title_text="weight", zeroline=True, zerolinecolor="#bbb", row=1, col=1)
+    fig.update_yaxes(title_text="nonzero weights", rangemode="tozero", dtick=1, row=1, col=2)
+    fig.update_layout(height=340, barmode="group", margin=dict(l=10, r=10, t=40, b=10))
+    return fig, lam
+
+
+def network_weights(results) -> go.Figure:
+    """Histogram of every weight of each trained network (one outline per penalty), on a log count axis."""
+    values = {r.optimizer: r.layout.flatten(r.params)[: r.layout.n_weights] for r in results}
+    edge = max(float(np.max(np.abs(v))) for v in values.values()) or 1.0
+    bins = np.linspace(-edge, edge, 81)
+    fig = go.Figure()
+    for label, w in values.items():
+        counts, _ = np.histogram(w, bins)
+        fig.add_trace(go.Scatter(
+            x=(bins[:-1] + bins[1:]) / 2, y=counts, mode="lines", line=dict(color=run_colour(label), width=2, shape="hvh"),
+            name=f"{label}: ‖W‖ = {np.linalg.norm(w):.2f}", hovertemplate=f"{label}<br>w ≈ %{{x:.3f}}<br>%{{y}} weights<extra></extra>"))
+    fig.update_yaxes(type="log", title_text="weights (log scale)", exponentformat="power")
+    fig.update_xaxes(title_text="weight value")
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), legend=dict(x=1, xanchor="right", y=1))
+    return fig
+
+
+def grid_table(results) -> pd.DataFrame:
+    """The last grid frame of each run as a tidy table: run, x, y, P(class 1)."""
+    frames = []
+    for r in results:
+        xx, yy = np.meshgrid(r.grid_x, r.grid_y)
+        frames.append(pd.DataFrame({"run": r.optimizer, "x": xx.ravel(), "y": yy.ravel(), "p_class_1": r.grids[-1].ravel()}))
+    return pd.concat(frames, ignore_index=True)
+
+
+# ---- curves -------------------------------------------------------------------------------------------
+
+
+def _curve(fig, x, y, label: str, split: str, row: int, col: int, showlegend: bool, **line) -> None:
+    fig.add_trace(go.Scatter(
+        x=x, y=y, mode="lines", name=f"{label} · {split}", legendgroup=f"{label}{split}", showlegend=showlegend,
+        line=dict(color=run_colour(label), width=2, **line),
+        hovertemplate=f"{label} · {split}<br>epoch %{{x}}<br>%{{y:.3g}}<extra></extra>"), row, col)
+
+
+def early_stopping_curves(history: pd.DataFrame, stopped_at: int, kept_epoch: int, patience: int) -> go.Figure:
+    """Training and validation loss of a run taken to the end, with early stopping at ``patience`` drawn on it.
+
+    Shaded: the patience window (kept epoch → stop). ★: the weights kept. After the stop the curves
+    are faint: the epochs early stopping does not run. ``stopped_at`` −1 means it never fires.
+    """
+    epoch = history["epoch"].to_numpy()
+    end = stopped_at if stopped_at >= 0 else int(epoch[-1])
+    fig = go.Figure()
+    for column, split, dash in (("train_loss", "training", "dash"), ("val_loss", "validation", "solid")):
+        values = history[column].to_numpy(dtype=float)
+        ran = epoch <= end
+        fig.add_trace(go.Scatter(x=epoch[ran], y=values[ran], mode="lines", name=f"{split} loss",
+                                 line=dict(color="#0072B2" if split == "validation" else "#56B4E9", width=2.5, dash=dash),
+                                 hovertemplate=f"{split}<br>epoch %{{x}}<br>loss %{{y:.4f}}<extra></extra>"))
+        if not ran.all():
+            fig.add_trace(go.Scatter(x=epoch[epoch >= end], y=values[epoch >= end], mode="lines", opacity=0.35,
+                                     name=f"{split} loss after the stop (never run)",
+                                     line=dict(color="#888", width=1.5, dash=dash),
+                                     hovertemplate=f"{split} (not run)<br>epoch %{{x}}<br>loss %{{y:.4f}}<extra></extra>"))
+    val = history["val_loss"].to_numpy(dtype=float)
+    if stopped_at >= 0:
+        fig.add_vrect(x0=kept_epoch, x1=stopped_at, fillcolor="#E69F00", opacity=0.15, line_width=0,
+                      annotation_text=f"patience: {patience} epochs without a new best", annotation_position="top left",
+                      annotation_font_size=11)
+        fig.add_vline(x=stopped_at, line=dict(color="#D55E00", width=2),
+                      annotation_text=f"stops at epoch {stopped_at}", annotation_position="bottom right",
+                      annotation_font=dict(color="#D55E00", size=12))
+    fig.add_trace(go.Scatter(x=[kept_epoch], y=[val[kept_epoch]], mode="markers", name=f"weights kept: epoch {kept_epoch}",
+                             marker=dict(symbol="star", size=16, color="#D55E00", line=dict(color="white", width=1)),
+                             hovertemplate="weights kept<br>epoch %{x}<br>validation loss %{y:.4f}<extra></extra>"))
+    later = history.loc[history["epoch"] >= 1, ["train_loss", "val_loss"]].to_numpy(dtype=float)
+    top = np.nanmax(later) if np.isfinite(later).any() else np.nanmax(val)
+    fig.update_xaxes(title_text="epoch")
+    fig.update_yaxes(title_text="loss L", range=[0, 1.1 * top] if np.isfinite(top) else None)
+    fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10),
+                      legend=dict(orientation="h", y=-0.18, x=0, yanchor="top"))
+    return fig
+
+
+def patience_risk(rule, chosen: int, last_loss: float, best_loss: float) -> go.Figure:
+    """Validation loss of the weights early stopping keeps, against the patience: too small a patience stops
+    on an early bump; the lines mark never stopping (the last epoch) and the best epoch of the whole run."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=rule.patience, y=rule.kept_loss, mode="lines+markers", line=dict(color="#0072B2", width=2.5, shape="hv"),
+        marker=dict(size=4), name="early stopping: validation loss of the kept weights",
+        customdata=np.stack([rule.stopped_at, rule.kept_epoch], axis=1),
+        hovertemplate="patience %{x}<br>stops at epoch %{customdata[0]}<br>keeps epoch %{customdata[1]}"
+                      "<br>validation loss %{y:.4f}<extra></extra>"))
+    k = int(np.searchsorted(rule.patience, chosen))
+    if k < len(rule.patience) and rule.patience[k] == chosen:
+        fig.add_trace(go.Scatter(x=[chosen], y=[rule.kept_loss[k]], mode="markers", name=f"your patience: {chosen}",
+                                 marker=dict(size=13, color="#D55E00", symbol="star"),
+                                 hovertemplate="patience %{x}<br>validation loss %{y:.4f}<extra></extra>"))
+    fig.add_hline(y=last_loss, line=dict(color="#555", dash="dash"), annotation_text="no early stopping (last epoch)",
+                  annotation_position="top right", annotation_font_size=11)
+    fig.add_hline(y=best_loss, line=dict(color="#009E73", dash="dot"), annotation_text="best epoch of the whole run",
+                  annotation_position="bottom right", annotation_font_size=11)
+    fig.update_xaxes(title_text="patience P")
+    fig.update_yaxes(title_text="validation loss of the kept weights")
+    fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10),
+                      legend=dict(orientation="h", y=-0.18, x=0, yanchor="top"))
+    return fig
+
+
+def regularizer_curves(results, dropped: np.ndarray | None = None) -> go.Figure:
+    """One panel per run: training loss (dashed) and validation loss (solid); for dropout also the training
+    loss with units dropped (dotted), the loss the optimizer sees. Shared log loss axis."""
+    fig = make_subplots(1, len(results), shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=[r.optimizer for r in results])
+    for col, r in enumerate(results, start=1):
+        h = r.history
+        epoch = h["epoch"].to_numpy()
+        _curve(fig, epoch, np.maximum(h["train_loss"].to_numpy(dtype=float), FLOOR), r.optimizer,
+               "training (full network)", 1, col, True, dash="dash")
+        _curve(fig, epoch, np.maximum(h["val_loss"].to_numpy(dtype=float), FLOOR), r.optimizer, "validation", 1, col, True)
+        if r.optimizer == "dropout" and dropped is not None:
+            fig.add_trace(go.Scatter(
+                x=epoch, y=np.maximum(dropped[: len(epoch)], FLOOR), mode="lines", name="dropout · training, units dropped",
+                line=dict(color=DROPPED_COLOUR, width=2.5, dash="dot"),
+                hovertemplate="training loss, units dropped<br>epoch %{x}<br>%{y:.3g}<extra></extra>"), 1, col)
+    fig.update_yaxes(type="log", exponentformat="power", minorloglabels="none")
+    fig.update_yaxes(title_text="loss L (log scale)", row=1, col=1)
+    fig.update_xaxes(title_text="epoch")
+    fig.update_layout(height=380, margin=dict(l=10, r=10, t=40, b=10),
+                      legend=dict(orientation="h", y=-0.2, x=0, yanchor="top"))
+    return fig
+
+
+def dropout_scaling(table: pd.DataFrame, keep_prob: float) -> go.Figure:
+    """Each unit's mean activation: training time (averaged over many masks) against test time, for
+    inverted dropout (scale by 1/p while training, nothing at test) and the original (scale by p at test)."""
+    fig = make_subplots(1, 2, shared_yaxes=True, horizontal_spacing=0.04, subplot_titles=(
+        "inverted dropout: train m⊙h/p, test h", f"original dropout: train m⊙h, test p·h (p = {keep_prob:g})"))
+    units = [f"{u}" for u in table["unit"]]
+    bars = (
+        (1, "inverted: training m⊙h/p", "training: mean of m⊙h/p over the masks", "#CC79A7"),
+        (1, "test h", "test: h (no scaling)", "#555555"),
+        (2, "original: training m⊙h", "training: mean of m⊙h over the masks", "#E69F00"),
+        (2, "original: test p·h", "test: p·h (scaled by p)", "#555555"),
+    )
+    for col, column, name, colour in bars:
+        fig.add_trace(go.Bar(x=units, y=table[column].to_numpy(), name=name, marker_color=colour,
+                             opacity=0.6 if "test" in name else 1.0,
+                             hovertemplate=f"unit %{{x}}<br>{name}<br>%{{y:.4f}}<extra></extra>"), 1, col)
+    fig.add_trace(go.Scatter(x=units, y=table["test h"].to_numpy(), mode="markers", name="test: h unscaled (1/p too big)",
+                             marker=dict(symbol="x-thin", size=10, line=dict(width=2, color="#D55E00")),
+                             hovertemplate="unit %{x}<br>unscaled h %{y:.4f}<extra></extra>"), 1, 2)
+    fig.update_xaxes(title_text="unit of hidden layer 1")
+    fig.update_yaxes(title_text="mean activation over the training points", row=1, col=1)
+    fig.update_layout(height=360, barmode="group", margin=dict(l=10, r=10, t=40, b=10),
+                      legend=dict(orientation="h", y=-0.25, x=0, yanchor="top"))
+    return fig
+
+
+def augmentation_points(X, y, copies: pd.DataFrame) -> go.Figure:
+    """The few training points, and beside them the augmented points the network saw in the first epochs."""
+    epochs = int(copies["epoch"].max())
+    fig = make_subplots(1, 2, horizontal_spacing=0.06, subplot_titles=(
+        f"the {len(X)} training points", f"augmented: {len(copies)} points seen in epochs 1–{epochs}"))
+    both = np.concatenate([np.asarray(X), copies[["x", "y"]].to_numpy()])
+    lo, hi = both.min(axis=0), both.max(axis=0)
+    pad = 0.08 * float((hi - lo).max())
+    for c in np.unique(y):
+        colour = CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]
+        part = copies[copies["label"] == c]
+        fig.add_trace(go.Scatter(x=part["x"].to_numpy(), y=part["y"].to_numpy(), mode="markers", showlegend=False,
+                                 marker=dict(size=5, color=colour, opacity=0.35), name=f"class {c}, augmented",
+                                 hovertemplate=f"class {c}, augmented<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"), 1, 2)
+        for col in (1, 2):
+            fig.add_trace(go.Scatter(x=X[y == c, 0], y=X[y == c, 1], mode="markers", name=f"class {c}",
+                                     legendgroup=f"class {c}", showlegend=col == 1,
+                                     marker=dict(size=9, color=colour, line=dict(color="white" if col == 1 else "#222",
+                                                                                 width=1.2)),
+                                     hovertemplate=f"class {c}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"), 1, col)
+    for col in (1, 2):
+        fig.update_xaxes(range=[lo[0] - pad, hi[0] + pad], constrain="domain", row=1, col=col)
+        fig.update_yaxes(range=[lo[1] - pad, hi[1] + pad], scaleanchor="x" if col == 1 else "x2", row=1, col=col)
+    fig.update_layout(height=420, margin=dict(l=10, r=10, t=40, b=10),
+                      legend=dict(orientation="h", y=-0.05, x=0, yanchor="top"))
+    return fig
+
+
+def validation_curves(results) -> go.Figure:
+    """Loss (log) and accuracy against the epoch for each run: training dashed, validation solid."""
+    fig = make_subplots(1, 2, subplot_titles=("loss (log scale)", "accuracy"), horizontal_spacing=0.08)
+    for r in results:
+        h = r.history
+        epoch = h["epoch"].to_numpy()
+        for col, metric in ((1, "loss"), (2, "acc")):
+            for split, name, dash in (("train", "training", "dash"), ("val", "validation", "solid")):
+                values = h[f"{split}_{metric}"].to_numpy(dtype=float)
+                _curve(fig, epoch, np.maximum(values, FLOOR) if metric == "loss" else values, r.optimizer, name,
+                       1, col, col == 1, dash=dash)
+    fig.update_yaxes(type="log", exponentformat="power", minorloglabels="none", row=1, col=1)
+    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
+    fig.update_xaxes(title_text="epoch")
+    fig.update_layout(height=360, margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def histories_table(results) -> pd.DataFrame:
+    """All runs' per-epoch records in one tidy table (column ``run``)."""
+    return pd.concat([r.history.rename(columns={"optimizer": "run"}) for r in results], ignore_index=True)

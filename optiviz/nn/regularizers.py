@@ -1,0 +1,140 @@
+"""Regularizers read from training runs: early stopping, dropout's masks and scaling, augmented points.
+
+Caps (ValueError naming the input): dropout masks ≤ MAX_MASKS and masks × values ≤ MAX_MASK_VALUES,
+augmented epochs ≤ MAX_AUGMENT_EPOCHS.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from ..checks import check_int, check_number, check_rng, check_table
+from ..datasets import apply, augment
+from .losses import get_loss
+from .records import TrainingResult
+from .training import stream
+
+MAX_MASKS = 2000
+MAX_MASK_VALUES = 20_000_000
+MAX_AUGMENT_EPOCHS = 50  # epochs of augmented copies drawn
+
+
+# --- early stopping, read from a validation curve ---------------------------------------------------
+
+
+class StopRule(NamedTuple):
+    """Where early stopping with each patience P stops, and whose weights it keeps."""
+
+    patience: np.ndarray  # (K,) the patiences
+    stopped_at: np.ndarray  # (K,) the epoch training stops at; -1 when it never stops
+    kept_epoch: np.ndarray  # (K,) the epoch whose weights are kept (the best validation loss so far)
+    kept_loss: np.ndarray  # (K,) the validation loss of the kept weights
+
+
+def early_stopping(val_loss, patience) -> StopRule:
+    """For each patience P: stop at the first epoch e with e − best(e) ≥ P, keep best(e)'s weights.
+
+    best(e) is the epoch of the lowest validation loss among 0 … e (the first one on ties; NaN never
+    improves), the rule of :func:`optiviz.nn.training.train`. The gap g_e = e − best(e) is computed once;
+    its running maximum M_e is non-decreasing, so every P is one ``searchsorted``: stop = min{e : M_e ≥ P}.
+    A patience that never fires keeps best(last epoch) (training with early stopping restores the best).
+    """
+    v = np.asarray(val_loss, dtype=float).reshape(-1)
+    if v.size == 0:
+        raise ValueError("val_loss must hold at least one epoch")
+    P = np.atleast_1d(np.asarray(patience))
+    if P.ndim != 1 or P.dtype.kind not in "iu" or (P < 1).any():
+        raise ValueError(f"patience must be integers ≥ 1, got {patience!r}")
+    clean = np.where(np.isnan(v), np.inf, v)
+    running = np.minimum.accumulate(clean)
+    improved = np.r_[True, clean[1:] < running[:-1]]  # a new lowest loss (strictly lower)
+    best = np.maximum.accumulate(np.where(improved, np.arange(v.size), 0))
+    gap_max = np.maximum.accumulate(np.arange(v.size) - best)
+    stop = np.searchsorted(gap_max, P, side="left")
+    fired = stop < v.size
+    kept = best[np.minimum(stop, v.size - 1)]
+    return StopRule(P.astype(np.int64), np.where(fired, stop, -1), kept, v[kept])
+
+
+# --- dropout: training-time masks against test-time scaling ------------------------------------------
+
+
+def dropout_expectations(activations, keep_prob: float, masks: int, seed: int = 0) -> pd.DataFrame:
+    """Each unit's mean activation at training time (averaged over ``masks`` random masks) and at test time.
+
+    For activations h (B, units) and masks m with m_ij ~ Bernoulli(p):
+
+    * original dropout: training m ⊙ h, whose expectation is p·h, so test time uses p·h (scale by p);
+    * inverted dropout: training m ⊙ h / p, whose expectation is h, so test time uses h unchanged.
+
+    One row per unit: ``test h`` (mean of h over the batch), the mean over the batch and the masks of
+    each convention's training activation, and the original's test activation p·h.
+    """
+    h = check_table("activations", activations)
+    p = check_number("keep_prob", keep_prob, low=0.0, high=1.0, low_open=True)
+    masks = check_int("masks", masks, low=1, high=MAX_MASKS)
+    if masks * h.size > MAX_MASK_VALUES:
+        raise ValueError(f"masks must be at most {MAX_MASK_VALUES // h.size} for {h.size} activations (cap)")
+    rng = check_rng("seed", seed, allow_seed=True)
+    total = np.zeros(h.shape[1])  # Σ over masks and points of m ⊙ h, one mask at a time (bounded memory)
+    for _ in range(masks):
+        total += ((rng.random(h.shape) < p) * h).sum(axis=0)
+    dropped = total / (masks * len(h))
+    mean_h = h.mean(axis=0)
+    return pd.DataFrame({
+        "unit": np.arange(1, h.shape[1] + 1),
+        "test h": mean_h,
+        "inverted: training m⊙h/p": dropped / p,
+        "original: training m⊙h": dropped,
+        "original: test p·h": p * mean_h,
+    })
+
+
+def dropped_training_loss(result: TrainingResult, X, y, masks: int = 4, seed: int = 0) -> np.ndarray:
+    """(E,) the training loss WITH units dropped, of the network after each recorded epoch.
+
+    The recorded ``train_loss`` is measured like the validation loss, on the full network (no
+    dropout). This is the loss the optimizer is minimising instead: a training-mode forward pass
+    (fresh dropout masks, batch statistics) over the raw points X, repeated ``masks`` times and
+    averaged. Needs the run's θ per epoch (``param_vectors``); cap: epochs × masks × N ≤ MAX_MASK_VALUES.
+    """
+    if result.param_vectors is None:
+        raise ValueError("result must record its parameters (train(..., record_params=True))")
+    masks = check_int("masks", masks, low=1, high=MAX_MASKS)
+    x = apply(result.preprocessing, check_table("X", X, width=result.net.input_dim))
+    if len(result.param_vectors) * masks * len(x) > MAX_MASK_VALUES:
+        raise ValueError(f"masks must be smaller for {len(result.param_vectors)} epochs of {len(x)} points (cap)")
+    x = np.tile(x, (masks, 1))
+    targets = np.tile(np.asarray(y), masks)
+    loss = get_loss(result.loss)
+    rng = check_rng("seed", seed, allow_seed=True)
+    values = np.empty(len(result.param_vectors))
+    with np.errstate(all="ignore"):
+        for e, theta in enumerate(result.param_vectors):
+            logits, _, _ = result.net.forward(result.layout.unflatten(theta), result.initial_state, x, True, rng)
+            values[e] = loss(logits, targets)[0]
+    return values
+
+
+# --- data augmentation: the points the network saw -----------------------------------------------
+
+
+def augmented_copies(X, y, epochs: int, seed: int = 0, jitter: float = 0.0, rotation: float = 0.0,
+                     reflect="none") -> pd.DataFrame:
+    """The augmented training points of epochs 1 … ``epochs``, drawn exactly as ``train`` draws them.
+
+    Epoch e shuffles the points with the "shuffle" stream of ``seed`` and transforms them with its
+    "augment" stream (:func:`optiviz.datasets.augment`). Columns: epoch, x, y, label.
+    """
+    X = check_table("X", X, width=2)
+    labels = np.asarray(y)
+    epochs = check_int("epochs", epochs, low=1, high=MAX_AUGMENT_EPOCHS)
+    frames = []
+    for e in range(1, epochs + 1):
+        order = stream(seed, "shuffle", e).permutation(len(X))
+        points = augment(X[order], stream(seed, "augment", e), jitter=jitter, rotation=rotation, reflect=reflect)
+        frames.append(pd.DataFrame({"epoch": e, "x": points[:, 0], "y": points[:, 1], "label": labels[order]}))
+    return pd.concat(frames, ignore_index=True)

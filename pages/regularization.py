@@ -1,0 +1,297 @@
+"""Regularization: weight penalties, early stopping, dropout and batch norm, data augmentation."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from optiviz.datasets import REFLECTIONS
+from optiviz.figures.regularization import (augmentation_points, dropout_scaling, early_stopping_curves,
+                                            grid_table, histories_table, network_weights, patience_risk,
+                                            regularizer_curves, validation_curves, weight_paths, weights_at,
+                                            zero_points)
+from optiviz.figures.training import decision_boundaries
+from optiviz.nn.regularizers import MAX_AUGMENT_EPOCHS, early_stopping
+from optiviz.ui import regularization_cache as cache
+from optiviz.ui.controls import LEARNING_RATES, log_slider
+
+Q = "query-params"
+CONFIG = {"displaylogo": False}
+NET_DATA = ("moons", 120, 0.3, 2, 0.5)  # dataset, samples, noise, classes, validation fraction (the seed is a control)
+PENALTY_STRENGTHS = tuple(v for v in LEARNING_RATES if 1e-4 <= v <= 0.1)
+VAL_POINTS = 300  # validation points of the augmentation tab: many, so its curve is the true generalization
+
+
+def download(label: str, frame: pd.DataFrame, name: str, key: str) -> None:
+    st.download_button(f"Download {label} (CSV)", lambda: frame.to_csv(index=False), f"optiviz_{name}.csv", "text/csv",
+                       key=key, icon=":material/download:")
+
+
+def trained(compute, *args):
+    """``compute(*args)``, or None after a warning when the engine refuses the settings (a cap, a bad value)."""
+    try:
+        return compute(*args)
+    except ValueError as error:
+        st.warning(f"These settings cannot be trained here: {error}", icon=":material/warning:")
+        return None
+
+
+def data_of(seed: int) -> tuple:
+    return (*NET_DATA, seed)
+
+
+def points_of(split) -> dict:
+    return {"train": (split.X_train, split.y_train), "validation": (split.X_val, split.y_val)}
+
+
+# ---- tab 1: weight penalties ---------------------------------------------------------------------------
+
+
+def show_penalties():
+    st.markdown("*As with other models, we can add a penalty on the norm of the weights: L1 penalty, L2 penalty, "
+                "combination (ElasticNet).* Below: first a small linear regression, where the paths can be computed "
+                "exactly, then a network trained with each penalty.")
+    st.latex(r"J(w) = \frac{1}{2N}\lVert y - Xw\rVert^2 + \lambda_1\lVert w\rVert_1 + \frac{\lambda_2}{2}\lVert w\rVert_2^2,"
+             r"\qquad \text{L1: } \lambda_1=\lambda,\ \ \text{L2: } \lambda_2=\lambda,\ \ "
+             r"\text{elastic net: } \lambda_1=\alpha\lambda,\ \lambda_2=(1-\alpha)\lambda")
+    c = st.columns(6)
+    features = c[0].slider("Features p", 2, 10, 6, key="reg_features", bind=Q)
+    correlation = c[1].slider("Correlation ρ between features", 0.0, 0.95, 0.5, 0.05, key="reg_correlation", bind=Q,
+                              help="Every pair of features is correlated by ρ: correlated features compete for weight.")
+    noise = c[2].slider("Noise σ on y", 0.0, 3.0, 1.0, 0.1, key="reg_noise", bind=Q)
+    mix = c[3].slider("Elastic-net mix α", 0.05, 0.95, 0.5, 0.05, key="reg_mix", bind=Q,
+                      help="The L1 share of the elastic net: α = 1 is L1, α = 0 is L2.")
+    ratio = c[4].slider("λ / λ_max (log₁₀)", -3.0, 1.5, -0.5, 0.1, key="reg_lambda", bind=Q,
+                        help="The λ marked on the paths and shown in the bars, relative to the λ_max of L1.")
+    seed = c[5].number_input("Seed", 0, 10_000, 0, key="reg_seed", bind=Q)
+    paths, lam_max, w_true = cache.weight_paths(50, features, correlation, noise, int(seed), mix)
+    chosen = lam_max * 10**ratio
+
+    st.subheader("(a) Weight paths as the penalty grows")
+    st.plotly_chart(weight_paths(paths, lam_max, chosen, mix), key="reg_paths_fig", config=CONFIG)
+    zeros = zero_points(paths)
+    order = ", ".join(f"w{f}" for f in zeros[zeros["penalty"] == "L1"].sort_values("lambda")["feature"])
+    st.caption(f"Follow each weight from left (little penalty: close to least squares) to right. **L1** sets weights to "
+               f"exactly 0 one by one (dots; here in the order {order}) and all are 0 from λ_max = max|Xᵀy|/N = "
+               f"{lam_max:.3g} on. **L2** shrinks them all smoothly towards 0 but never reaches it. The **elastic net** "
+               f"does both. True weights: {', '.join(f'{w:g}' for w in w_true)}.")
+    download("paths", paths, "regularization_paths", "reg_paths_csv")
+    if not paths["converged"].all():
+        st.warning("Coordinate descent did not converge for every λ within its sweep cap: those weights are approximate.",
+                   icon=":material/warning:")
+
+    fig, shown = weights_at(paths, chosen)
+    st.plotly_chart(fig, key="reg_weights_fig", config=CONFIG)
+    st.caption(f"At λ = {shown:.3g}: the weights of each penalty (bars marked 0 are exactly zero) and, right, how many "
+               "weights are nonzero as λ grows. Only the penalties with an L1 part make the model smaller.")
+    download("weights at λ", paths[paths["lambda"] == shown], "regularization_weights_at_lambda", "reg_weights_csv")
+    with st.expander("How the paths are computed"):
+        st.markdown("Ridge has a closed form, evaluated for every λ at once. L1 and the elastic net are solved by "
+                    "**coordinate descent**: one weight at a time, the exact minimiser of J in that weight is")
+        st.latex(r"w_j \leftarrow \frac{S\big(c_j - \sum_{k\ne j} G_{jk} w_k,\ \lambda_1\big)}{G_{jj} + \lambda_2},\qquad "
+                 r"S(z,\lambda) = \operatorname{sign}(z)\max(|z|-\lambda,\,0),\qquad G = \tfrac{1}{N}X^\top X,\ c = \tfrac{1}{N}X^\top y")
+        st.markdown("S, the soft-thresholding operator, returns exactly 0 whenever |z| ≤ λ₁: that is where the zeros come "
+                    "from. The path starts at the largest λ (all weights 0) and each λ starts from the previous "
+                    "solution (warm start); after each sweep the solver jumps to the exact minimiser on the weights it "
+                    "found nonzero and keeps it if the optimality (KKT) conditions hold.")
+
+    st.subheader("(b) The same penalties on a network")
+    with st.form("reg_net_form"):
+        c = st.columns(4)
+        with c[0]:
+            l1 = log_slider("L1 strength λ₁", PENALTY_STRENGTHS, 0.003, "reg_net_l1", "The L1 run's λ₁.")
+        with c[1]:
+            l2 = log_slider("L2 strength λ₂", PENALTY_STRENGTHS, 0.03, "reg_net_l2", "The L2 run's λ₂.")
+        epochs = c[2].slider("Epochs", 20, 300, 100, 10, key="reg_net_epochs", bind=Q)
+        width = c[3].select_slider("Units per hidden layer (2 layers)", (8, 16, 32, 64), 32, key="reg_net_width", bind=Q)
+        st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
+    data = data_of(int(seed))
+    results = trained(cache.penalty_networks, data, (width, width), l1, l2, mix, epochs, 0.01, int(seed))
+    if results is None:
+        return
+    st.plotly_chart(decision_boundaries(results, epochs, points_of(cache.dataset(data))), key="reg_net_boundaries",
+                    config=CONFIG)
+    st.caption(f"The same network ({width} × {width} ReLU units, Adam), initial weights and mini-batches on 60 noisy moons; "
+               "only the penalty differs (elastic net: αλ₁ and (1 − α)λ₂ with the α above). Without a penalty the boundary "
+               "wraps around single training points (filled) and misses validation points (rings); a penalty keeps the "
+               "weights small and the boundary smooth.")
+    download("decision boundaries", grid_table(results), "regularization_boundaries", "reg_net_csv")
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(network_weights(results), key="reg_net_weights", config=CONFIG)
+        st.caption("Every weight of each trained network. The penalties pull the weights to 0; training by (sub)gradient "
+                   "steps leaves L1's weights near 0, not exactly 0 (that takes a proximal step, as S above).")
+    with right:
+        last = histories_table(results).groupby("run", sort=False).last()
+        st.dataframe(last[["train_loss", "val_loss", "train_acc", "val_acc"]], column_config={
+            "train_acc": st.column_config.NumberColumn(format="percent"),
+            "val_acc": st.column_config.NumberColumn(format="percent")})
+        download("learning curves", histories_table(results), "regularization_penalty_curves", "reg_net_hist_csv")
+
+
+# ---- tab 2: early stopping -------------------------------------------------------------------------------
+
+
+def show_early_stopping():
+    st.markdown("*Compute validation loss each epoch; stop training when validation loss hasn't improved in a while; "
+                "risk of stopping **too** early.* One network is trained to the end here; early stopping with any "
+                "patience is then read off its validation curve (exactly what `train(..., patience=P)` does: it stops "
+                "at the same epoch and restores the same weights).")
+    with st.form("reg_es_form"):
+        c = st.columns(4)
+        epochs = c[0].slider("Epochs", 30, 300, 150, 10, key="reg_es_epochs", bind=Q)
+        lr = c[1].select_slider("Learning rate α (momentum γ = 0.9)", (0.005, 0.01, 0.02, 0.05, 0.1), 0.05,
+                                key="reg_es_lr", bind=Q)
+        batch = c[2].select_slider("Batch size", (5, 10, 20, 60), 10, key="reg_es_batch", bind=Q)
+        seed = c[3].number_input("Seed", 0, 10_000, 0, key="reg_es_seed", bind=Q)
+        st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
+    result = trained(cache.long_run, data_of(int(seed)), (32, 32), lr, batch, epochs, int(seed))
+    if result is None:
+        return
+    h = result.history
+    if result.diverged_at is not None:
+        st.warning(f"Training diverged at epoch {result.diverged_at} (the learning rate is too large): "
+                   "the curves stop there.", icon=":material/warning:")
+    top = max(int(h["epoch"].iloc[-1]), 1)
+    patience = st.slider("Patience P (epochs without a new lowest validation loss)", 1, min(top, 60), min(10, top),
+                         key="reg_patience", bind=Q)
+    rule = early_stopping(h["val_loss"].to_numpy(), np.arange(1, min(top, 60) + 1))
+    stop, kept = int(rule.stopped_at[patience - 1]), int(rule.kept_epoch[patience - 1])
+    val = h["val_loss"].to_numpy()
+    c = st.columns(4)
+    c[0].metric("Training stops at epoch", stop if stop >= 0 else "never", border=True,
+                help="The first epoch with P epochs since the lowest validation loss so far.")
+    c[1].metric("Weights kept from epoch", kept, border=True, help="The epoch of the lowest validation loss before the stop.")
+    c[2].metric("Validation loss, kept weights", f"{val[kept]:.3f}", f"{val[kept] - val[-1]:+.3f} vs never stopping",
+                delta_color="inverse", border=True)
+    c[3].metric("Validation loss, best epoch of the run", f"{np.nanmin(val):.3f}", f"epoch {int(np.nanargmin(val))}",
+                delta_color="off", delta_arrow="off", border=True)
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(early_stopping_curves(h, stop, kept, patience), key="reg_es_curves", config=CONFIG)
+        st.caption("Training loss keeps falling; validation loss falls, then rises as the network overfits. Early stopping "
+                   "waits P epochs after the best validation loss (shaded), stops, and keeps the weights of the best "
+                   "epoch (★), not the last ones. The faint curves are what training further would have done.")
+        download("curves", h, "regularization_early_stopping_curves", "reg_es_csv")
+    with right:
+        st.plotly_chart(patience_risk(rule, patience, float(val[-1]), float(np.nanmin(val))), key="reg_es_risk",
+                        config=CONFIG)
+        st.caption("The risk of stopping too early: with a small patience, a bump in the noisy validation curve stops "
+                   "training long before the best epoch, and the kept weights are worse. A large enough patience finds "
+                   "the best epoch; with no early stopping you keep the overfitted last weights.")
+        download("patience sweep", pd.DataFrame(rule._asdict()), "regularization_patience", "reg_es_risk_csv")
+    with st.expander("Why does it work? Some ideas (from the lecture)"):
+        st.markdown("- The network is effectively *smaller* when we stop training early, because many units are still "
+                    "in the linear region of their activation.\n- Earlier layers (simpler features) and the layers near "
+                    "the output converge to their final weights first.")
+
+
+# ---- tab 3: dropout and batch norm -------------------------------------------------------------------------
+
+
+def show_dropout():
+    st.markdown("*During each training step some portion of neurons are randomly dropped; during each test step "
+                "none are dropped, but activations are scaled by the dropout probability* (Figure 19). *Batch norm "
+                "re-centres and re-scales between layers: mini-batch statistics in training, fixed statistics at test.*")
+    with st.form("reg_drop_form"):
+        c = st.columns(4)
+        keep = c[0].slider("Keep probability p (dropout)", 0.2, 0.9, 0.5, 0.05, key="reg_keep", bind=Q,
+                           help="Each hidden unit is kept with probability p in training (dropped with 1 − p).")
+        width = c[1].select_slider("Units per hidden layer (2 layers)", (8, 16, 32, 64), 32, key="reg_drop_width", bind=Q)
+        epochs = c[2].slider("Epochs", 20, 200, 80, 10, key="reg_drop_epochs", bind=Q)
+        seed = c[3].number_input("Seed", 0, 10_000, 0, key="reg_drop_seed", bind=Q)
+        st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
+    data = ("circles", 200, 0.1, 2, 0.5, int(seed))
+    out = trained(cache.dropout_and_batch_norm, data, width, keep, epochs, int(seed))
+    if out is None:
+        return
+    results, dropped, scaling = out
+    st.plotly_chart(regularizer_curves(results, dropped), key="reg_drop_curves", config=CONFIG)
+    val = results[1].history["val_loss"].to_numpy()
+    below = float(np.mean(val[1:] < dropped[1:len(val)]))
+    st.caption(f"The same network, data (100 training points on two circles), initial weights and mini-batches; Adam. "
+               f"With dropout the validation loss lies **below** the training loss with units dropped in {below:.0%} "
+               "of the epochs. Batch norm mostly speeds training up.")
+    st.info("**Why is the validation loss better than the training loss with dropout?** The training loss is measured "
+            "with units dropped: each step trains a thinned network, which predicts worse. The validation loss is "
+            "measured on the full network, which averages all those thinned networks (an ensemble with shared "
+            "weights). Measured on the full network too (dashed), the training loss is below the validation loss "
+            "as usual.", icon=":material/lightbulb:")
+    download("learning curves", histories_table(results).assign(
+        dropped_train_loss=np.r_[np.full(len(results[0].history), np.nan), dropped,
+                                 np.full(len(results[2].history), np.nan)]), "regularization_dropout_curves",
+             "reg_drop_csv")
+
+    st.subheader("Test-time scaling")
+    left, right = st.columns(2)
+    left.markdown("**Original dropout** (the lecture): scale at test time")
+    left.latex(r"\begin{gathered}\text{train: } \tilde h = m \odot h,\quad m_i \sim \text{Bernoulli}(p),\quad "
+               r"\mathbb{E}[\tilde h] = p\,h \\ \text{test: } p\,h\quad (\text{i.e. } W \leftarrow pW)\end{gathered}")
+    right.markdown("**Inverted dropout** (this engine, PyTorch, Keras): scale while training")
+    right.latex(r"\begin{gathered}\text{train: } \tilde h = \frac{m \odot h}{p},\quad \mathbb{E}[\tilde h] = h "
+                r"\\ \text{test: } h\quad (\text{no scaling})\end{gathered}")
+    st.plotly_chart(dropout_scaling(scaling, keep), key="reg_drop_scaling", config=CONFIG)
+    gap = float(np.max(np.abs(scaling["inverted: training m⊙h/p"] - scaling["test h"])) / max(scaling["test h"].abs().max(), 1e-12))
+    st.caption(f"Each unit of the trained dropout network's first hidden layer: its mean activation over the training "
+               f"points, averaged over {cache.MASKS} random masks (training time), next to its test-time activation. "
+               f"Both conventions match in expectation (largest gap {gap:.1%} of the largest activation, from sampling); "
+               f"the original without its test-time p (×) would be 1/p = {1 / keep:.2g} times too large.")
+    download("activations", scaling, "regularization_dropout_scaling", "reg_drop_scaling_csv")
+
+
+# ---- tab 4: data augmentation ------------------------------------------------------------------------------------
+
+
+def show_augmentation():
+    st.markdown("*Data augmentation doesn't restrict network capacity, but it helps generalization by increasing the "
+                "size of your training set! Apply rotation, crops, scales, ... during training* (Figure 20). Here the "
+                "'images' are points: each epoch every training point is reflected, rotated and jittered afresh.")
+    with st.form("reg_aug_form"):
+        c = st.columns(4)
+        name = c[0].selectbox("Dataset", ("circles", "moons", "xor", "spiral"), key="reg_aug_dataset", bind=Q)
+        points = c[0].slider("Training points", 20, 100, 20, 5, key="reg_aug_points", bind=Q)
+        noise = c[1].slider("Noise", 0.0, 0.3, 0.1, 0.01, key="reg_aug_noise", bind=Q)
+        rotation = c[1].slider("Rotation ±degrees", 0, 180, 180, 5, key="reg_aug_rotation", bind=Q)
+        reflect = c[2].selectbox("Reflection", list(REFLECTIONS), index=3, key="reg_aug_reflect", bind=Q,
+                                 help="x: across the x-axis, y: across the y-axis, xy: both, each with probability ½.")
+        jitter = c[2].slider("Jitter σ", 0.0, 0.3, 0.05, 0.01, key="reg_aug_jitter", bind=Q)
+        epochs = c[3].slider("Epochs", 20, 300, 150, 10, key="reg_aug_epochs", bind=Q)
+        seed = c[3].number_input("Seed", 0, 10_000, 0, key="reg_aug_seed", bind=Q)
+        st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
+    if (rotation or reflect != "none") and name != "circles":
+        st.info(f"Rotating or reflecting {name} can change what a point means (a moon rotated by 180° lands on the other "
+                "moon): an augmentation must keep the label true. Circles are symmetric under both; try jitter alone.",
+                icon=":material/info:")
+    args = (name, points, VAL_POINTS, noise, jitter, float(rotation), reflect)
+    copies = st.slider("Epochs of augmented points drawn", 1, min(10, MAX_AUGMENT_EPOCHS), 5, key="reg_aug_copies", bind=Q)
+    split = cache.few_points(name, points, VAL_POINTS, noise, int(seed))
+    augmented = cache.augmented_points(*args, copies, int(seed))
+    st.plotly_chart(augmentation_points(split.X_train, split.y_train, augmented), key="reg_aug_points_fig", config=CONFIG)
+    st.caption(f"Left: the {points} training points. Right: the same points as the network saw them in the first "
+               f"{copies} epochs (faint), drawn from the training run's own random streams. The network never sees the "
+               f"same point twice; the {VAL_POINTS} validation points are never augmented.")
+    download("augmented points", augmented, "regularization_augmented_points", "reg_aug_points_csv")
+    results = trained(cache.augmentation_runs, *args, epochs, int(seed))
+    if results is None:
+        return
+    st.plotly_chart(validation_curves(results), key="reg_aug_curves", config=CONFIG)
+    st.caption("Validation loss (solid) and accuracy with and without augmentation: the same network (32 × 32 ReLU, "
+               "Adam), initial weights and batches. Without it the training loss goes to 0 while the validation loss "
+               "climbs (overfitting); with it both stay together.")
+    download("learning curves", histories_table(results), "regularization_augmentation_curves", "reg_aug_curves_csv")
+    st.plotly_chart(decision_boundaries(results, epochs, points_of(split)), key="reg_aug_boundaries", config=CONFIG)
+    st.caption("The decision boundaries after training. Filled dots: the training points; rings: validation points.")
+    download("decision boundaries", grid_table(results), "regularization_augmentation_boundaries", "reg_aug_bound_csv")
+
+
+# ---- the page ----------------------------------------------------------------------------------------------------
+
+st.title("Regularization")
+st.caption("Lecture: *Generalization* and *Regularization* — weight penalties, early stopping, dropout, batch norm "
+           "and data augmentation (Figures 19–20). *In practice, we let the network get big and use other methods to "
+           "help select a good set of weights from all these candidates.* Each tab is one of those methods.")
+tabs = st.tabs(["Weight penalties", "Early stopping", "Dropout and batch norm", "Data augmentation"], key="reg_tab",
+               on_change="rerun", bind=Q)
+for tab, show in zip(tabs, (show_penalties, show_early_stopping, show_dropout, show_augmentation)):
+    with tab:
+        if tab.open:
+            show()
