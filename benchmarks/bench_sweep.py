@@ -24,10 +24,6 @@ Exit code 0 (it is a report) unless --check is given: then 1 on a missed goal or
 
 from __future__ import annotations
 
-import argparse
-import os
-import platform
-import statistics
 import sys
 from pathlib import Path
 
@@ -36,7 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import report, timed  # noqa: E402
+from timing import Goal, at_least_one, interleaved, machine, parser, ratio_table, report, torch_flags, torch_setup  # noqa: E402
 
 from optiviz.descent import descend  # noqa: E402
 from optiviz.optimizers import make_optimizer  # noqa: E402
@@ -143,36 +139,22 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--repeat", type=int, default=5, help="timed repeats of engine and torch; best is reported (default 5)")
+    p = parser(__doc__, what="engine and torch")
     p.add_argument("--loop-runs", type=int, default=256, help=f"settings the loop times, evenly spaced, scaled to {RUNS} (default 256)")
-    p.add_argument("--loop-repeat", type=int, default=3, help="timed repeats of the loop (default 3)")
-    p.add_argument("--torch-threads", type=int, default=1, help="torch intra-op threads (default 1, like NumPy's elementwise ops)")
-    p.add_argument("--no-torch", action="store_true", help="skip the torch contestants even if torch is installed")
-    p.add_argument("--check", action="store_true", help="exit 1 on a missed goal or failed correctness check")
+    p.add_argument("--loop-repeat", type=at_least_one, default=3, help="timed repeats of the loop (default 3)")
+    torch_flags(p, "contestants")
     args = p.parse_args(argv)
-    if args.repeat < 1 or args.loop_repeat < 1 or not 1 <= args.loop_runs <= RUNS:
-        p.error(f"--repeat and --loop-repeat must be ≥ 1, --loop-runs in [1, {RUNS}]")
+    if not 1 <= args.loop_runs <= RUNS:
+        p.error(f"--loop-runs must be in [1, {RUNS}]")
 
     lrs = np.logspace(np.log10(LR_RANGE[0]), np.log10(LR_RANGE[1]), RUNS)
     loop_idx = np.unique(np.linspace(0, RUNS - 1, args.loop_runs).round().astype(int))
     loop_scale = RUNS / loop_idx.size
     k_optim = int(np.argmin(np.abs(np.log(lrs / TORCH_OPTIM_LR))))
-    use_torch = torch is not None and not args.no_torch
+    use_torch, note = torch_setup(torch, args)
 
     print(f"bench_sweep: {RUNS} Adam runs × {STEPS} steps on Beale from {START}, lr log-spaced {LR_RANGE[0]:g}..{LR_RANGE[1]:g}")
-    info = f"python {platform.python_version()}, numpy {np.__version__}"
-    if use_torch:
-        torch.set_num_threads(args.torch_threads)
-        info += f", torch {torch.__version__} ({torch.get_num_threads()} thread{'s' if torch.get_num_threads() > 1 else ''})"
-    elif torch is None:
-        info += ", torch not installed, skipped"
-    else:
-        info += ", torch skipped (--no-torch)"
-    if "OPENBLAS_CORETYPE" in os.environ:
-        info += f", OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']}"
-    info += f"; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start"
-    print(info, flush=True)
+    print(machine(note), flush=True)
 
     contestants = {
         "engine": lambda: run_engine(lrs),
@@ -188,17 +170,8 @@ def main(argv=None) -> int:
         if name != "loop":
             fn()
 
-    times = {name: [] for name in contestants}
-    results = {}
-    names = list(contestants)
-    for r in range(max(args.repeat, args.loop_repeat)):
-        order = names[r % len(names) :] + names[: r % len(names)]  # rotate, so drift hits all alike
-        for name in order:
-            if len(times[name]) >= (args.loop_repeat if name == "loop" else args.repeat):
-                continue
-            seconds, results[name] = timed(contestants[name])
-            times[name].append(seconds)
-    print(f"load average {os.getloadavg()[0]:.2f} at end", flush=True)
+    repeats = {name: args.loop_repeat if name == "loop" else args.repeat for name in contestants}
+    times, results = interleaved(contestants, repeats, warm_up=False)
 
     # ------------------------------------------------------------ correctness
     failures = []
@@ -238,35 +211,21 @@ def main(argv=None) -> int:
     checks.append(f"runs that diverged: {diverged} of {RUNS}" + ("" if not diverged else " (torch does not stop them: compare with care)"))
 
     # ------------------------------------------------------------ table
-    best = {name: min(ts) for name, ts in times.items()}
-    median = {name: statistics.median(ts) for name, ts in times.items()}
-    best["loop"] *= loop_scale
-    median["loop"] *= loop_scale
+    loop_best = min(times["loop"])
+    times["loop"] = [t * loop_scale for t in times["loop"]]
     labels = {
         "engine": "engine: one batched descend",
         "loop": "loop: descend per setting (*)",
         "torch": "torch: Adam, per-run lr tensor",
         "torch.optim": "torch.optim.Adam, one lr (†)",
     }
-    print()
-    print(f"{'contestant':34s} {'best s':>9s} {'median s':>9s} {'× engine':>9s}  {'goal':22s} result")
-    for name in contestants:
-        ratio = best[name] / best["engine"]
-        goal, result = "", ""
-        if name in GOALS:
-            goal = f"engine ≥ {GOALS[name]:g}× faster"
-            result = "PASS" if ratio >= GOALS[name] else "FAIL"
-            if result == "FAIL":
-                speed = f"{ratio:.2f}× faster than" if ratio >= 1 else f"{1 / ratio:.2f}× slower than"
-                failures.append(f"engine {speed} {name} (goal: {GOALS[name]:g}× faster)")
-        elif name != "engine":
-            goal = "(information)"
-        print(f"{labels[name]:34s} {best[name]:9.3f} {median[name]:9.3f} {ratio:9.2f}  {goal:22s} {result}")
+    goals = {name: Goal(f"engine ≥ {factor:g}× faster", 1 / factor, name, "engine") for name, factor in GOALS.items()}
+    failures += ratio_table(times, "engine", goals | {"torch.optim": "(information)"}, labels)
     if not use_torch:
-        print(f"{'torch':34s} {'—':>9s} {'—':>9s} {'—':>9s}  {'engine ≥ 2× faster':22s} SKIP ({'torch not installed, skipped' if torch is None else '--no-torch'})")
+        print(f"torch (engine ≥ {GOALS['torch']:g}× faster): SKIP ({'torch not installed' if torch is None else '--no-torch'})")
     if loop_idx.size < RUNS:
         print(
-            f"(*) {loop_idx.size} evenly spaced settings timed ({min(times['loop']):.2f} s best of {len(times['loop'])}), "
+            f"(*) {loop_idx.size} evenly spaced settings timed ({loop_best:.2f} s best of {len(times['loop'])}), "
             f"scaled linearly × {loop_scale:g} to {RUNS}; --loop-runs {RUNS} times them all."
         )
     else:
@@ -276,7 +235,6 @@ def main(argv=None) -> int:
             f"(†) one learning rate ({lrs[k_optim]:.3g}) for all rows: torch.optim cannot give each row its own rate "
             "short of one parameter group per run, so this does less work than the others."
         )
-    print(f"best of {args.repeat} (loop: {args.loop_repeat}), interleaved; ratios are what to compare, the machine is shared and noisy.")
     return report(checks, failures, args.check)
 
 

@@ -33,10 +33,6 @@ Exit code 0 (it is a report) unless --check is given: then 1 on a missed goal or
 
 from __future__ import annotations
 
-import argparse
-import os
-import platform
-import statistics
 import sys
 from pathlib import Path
 
@@ -45,7 +41,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import report, timed  # noqa: E402
+from timing import Goal, interleaved, machine, parser, ratio_table, report, torch_flags, torch_setup  # noqa: E402
 
 from optiviz.datasets import Split, make_dataset  # noqa: E402
 from optiviz.nn import MLP  # noqa: E402
@@ -184,15 +180,10 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--repeat", type=int, default=7, help="timed repeats of each contestant; best is reported (default 7)")
-    p.add_argument("--torch-threads", type=int, default=1, help="torch intra-op threads (default 1)")
-    p.add_argument("--no-torch", action="store_true", help="skip the torch contestant even if torch is installed")
-    p.add_argument("--check", action="store_true", help="exit 1 on a missed goal or failed correctness check")
+    p = parser(__doc__, repeat=7)
+    torch_flags(p)
     args = p.parse_args(argv)
-    if args.repeat < 1:
-        p.error("--repeat must be ≥ 1")
-    use_torch = torch is not None and not args.no_torch
+    use_torch, note = torch_setup(torch, args)
 
     data = make_data()
     params0, _ = NET.init(stream(SEED, "init"))
@@ -201,19 +192,7 @@ def main(argv=None) -> int:
         f"bench_training: MLP 2 → {' → '.join(map(str, HIDDEN))} → 1 ReLU (He), BCE, {SAMPLES} {DATASET} points "
         f"(noise {NOISE}), batch {BATCH} ({steps} steps/epoch), {EPOCHS} epochs, momentum γ {GAMMA}, α {LR}"
     )
-    info = f"python {platform.python_version()}, numpy {np.__version__}"
-    if use_torch:
-        torch.set_num_threads(args.torch_threads)
-        info += f", torch {torch.__version__} ({torch.get_num_threads()} thread{'s' if torch.get_num_threads() > 1 else ''})"
-    elif torch is None:
-        info += ", torch not installed, skipped"
-    else:
-        info += ", torch skipped (--no-torch)"
-    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):  # BLAS threads move the engine
-        if var in os.environ:
-            info += f", {var}={os.environ[var]}"
-    info += f"; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start"
-    print(info, flush=True)
+    print(machine(note), flush=True)  # BLAS threads move the engine
 
     contestants = {
         "engine": lambda: run_engine(data, False),
@@ -222,18 +201,7 @@ def main(argv=None) -> int:
     }
     if use_torch:
         contestants["torch"] = lambda: run_torch(data, params0)
-
-    for fn in contestants.values():  # warm-up
-        fn()
-    times = {name: [] for name in contestants}
-    results = {}
-    names = list(contestants)
-    for r in range(args.repeat):
-        order = names[r % len(names) :] + names[: r % len(names)]  # rotate, so drift hits all alike
-        for name in order:
-            seconds, results[name] = timed(contestants[name])
-            times[name].append(seconds)
-    print(f"load average {os.getloadavg()[0]:.2f} at end", flush=True)
+    times, results = interleaved(contestants, args.repeat)
 
     # ------------------------------------------------------------ correctness
     failures = []
@@ -267,33 +235,17 @@ def main(argv=None) -> int:
         checks.append(line)
 
     # ------------------------------------------------------------ table
-    best = {name: min(ts) for name, ts in times.items()}
-    median = {name: statistics.median(ts) for name, ts in times.items()}
     labels = {
         "engine": "engine: train, no recording",
         "engine+rec": "engine+rec: train, grid+θ each epoch",
         "numpy": "numpy: minimal hand-written loop",
         "torch": "torch: nn + optim.SGD, 1 thread",
     }
-    print()
-    print(f"{'contestant':38s} {'best s':>8s} {'median s':>9s} {'× engine':>9s}  {'goal':20s} result")
-    for name in contestants:
-        ratio = best[name] / best["engine"]
-        goal, result = "", ""
-        if name in GOALS:
-            goal = GOAL_TEXT[name]
-            result = "PASS" if best["engine"] <= GOALS[name] * best[name] else "FAIL"
-            if result == "FAIL":
-                failures.append(f"engine takes {1 / ratio:.2f}× the {name} time (goal: {GOAL_TEXT[name]})")
-        elif name != "engine":
-            goal = "(information)"
-        print(f"{labels[name]:38s} {best[name]:8.3f} {median[name]:9.3f} {ratio:9.2f}  {goal:20s} {result}")
+    goals = {name: Goal(GOAL_TEXT[name], GOALS[name], name, "engine") for name in GOALS}
+    failures += ratio_table(times, "engine", goals | {"engine+rec": "(information)"}, labels)
     if not use_torch:
-        reason = "torch not installed, skipped" if torch is None else "--no-torch"
-        print(f"{'torch':38s} {'—':>8s} {'—':>9s} {'—':>9s}  {GOAL_TEXT['torch']:20s} SKIP ({reason})")
-    per_step = best["engine"] / (steps * EPOCHS) * 1e6
-    print(f"best of {args.repeat}, interleaved; engine {per_step:.0f} µs per step. "
-          "Ratios are what to compare: the machine is shared and noisy.")
+        print(f"torch ({GOAL_TEXT['torch']}): SKIP ({'torch not installed' if torch is None else '--no-torch'})")
+    print(f"engine {min(times['engine']) / (steps * EPOCHS) * 1e6:.0f} µs per step")
     return report(checks, failures, args.check)
 
 

@@ -21,4 +21,4 @@ for i, fig in enumerate(LECTURE_FIGURES):
         if base:
             path = fig.page.removeprefix("pages/").removesuffix(".py").replace("_", "-")
             query = urlencode(fig.settings, doseq=True)
-            st.code(f"{base}/{path}" + (f"?{query}" if query else ""), language=None)
+            st.code(f"{base}/{path}" + (f"?{query}" if query else ""), language=None, wrap_lines=True)

@@ -7,6 +7,7 @@ import pytest
 
 from optiviz.descent import race
 from optiviz.figures.isolines import isolines
+from optiviz.figures.plain import typed_array
 from optiviz.figures.race import MAX_FRAMES, learning_rate_sweep, loss_curves, race_map
 from optiviz.formulas import number, schedule_rule, update_rule
 from optiviz.optimizers import OPTIMIZERS
@@ -18,6 +19,16 @@ def decode(spec) -> np.ndarray:
     if isinstance(spec, dict):
         return np.frombuffer(base64.b64decode(spec["bdata"]), dtype=spec["dtype"])
     return np.asarray(spec)
+
+
+def test_typed_array_sends_float32_with_a_shape_beyond_one_dimension():
+    flat = typed_array([1.0, 2.5, -3.0])
+    assert flat["dtype"] == "f4" and "shape" not in flat
+    np.testing.assert_array_equal(decode(flat), np.float32([1.0, 2.5, -3.0]))
+    grid = np.arange(6.0).reshape(2, 3).T  # not contiguous: encoded in row-major order all the same
+    spec = typed_array(grid)
+    assert spec["shape"] == "3, 2"
+    np.testing.assert_array_equal(decode(spec).reshape(3, 2), grid)
 
 
 @pytest.mark.parametrize("radius", [0.5, 1.0, 1.7])

@@ -10,6 +10,7 @@ from optiviz import penalty_paths as pp
 from optiviz.datasets import make_dataset, train_val_split
 from optiviz.figures import regularization as fr
 from optiviz.nn import MLP
+from optiviz.nn import regularizers as rg
 from optiviz.nn.training import OptimizerSetting, train
 
 
@@ -71,7 +72,7 @@ def test_network_figures(runs):
 
 def test_early_stopping_curves_mark_the_kept_weights(runs):
     h = runs[0].history
-    rule = pp.early_stopping(h["val_loss"].to_numpy(), np.arange(1, 6))
+    rule = rg.early_stopping(h["val_loss"].to_numpy(), np.arange(1, 6))
     stop, kept = int(rule.stopped_at[1]), int(rule.kept_epoch[1])
     fig = fr.early_stopping_curves(h, stop, kept, 2)
     star = [t for t in fig.data if t.mode == "markers"][0]
@@ -90,14 +91,14 @@ def test_dropout_figures(runs):
     fig = fr.regularizer_curves((runs[0], dataclasses.replace(runs[1], optimizer="dropout")), dropped)
     assert len(fig.data) == 5 and fig.data[-1].line.dash == "dot"
     np.testing.assert_allclose(fig.data[-1].y, dropped)
-    table = pp.dropout_expectations(np.ones((4, 3)), 0.5, 10)
+    table = rg.dropout_expectations(np.ones((4, 3)), 0.5, 10)
     scaling = fr.dropout_scaling(table, 0.5)
     assert [t.type for t in scaling.data] == ["bar"] * 4 + ["scatter"]
 
 
 def test_augmentation_points_and_curves(runs):
     X, y = make_dataset("circles", 20, 0.1, 0)
-    copies = pp.augmented_copies(X, y, 3, rotation=90.0)
+    copies = rg.augmented_copies(X, y, 3, rotation=90.0)
     fig = fr.augmentation_points(X, y, copies)
     augmented = [t for t in fig.data if "augmented" in t.name]
     assert sum(len(t.x) for t in augmented) == 60

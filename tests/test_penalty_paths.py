@@ -1,4 +1,4 @@
-"""The regularization engine: weight paths (L1, L2, elastic net), early stopping, dropout, augmentation."""
+"""The weight paths: L1, L2 and elastic net by coordinate descent and closed form."""
 
 import math
 
@@ -6,11 +6,7 @@ import numpy as np
 import pytest
 
 from optiviz import penalty_paths as pp
-from optiviz.datasets import Split, make_dataset, train_val_split
-from optiviz.nn import MLP
-from optiviz.nn.losses import binary_cross_entropy
 from optiviz.nn.penalties import elastic_net
-from optiviz.nn.training import epoch_batches, train
 
 
 @pytest.fixture(scope="module")
@@ -230,111 +226,3 @@ def test_penalty_paths_table(problem):
     assert table["converged"].all()
     with pytest.raises(ValueError, match="^mix"):
         pp.penalty_paths(X, y, lambdas, 1.0)
-
-
-# ---- early stopping --------------------------------------------------------------------------------------
-
-
-def test_early_stopping_rule_by_hand():
-    v = [1.0, 0.8, 0.9, 0.85, 0.7, 0.75, 0.76, 0.77]
-    rule = pp.early_stopping(v, [1, 2, 3, 4])
-    np.testing.assert_array_equal(rule.stopped_at, [2, 3, 7, -1])
-    np.testing.assert_array_equal(rule.kept_epoch, [1, 1, 4, 4])
-    np.testing.assert_array_equal(rule.kept_loss, [0.8, 0.8, 0.7, 0.7])
-    nan = pp.early_stopping([1.0, math.nan, math.nan, 0.5], [2])  # NaN never improves
-    assert nan.stopped_at[0] == 2 and nan.kept_epoch[0] == 0
-    tie = pp.early_stopping([1.0, 0.5, 0.5, 0.5], [2])  # a tie is no improvement
-    assert tie.stopped_at[0] == 3 and tie.kept_epoch[0] == 1
-    with pytest.raises(ValueError, match="^patience"):
-        pp.early_stopping(v, [0])
-
-
-@pytest.fixture(scope="module")
-def overfitting_split():
-    X, y = make_dataset("moons", 120, 0.3, 0)
-    return train_val_split(X, y, 0.5, 0)
-
-
-def test_the_rule_is_what_train_does_and_the_kept_weights_are_the_best(overfitting_split):
-    """The page reads early stopping off one long run; train(patience=P) must stop and restore identically."""
-    net = MLP(2, (16, 16), 1)
-    settings = dict(learning_rate=0.05, batch_size=10, epochs=80, seed=0, record_grid=False)
-    full = train(net, overfitting_split, "momentum", **settings)
-    val = full.history["val_loss"].to_numpy()
-    patiences = [1, 2, 5, 10]
-    rule = pp.early_stopping(val, patiences)
-    assert rule.stopped_at.min() >= 0 and len(set(rule.kept_epoch)) > 1  # the test sees different stops
-    for P, stop, kept in zip(patiences, rule.stopped_at, rule.kept_epoch):
-        run = train(net, overfitting_split, "momentum", patience=P, **settings)
-        assert (run.stopped_at, run.best_epoch) == (stop, kept)
-        np.testing.assert_array_equal(run.history["val_loss"], val[: stop + 1])  # stopping only truncates
-        # the restored weights give the best validation loss recorded before the stop
-        p = run.predict_proba(overfitting_split.X_val)
-        loss = binary_cross_entropy(np.log(p / (1 - p)), overfitting_split.y_val)[0]
-        assert loss == pytest.approx(val[: stop + 1].min(), rel=1e-9)
-        assert loss == pytest.approx(rule.kept_loss[patiences.index(P)], rel=1e-9)
-
-
-# ---- dropout ---------------------------------------------------------------------------------------------
-
-
-def test_dropout_expectations_match_test_time_scaling():
-    rng = np.random.default_rng(0)
-    h = np.abs(rng.standard_normal((200, 6))) + 0.5
-    table = pp.dropout_expectations(h, 0.5, 400, seed=1)
-    test = h.mean(axis=0)
-    np.testing.assert_allclose(table["test h"], test)
-    np.testing.assert_allclose(table["original: test p·h"], 0.5 * test)
-    # mean over 200 × 400 Bernoulli(½) draws: standard error ≈ 0.5·h/√80000 ≈ 0.2% of h
-    np.testing.assert_allclose(table["inverted: training m⊙h/p"], test, rtol=0.01)
-    np.testing.assert_allclose(table["original: training m⊙h"], 0.5 * test, rtol=0.01)
-    # the unscaled original would be 1/p = 2 times too large: far outside that tolerance
-    assert not np.allclose(table["original: training m⊙h"], test, rtol=0.1)
-    exact = pp.dropout_expectations(h, 1.0, 3)  # p = 1 keeps every unit
-    np.testing.assert_allclose(exact["inverted: training m⊙h/p"], test, rtol=1e-12)
-    with pytest.raises(ValueError, match="^masks"):
-        pp.dropout_expectations(h, 0.5, pp.MAX_MASKS + 1)
-
-
-def test_dropped_training_loss(overfitting_split):
-    plain = train(MLP(2, (8,), 1), overfitting_split, "adam", epochs=5, seed=0, record_grid=False, record_params=True)
-    same = pp.dropped_training_loss(plain, overfitting_split.X_train, overfitting_split.y_train, 2)
-    np.testing.assert_allclose(same, plain.history["train_loss"], rtol=1e-12)  # nothing to drop: the recorded loss
-    drop = train(MLP(2, (32, 32), 1, keep_prob=0.5), overfitting_split, "adam", learning_rate=0.01, epochs=30, seed=0,
-                 record_grid=False, record_params=True)
-    dropped = pp.dropped_training_loss(drop, overfitting_split.X_train, overfitting_split.y_train, 4)
-    assert (dropped[1:] > drop.history["train_loss"].to_numpy()[1:]).mean() > 0.9  # thinned networks predict worse
-    no_params = train(MLP(2, (8,), 1), overfitting_split, epochs=2, record_grid=False, record_params=False)
-    with pytest.raises(ValueError, match="^result"):
-        pp.dropped_training_loss(no_params, overfitting_split.X_train, overfitting_split.y_train)
-
-
-# ---- augmentation ----------------------------------------------------------------------------------------
-
-
-def test_augmented_copies_are_the_points_training_sees():
-    """One full-batch SGD step on augmented data equals a hand step on the copies drawn here."""
-    X, y = make_dataset("circles", 30, 0.1, 0)
-    split = Split(X, y, np.empty((0, 2)), np.empty(0, dtype=np.int64))
-    net, lr, aug = MLP(2, (8,), 1), 0.5, dict(jitter=0.05, rotation=90.0, reflect="xy")
-    run = train(net, split, "sgd", learning_rate=lr, batch_size=None, epochs=1, seed=3, record_grid=False,
-                record_params=True, **aug)
-    copies = pp.augmented_copies(X, y, 1, seed=3, **aug)
-    points, labels = copies[["x", "y"]].to_numpy(), copies["label"].to_numpy()
-    params, state = run.initial_params, run.initial_state
-    logits, cache, _ = net.forward(params, state, points, training=True)
-    _, dlogits = binary_cross_entropy(logits, labels)
-    grads = net.backward(params, cache, dlogits)
-    step = run.layout.flatten(params) - lr * run.layout.flatten(grads)
-    np.testing.assert_allclose(run.param_vectors[1], step, rtol=1e-12, atol=1e-14)
-    # and with no augmentation the copies are the shuffled points of each epoch
-    plain = pp.augmented_copies(X, y, 2, seed=3)
-    order = epoch_batches(len(X), len(X), 3, 2)[0]
-    np.testing.assert_array_equal(plain[plain["epoch"] == 2][["x", "y"]].to_numpy(), X[order])
-    rotated = pp.augmented_copies(X, y, 3, seed=3, rotation=180.0)  # rotations keep every radius
-    np.testing.assert_allclose(np.sort(np.hypot(rotated["x"], rotated["y"])),
-                               np.sort(np.tile(np.hypot(X[:, 0], X[:, 1]), 3)))
-    with pytest.raises(ValueError, match="^epochs"):
-        pp.augmented_copies(X, y, pp.MAX_AUGMENT_EPOCHS + 1)
-    with pytest.raises(ValueError, match="^reflect"):
-        pp.augmented_copies(X, y, 1, reflect="z")

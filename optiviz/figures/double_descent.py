@@ -8,8 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from optiviz.double_descent import PolynomialFits
-from optiviz.figures.plain import PlainFigure
-from optiviz.figures.race import _f32
+from optiviz.figures.plain import PlainFigure, typed_array
 
 # Okabe–Ito, colour-blind safe: train blue, test vermillion, the fit bluish green, the truth grey.
 TRAIN_COLOUR, TEST_COLOUR, FIT_COLOUR = "#0072B2", "#D55E00", "#009E73"
@@ -135,7 +134,7 @@ def fit_explorer(fits: PolynomialFits, p: int) -> PlainFigure:
     ps = np.arange(1, top + 1)
     right = dict(xaxis="x2", yaxis="y2")
     data = [trace.to_plotly_json() for trace in _fit_traces(fits, p, showlegend=True)]
-    data[1]["y"] = _f32(fits.curves[p - 1])
+    data[1]["y"] = typed_array(fits.curves[p - 1])
     for values, name, colour in ((fits.train_mse, "train error", TRAIN_COLOUR), (fits.test_mse, "test error", TEST_COLOUR)):
         data.append(dict(type="scatter", x=ps, y=_floored(values), customdata=values, mode="lines", name=name,
                          line=dict(color=colour, width=2), **right,
@@ -143,7 +142,7 @@ def fit_explorer(fits: PolynomialFits, p: int) -> PlainFigure:
     data.append(_marker(fits, p) | right)
     data.append(_label(fits, p))
     frames = [dict(name=str(q), traces=[1, 5, 6],
-                   data=[dict(type="scatter", y=_f32(fits.curves[q - 1])), _marker(fits, q), _label(fits, q)])
+                   data=[dict(type="scatter", y=typed_array(fits.curves[q - 1])), _marker(fits, q), _label(fits, q)])
               for q in ps]
     pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")
     play = dict(frame=dict(duration=150, redraw=False), transition=dict(duration=0), fromcurrent=False, mode="immediate")

@@ -1,8 +1,20 @@
-"""A figure kept as the plain dict it was built from, for figures too big for plotly's object model."""
+"""A figure kept as the plain dict it was built from, for figures too big for plotly's object model,
+and the typed arrays such a dict carries."""
 
 from __future__ import annotations
 
+import base64
+
+import numpy as np
 import plotly.graph_objects as go
+
+
+def typed_array(values) -> dict:
+    """A plotly typed-array spec of float32 values: half the bytes of float64, and encoded
+    once here rather than on every rerun by ``Figure.to_dict``."""
+    a = np.ascontiguousarray(values, dtype=np.float32)
+    spec = {"dtype": "f4", "bdata": base64.b64encode(a.tobytes()).decode("ascii")}
+    return spec | {"shape": ", ".join(map(str, a.shape))} if a.ndim > 1 else spec
 
 
 class PlainFigure(go.Figure):

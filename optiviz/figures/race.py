@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from optiviz.figures.isolines import isolines
-from optiviz.figures.plain import PlainFigure
+from optiviz.figures.plain import PlainFigure, typed_array
 from optiviz.figures.palette import MINIMUM_COLOUR, SURFACE_COLOURSCALE, colour
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.surfaces import Surface
@@ -20,14 +18,6 @@ FLOOR = 1e-12  # losses below this are drawn at it on log axes
 
 def _label(name: str) -> str:
     return OPTIMIZERS[name].label if name in OPTIMIZERS else name
-
-
-def _f32(values) -> dict:
-    """A plotly typed-array spec of float32 values: half the bytes of float64, and encoded
-    once here rather than on every rerun by ``Figure.to_dict``."""
-    a = np.ascontiguousarray(values, dtype=np.float32)
-    spec = {"dtype": "f4", "bdata": base64.b64encode(a.tobytes()).decode("ascii")}
-    return spec | {"shape": ", ".join(map(str, a.shape))} if a.ndim > 1 else spec
 
 
 def surface_layers(surface: Surface, grid: int = 100, line_grid: int = 64, n_levels: int = 18) -> list[dict]:
@@ -44,12 +34,12 @@ def surface_layers(surface: Surface, grid: int = 100, line_grid: int = 64, n_lev
     lx, ly, lz = surface.grid(line_grid)
     lx, ly = isolines(lx, ly, lift(lz), levels)
     return [
-        dict(type="heatmap", x=_f32(x), y=_f32(y), z=_f32(np.minimum(z, levels[-1])),
+        dict(type="heatmap", x=typed_array(x), y=typed_array(y), z=typed_array(np.minimum(z, levels[-1])),
              colorscale=SURFACE_COLOURSCALE, name="surface", showlegend=False,
              colorbar=dict(title=dict(text=title, side="right"), thickness=12, len=0.8),
              hovertemplate=f"x=%{{x:.3f}}<br>y=%{{y:.3f}}<br>{title}=%{{z:{fmt}}}<extra></extra>"),
-        dict(type="scatter", x=_f32(lx), y=_f32(ly), mode="lines", name="contours", showlegend=False, hoverinfo="skip",
-             line=dict(width=0.8, color="rgba(70,85,110,0.5)")),
+        dict(type="scatter", x=typed_array(lx), y=typed_array(ly), mode="lines", name="contours", showlegend=False,
+             hoverinfo="skip", line=dict(width=0.8, color="rgba(70,85,110,0.5)")),
     ]
 
 
@@ -59,9 +49,9 @@ def _frame_steps(steps: int, n_frames: int) -> np.ndarray:
 
 def _paths_so_far(xy: list[np.ndarray], step: int) -> tuple[list[dict], dict]:
     """Each optimizer's path up to ``step``, and one trace holding every optimizer's head."""
-    paths = [dict(type="scatter", x=_f32(p[: step + 1, 0]), y=_f32(p[: step + 1, 1])) for p in xy]
+    paths = [dict(type="scatter", x=typed_array(p[: step + 1, 0]), y=typed_array(p[: step + 1, 1])) for p in xy]
     heads = np.array([p[min(step, len(p) - 1)] for p in xy])
-    return paths, dict(type="scatter", x=_f32(heads[:, 0]), y=_f32(heads[:, 1]))
+    return paths, dict(type="scatter", x=typed_array(heads[:, 0]), y=typed_array(heads[:, 1]))
 
 
 def _markers(surface: Surface, start: tuple[float, float] | None) -> list[dict]:
@@ -140,8 +130,8 @@ def loss_curves(paths: pd.DataFrame, diverged: dict[str, int]) -> go.Figure:
     data = []
     for name, group in paths.groupby("optimizer", sort=False):
         label = _label(name)
-        data.append(dict(type="scatter", x=_f32(group["step"]), y=_f32(np.maximum(group["loss"], FLOOR)), mode="lines",
-                         name=label, line=dict(color=colour(name), width=2),
+        data.append(dict(type="scatter", x=typed_array(group["step"]), y=typed_array(np.maximum(group["loss"], FLOOR)),
+                         mode="lines", name=label, line=dict(color=colour(name), width=2),
                          hovertemplate=f"{label}<br>step %{{x}}<br>loss %{{y:.3g}}<extra></extra>"))
         if name in diverged:
             data.append(dict(type="scatter", x=[diverged[name]], y=[max(float(group["loss"].iloc[-1]), FLOOR)],
@@ -161,15 +151,16 @@ def surface_3d(surface: Surface, paths: pd.DataFrame, grid: int = 70) -> go.Figu
     lift = (lambda v: np.log10(np.maximum(v, 1e-3))) if surface.log_levels else (lambda v: np.asarray(v))
     title = "log₁₀ loss" if surface.log_levels else "loss"
     fig = go.Figure(
-        go.Surface(x=_f32(x), y=_f32(y), z=_f32(lift(z)), colorscale=SURFACE_COLOURSCALE, showscale=False, opacity=0.9,
-                   contours=dict(z=dict(show=True, usecolormap=False, color="rgba(60,70,90,0.4)", width=1)), name="surface",
+        go.Surface(x=typed_array(x), y=typed_array(y), z=typed_array(lift(z)), colorscale=SURFACE_COLOURSCALE,
+                   showscale=False, opacity=0.9, name="surface",
+                   contours=dict(z=dict(show=True, usecolormap=False, color="rgba(60,70,90,0.4)", width=1)),
                    hovertemplate=f"x=%{{x:.2f}}<br>y=%{{y:.2f}}<br>{title}=%{{z:.3g}}<extra></extra>")
     )
     for name, group in paths.groupby("optimizer", sort=False):
         fig.add_trace(
             go.Scatter3d(
-                x=_f32(group["x"]), y=_f32(group["y"]), z=_f32(lift(group["loss"])), mode="lines", name=_label(name),
-                line=dict(color=colour(name), width=5),
+                x=typed_array(group["x"]), y=typed_array(group["y"]), z=typed_array(lift(group["loss"])), mode="lines",
+                name=_label(name), line=dict(color=colour(name), width=5),
             )
         )
     (x0, x1), (y0, y1) = surface.bounds

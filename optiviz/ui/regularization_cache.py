@@ -13,8 +13,7 @@ import streamlit as st
 
 from optiviz import penalty_paths as pp
 from optiviz.datasets import Split, apply, make_dataset
-from optiviz.nn import MLP
-from optiviz.nn import regularizers
+from optiviz.nn import MLP, regularizers
 from optiviz.nn.training import OptimizerSetting, train
 from optiviz.ui.cache import Data, dataset
 
