@@ -5,16 +5,11 @@ Outside CI the browser tests skip when no Chromium is found; in CI (CI=true) tha
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import free_port, start_streamlit, stop, wait_ready
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -35,46 +30,17 @@ def _missing(reason: str):
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def app_url():
-    """Start ``streamlit run app.py`` on a free port; ready once its script health check has run app.py.
-
-    Until app.py has called st.navigation once, Streamlit serves a deep link from its legacy pages/
-    discovery (no app.py, no layout); the script health check runs app.py once, as docs/deploy.md
-    tells deployments to do at start.
-    """
-    port = _free_port()
-    log = open(ROOT / ".pytest_cache" / "streamlit.log" if (ROOT / ".pytest_cache").is_dir() else os.devnull, "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
-         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.scriptHealthCheckEnabled=true"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
+def app_url(tmp_path_factory):
+    """``streamlit run app.py`` on a free port, ready once its script health check has run app.py."""
+    port, log = free_port(), tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    server = start_streamlit(port, log)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/script-health-check", timeout=30).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail(f"streamlit did not become healthy on port {port}", pytrace=False)
-        time.sleep(0.2)
-    yield url
-    server.terminate()
     try:
-        server.wait(10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+        wait_ready(url, server, log)
+        yield url
+    finally:
+        stop(server)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,36 @@
+# optiviz: one Streamlit server on port 8501 (docs/deploy.md).
+#   docker build -t optiviz .
+#   docker run -p 8501:8501 -e STREAMLIT_SERVER_COOKIE_SECRET=$(openssl rand -hex 32) optiviz
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Dependencies first, so that a code change rebuilds only the layers below.
+COPY requirements.txt deploy/constraints.txt ./
+RUN pip install -r requirements.txt -c constraints.txt
+
+# The code stays owned by root: the server's user can read it, not change it.
+COPY .streamlit/config.toml .streamlit/config.toml
+COPY app.py ./
+COPY optiviz optiviz
+COPY pages pages
+COPY deploy/healthcheck.py deploy/healthcheck.py
+
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin optiviz
+USER 10001
+
+# The port and address are read from the environment by `streamlit run` and deploy/healthcheck.py alike.
+ENV STREAMLIT_SERVER_PORT=8501 \
+    STREAMLIT_SERVER_ADDRESS=0.0.0.0
+EXPOSE 8501
+# /_stcore/health, then a warm-up run of app.py (deploy/healthcheck.py); checked every second while starting.
+HEALTHCHECK --interval=30s --timeout=25s --start-period=30s --start-interval=1s --retries=3 \
+    CMD ["python", "deploy/healthcheck.py"]
+
+# headless, no file watcher, no usage statistics: .streamlit/config.toml
+CMD ["streamlit", "run", "app.py"]
