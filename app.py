@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from optiviz.ui import links
+from optiviz.ui import errors, links
 
 st.set_page_config(page_title="optiviz", page_icon="📉", layout="wide")
 
@@ -33,5 +33,7 @@ lab = st.navigation({
 asked, note = links.requested(), st.empty()  # a shared link's values, and where to say which were refused
 try:
     lab.run()
+except Exception:  # a bug: a kind word for the student, the traceback for the log (st.stop and reruns pass)
+    errors.report_failure()
 finally:
     links.report(asked, note)

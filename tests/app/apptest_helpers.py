@@ -7,12 +7,19 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from optiviz.ui.errors import MESSAGE
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def failures(at: AppTest) -> list[str]:
+    """The last run's uncaught exceptions, and the failures app.py caught and showed as errors.MESSAGE."""
+    return [e.value for e in at.exception] + [e.value for e in at.error if MESSAGE in e.value]
 
 
 def clean(at: AppTest) -> AppTest:
     """``at`` after asserting its last run raised no exception."""
-    assert not at.exception, [e.value for e in at.exception]
+    assert not failures(at), failures(at)
     return at
 
 

@@ -1,7 +1,7 @@
 """The data preprocessing lab runs at its defaults and after each control changes, with no exception (AppTest)."""
 
 import pytest
-from apptest_helpers import change, figures, open_page
+from apptest_helpers import change, failures, figures, open_page
 from streamlit.testing.v1 import AppTest
 
 from optiviz.optimizers import OPTIMIZERS
@@ -71,7 +71,7 @@ def test_every_optimizer(lab, name):
 def test_optimizer_hyperparameter(lab):
     change(lab, pp_optimizer="momentum")
     change(lab, pp_momentum_momentum=0.5)
-    assert not lab.exception
+    assert not failures(lab)
 
 
 @pytest.mark.parametrize("key, values", [

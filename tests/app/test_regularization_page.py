@@ -1,7 +1,7 @@
 """The regularization lab: every tab at its defaults, after each control changes, and from a shared link (AppTest)."""
 
 import pytest
-from apptest_helpers import APP, change, clean, figures, numbers, open_page, submit
+from apptest_helpers import APP, change, clean, failures, figures, numbers, open_page, submit
 from streamlit.testing.v1 import AppTest
 
 from optiviz.ui.controls import LEARNING_RATES
@@ -50,7 +50,7 @@ def test_penalties_default_view(penalties):
     assert len(histogram["data"]) == 4
     assert len(penalties.dataframe) == 1 and len(penalties.dataframe[0].value) == 4
     assert len(penalties.get("download_button")) == 4
-    assert not penalties.warning and not penalties.exception
+    assert not penalties.warning and not failures(penalties)
     captions = " ".join(c.value for c in penalties.caption)
     assert "exactly 0 one by one" in captions and "smoothly" in captions
 
