@@ -1,6 +1,7 @@
 """Two replicas behind nginx: a browser sticks to one; when that one stops, its page and new ones go on on the other."""
 
 import http.client
+import time
 
 from playwright.sync_api import expect
 
@@ -53,6 +54,11 @@ def sticks_and_survives(browser, replicas, proxy):
     home.stop()
 
     # The open page reconnects through nginx, to the other replica, and goes on redrawing.
+    # (Wait for the new session first: a key pressed while the page reconnects is lost.)
+    deadline = time.monotonic() + 60
+    while other.metric("active_sessions") < 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    page.wait_for_function(f"() => ({PATH_LENGTHS})().every(n => n === 191)", timeout=60_000)
     fewer_steps(page, 180)
     assert unexpected(page.errors) == []
     # A new browser whose route cookie hashes to the stopped replica: nginx passes it on too.
