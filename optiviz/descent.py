@@ -1,4 +1,4 @@
-"""Optimizers on surfaces: many runs in one vectorised loop, returned as tidy tables."""
+"""Optimizers on surfaces: many runs in one vectorised loop, returned as per-optimizer Paths or tidy tables."""
 
 from __future__ import annotations
 
@@ -66,7 +66,8 @@ def descend(
     ``learning_rate`` and the optimizer's hyperparameters may hold one value per run (B,).
     With ``noise`` σ > 0 the optimizer sees g̃ = ∇f + σ ε, ε ~ N(0, I) drawn from ``seed``; every
     run sees the same ε_t, so runs differ only by their settings and a batch equals its runs looped.
-    A run diverges at the first step whose point is not finite or leaves the box; it stops there.
+    A run diverges at the first step t whose point W_t leaves the box (or is not finite) or whose loss
+    f(W_t) is not finite; its rows from t on are NaN.
     """
     starts = np.array(starts, dtype=float, ndmin=2)
     if starts.ndim != 2 or starts.shape[1] != 2 or not np.all(np.isfinite(starts)):
@@ -82,32 +83,27 @@ def descend(
     rates = scheduled(schedule, lr0, decay_rate, np.arange(steps + 1)[:, None])  # (T + 1, B)
     rng = np.random.default_rng(seed)
 
-    points = np.full((steps + 1, batch, 2), np.nan)
-    loss = np.full((steps + 1, batch), np.nan)
-    grad_norm = np.full((steps + 1, batch), np.nan)
-    diverged_at = np.full(batch, -1)
-    active = np.ones(batch, dtype=bool)
+    points = np.empty((steps + 1, batch, 2))
+    loss = np.empty((steps + 1, batch))
+    grads = np.empty((steps + 1, batch, 2))
 
     with np.errstate(all="ignore"):
         w = starts.copy()
         f, g = surface.value_and_grad(w)
         state = optimizer.init(w)
-        points[0], loss[0], grad_norm[0] = w, f, _norm(g)
+        points[0], loss[0], grads[0] = w, f, g
         for t in range(steps):
             g_seen = g + noise * rng.standard_normal(2) if noise else g
             delta, state = optimizer.update(g_seen, state, rates[t])
-            w_new = w + delta
-            f_new, g_new = surface.value_and_grad(w_new)
-            if not (surface.inside(w_new).all() and np.isfinite(f_new).all()):  # rare: a run diverged
-                ok = surface.inside(w_new) & np.isfinite(f_new)
-                diverged_at[active & ~ok] = t + 1
-                active &= ok
-                keep = ~active[:, None]
-                w_new = np.where(keep, w, w_new)
-                f_new = np.where(active, f_new, f)
-                g_new = np.where(keep, 0.0, g_new)
-            w, f, g = w_new, f_new, g_new
-            points[t + 1], loss[t + 1], grad_norm[t + 1] = w, f, _norm(g)
+            w = w + delta
+            f, g = surface.value_and_grad(w)
+            points[t + 1], loss[t + 1], grads[t + 1] = w, f, g
+        # Runs are independent (the noise does not depend on them), so a diverged run may run on
+        # with inf and NaN: its first bad step is found here, once, and everything from it is cut.
+        ok = surface.inside(points) & np.isfinite(loss)  # (T + 1, B)
+        ok[0] = True  # the start was checked on entry
+        diverged_at = np.where(ok.all(axis=0), -1, np.argmin(ok, axis=0))
+        grad_norm = _norm(grads.reshape(-1, 2)).reshape(loss.shape)
         for b in np.flatnonzero(diverged_at >= 0):
             points[diverged_at[b] :, b] = np.nan
             loss[diverged_at[b] :, b] = np.nan
@@ -115,23 +111,32 @@ def descend(
     return Trajectories(points, loss, grad_norm, rates, diverged_at)
 
 
-def _trajectory_frame(name: str, traj: Trajectories, b: int) -> pd.DataFrame:
-    end = traj.diverged_at[b] if traj.diverged_at[b] >= 0 else len(traj.loss)
-    return pd.DataFrame(
-        {
-            "optimizer": name,
-            "step": np.arange(end),
-            "x": traj.points[:end, b, 0],
-            "y": traj.points[:end, b, 1],
-            "loss": traj.loss[:end, b],
-            "grad_norm": traj.grad_norm[:end, b],
-            "learning_rate": traj.learning_rate[:end, b],
-        },
-        columns=COLUMNS,
-    )
+class Path(NamedTuple):
+    """One optimizer's run as arrays, from step 0 (the start) up to the step before it diverged.
+
+    Row t holds W_t = (x, y), f(W_t), ‖∇f(W_t)‖ and α_t; all arrays have the same length n.
+    """
+
+    optimizer: str
+    step: np.ndarray  # (n,) 0, 1, …, n − 1
+    x: np.ndarray  # (n,)
+    y: np.ndarray  # (n,)
+    loss: np.ndarray  # (n,) f(W_t)
+    grad_norm: np.ndarray  # (n,) ‖∇f(W_t)‖ of the true gradient
+    learning_rate: np.ndarray  # (n,) α_t, used for the step from t to t + 1
+    diverged_at: int | None  # the first step whose point left the box or whose loss overflowed (= n); None if none
 
 
-def race(
+def _path(name: str, traj: Trajectories, b: int) -> Path:
+    """Run ``b`` of ``traj`` cut before its divergence, as contiguous arrays."""
+    diverged = int(traj.diverged_at[b])
+    end = diverged if diverged >= 0 else len(traj.loss)
+    columns = (traj.points[..., 0], traj.points[..., 1], traj.loss, traj.grad_norm, traj.learning_rate)
+    return Path(name, np.arange(end), *(np.ascontiguousarray(c[:end, b]) for c in columns),
+                diverged if diverged >= 0 else None)
+
+
+def race_paths(
     surface: str,
     runs: Sequence[tuple[str, float, Mapping[str, float]]],
     start,
@@ -140,18 +145,34 @@ def race(
     decay_rate: float = 0.0,
     noise: float = 0.0,
     seed: int = 0,
-) -> pd.DataFrame:
-    """Each ``(optimizer, learning_rate, hyperparameters)`` from the same start: a tidy table.
+) -> list[Path]:
+    """Each ``(optimizer, learning_rate, hyperparameters)`` from the same start, run by :func:`descend`: one Path each.
 
-    One row per optimizer and step, from step 0 (the start) up to the step before it
-    diverged. Every optimizer sees the same gradient noise.
+    Every optimizer sees the same gradient noise. Caps: ``steps`` ≤ MAX_STEPS.
     """
     s = get_surface(surface)
-    frames = [
-        _trajectory_frame(name, descend(s, make_optimizer(name, **hyper), [start], steps, lr, schedule, decay_rate, noise, seed), 0)
+    return [
+        _path(name, descend(s, make_optimizer(name, **hyper), [start], steps, lr, schedule, decay_rate, noise, seed), 0)
         for name, lr, hyper in runs
     ]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+
+
+def paths_table(paths: Sequence[Path]) -> pd.DataFrame:
+    """The tidy table of some Paths: columns COLUMNS, one row per optimizer and step, the paths one after another."""
+    if not paths:
+        return pd.DataFrame(columns=COLUMNS)
+    table = {"optimizer": np.repeat([p.optimizer for p in paths], [len(p.step) for p in paths])}
+    table |= {column: np.concatenate([getattr(p, column) for p in paths]) for column in COLUMNS[1:]}
+    return pd.DataFrame(table, columns=COLUMNS)
+
+
+def race(surface: str, runs: Sequence[tuple[str, float, Mapping[str, float]]], start, steps: int, **options) -> pd.DataFrame:
+    """Each ``(optimizer, learning_rate, hyperparameters)`` from the same start: a tidy table.
+
+    One row per optimizer and step, from step 0 (the start) up to the step before it diverged:
+    ``paths_table(race_paths(...))``; ``options`` are schedule, decay_rate, noise and seed.
+    """
+    return paths_table(race_paths(surface, runs, start, steps, **options))
 
 
 def run(surface: str, optimizer: str, start, steps: int, learning_rate: float, **options) -> pd.DataFrame:
@@ -160,27 +181,34 @@ def run(surface: str, optimizer: str, start, steps: int, learning_rate: float, *
     return race(surface, [(optimizer, learning_rate, options)], start, steps, **common)
 
 
-def diverged_steps(paths: pd.DataFrame, steps: int) -> dict[str, int]:
-    """The step at which each optimizer in a race table diverged (those that did)."""
-    last = paths.groupby("optimizer", sort=False)["step"].max()
-    return {name: int(s) + 1 for name, s in last.items() if s < steps}
+def diverged_steps(paths: Sequence[Path] | pd.DataFrame, steps: int | None = None) -> dict[str, int]:
+    """The step at which each optimizer diverged (those that did), from its Path's ``diverged_at``.
+
+    A race table (:func:`race`) has no such column: give its ``steps``; a run whose last row is
+    step t < steps diverged at t + 1.
+    """
+    if isinstance(paths, pd.DataFrame):
+        steps = check_steps(steps)
+        last = paths.groupby("optimizer", sort=False)["step"].max()
+        return {name: int(s) + 1 for name, s in last.items() if s < steps}
+    return {p.optimizer: p.diverged_at for p in paths if p.diverged_at is not None}
 
 
-def summarize(paths: pd.DataFrame, surface: str, steps: int, tolerance: float = 1e-3) -> pd.DataFrame:
-    """Per optimizer: final loss, distance to the minimum, first step with loss < tolerance, diverged-at step."""
+def summarize(paths: Sequence[Path], surface: str, *, tolerance: float = 1e-3) -> pd.DataFrame:
+    """Per optimizer: final loss f(W_T), distance ‖W_T − W*‖ to the nearest minimum W*, the first step t
+    with f(W_t) < tolerance, and the step it diverged at (a diverged run has no final loss or distance)."""
     s = get_surface(surface)
-    diverged = diverged_steps(paths, steps)
     rows = []
-    for name, group in paths.groupby("optimizer", sort=False):
-        last = group.iloc[-1]
-        below = group.loc[group["loss"] < tolerance, "step"]
+    for p in paths:
+        below = np.flatnonzero(p.loss < tolerance)
+        gone = p.diverged_at is not None
         rows.append(
             {
-                "optimizer": name,
-                "final loss": np.nan if name in diverged else last["loss"],
-                "distance to minimum": np.nan if name in diverged or not s.minima else float(s.distance_to_minimum([last["x"], last["y"]])),
-                f"steps to loss < {tolerance:g}": int(below.iloc[0]) if len(below) else None,
-                "diverged at step": diverged.get(name),
+                "optimizer": p.optimizer,
+                "final loss": np.nan if gone else float(p.loss[-1]),
+                "distance to minimum": np.nan if gone or not s.minima else float(s.distance_to_minimum([p.x[-1], p.y[-1]])),
+                f"steps to loss < {tolerance:g}": int(below[0]) if below.size else None,
+                "diverged at step": p.diverged_at,
             }
         )
     return pd.DataFrame(rows)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from optiviz.descent import diverged_steps, summarize
+from optiviz.descent import diverged_steps, paths_table, summarize
 from optiviz.figures.palette import colour
 from optiviz.figures.race import learning_rate_sweep, loss_curves, race_map, surface_3d
 from optiviz.formulas import schedule_rule, update_rule
@@ -81,8 +81,7 @@ if not runs:
 
 args = (surface_name, runs, start, steps, schedule, decay_rate, noise, int(seed))
 paths = cache.race(*args)
-diverged = diverged_steps(paths, steps)
-for name, step in diverged.items():
+for name, step in diverged_steps(paths).items():
     st.warning(f"**{OPTIMIZERS[name].label} diverged at step {step}**: its point left the map or its loss overflowed. "
                "Try a smaller learning rate.", icon=":material/warning:")
 
@@ -91,20 +90,22 @@ with left:
     st.plotly_chart(race_map(surface, paths, steps, cache.surface_layers(surface_name)), key="race_map",
                     config={"displaylogo": False})
 with right:
-    st.plotly_chart(loss_curves(paths, diverged), key="loss_curves", config={"displaylogo": False})
+    st.plotly_chart(loss_curves(paths), key="loss_curves", config={"displaylogo": False})
     st.caption("Loss against step on a log axis: a straight line means the loss shrinks by a constant factor "
                "each step. Wiggles are oscillation across a valley.")
 
-table = summarize(paths, surface_name, steps, TOLERANCE)
+table = summarize(paths, surface_name, tolerance=TOLERANCE)
 reached = f"steps to loss < {TOLERANCE:g}"
-table.insert(0, "optimizer", table.pop("optimizer").map(lambda n: OPTIMIZERS[n].label))
-table[reached] = table[reached].map(lambda s: "not reached" if s is None or s != s else f"{int(s)}")
-table["diverged at step"] = table["diverged at step"].map(lambda s: "—" if s is None or s != s else f"{int(s)}")
+table = table.assign(**{  # one copy with plain lists: Series.map per column costs twice as much
+    "optimizer": [OPTIMIZERS[n].label for n in table["optimizer"]],
+    reached: ["not reached" if s is None or s != s else f"{int(s)}" for s in table[reached]],
+    "diverged at step": ["—" if s is None or s != s else f"{int(s)}" for s in table["diverged at step"]],
+})
 st.dataframe(table, hide_index=True, column_config={
     "final loss": st.column_config.NumberColumn(format="%.3e"),
     "distance to minimum": st.column_config.NumberColumn(format="%.3g"),
 })
-st.download_button("Download paths (CSV)", lambda: paths.to_csv(index=False), f"optiviz_{surface_name}_paths.csv",
+st.download_button("Download paths (CSV)", lambda: paths_table(paths).to_csv(index=False), f"optiviz_{surface_name}_paths.csv",
                    "text/csv", key="download", icon=":material/download:")
 
 def show_update_rules():

@@ -1,6 +1,7 @@
 """Tests for optiviz.descent: the batched loop, divergence, noise, schedules and the tidy tables."""
 
 import math
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -8,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optiviz.descent import COLUMNS, MAX_STEPS, descend, diverged_steps, race, run, summarize, sweep
+from optiviz.descent import (COLUMNS, MAX_STEPS, Path, descend, diverged_steps, paths_table, race, race_paths, run,
+                             summarize, sweep)
 from optiviz.optimizers import OPTIMIZERS, make_optimizer, momentum, sgd
 from optiviz.schedules import learning_rate as scheduled
 from optiviz.surfaces import RAVINE_SHALLOW, RAVINE_STEEP, SURFACES, get_surface
@@ -265,7 +267,7 @@ def test_huge_learning_rate_stops_at_step_one_without_warnings(surface, lr):
     with np.errstate(all="warn"):
         traj = descend(s, sgd(), [start], 50, lr)
         df = run(surface, "sgd", start, 50, lr)
-        summary = summarize(df, surface, 50)
+        summary = summarize(race_paths(surface, [("sgd", lr, {})], start, 50), surface)
         table = sweep(surface, "sgd", [lr, 1e-300], start, 50)
     assert traj.diverged_at[0] == 1
     assert df["step"].tolist() == [0]
@@ -416,13 +418,58 @@ def test_race_table():
     assert list(empty.columns) == COLUMNS and len(empty) == 0
 
 
+def test_race_paths_by_hand():
+    """race_paths(): SGD on the ravine is x_t = x₀(1 − 12α)ᵗ, y_t = y₀(1 − 0.12α)ᵗ; α = 0.5 stops at t = 3 (|x| = 125 > 30)."""
+    runs = [("sgd", 0.1, {}), ("sgd", 0.5, {})]
+    calm, wild = race_paths("ravine", runs, (1.0, -2.5), 20)
+    for p, lr, n, diverged in ((calm, 0.1, 21, None), (wild, 0.5, 3, 3)):
+        assert isinstance(p, Path) and p.optimizer == "sgd" and p.diverged_at == diverged
+        want = ravine_sgd_path((1.0, -2.5), [lr] * (n - 1))
+        np.testing.assert_array_equal(p.step, np.arange(n))
+        np.testing.assert_allclose(np.stack([p.x, p.y], axis=1), want, rtol=1e-12)
+        np.testing.assert_allclose(p.loss, ravine_loss(want[:, 0], want[:, 1]), rtol=1e-12)
+        np.testing.assert_allclose(p.grad_norm, ravine_grad_norm(want[:, 0], want[:, 1]), rtol=1e-12)
+        np.testing.assert_array_equal(p.learning_rate, np.full(n, lr))
+    assert pickle.loads(pickle.dumps(wild)).diverged_at == 3  # the page caches Paths by pickling them
+
+
+def old_race_table(surface, runs, start, steps, **options):
+    """The race table as it was built before Paths: one frame per run from descend's arrays, concatenated."""
+    frames = []
+    for name, lr, hyper in runs:
+        traj = descend(get_surface(surface), make_optimizer(name, **hyper), [start], steps, lr, **options)
+        end = traj.diverged_at[0] if traj.diverged_at[0] >= 0 else steps + 1
+        frames.append(pd.DataFrame({"optimizer": name, "step": np.arange(end), "x": traj.points[:end, 0, 0],
+                                    "y": traj.points[:end, 0, 1], "loss": traj.loss[:end, 0],
+                                    "grad_norm": traj.grad_norm[:end, 0], "learning_rate": traj.learning_rate[:end, 0]},
+                                   columns=COLUMNS))
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.mark.parametrize("surface, runs, options", [
+    ("beale", [("sgd", 0.1, {}), ("adam", 0.05, {"beta1": 0.8})], {}),  # SGD diverges, Adam does not
+    ("rosenbrock", [("momentum", 1e-3, {"momentum": 0.95}), ("rmsprop", 1e-3, {})],
+     dict(noise=0.3, seed=7, schedule="exp", decay_rate=0.01)),  # both converge
+])
+def test_paths_table_is_the_old_race_table(surface, runs, options):
+    """paths_table(race_paths(...)) and race() give the same table, dtypes included, as built before Paths."""
+    start = get_surface(surface).starts[0][1]
+    paths = race_paths(surface, runs, start, 60, **options)
+    want = old_race_table(surface, runs, start, 60, **options)
+    pd.testing.assert_frame_equal(paths_table(paths), want)
+    pd.testing.assert_frame_equal(race(surface, runs, start, 60, **options), want)
+    assert diverged_steps(paths) == diverged_steps(want, 60)
+    assert (surface == "beale") == bool(diverged_steps(paths))
+
+
 def test_summarize_columns_and_values():
     """summarize(): final loss, distance, first step below tolerance and diverged-at, per optimizer."""
     # SGD α = 0.1 is stable (< 2/12) but y only shrinks by 0.988 a step, so the loss first drops below
     # 0.01 around t ≈ 150 (0.375·0.988²ᵗ < 0.01): 200 steps make that column a real step number.
     steps, tol = 200, 0.01
-    df = race("ravine", [("sgd", 0.1, {}), ("momentum", 0.5, {"momentum": 0.9})], (1.0, -2.5), steps)
-    summary = summarize(df, "ravine", steps, tolerance=tol)
+    runs = [("sgd", 0.1, {}), ("momentum", 0.5, {"momentum": 0.9})]
+    paths = race_paths("ravine", runs, (1.0, -2.5), steps)
+    summary = summarize(paths, "ravine", tolerance=tol)
     assert list(summary.columns) == [
         "optimizer",
         "final loss",
@@ -451,13 +498,16 @@ def test_summarize_columns_and_values():
     assert traj.diverged_at[0] > 0
     assert mom_row["diverged at step"] == traj.diverged_at[0]
     assert pd.isna(mom_row["final loss"]) and pd.isna(mom_row["distance to minimum"])
-    assert diverged_steps(df, steps) == {"momentum": int(traj.diverged_at[0])}
+    assert diverged_steps(paths) == {"momentum": int(traj.diverged_at[0])}
+    assert paths[1].diverged_at == traj.diverged_at[0] and paths[0].diverged_at is None
+    # a race table has no diverged-at column: its steps tell
+    assert diverged_steps(race("ravine", runs, (1.0, -2.5), steps), steps) == diverged_steps(paths)
 
 
 def test_summarize_default_tolerance_column_and_never_below():
     """The default tolerance is 1e-3; a run that never gets below it has no step."""
     df = run("rosenbrock", "sgd", (-1.2, 1.0), 20, 1e-3)
-    summary = summarize(df, "rosenbrock", 20)
+    summary = summarize(race_paths("rosenbrock", [("sgd", 1e-3, {})], (-1.2, 1.0), 20), "rosenbrock")
     assert "steps to loss < 0.001" in summary.columns
     assert pd.isna(summary["steps to loss < 0.001"].iloc[0])
     assert summary["final loss"].iloc[0] == df["loss"].iloc[-1]

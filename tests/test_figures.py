@@ -5,7 +5,7 @@ import base64
 import numpy as np
 import pytest
 
-from optiviz.descent import race
+from optiviz.descent import race_paths
 from optiviz.figures.isolines import isolines
 from optiviz.figures.plain import typed_array
 from optiviz.figures.race import MAX_FRAMES, learning_rate_sweep, loss_curves, race_map
@@ -60,7 +60,7 @@ def test_isolines_separate_segments_with_gaps():
 def beale_race():
     s = SURFACES["beale"]
     runs = [(name, s.learning_rates[name], {}) for name in ("sgd", "momentum", "rmsprop", "adam")]
-    return s, race("beale", runs, s.starts[0][1], 200)
+    return s, race_paths("beale", runs, s.starts[0][1], 200)
 
 
 def test_race_map_frames_carry_only_the_paths(beale_race):
@@ -74,8 +74,9 @@ def test_race_map_frames_carry_only_the_paths(beale_race):
     # frame k shows each path up to its step, in full resolution
     for frame in (fig["frames"][0], fig["frames"][10], fig["frames"][-1]):
         step = int(frame["name"])
-        sgd = paths[paths["optimizer"] == "sgd"]
-        np.testing.assert_allclose(decode(frame["data"][0]["x"]), sgd["x"].to_numpy()[: step + 1], rtol=1e-6)
+        sgd = paths[0]
+        assert sgd.optimizer == "sgd"
+        np.testing.assert_allclose(decode(frame["data"][0]["x"]), sgd.x[: step + 1], rtol=1e-6)
     assert fig["frames"][-1]["name"] == "200" and fig["layout"]["sliders"][0]["active"] == MAX_FRAMES - 1
 
 
@@ -88,8 +89,9 @@ def test_race_map_heatmap_keeps_its_shape(beale_race):
 
 def test_loss_curves_mark_divergence():
     s = SURFACES["ravine"]
-    paths = race("ravine", [("sgd", 0.5, {}), ("adam", 0.05, {})], s.starts[0][1], 50)
-    fig = loss_curves(paths, {"sgd": 3}).to_dict()
+    paths = race_paths("ravine", [("sgd", 0.5, {}), ("adam", 0.05, {})], s.starts[0][1], 50)
+    assert [p.diverged_at for p in paths] == [3, None]
+    fig = loss_curves(paths).to_dict()
     crosses = [t for t in fig["data"] if t.get("mode") == "markers+text"]
     assert len(crosses) == 1 and crosses[0]["x"] == [3]
     assert fig["layout"]["yaxis"]["type"] == "log"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
+from optiviz.descent import Path
 from optiviz.figures.isolines import isolines
 from optiviz.figures.plain import PlainFigure, typed_array
 from optiviz.figures.palette import MINIMUM_COLOUR, SURFACE_COLOURSCALE, colour
@@ -47,11 +51,13 @@ def _frame_steps(steps: int, n_frames: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, steps, min(n_frames, steps + 1))).astype(int))
 
 
-def _paths_so_far(xy: list[np.ndarray], step: int) -> tuple[list[dict], dict]:
-    """Each optimizer's path up to ``step``, and one trace holding every optimizer's head."""
-    paths = [dict(type="scatter", x=typed_array(p[: step + 1, 0]), y=typed_array(p[: step + 1, 1])) for p in xy]
-    heads = np.array([p[min(step, len(p) - 1)] for p in xy])
-    return paths, dict(type="scatter", x=typed_array(heads[:, 0]), y=typed_array(heads[:, 1]))
+def _paths_so_far(xy: list[tuple[np.ndarray, np.ndarray]], step: int) -> tuple[list[dict], dict]:
+    """Each optimizer's path (x, y) up to ``step``, and one trace holding every optimizer's head."""
+    lines = [dict(type="scatter", x=typed_array(x[: step + 1]), y=typed_array(y[: step + 1])) for x, y in xy]
+    now = [min(step, len(x) - 1) for x, _ in xy]
+    heads = dict(type="scatter", x=typed_array([x[i] for (x, _), i in zip(xy, now)]),
+                 y=typed_array([y[i] for (_, y), i in zip(xy, now)]))
+    return lines, heads
 
 
 def _markers(surface: Surface, start: tuple[float, float] | None) -> list[dict]:
@@ -89,7 +95,7 @@ def _player(frame_steps: np.ndarray) -> dict:
     )
 
 
-def race_map(surface: Surface, paths: pd.DataFrame, steps: int, background: list[dict] | None = None,
+def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: list[dict] | None = None,
              n_frames: int = MAX_FRAMES) -> PlainFigure:
     """Contour map with one animated path per optimizer; the surface is drawn once, frames carry only paths.
 
@@ -98,16 +104,17 @@ def race_map(surface: Surface, paths: pd.DataFrame, steps: int, background: list
     It is plain data built and tested here: plotly's validation (~0.2 s for 60 frames) and its
     copy on every rerun are skipped.
     """
-    groups = [(name, group[["x", "y"]].to_numpy()) for name, group in paths.groupby("optimizer", sort=False)]
-    xy = [p for _, p in groups]
-    data = [*(background or surface_layers(surface)), *_markers(surface, tuple(xy[0][0]) if xy else None)]
+    start = (float(paths[0].x[0]), float(paths[0].y[0])) if paths else None
+    data = [*(background or surface_layers(surface)), *_markers(surface, start)]
+    xy = [(p.x.astype(np.float32), p.y.astype(np.float32)) for p in paths]  # as sent: converted once, not per frame
     lines, heads = _paths_so_far(xy, steps)
-    animated = list(range(len(data), len(data) + len(groups) + 1))
-    for (name, _), line in zip(groups, lines):
+    animated = list(range(len(data), len(data) + len(paths) + 1))
+    for p, line in zip(paths, lines):
+        name = p.optimizer
         data.append(line | dict(mode="lines", name=_label(name), legendgroup=name, line=dict(color=colour(name), width=2.5),
                                 hovertemplate=f"{_label(name)}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>"))
     data.append(heads | dict(mode="markers", showlegend=False, hoverinfo="skip", name="now",
-                             marker=dict(size=11, color=[colour(n) for n, _ in groups], line=dict(color="white", width=1.5))))
+                             marker=dict(size=11, color=[colour(p.optimizer) for p in paths], line=dict(color="white", width=1.5))))
     frame_steps = _frame_steps(steps, n_frames)
     frames = []
     for s in frame_steps:
@@ -125,27 +132,31 @@ def race_map(surface: Surface, paths: pd.DataFrame, steps: int, background: list
     return PlainFigure(dict(data=data, layout=layout, frames=frames))
 
 
-def loss_curves(paths: pd.DataFrame, diverged: dict[str, int]) -> go.Figure:
-    """Loss against step on a log axis; a cross marks where a run diverged."""
+def loss_curves(paths: Sequence[Path]) -> PlainFigure:
+    """Loss against step on a log axis; a cross marks where a run diverged (at its last loss).
+
+    Plain data, like the map, with the default template go.Figure would add: the same JSON for about half the time.
+    """
     data = []
-    for name, group in paths.groupby("optimizer", sort=False):
-        label = _label(name)
-        data.append(dict(type="scatter", x=typed_array(group["step"]), y=typed_array(np.maximum(group["loss"], FLOOR)),
+    for p in paths:
+        name, label = p.optimizer, _label(p.optimizer)
+        data.append(dict(type="scatter", x=typed_array(p.step), y=typed_array(np.maximum(p.loss, FLOOR)),
                          mode="lines", name=label, line=dict(color=colour(name), width=2),
                          hovertemplate=f"{label}<br>step %{{x}}<br>loss %{{y:.3g}}<extra></extra>"))
-        if name in diverged:
-            data.append(dict(type="scatter", x=[diverged[name]], y=[max(float(group["loss"].iloc[-1]), FLOOR)],
+        if p.diverged_at is not None:
+            data.append(dict(type="scatter", x=[p.diverged_at], y=[max(float(p.loss[-1]), FLOOR)],
                              mode="markers+text", marker=dict(symbol="x", size=12, color=colour(name)), text=["diverged"],
                              textposition="top center", showlegend=False,
                              hovertemplate=f"{label} diverged at step %{{x}}<extra></extra>"))
     layout = dict(
         xaxis=dict(title=dict(text="step t")), yaxis=dict(type="log", title=dict(text="loss f(Wₜ)"), exponentformat="power", minorloglabels="none"),
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), margin=dict(l=10, r=10, t=40, b=10), height=360,
+        template=pio.templates[pio.templates.default].to_plotly_json(),
     )
-    return go.Figure(dict(data=data, layout=layout), _validate=False)
+    return PlainFigure(dict(data=data, layout=layout))
 
 
-def surface_3d(surface: Surface, paths: pd.DataFrame, grid: int = 70) -> go.Figure:
+def surface_3d(surface: Surface, paths: Sequence[Path], grid: int = 70) -> go.Figure:
     """The surface in 3-D (log height where values span decades) with every path on it."""
     x, y, z = surface.grid(grid)
     lift = (lambda v: np.log10(np.maximum(v, 1e-3))) if surface.log_levels else (lambda v: np.asarray(v))
@@ -156,11 +167,11 @@ def surface_3d(surface: Surface, paths: pd.DataFrame, grid: int = 70) -> go.Figu
                    contours=dict(z=dict(show=True, usecolormap=False, color="rgba(60,70,90,0.4)", width=1)),
                    hovertemplate=f"x=%{{x:.2f}}<br>y=%{{y:.2f}}<br>{title}=%{{z:.3g}}<extra></extra>")
     )
-    for name, group in paths.groupby("optimizer", sort=False):
+    for p in paths:
         fig.add_trace(
             go.Scatter3d(
-                x=typed_array(group["x"]), y=typed_array(group["y"]), z=typed_array(lift(group["loss"])), mode="lines",
-                name=_label(name), line=dict(color=colour(name), width=5),
+                x=typed_array(p.x), y=typed_array(p.y), z=typed_array(lift(p.loss)), mode="lines",
+                name=_label(p.optimizer), line=dict(color=colour(p.optimizer), width=5),
             )
         )
     (x0, x1), (y0, y1) = surface.bounds

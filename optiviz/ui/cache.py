@@ -21,16 +21,15 @@ Run = tuple[str, float, Hyper]  # (optimizer, α₀, hyperparameters)
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _path(surface: str, run: Run, start: tuple[float, float], steps: int, schedule: str, decay_rate: float,
-          noise: float, seed: int) -> pd.DataFrame:
+          noise: float, seed: int) -> descent.Path:
     name, lr, hyper = run
-    return descent.race(surface, [(name, lr, dict(hyper))], start, steps, schedule, decay_rate, noise, seed)
+    return descent.race_paths(surface, [(name, lr, dict(hyper))], start, steps, schedule, decay_rate, noise, seed)[0]
 
 
 def race(surface: str, runs: tuple[Run, ...], start: tuple[float, float], steps: int, schedule: str, decay_rate: float,
-         noise: float, seed: int) -> pd.DataFrame:
-    """The race table; each optimizer's path is cached on its own, so moving one slider reruns one optimizer."""
-    paths = [_path(surface, run, start, steps, schedule, decay_rate, noise, seed) for run in runs]
-    return pd.concat(paths, ignore_index=True) if paths else pd.DataFrame(columns=descent.COLUMNS)
+         noise: float, seed: int) -> list[descent.Path]:
+    """Every optimizer's Path; each is cached on its own, so moving one slider reruns one optimizer."""
+    return [_path(surface, run, start, steps, schedule, decay_rate, noise, seed) for run in runs]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
