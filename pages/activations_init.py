@@ -6,7 +6,7 @@ import streamlit as st
 
 from optiviz.figures.init import activation_panels, gradient_spread, histogram_grid, layer_moments, training_losses, unit_health
 from optiviz.nn.activations import ACTIVATIONS, get_activation
-from optiviz.nn.init_stats import MAX_LAYERS, MAX_SAMPLES, MAX_WIDTH, SCHEMES, affordable_samples
+from optiviz.nn.init_stats import MAX_LAYERS, MAX_SAMPLES, MAX_WIDTH, SCHEMES, affordable_layers, affordable_samples
 from optiviz.ui import cache
 
 SHOWN = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
@@ -53,6 +53,11 @@ if not schemes:
     st.warning("Pick at least one scheme to compare in the sidebar, then press Run.", icon=":material/warning:")
     st.stop()
 
+most = affordable_layers(width, layers, len(schemes))  # drawing the weights alone must fit too
+if most < layers:
+    st.info(f"{len(schemes)} schemes of {layers} layers of {width} units is a lot of work for a shared server: "
+            f"using {most} layers.", icon=":material/speed:")
+    layers = most
 affordable = affordable_samples(layers, width, samples, len(schemes))  # one request stays within ~2 s
 if affordable < samples:
     samples = affordable

@@ -14,6 +14,7 @@ from optiviz.ui import cache
 from optiviz.ui.controls import DECAY_RATES, LEARNING_RATES, hyperparameter_slider, log_slider
 
 PAGE_MAX_SAMPLES, PAGE_MAX_WIDTH, PAGE_MAX_DEPTH = 1000, 64, 5
+PAGE_WORK_SHARE = 0.5  # of the engine's work caps: batch norm, dropout and the figures cost more than they count
 BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128, "full batch")
 DEFAULT_LR = {"sgd": 0.3, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.01, "adagrad": 0.1, "adam": 0.01}
 PENALTY_STRENGTHS = tuple(v for v in LEARNING_RATES if v <= 0.1)
@@ -108,7 +109,7 @@ net = MLP(2, (width,) * depth, 1 if classes == 2 else classes, activation=activa
           init_params={"normal": {"sigma": init_scale}, "uniform": {"a": init_scale}, "constant": {"c": init_scale}}.get(init, {}),
           skip=skip, batch_norm=batch_norm, keep_prob=1 - drop)
 batch_size = None if batch == "full batch" else batch
-cap = max_epochs(net, len(split.X_train), len(split.X_val), batch_size) // len(runs)
+cap = int(max_epochs(net, len(split.X_train), len(split.X_val), batch_size) * PAGE_WORK_SHARE) // len(runs)
 if epochs > cap:
     st.info(f"This network, data and batch size allow at most {cap} epochs for {len(runs)} optimizers on this shared "
             f"server: training {cap}.", icon=":material/speed:")
@@ -177,7 +178,10 @@ with tabs[2]:
     if tabs[2].open:
         label = st.selectbox("Optimizer", result.labels, format_func=run_title, key="landscape_optimizer", bind="query-params")
         with st.spinner("Evaluating the loss on a 25 × 25 slice…"):
-            alphas, betas, Z, pa, pb, share = cache.loss_landscape(*args, label)
+            alphas, betas, Z, pa, pb, share, rows = cache.loss_landscape(*args, label)
+        if rows < len(split.X_train):
+            st.info(f"This network is big for a shared server: the surface is the loss on {rows} of the "
+                    f"{len(split.X_train)} training points.", icon=":material/speed:")
         st.caption("The training loss at θ* + α d₁ + β d₂ for two random, filter-normalised directions d₁, d₂ "
                    f"(Li et al. 2018), with the training path projected onto that plane. Only {share[0]:.0%} of the "
                    "path's start lies in the plane, so the path is a shadow, not a walk on this surface.")

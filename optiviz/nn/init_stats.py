@@ -64,7 +64,8 @@ from .initializers import get_initializer
 MAX_LAYERS = 20
 MAX_WIDTH = 1000
 MAX_SAMPLES = 2000
-MAX_COMPARE_WORK = 2e10  # layers × width² × samples × schemes of one request: the default view is 1.5e10, ~2 s here
+MAX_COMPARE_WORK = 1.5e10  # layers × width² × samples × schemes of one request: the default view, ~2 s here
+MAX_COMPARE_WEIGHTS = 2e7  # layers × width² × schemes: drawing the weights costs this whatever the samples (default 1.5e7)
 BINS = 40
 SATURATION_MARGIN = 0.01  # a value within this of a bound of f counts as saturated
 
@@ -359,6 +360,12 @@ def compare_schemes(activation: str, schemes=tuple(SCHEMES), *, layers: int = 10
               "constant": {"c": check_number("constant", constant)}}
     act = get_activation(activation, alpha)
     layers, width, samples, seed, skip = _check_common(layers, width, samples, seed, skip)
+    if layers * width * width * len(schemes) > MAX_COMPARE_WEIGHTS:
+        raise ValueError(f"layers must be at most {affordable_layers(width, layers, len(schemes))} for {len(schemes)} "
+                         f"schemes of width {width} (cap: layers × width² × schemes ≤ {MAX_COMPARE_WEIGHTS:.0e}), got {layers}")
+    if layers * width * width * samples * len(schemes) > MAX_COMPARE_WORK:
+        raise ValueError(f"samples must be at most {affordable_samples(layers, width, samples, len(schemes))} here "
+                         f"(cap: layers × width² × samples × schemes ≤ {MAX_COMPARE_WORK:.0e}), got {samples}")
     X, R, weight_seed = _data(samples, width, seed)
     bounds = _bounds(activation, alpha)
     work = _Workspace.allocate(layers, samples, width)
@@ -370,10 +377,15 @@ def compare_schemes(activation: str, schemes=tuple(SCHEMES), *, layers: int = 10
     return results
 
 
+def affordable_layers(width: int, layers: int, schemes: int) -> int:
+    """The layers a compare_schemes call may use within MAX_COMPARE_WEIGHTS: at most ``layers``, at least 1."""
+    return min(layers, max(1, int(MAX_COMPARE_WEIGHTS // (width * width * max(schemes, 1)))))
+
+
 def affordable_samples(layers: int, width: int, samples: int, schemes: int) -> int:
-    """The samples a compare_schemes call may use within MAX_COMPARE_WORK: at most ``samples``, never below 10 for the cap."""
+    """The samples a compare_schemes call may use within MAX_COMPARE_WORK: at most ``samples``, at least 1."""
     budget = int(MAX_COMPARE_WORK // (layers * width * width * max(schemes, 1)))
-    return min(samples, max(10, budget))
+    return min(samples, max(1, budget))
 
 
 def distinct_units(W: np.ndarray, decimals: int = 8) -> int:

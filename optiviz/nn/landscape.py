@@ -191,6 +191,11 @@ def grid_axis(span: float, n: int) -> np.ndarray:
     return span * ((2.0 * k - (n - 1)) / (n - 1))
 
 
+def affordable_rows(n: int, parameters: int) -> int:
+    """The most rows of X one n × n surface may use: n² · rows ≤ MAX_EVALUATIONS and n² · rows · parameters ≤ MAX_MULTIPLY_ADDS."""
+    return max(1, min(MAX_SAMPLES, MAX_EVALUATIONS // (n * n), MAX_MULTIPLY_ADDS // (n * n * max(parameters, 1))))
+
+
 def loss_surface(net, params, state, X, y, loss_name: str, d1, d2, span: float = 1.0, n: int = 25):
     """The loss on a grid in the plane θ* + α d₁ + β d₂: ``(alphas, betas, Z)``.
 

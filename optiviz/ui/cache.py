@@ -83,18 +83,19 @@ def comparison(data: Data, net: MLP, optimizers: OptimizerRuns, options: tuple[t
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def loss_landscape(data: Data, net: MLP, optimizers: OptimizerRuns, options: tuple[tuple[str, object], ...], seed: int,
                    label: str, n: int = 25, span: float = 1.0):
-    """(α, β, Z, α_t, β_t, in-plane share) for one optimizer's trained network (see optiviz.nn.landscape)."""
+    """(α, β, Z, α_t, β_t, in-plane share, training points used) for one optimizer's trained network (optiviz.nn.landscape)."""
     result = comparison(data, net, optimizers, options, seed)[label]
     split = dataset(data)
     rng = np.random.default_rng(seed)
     d1, d2 = random_direction(result.params, rng), random_direction(result.params, rng)
-    X = apply(result.preprocessing, split.X_train)
-    alphas, betas, Z = landscape.loss_surface(result.net, result.params, result.state, X, split.y_train, result.loss,
-                                              d1, d2, span, n)
     centre, f1, f2 = (flatten_params(t) for t in (result.params, d1, d2))
+    rows = landscape.affordable_rows(n, centre.size)  # a big network is evaluated on fewer training points
+    X = apply(result.preprocessing, split.X_train[:rows])
+    alphas, betas, Z = landscape.loss_surface(result.net, result.params, result.state, X, split.y_train[:rows],
+                                              result.loss, d1, d2, span, n)
     path = result.param_vectors if result.param_vectors is not None else centre[None]
     pa, pb = project_path(path, centre, f1, f2)
-    return alphas, betas, Z, pa, pb, in_plane_fraction(path, centre, f1, f2)
+    return alphas, betas, Z, pa, pb, in_plane_fraction(path, centre, f1, f2), min(rows, len(split.X_train))
 
 
 # ---- the activations and initialisation lab ---------------------------------------------------------

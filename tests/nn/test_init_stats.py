@@ -382,4 +382,22 @@ def test_affordable_samples_keeps_a_request_within_the_work_cap():
     assert affordable_samples(10, 500, 1000, 6) == 1000  # the default view fits
     s = affordable_samples(20, 1000, 2000, 6)
     assert 20 * 1000**2 * s * 6 <= MAX_COMPARE_WORK < 20 * 1000**2 * (s + 1) * 6
-    assert affordable_samples(20, 1000, 2000, 6) >= 10 and affordable_samples(20, 1000, 5, 6) == 5
+    assert affordable_samples(20, 1000, 5, 6) == 5
+
+
+def test_affordable_layers_bound_the_weights_drawn():
+    from optiviz.nn.init_stats import MAX_COMPARE_WEIGHTS, affordable_layers
+
+    assert affordable_layers(500, 10, 6) == 10  # the default view fits
+    most = affordable_layers(1000, 20, 6)
+    assert most * 1000**2 * 6 <= MAX_COMPARE_WEIGHTS < (most + 1) * 1000**2 * 6
+    assert affordable_layers(10, 20, 6) == 20
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(layers=20, width=1000, samples=10), "layers"),  # 1.2e8 weights to draw
+    (dict(layers=5, width=1000, samples=2000), "samples"),  # 6e10 multiply-adds
+])
+def test_compare_schemes_refuses_work_over_its_caps(kwargs, name):
+    with pytest.raises(ValueError, match=f"^{name} must be at most"):
+        init_stats.compare_schemes("tanh", **kwargs)
