@@ -56,7 +56,7 @@ if not schemes:
 most = affordable_layers(width, layers, len(schemes))  # drawing the weights alone must fit too
 if most < layers:
     st.info(f"{len(schemes)} schemes of {layers} layers of {width} units is a lot of work for a shared server: "
-            f"using {most} layers.", icon=":material/speed:")
+            f"using {most} layers. Compare fewer schemes, or narrower layers, to go deeper.", icon=":material/speed:")
     layers = most
 affordable = affordable_samples(layers, width, samples, len(schemes))  # one request stays within ~2 s
 if affordable < samples:
