@@ -7,7 +7,7 @@ import pytest
 
 from optiviz.descent import race_paths
 from optiviz.figures.isolines import isolines
-from optiviz.figures.plain import typed_array
+from optiviz.figures.plain import typed_array, typed_prefixes
 from optiviz.figures.race import MAX_FRAMES, learning_rate_sweep, loss_curves, race_map
 from optiviz.formulas import number, schedule_rule, update_rule
 from optiviz.optimizers import OPTIMIZERS
@@ -121,3 +121,9 @@ def test_update_rules_fill_in_the_values():
     assert schedule_rule("inv", 0.1, 0.01) == r"\alpha_t = \frac{0.1}{1 + 0.01\, t}"
     with pytest.raises(ValueError, match="schedule"):
         schedule_rule("cosine", 0.1, 0.01)
+
+
+def test_typed_prefixes_equal_each_prefix_encoded_alone():
+    values = np.random.default_rng(3).normal(size=37)
+    lengths = list(range(0, 38)) + [5, 1, 37]
+    assert typed_prefixes(values, lengths) == [typed_array(values[:n]) for n in lengths]

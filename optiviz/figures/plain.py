@@ -17,6 +17,23 @@ def typed_array(values) -> dict:
     return spec | {"shape": ", ".join(map(str, a.shape))} if a.ndim > 1 else spec
 
 
+def typed_prefixes(values, lengths) -> list[dict]:
+    """``typed_array(values[:n])`` for each n in ``lengths``, from one encoding of the 1-D ``values``.
+
+    Base64 turns every 3 bytes into 4 characters, so a prefix's encoding is the whole encoding up
+    to the prefix's last full 3 bytes, plus its last 1 or 2 bytes encoded alone: an animation's
+    frames, each a longer prefix of the same path, cost one encoding instead of one each.
+    """
+    raw = np.ascontiguousarray(values, dtype=np.float32).ravel().tobytes()
+    whole = base64.b64encode(raw).decode("ascii")
+    specs = []
+    for n in lengths:
+        size = 4 * int(n)
+        full = size - size % 3
+        specs.append({"dtype": "f4", "bdata": whole[: full // 3 * 4] + base64.b64encode(raw[full:size]).decode("ascii")})
+    return specs
+
+
 class PlainFigure(go.Figure):
     """``{"data": [...], "layout": {...}, "frames": [...]}`` handed to Streamlit as it is.
 

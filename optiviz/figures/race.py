@@ -11,7 +11,7 @@ import plotly.io as pio
 
 from optiviz.descent import Path
 from optiviz.figures.isolines import isolines
-from optiviz.figures.plain import PlainFigure, typed_array
+from optiviz.figures.plain import PlainFigure, typed_array, typed_prefixes
 from optiviz.figures.palette import MINIMUM_COLOUR, SURFACE_COLOURSCALE, colour
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.surfaces import Surface
@@ -51,13 +51,19 @@ def _frame_steps(steps: int, n_frames: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, steps, min(n_frames, steps + 1))).astype(int))
 
 
-def _paths_so_far(xy: list[tuple[np.ndarray, np.ndarray]], step: int) -> tuple[list[dict], dict]:
-    """Each optimizer's path (x, y) up to ``step``, and one trace holding every optimizer's head."""
-    lines = [dict(type="scatter", x=typed_array(x[: step + 1]), y=typed_array(y[: step + 1])) for x, y in xy]
-    now = [min(step, len(x) - 1) for x, _ in xy]
-    heads = dict(type="scatter", x=typed_array([x[i] for (x, _), i in zip(xy, now)]),
-                 y=typed_array([y[i] for (_, y), i in zip(xy, now)]))
-    return lines, heads
+def _paths_so_far(xy: list[tuple[np.ndarray, np.ndarray]], frame_steps) -> list[tuple[list[dict], dict]]:
+    """For each frame step: each optimizer's path (x, y) up to it, and one trace holding every optimizer's head."""
+    lengths = [[min(int(s) + 1, len(x)) for s in frame_steps] for x, _ in xy]
+    xs = [typed_prefixes(x, n) for (x, _), n in zip(xy, lengths)]
+    ys = [typed_prefixes(y, n) for (_, y), n in zip(xy, lengths)]
+    frames = []
+    for k in range(len(frame_steps)):
+        lines = [dict(type="scatter", x=px[k], y=py[k]) for px, py in zip(xs, ys)]
+        now = [n[k] - 1 for n in lengths]
+        heads = dict(type="scatter", x=typed_array([x[i] for (x, _), i in zip(xy, now)]),
+                     y=typed_array([y[i] for (_, y), i in zip(xy, now)]))
+        frames.append((lines, heads))
+    return frames
 
 
 def _markers(surface: Surface, start: tuple[float, float] | None) -> list[dict]:
@@ -107,7 +113,9 @@ def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: li
     start = (float(paths[0].x[0]), float(paths[0].y[0])) if paths else None
     data = [*(background or surface_layers(surface)), *_markers(surface, start)]
     xy = [(p.x.astype(np.float32), p.y.astype(np.float32)) for p in paths]  # as sent: converted once, not per frame
-    lines, heads = _paths_so_far(xy, steps)
+    frame_steps = _frame_steps(steps, n_frames)
+    frames_so_far = _paths_so_far(xy, [*frame_steps, steps])  # the last entry: the whole path, drawn before Play
+    lines, heads = frames_so_far[-1]
     animated = list(range(len(data), len(data) + len(paths) + 1))
     for p, line in zip(paths, lines):
         name = p.optimizer
@@ -115,11 +123,8 @@ def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: li
                                 hovertemplate=f"{_label(name)}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>"))
     data.append(heads | dict(mode="markers", showlegend=False, hoverinfo="skip", name="now",
                              marker=dict(size=11, color=[colour(p.optimizer) for p in paths], line=dict(color="white", width=1.5))))
-    frame_steps = _frame_steps(steps, n_frames)
-    frames = []
-    for s in frame_steps:
-        lines, heads = _paths_so_far(xy, int(s))
-        frames.append(dict(data=[*lines, heads], traces=animated, name=str(s)))
+    frames = [dict(data=[*lines, heads], traces=animated, name=str(s))
+              for s, (lines, heads) in zip(frame_steps, frames_so_far)]
     layout = dict(
         **_player(frame_steps),
         xaxis=dict(range=list(surface.bounds[0]), title=dict(text="x  (w₁)"), constrain="domain"),
