@@ -2,30 +2,16 @@
 
 from pathlib import Path
 
+from lab import BASE_PATH_PROBES, CHARTS, PATH_LENGTHS, assert_no_exception, open_from_home
 from playwright.sync_api import expect
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-MAP = "[data-testid='stPlotlyChart'] .js-plotly-plot"
-# Streamlit probes for a base path under a deep link before it finds the server's root
-# (`/optimizer-race/_stcore/health`, then `/_stcore/health`); those 404s are expected.
-BASE_PATH_PROBES = ("/_stcore/health", "/_stcore/host-config")
+MAP = CHARTS
 
-PATH_LENGTHS = """() => {
-  const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
-  if (!gd || !gd._fullData) return [];
-  return gd._fullData.filter(t => t.mode === 'lines' && t.name !== 'contours').map(t => t.x.length);
-}"""
-
-
-def assert_no_exception(page):
-    expect(page.locator("[data-testid='stException']")).to_have_count(0)
 
 
 def open_race(page, app_url):
-    page.goto(app_url)
-    expect(page.get_by_role("heading", name="optiviz")).to_be_visible(timeout=30_000)
-    page.get_by_role("link", name="Optimizer race").first.click()
-    expect(page.locator(MAP)).to_have_count(2, timeout=30_000)
+    open_from_home(page, app_url, "Optimizer race", "Optimizer race", 2)
     page.wait_for_function(f"() => ({PATH_LENGTHS})().length === 4", timeout=30_000)
 
 
@@ -87,12 +73,8 @@ def test_deep_link_opens_the_page(page, app_url):
 
 
 def test_training_lab_trains_and_draws(page, app_url):
-    page.goto(app_url)
-    expect(page.get_by_role("heading", name="optiviz")).to_be_visible(timeout=30_000)
-    page.get_by_role("link", name="Train a network").first.click()
-    expect(page.get_by_role("heading", name="Train a network")).to_be_visible(timeout=30_000)
     # boundary, learning curves and gradient norms, drawn after training with the defaults
-    expect(page.locator(MAP)).to_have_count(3, timeout=60_000)
+    open_from_home(page, app_url, "Train a network", "Train a network", 3)
     expect(page.locator("[data-testid='stMetric']")).to_have_count(4)
     heatmaps = page.evaluate("""() => document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot")
         ._fullData.filter(t => t.type === 'heatmap').length""")
@@ -109,11 +91,7 @@ def test_training_lab_trains_and_draws(page, app_url):
 
 
 def test_activations_lab_draws_the_histogram_grid(page, app_url):
-    page.goto(app_url)
-    expect(page.get_by_role("heading", name="optiviz")).to_be_visible(timeout=30_000)
-    page.get_by_role("link", name="Activations and initialisation").first.click()
-    expect(page.get_by_role("heading", name="Activations and initialisation")).to_be_visible(timeout=30_000)
-    expect(page.locator(MAP)).to_have_count(2, timeout=60_000)
+    open_from_home(page, app_url, "Activations and initialisation", "Activations and initialisation", 2)
     bars = page.evaluate("""() => document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot")[1]
         ._fullData.filter(t => t.type === 'bar').length""")
     assert bars == 60  # 6 schemes × 10 layers

@@ -1,10 +1,9 @@
 """The double descent lab in a real browser: its figures render, a control redraws them, Play runs over p."""
 
+from lab import BASE_PATH_PROBES
 from playwright.sync_api import expect
 
 PLOTS = ".js-plotly-plot .main-svg"
-# Streamlit probes for a base path under a deep link before it finds the server's root; those 404s are expected.
-BASE_PATH_PROBES = ("/_stcore/health", "/_stcore/host-config")
 THRESHOLD = "() => { const gd = document.querySelectorAll('.js-plotly-plot')[0]; return gd && gd.layout.shapes[0].x0; }"
 FIT_LABEL = """() => {
   const gd = document.querySelectorAll('.js-plotly-plot')[2];

@@ -4,7 +4,8 @@ address follows the controls, so copying it shares the view."""
 from urllib.parse import urlencode
 
 from playwright.sync_api import expect
-from test_app_in_chromium import BASE_PATH_PROBES, MAP, PATH_LENGTHS, assert_no_exception
+from lab import BASE_PATH_PROBES, PATH_LENGTHS, assert_no_exception
+from lab import CHARTS as MAP
 
 NOTE = "This link asked for settings that cannot be used"
 

@@ -1,8 +1,8 @@
 """The batch-size and learning-rate labs in a real browser: the figures draw, a control redraws them, no errors."""
 
-from playwright.sync_api import expect
+from lab import CHARTS as PLOTS
+from lab import assert_no_exception, open_from_home
 
-PLOTS = "[data-testid='stPlotlyChart'] .js-plotly-plot"
 X_TITLE = """(i) => {
   const gd = document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot")[i];
   return gd && gd._fullLayout ? gd._fullLayout.xaxis.title.text : null;
@@ -10,16 +10,12 @@ X_TITLE = """(i) => {
 
 
 def open_lab(page, app_url, link: str, heading: str, n_plots: int):
-    page.goto(app_url)
-    expect(page.get_by_role("heading", name="optiviz")).to_be_visible(timeout=30_000)
-    page.get_by_role("link", name=link).first.click()
-    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(timeout=30_000)
-    expect(page.locator(PLOTS)).to_have_count(n_plots, timeout=60_000)
+    open_from_home(page, app_url, link, heading, n_plots)
     page.wait_for_selector(f"{PLOTS} .main-svg", timeout=30_000)
 
 
 def no_errors(page):
-    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    assert_no_exception(page)
     assert page.errors == []
 
 

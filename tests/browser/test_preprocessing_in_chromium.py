@@ -1,8 +1,8 @@
 """The data preprocessing lab in a real browser: its figures draw, a control redraws them, no errors."""
 
+from lab import open_from_home
 from playwright.sync_api import expect
 
-PLOTS = "[data-testid='stPlotlyChart'] .js-plotly-plot"
 CLASSES_DRAWN = """() => {
   const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
   return !!(gd && gd._fullData && gd._fullData.some(t => t.name === 'class 0'));
@@ -14,10 +14,7 @@ SURFACE_TITLES = """() => {
 
 
 def open_lab(page, app_url):
-    page.goto(app_url)
-    page.get_by_role("link", name="Data preprocessing").first.click()
-    expect(page.get_by_role("heading", name="Data preprocessing")).to_be_visible(timeout=60_000)
-    expect(page.locator(PLOTS)).to_have_count(6, timeout=60_000)
+    open_from_home(page, app_url, "Data preprocessing", "Data preprocessing", 6)
     page.wait_for_function(f"() => ({SURFACE_TITLES})().includes('whitened')", timeout=60_000)
 
 

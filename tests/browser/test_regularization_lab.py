@@ -1,8 +1,9 @@
 """The regularization lab in a real browser: the paths redraw when a control moves, every tab draws, no errors."""
 
+from lab import CHARTS as CHART
+from lab import open_from_home
 from playwright.sync_api import expect
 
-CHART = "[data-testid='stPlotlyChart'] .js-plotly-plot"
 PATH_LINES = """() => {
   const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
   if (!gd || !gd._fullData) return -1;
@@ -11,11 +12,7 @@ PATH_LINES = """() => {
 
 
 def open_lab(page, app_url):
-    page.goto(app_url)
-    expect(page.get_by_role("heading", name="optiviz")).to_be_visible(timeout=30_000)
-    page.get_by_role("link", name="Regularization").first.click()
-    expect(page.get_by_role("heading", name="Regularization")).to_be_visible(timeout=30_000)
-    expect(page.locator(CHART)).to_have_count(4, timeout=60_000)  # paths, weights, boundaries, weight histogram
+    open_from_home(page, app_url, "Regularization", "Regularization", 4)  # paths, weights, boundaries, weight histogram
 
 
 def test_paths_follow_the_features_slider(page, app_url):

@@ -5,7 +5,8 @@ import time
 
 from playwright.sync_api import expect
 
-from tests.browser.test_app_in_chromium import BASE_PATH_PROBES, MAP, PATH_LENGTHS, assert_no_exception
+from tests.browser.lab import BASE_PATH_PROBES, PATH_LENGTHS, assert_no_exception
+from tests.browser.lab import CHARTS as MAP
 from tests.deploy.conftest import in_chromium
 
 VIEWPORT = {"width": 1500, "height": 1100}
