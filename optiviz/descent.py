@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from optiviz.checks import check_int, check_number
-from optiviz.optimizers import OPTIMIZERS, Optimizer, make_optimizer
+from optiviz.optimizers import OPTIMIZERS, Optimizer, make_optimizer, side_by_side
 from optiviz.schedules import learning_rate as scheduled
 from optiviz.surfaces import Surface, get_surface
 
@@ -146,15 +146,18 @@ def race_paths(
     noise: float = 0.0,
     seed: int = 0,
 ) -> list[Path]:
-    """Each ``(optimizer, learning_rate, hyperparameters)`` from the same start, run by :func:`descend`: one Path each.
+    """Each ``(optimizer, learning_rate, hyperparameters)`` from the same start: one Path each.
 
-    Every optimizer sees the same gradient noise. Caps: ``steps`` ≤ MAX_STEPS.
+    All run side by side in one :func:`descend` (one gradient evaluation per step for all), and
+    each equals its optimizer run alone; every optimizer sees the same gradient noise.
+    Caps: ``steps`` ≤ MAX_STEPS, at most MAX_RUNS runs.
     """
-    s = get_surface(surface)
-    return [
-        _path(name, descend(s, make_optimizer(name, **hyper), [start], steps, lr, schedule, decay_rate, noise, seed), 0)
-        for name, lr, hyper in runs
-    ]
+    if not runs:
+        return []
+    members = side_by_side([make_optimizer(name, **hyper) for name, _, hyper in runs])
+    traj = descend(get_surface(surface), members, [start] * len(runs), steps, [lr for _, lr, _ in runs], schedule,
+                   decay_rate, noise, seed)
+    return [_path(name, traj, b) for b, (name, _, _) in enumerate(runs)]
 
 
 def paths_table(paths: Sequence[Path]) -> pd.DataFrame:

@@ -9,7 +9,7 @@ one value per run along the leading (batch) axis, so many settings run in one ca
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Callable, NamedTuple
+from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -142,6 +142,29 @@ def adam(beta1: float = BETA1.default, beta2: float = BETA2.default, eps: float 
         return -_per_run(lr, g.ndim) * m_hat / (np.sqrt(v_hat) + _per_run(eps, g.ndim)), (t, m, v)
 
     return Optimizer("adam", init, update)
+
+
+def side_by_side(members: Sequence[Optimizer]) -> Optimizer:
+    """Row i of a batch of B = len(members) runs follows ``members[i]``: ΔWᵢ = updateᵢ(gᵢ, stateᵢ, αᵢ).
+
+    A race of different optimizers then shares one batched loop, so the surface's gradient is
+    evaluated once per step for all of them; each row equals its optimizer run alone. One member
+    is returned as it is.
+    """
+    members = tuple(members)
+    if len(members) == 1:
+        return members[0]
+
+    def init(params):
+        if len(params) != len(members):
+            raise ValueError(f"side_by_side needs one row per optimizer ({len(members)}), got {len(params)}")
+        return tuple(m.init(params[i : i + 1]) for i, m in enumerate(members))
+
+    def update(g, state, lr):  # lr: one α per row, shape (B,)
+        steps = [m.update(g[i : i + 1], s, lr[i : i + 1]) for i, (m, s) in enumerate(zip(members, state))]
+        return np.concatenate([delta for delta, _ in steps]), tuple(s for _, s in steps)
+
+    return Optimizer("side by side", init, update)
 
 
 class OptimizerSpec(NamedTuple):

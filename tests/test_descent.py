@@ -433,6 +433,21 @@ def test_race_paths_by_hand():
     assert pickle.loads(pickle.dumps(wild)).diverged_at == 3  # the page caches Paths by pickling them
 
 
+@pytest.mark.parametrize("surface", sorted(SURFACES))
+@pytest.mark.parametrize("noise", [0.0, 0.4])
+def test_race_paths_side_by_side_equal_each_run_alone(surface, noise):
+    """All six optimizers in one side-by-side loop give, bit for bit, the Paths they give alone; one diverges."""
+    s = get_surface(surface)
+    runs = [(name, s.learning_rates.get(name, 0.01), {}) for name in OPTIMIZERS] + [("sgd", 50.0, {})]
+    together = race_paths(surface, runs, s.starts[0][1], 120, "inv", 0.01, noise, 5)
+    assert together[-1].diverged_at is not None
+    for run_, path in zip(runs, together):
+        (alone,) = race_paths(surface, [run_], s.starts[0][1], 120, "inv", 0.01, noise, 5)
+        assert path.optimizer == alone.optimizer and path.diverged_at == alone.diverged_at
+        for field in ("step", "x", "y", "loss", "grad_norm", "learning_rate"):
+            np.testing.assert_array_equal(getattr(path, field), getattr(alone, field), err_msg=field)
+
+
 def old_race_table(surface, runs, start, steps, **options):
     """The race table as it was built before Paths: one frame per run from descend's arrays, concatenated."""
     frames = []

@@ -1,4 +1,4 @@
-"""Contour lines by marching squares, as one NaN-separated polyline.
+"""Contour lines by marching squares, joined into polylines separated by NaN.
 
 Plotly recomputes a contour trace on every animation frame, so the race map draws a heatmap
 plus these lines, which cost one scatter trace.
@@ -21,7 +21,7 @@ def _crossings(a: np.ndarray, b: np.ndarray, pa: np.ndarray, pb: np.ndarray, lev
 def isolines(x: np.ndarray, y: np.ndarray, z: np.ndarray, levels) -> tuple[np.ndarray, np.ndarray]:
     """Segments of the curves z = c for each level c, where z[i, j] = f(x[j], y[i]).
 
-    Returns x and y arrays in which each segment is two points followed by NaN.
+    Returns x and y arrays holding one polyline per curve piece, each followed by NaN.
     """
     xx, yy = np.meshgrid(x, y)
     p = np.stack([xx, yy], axis=-1)
@@ -40,6 +40,37 @@ def isolines(x: np.ndarray, y: np.ndarray, z: np.ndarray, levels) -> tuple[np.nd
         four = edges[count == 4]  # saddle cells: pair bottom–right and top–left
         pieces += [pairs, four[:, :2], four[:, 2:]]
     segments = np.concatenate(pieces) if pieces else np.empty((0, 2, 2))
-    gaps = np.full((len(segments), 1, 2), np.nan)
-    line = np.concatenate([segments, gaps], axis=1).reshape(-1, 2)
-    return line[:, 0], line[:, 1]
+    lines = [np.append(line, [np.nan, np.nan]) for line in _joined(segments)]  # NaN: plotly lifts the pen there
+    both = np.concatenate(lines).reshape(-1, 2) if lines else np.empty((0, 2))
+    return both[:, 0], both[:, 1]
+
+
+def _joined(segments: np.ndarray) -> list[np.ndarray]:
+    """Segments (S, 2, 2) chained into polylines wherever they share an end point, each flat as (x, y, x, y, …).
+
+    Two cells that share an edge compute its crossing from the same corners in the same order, so the
+    two copies of a point are equal to the bit: a curve drawn as one line sends about a third of the points.
+    """
+    segments = segments[(segments[:, 0] != segments[:, 1]).any(axis=1)]  # a level through a grid corner: no length
+    points = segments.reshape(-1, 2)  # point k is end k % 2 of segment k // 2
+    order = np.lexsort((points[:, 1], points[:, 0]))
+    same = np.flatnonzero((points[order[1:]] == points[order[:-1]]).all(axis=1))
+    twin = [-1] * len(points)  # another point at the same place, if any
+    for i in same.tolist():
+        a, b = int(order[i]), int(order[i + 1])
+        if twin[a] < 0:  # three or more copies (a crossing at a grid corner): pair them two by two
+            twin[a], twin[b] = b, a
+    done = [False] * len(segments)
+    chains = []
+    for k in [k for k, t in enumerate(twin) if t < 0] + list(range(len(points))):  # open curves from an end first
+        if done[k >> 1]:
+            continue
+        chain = [k]
+        while True:  # along a segment to its other end, then on to the segment that shares that point
+            done[k >> 1] = True
+            chain.append(k ^ 1)
+            k = twin[k ^ 1]
+            if k < 0 or done[k >> 1]:
+                break
+        chains.append(chain)
+    return [points[chain].ravel() for chain in chains]

@@ -16,7 +16,8 @@ from optiviz.figures.palette import MINIMUM_COLOUR, SURFACE_COLOURSCALE, colour
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.surfaces import Surface
 
-MAX_FRAMES = 48  # frames carry the whole path so far, so bytes grow as frames × steps
+MAX_FRAMES = 48  # animation frames on the race map
+BLOCK = 8  # frames per piece of a trail on the race map (see _trails)
 FLOOR = 1e-12  # losses below this are drawn at it on log axes
 
 
@@ -51,19 +52,45 @@ def _frame_steps(steps: int, n_frames: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, steps, min(n_frames, steps + 1))).astype(int))
 
 
-def _paths_so_far(xy: list[tuple[np.ndarray, np.ndarray]], frame_steps) -> list[tuple[list[dict], dict]]:
-    """For each frame step: each optimizer's path (x, y) up to it, and one trace holding every optimizer's head."""
-    lengths = [[min(int(s) + 1, len(x)) for s in frame_steps] for x, _ in xy]
-    xs = [typed_prefixes(x, n) for (x, _), n in zip(xy, lengths)]
-    ys = [typed_prefixes(y, n) for (_, y), n in zip(xy, lengths)]
-    frames = []
-    for k in range(len(frame_steps)):
-        lines = [dict(type="scatter", x=px[k], y=py[k]) for px, py in zip(xs, ys)]
-        now = [n[k] - 1 for n in lengths]
-        heads = dict(type="scatter", x=typed_array([x[i] for (x, _), i in zip(xy, now)]),
-                     y=typed_array([y[i] for (_, y), i in zip(xy, now)]))
-        frames.append((lines, heads))
-    return frames
+def _trails(xy: list[tuple[np.ndarray, np.ndarray]], frame_steps: np.ndarray) -> tuple[list[list[dict]], list[list]]:
+    """Each optimizer's trail cut into pieces that the frames fill in: bytes grow as steps, not as frames × steps.
+
+    Frame k shows each path up to the point of step ``frame_steps[k]``. Piece 0, the tail, holds the points
+    since the last frame whose number is a multiple of BLOCK; piece 1 + b holds block b, the points of frames
+    bB … (b + 1)B, and is sent once, by the frame that completes it. Every frame names the one before it as its
+    base frame, and plotly merges that chain (later frames win): frame k shows the blocks completed by then
+    plus its own tail, and frame 0, which empties every block, hides the later ones again when scrubbing back.
+    Returns the pieces as the last frame leaves them, per optimizer, and per frame its (optimizer, piece, x, y).
+    """
+    blocks = (len(frame_steps) - 1) // BLOCK
+    frames = [[(p, 1 + b, [], []) for p in range(len(xy)) for b in range(blocks)] for _ in frame_steps[:1]]
+    frames += [[] for _ in frame_steps[1:]]
+    final = []
+    for p, (x, y) in enumerate(xy):
+        ends = np.minimum(frame_steps, len(x) - 1)
+        pieces = [None]
+        for first in range(0, len(ends), BLOCK):  # one encoding per block: its frames' tails are its prefixes
+            last = min(first + BLOCK, len(ends) - 1)
+            lengths = ends[first : last + 1] - ends[first] + 1
+            xs, ys = typed_prefixes(x[ends[first] :], lengths), typed_prefixes(y[ends[first] :], lengths)
+            for i in range(min(BLOCK, len(ends) - first)):
+                frames[first + i].append((p, 0, xs[i], ys[i]))
+                pieces[0] = dict(x=xs[i], y=ys[i])
+            if first + BLOCK == last:
+                frames[last].append((p, len(pieces), xs[-1], ys[-1]))
+                pieces.append(dict(x=xs[-1], y=ys[-1]))
+        final.append(pieces)
+    return final, frames
+
+
+def _heads(xy: list[tuple[np.ndarray, np.ndarray]], frame_steps: np.ndarray) -> list[dict]:
+    """Per frame, one trace holding every optimizer's current point."""
+    if not xy:
+        return [dict(x=[], y=[]) for _ in frame_steps]
+    at = [np.minimum(frame_steps, len(x) - 1) for x, _ in xy]
+    hx = np.stack([x[i] for (x, _), i in zip(xy, at)], axis=1)
+    hy = np.stack([y[i] for (_, y), i in zip(xy, at)], axis=1)
+    return [dict(x=typed_array(a), y=typed_array(b)) for a, b in zip(hx, hy)]
 
 
 def _markers(surface: Surface, start: tuple[float, float] | None) -> list[dict]:
@@ -103,7 +130,8 @@ def _player(frame_steps: np.ndarray) -> dict:
 
 def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: list[dict] | None = None,
              n_frames: int = MAX_FRAMES) -> PlainFigure:
-    """Contour map with one animated path per optimizer; the surface is drawn once, frames carry only paths.
+    """Contour map with one animated path per optimizer; the surface is drawn once, frames carry only the
+    new pieces of the paths (see ``_trails``).
 
     ``background`` is ``surface_layers(surface)``, which callers may cache.
 
@@ -114,17 +142,25 @@ def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: li
     data = [*(background or surface_layers(surface)), *_markers(surface, start)]
     xy = [(p.x.astype(np.float32), p.y.astype(np.float32)) for p in paths]  # as sent: converted once, not per frame
     frame_steps = _frame_steps(steps, n_frames)
-    frames_so_far = _paths_so_far(xy, [*frame_steps, steps])  # the last entry: the whole path, drawn before Play
-    lines, heads = frames_so_far[-1]
-    animated = list(range(len(data), len(data) + len(paths) + 1))
-    for p, line in zip(paths, lines):
-        name = p.optimizer
-        data.append(line | dict(mode="lines", name=_label(name), legendgroup=name, line=dict(color=colour(name), width=2.5),
-                                hovertemplate=f"{_label(name)}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>"))
-    data.append(heads | dict(mode="markers", showlegend=False, hoverinfo="skip", name="now",
-                             marker=dict(size=11, color=[colour(p.optimizer) for p in paths], line=dict(color="white", width=1.5))))
-    frames = [dict(data=[*lines, heads], traces=animated, name=str(s))
-              for s, (lines, heads) in zip(frame_steps, frames_so_far)]
+    final, trails = _trails(xy, frame_steps)
+    heads = _heads(xy, frame_steps)
+    index = {}  # (optimizer, piece) → trace number
+    for p, (path, pieces) in enumerate(zip(paths, final)):
+        name, label = path.optimizer, _label(path.optimizer)
+        style = dict(type="scatter", mode="lines", name=label, legendgroup=name, line=dict(color=colour(name), width=2.5),
+                     hovertemplate=f"{label}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>")
+        for j, piece in enumerate(pieces):
+            index[p, j] = len(data)
+            data.append(style | piece | dict(showlegend=j == 0))
+    now = len(data)
+    data.append(heads[-1] | dict(type="scatter", mode="markers", showlegend=False, hoverinfo="skip", name="now",
+                                 marker=dict(size=11, color=[colour(p.optimizer) for p in paths],
+                                             line=dict(color="white", width=1.5))))
+    frames = []
+    for k, (s, trail, head) in enumerate(zip(frame_steps, trails, heads)):
+        frame = dict(name=str(s), data=[*(dict(type="scatter", x=x, y=y) for _, _, x, y in trail), head | dict(type="scatter")],
+                     traces=[*(index[p, j] for p, j, _, _ in trail), now])
+        frames.append(frame | dict(baseframe=str(frame_steps[k - 1])) if k else frame)
     layout = dict(
         **_player(frame_steps),
         xaxis=dict(range=list(surface.bounds[0]), title=dict(text="x  (w₁)"), constrain="domain"),

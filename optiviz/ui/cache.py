@@ -19,17 +19,39 @@ Hyper = tuple[tuple[str, float], ...]
 Run = tuple[str, float, Hyper]  # (optimizer, α₀, hyperparameters)
 
 
+class _NotCached(Exception):
+    """Raised by ``_stored_path`` on a miss; an exception is never cached, so nothing is stored."""
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
-def _path(surface: str, run: Run, start: tuple[float, float], steps: int, schedule: str, decay_rate: float,
-          noise: float, seed: int) -> descent.Path:
-    name, lr, hyper = run
-    return descent.race_paths(surface, [(name, lr, dict(hyper))], start, steps, schedule, decay_rate, noise, seed)[0]
+def _stored_path(key: str, _computed: descent.Path | None = None) -> descent.Path:
+    """The cached Path of the run ``key`` names, or ``_NotCached``; ``_computed`` (not hashed: it starts with _) stores one.
+
+    ``key`` is the repr of the run's settings: one string hashes ~5× faster than the nested tuples.
+    """
+    if _computed is None:
+        raise _NotCached
+    return _computed
 
 
 def race(surface: str, runs: tuple[Run, ...], start: tuple[float, float], steps: int, schedule: str, decay_rate: float,
          noise: float, seed: int) -> list[descent.Path]:
-    """Every optimizer's Path; each is cached on its own, so moving one slider reruns one optimizer."""
-    return [_path(surface, run, start, steps, schedule, decay_rate, noise, seed) for run in runs]
+    """Every optimizer's Path, each cached on its own: moving one optimizer's slider reruns only that
+    optimizer, and whichever runs are not cached run side by side in one loop (``descent.race_paths``)."""
+    race = dict(surface=surface, start=start, steps=steps, schedule=schedule, decay_rate=decay_rate, noise=noise, seed=seed)
+    keys = {run: repr((run, race)) for run in runs}  # floats' reprs round-trip, so equal keys mean equal runs
+    found = {}
+    for run, key in keys.items():
+        try:
+            found[run] = _stored_path(key)
+        except _NotCached:
+            pass
+    missing = [run for run in runs if run not in found]
+    if missing:
+        computed = descent.race_paths(runs=[(name, lr, dict(hyper)) for name, lr, hyper in missing], **race)
+        for run, path in zip(missing, computed):
+            found[run] = _stored_path(keys[run], _computed=path)
+    return [found[run] for run in runs]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

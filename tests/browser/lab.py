@@ -6,11 +6,16 @@ CHARTS = "[data-testid='stPlotlyChart'] .js-plotly-plot"
 # Streamlit probes for a base path under a deep link before it finds the server's root
 # (`/optimizer-race/_stcore/health`, then `/_stcore/health`); those 404s are expected.
 BASE_PATH_PROBES = ("/_stcore/health", "/_stcore/host-config")
-# The optimizer race map's path lengths (points drawn per optimizer) in the browser.
+# The optimizer race map's path lengths (points drawn per optimizer) in the browser. A trail is drawn in
+# pieces (optiviz.figures.race._trails), each sharing its first point with the piece before.
 PATH_LENGTHS = """() => {
   const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
   if (!gd || !gd._fullData) return [];
-  return gd._fullData.filter(t => t.mode === 'lines' && t.name !== 'contours').map(t => t.x.length);
+  const points = new Map();
+  for (const t of gd._fullData.filter(t => t.mode === 'lines' && t.name !== 'contours')) {
+    points.set(t.legendgroup, (points.get(t.legendgroup) ?? 1) + Math.max((t.x ? t.x.length : 0) - 1, 0));
+  }
+  return [...points.values()];
 }"""
 
 
