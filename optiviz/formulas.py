@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.schedules import SCHEDULES
@@ -65,3 +65,12 @@ def schedule_rule(schedule: str, lr0: float, decay_rate: float) -> str:
     if schedule not in SCHEDULES:
         raise ValueError(f"unknown schedule {schedule!r}")
     return filled[schedule]
+
+
+def rules_table(rules: Sequence[tuple[str, str, Sequence[str]]]) -> str:
+    """One LaTeX array of ``(label, colour, lines)``: each optimizer's name in its colour beside its lines."""
+    rows = []
+    for label, colour, lines in rules:
+        name = rf"\textcolor{{{colour}}}{{\bullet\ \textbf{{{label}}}}}"
+        rows.append(r" \\[6pt] ".join(rf"{name if i == 0 else ''} & \displaystyle {line}" for i, line in enumerate(lines)))
+    return r"\begin{array}{rl}" + r" \\[4pt] \hline \\[-8pt] ".join(rows) + r"\end{array}"

@@ -8,6 +8,7 @@ from optiviz.figures.init import activation_panels, gradient_spread, histogram_g
 from optiviz.nn.activations import ACTIVATIONS, get_activation
 from optiviz.nn.init_stats import MAX_LAYERS, MAX_SAMPLES, MAX_WIDTH, SCHEMES, affordable_layers, affordable_samples
 from optiviz.ui import cache
+from optiviz.ui.controls import whole_number
 
 SHOWN = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
 FORMULAS = {"sigmoid": "1/(1+e⁻ᶻ)", "tanh": "tanh z", "relu": "max(0, z)", "leaky_relu": "max(αz, z)",
@@ -28,7 +29,7 @@ with st.sidebar.form("init_settings"):
     samples = st.select_slider("Samples (inputs ~ N(0, 1))", (100, 250, 500, 1000, 2000), 1000, key="init_samples", bind="query-params",
                                help=f"At most {MAX_SAMPLES}.")
     skip = st.toggle("Skip connections", key="init_skip", bind="query-params", help="h_l = h_{l−1} + f(z_l): the gradient gets a direct path back.")
-    seed = st.number_input("Seed", 0, 10_000, 0, key="init_seed", bind="query-params")
+    seed = whole_number("Seed", 0, 10_000, 0, "init_seed")
     st.header("Schemes")
     schemes = st.multiselect("Compare", list(SCHEMES), default=list(SCHEMES), key="init_schemes", bind="query-params")
     small_sigma = st.select_slider("small normal σ", SIGMAS, 0.01, key="init_small_sigma", bind="query-params")
@@ -63,7 +64,7 @@ if affordable < samples:
     samples = affordable
     st.info(f"{layers} layers of {width} units for {len(schemes)} schemes is a lot of work for a shared server: "
             f"using {samples} samples.", icon=":material/speed:")
-stats = cache.init_statistics(activation, slope, tuple(schemes), layers, width, samples, int(seed), skip,
+stats = cache.init_statistics(activation, slope, tuple(schemes), layers, width, samples, seed, skip,
                               small_sigma, large_sigma, constant)
 
 st.subheader(f"The forward pass: {layers} layers of {width} {activation} units")
@@ -100,7 +101,7 @@ with tabs[4]:
         if st.button("Train", key="init_train", type="primary", icon=":material/play_arrow:"):
             st.session_state["init_trained"] = True
         if st.session_state.get("init_trained"):
-            histories, distinct = cache.scheme_trainings(activation, slope, tuple(schemes), depth, small, int(seed),
+            histories, distinct = cache.scheme_trainings(activation, slope, tuple(schemes), depth, small, seed,
                                                          small_sigma, large_sigma, constant)
             st.plotly_chart(training_losses(histories), key="train_losses", config={"displaylogo": False})
             st.dataframe(pd.DataFrame({"scheme": list(distinct), "distinct units in hidden layer 1": list(distinct.values()),

@@ -6,6 +6,7 @@ import streamlit as st
 from optiviz.double_descent import MAX_TRIALS, WEIGHTS, affordable_trials, null_mse
 from optiviz.figures.double_descent import double_descent_curve, fit_explorer, fit_snapshots
 from optiviz.ui import double_descent_cache as cache
+from optiviz.ui.controls import whole_number
 
 PAGE_MAX_SAMPLES, PAGE_MAX_FEATURES, PAGE_MAX_FIT_POINTS = 100, 400, 30
 RIDGES = (0.0, 1e-6, 1e-5, 1e-4, 1e-3, 0.01, 0.1, 1.0, 10.0, 100.0)
@@ -46,7 +47,7 @@ with st.sidebar:
                                  help="The same rule on the polynomial features; their scale differs, so a much "
                                       "smaller λ already calms the fit at p = n.")
     st.header("Both figures")
-    seed = st.number_input("Seed", 0, 10_000, 0, key="dd_seed", bind="query-params")
+    seed = whole_number("Seed", 0, 10_000, 0, "dd_seed")
 
 # ---- the curve -------------------------------------------------------------------------------------
 st.subheader("The double descent curve")
@@ -64,7 +65,7 @@ if n_train >= max_features:
     st.info(f"With D = {max_features} inputs and n = {n_train} samples the model never has more features than "
             "samples: raise D above n to see the over-parameterised regime.", icon=":material/info:")
 
-curve = cache.curve(n_train, max_features, trials, noise, ridge, int(seed), weights)
+curve = cache.curve(n_train, max_features, trials, noise, ridge, seed, weights)
 null = null_mse(noise)
 test = curve["test_mse"].to_numpy()
 peak = int(np.argmax(test))
@@ -103,7 +104,7 @@ st.markdown(f"Fit $n = {fit_points}$ noisy points of $\\sin(\\pi x)$ with the sc
             "$\\varphi_k(x) = P_k(x)/(k+1)$, $k = 0, \\dots, p-1$, by the same rule. Dividing by $k+1$ makes "
             "the min-norm solution prefer low degrees.")
 top = 4 * fit_points
-fits = cache.fits(fit_points, top, fit_noise, fit_ridge, int(seed))
+fits = cache.fits(fit_points, top, fit_noise, fit_ridge, seed)
 small = max(fit_points // 3, 1)
 st.plotly_chart(fit_snapshots(fits, (small, fit_points, top)), key="dd_snapshots", config=CONFIG)
 at_threshold = (f"at p = n = {fit_points} it passes through every point and swings wildly between them (it leaves "

@@ -10,7 +10,7 @@ from optiviz.linear_models import MODELS
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.preprocessing_lab import TOLERANCE, best_rates
 from optiviz.ui import preprocessing_cache as cache
-from optiviz.ui.controls import LEARNING_RATES, hyperparameter_slider, snap
+from optiviz.ui.controls import LEARNING_RATES, hyperparameter_slider, snap, whole_number
 
 PAGE_MAX_SAMPLES, PAGE_MAX_STEPS = 500, 500
 DEFAULT_LR = {"linear": {"sgd": 0.079, "momentum": 0.02, "nesterov": 0.02, "rmsprop": 0.05, "adagrad": 0.5, "adam": 0.1},
@@ -48,7 +48,7 @@ with st.sidebar:
                              help="As if x₂ were measured in other units: normalising undoes it.")
     samples = st.slider("samples N", 20, PAGE_MAX_SAMPLES, 200, 10, key="pp_samples", bind=QP,
                         help=f"At most {PAGE_MAX_SAMPLES} here.")
-    seed = st.number_input("seed", 0, 10_000, 0, key="pp_seed", bind=QP, help="Draws the cloud and the targets' noise.")
+    seed = whole_number("seed", 0, 10_000, 0, "pp_seed", help="Draws the cloud and the targets' noise.")
 
     st.header("Optimizer")
     optimizer = st.selectbox("optimizer", list(OPTIMIZERS), format_func=lambda n: OPTIMIZERS[n].label, key="pp_optimizer",
@@ -66,7 +66,7 @@ with st.sidebar:
     w1 = s1.slider("start w₁", -5.0, 5.0, -2.0, 0.5, key="pp_start_w1", bind=QP, help="The same start w₀ on every surface.")
     w2 = s2.slider("start w₂", -5.0, 5.0, 2.0, 0.5, key="pp_start_w2", bind=QP)
 
-data = (model, int(samples), int(seed), (float(cx), float(cy)), float(correlation), float(scale))
+data = (model, int(samples), seed, (float(cx), float(cy)), float(correlation), float(scale))
 run = (optimizer, float(lr), int(steps), (float(w1), float(w2)), hyper)
 result = cache.comparison(data, run)
 sweep = cache.rate_sweep(data, run)
@@ -149,7 +149,7 @@ c1, c2 = st.columns(2)
 distance = c1.slider("distance |μ| of the far cloud from the origin", 1.0, 12.0, 6.0, 0.5, key="pp_distance", bind=QP,
                      help="In units of the cloud's standard deviation.")
 size = c2.select_slider("weight change |Δw| / |w|", SIZES, 0.1, key="pp_size", bind=QP, format_func=lambda v: f"{v:.0%}")
-sens = cache.sensitivity(int(samples), int(seed), float(distance))
+sens = cache.sensitivity(int(samples), seed, float(distance))
 st.plotly_chart(sensitivity_clouds(sens, size), key="pp_fig5", config=CONFIG)
 st.caption(f"Solid: the line w·x + b = 0 before; dashed: after the change Δw (here along μ, a small turn of the line about "
            f"the origin). At the far cloud, {distance:g} away, the line shifts by about |Δw|·|μ|/|w|, so many more points "

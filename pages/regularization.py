@@ -12,7 +12,7 @@ from optiviz.figures.regularization import (augmentation_points, dropout_scaling
 from optiviz.figures.training import decision_boundaries
 from optiviz.nn.regularizers import MAX_AUGMENT_EPOCHS, early_stopping
 from optiviz.ui import regularization_cache as cache
-from optiviz.ui.controls import LEARNING_RATES, log_slider
+from optiviz.ui.controls import LEARNING_RATES, log_slider, whole_number
 
 Q = "query-params"
 CONFIG = {"displaylogo": False}
@@ -62,8 +62,8 @@ def show_penalties():
                       help="The L1 share of the elastic net: α = 1 is L1, α = 0 is L2.")
     ratio = c[4].slider("λ / λ_max (log₁₀)", -3.0, 1.5, -0.5, 0.1, key="reg_lambda", bind=Q,
                         help="The λ marked on the paths and shown in the bars, relative to the λ_max of L1.")
-    seed = c[5].number_input("Seed", 0, 10_000, 0, key="reg_seed", bind=Q)
-    paths, lam_max, w_true = cache.weight_paths(50, features, correlation, noise, int(seed), mix)
+    seed = whole_number("Seed", 0, 10_000, 0, "reg_seed", c[5])
+    paths, lam_max, w_true = cache.weight_paths(50, features, correlation, noise, seed, mix)
     chosen = lam_max * 10**ratio
 
     st.subheader("(a) Weight paths as the penalty grows")
@@ -104,8 +104,8 @@ def show_penalties():
         epochs = c[2].slider("Epochs", 20, 300, 100, 10, key="reg_net_epochs", bind=Q)
         width = c[3].select_slider("Units per hidden layer (2 layers)", (8, 16, 32, 64), 32, key="reg_net_width", bind=Q)
         st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
-    data = data_of(int(seed))
-    results = trained(cache.penalty_networks, data, (width, width), l1, l2, mix, epochs, 0.01, int(seed))
+    data = data_of(seed)
+    results = trained(cache.penalty_networks, data, (width, width), l1, l2, mix, epochs, 0.01, seed)
     if results is None:
         return
     st.plotly_chart(decision_boundaries(results, epochs, points_of(cache.dataset(data))), key="reg_net_boundaries",
@@ -142,9 +142,9 @@ def show_early_stopping():
         lr = c[1].select_slider("Learning rate α (momentum γ = 0.9)", (0.005, 0.01, 0.02, 0.05, 0.1), 0.05,
                                 key="reg_es_lr", bind=Q)
         batch = c[2].select_slider("Batch size", (5, 10, 20, 60), 10, key="reg_es_batch", bind=Q)
-        seed = c[3].number_input("Seed", 0, 10_000, 0, key="reg_es_seed", bind=Q)
+        seed = whole_number("Seed", 0, 10_000, 0, "reg_es_seed", c[3])
         st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
-    result = trained(cache.long_run, data_of(int(seed)), (32, 32), lr, batch, epochs, int(seed))
+    result = trained(cache.long_run, data_of(seed), (32, 32), lr, batch, epochs, seed)
     if result is None:
         return
     h = result.history
@@ -198,10 +198,10 @@ def show_dropout():
                            help="Each hidden unit is kept with probability p in training (dropped with 1 − p).")
         width = c[1].select_slider("Units per hidden layer (2 layers)", (8, 16, 32, 64), 32, key="reg_drop_width", bind=Q)
         epochs = c[2].slider("Epochs", 20, 200, 80, 10, key="reg_drop_epochs", bind=Q)
-        seed = c[3].number_input("Seed", 0, 10_000, 0, key="reg_drop_seed", bind=Q)
+        seed = whole_number("Seed", 0, 10_000, 0, "reg_drop_seed", c[3])
         st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
-    data = ("circles", 200, 0.1, 2, 0.5, int(seed))
-    out = trained(cache.dropout_and_batch_norm, data, width, keep, epochs, int(seed))
+    data = ("circles", 200, 0.1, 2, 0.5, seed)
+    out = trained(cache.dropout_and_batch_norm, data, width, keep, epochs, seed)
     if out is None:
         return
     results, dropped, scaling = out
@@ -255,7 +255,7 @@ def show_augmentation():
                                  help="x: across the x-axis, y: across the y-axis, xy: both, each with probability ½.")
         jitter = c[2].slider("Jitter σ", 0.0, 0.3, 0.05, 0.01, key="reg_aug_jitter", bind=Q)
         epochs = c[3].slider("Epochs", 20, 300, 150, 10, key="reg_aug_epochs", bind=Q)
-        seed = c[3].number_input("Seed", 0, 10_000, 0, key="reg_aug_seed", bind=Q)
+        seed = whole_number("Seed", 0, 10_000, 0, "reg_aug_seed", c[3])
         st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
     if (rotation or reflect != "none") and name != "circles":
         st.info(f"Rotating or reflecting {name} can change what a point means (a moon rotated by 180° lands on the other "
@@ -263,14 +263,14 @@ def show_augmentation():
                 icon=":material/info:")
     args = (name, points, VAL_POINTS, noise, jitter, float(rotation), reflect)
     copies = st.slider("Epochs of augmented points drawn", 1, min(10, MAX_AUGMENT_EPOCHS), 5, key="reg_aug_copies", bind=Q)
-    split = cache.few_points(name, points, VAL_POINTS, noise, int(seed))
-    augmented = cache.augmented_points(*args, copies, int(seed))
+    split = cache.few_points(name, points, VAL_POINTS, noise, seed)
+    augmented = cache.augmented_points(*args, copies, seed)
     st.plotly_chart(augmentation_points(split.X_train, split.y_train, augmented), key="reg_aug_points_fig", config=CONFIG)
     st.caption(f"Left: the {points} training points. Right: the same points as the network saw them in the first "
                f"{copies} epochs (faint), drawn from the training run's own random streams. The network never sees the "
                f"same point twice; the {VAL_POINTS} validation points are never augmented.")
     download("augmented points", augmented, "regularization_augmented_points", "reg_aug_points_csv")
-    results = trained(cache.augmentation_runs, *args, epochs, int(seed))
+    results = trained(cache.augmentation_runs, *args, epochs, seed)
     if results is None:
         return
     st.plotly_chart(validation_curves(results), key="reg_aug_curves", config=CONFIG)

@@ -11,7 +11,7 @@ from optiviz.nn.training import MAX_OPTIMIZERS, max_epochs
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.schedules import SCHEDULES
 from optiviz.ui import cache
-from optiviz.ui.controls import DECAY_RATES, LEARNING_RATES, hyperparameter_slider, log_slider
+from optiviz.ui.controls import DECAY_RATES, LEARNING_RATES, hyperparameter_slider, log_slider, whole_number
 
 PAGE_MAX_SAMPLES, PAGE_MAX_WIDTH, PAGE_MAX_DEPTH = 1000, 64, 5
 PAGE_WORK_SHARE = 0.5  # of the engine's work caps: batch norm, dropout and the figures cost more than they count
@@ -39,7 +39,7 @@ with st.sidebar.form("settings"):
                              help="Held out to measure generalization and for early stopping.")
     preprocessing = st.selectbox("Preprocessing", list(PREPROCESSINGS), format_func=lambda n: PREPROCESSINGS[n][0],
                                  key="preprocessing", bind="query-params", help="Fitted on the training split only.")
-    data_seed = st.number_input("Data seed", 0, 10_000, 0, key="data_seed", bind="query-params")
+    data_seed = whole_number("Data seed", 0, 10_000, 0, "data_seed")
 
     st.header("Network")
     depth = st.slider("Hidden layers", 1, PAGE_MAX_DEPTH, 2, key="depth", bind="query-params", help=f"At most {PAGE_MAX_DEPTH} here.")
@@ -75,7 +75,7 @@ with st.sidebar.form("settings"):
     schedule = st.selectbox("Learning-rate schedule", list(SCHEDULES), format_func=lambda s: SCHEDULES[s][1], key="train_schedule", bind="query-params",
                             help="Counted in epochs: epoch e uses α at t = e − 1.")
     decay_rate = log_slider("decay rate k", DECAY_RATES, 0.01, "train_decay_rate", "Used by the decaying schedules only.")
-    seed = st.number_input("Training seed", 0, 10_000, 0, key="train_seed", bind="query-params", help="Initial weights, shuffles, dropout masks.")
+    seed = whole_number("Training seed", 0, 10_000, 0, "train_seed", help="Initial weights, shuffles, dropout masks.")
 
     st.header("Regularization")
     penalty = st.selectbox("Penalty", ("none", "L1", "L2", "elastic net"), key="penalty", bind="query-params",
@@ -102,7 +102,7 @@ if batch_norm and batch == 1:
     st.info("Batch norm needs at least 2 points per batch: using batches of 2.", icon=":material/info:")
     batch = 2
 
-data = (name, samples, noise, classes, val_fraction, int(data_seed))
+data = (name, samples, noise, classes, val_fraction, data_seed)
 split = cache.dataset(data)
 net = MLP(2, (width,) * depth, 1 if classes == 2 else classes, activation=activation,
           alpha=alpha if activation in ("leaky_relu", "elu") else None, initializer=init,
@@ -119,7 +119,7 @@ l2 = strength if penalty in ("L2", "elastic net") else 0.0
 options = (("batch_size", batch_size), ("epochs", epochs), ("schedule", schedule), ("decay_rate", decay_rate),
            ("l1", l1), ("l2", l2), ("patience", patience or None), ("jitter", jitter), ("rotation", float(rotation)),
            ("reflect", reflect), ("preprocessing", preprocessing))
-args = (data, net, tuple(runs), options, int(seed))
+args = (data, net, tuple(runs), options, seed)
 
 result = cache.comparison(*args)
 

@@ -10,7 +10,7 @@ from optiviz.descent import race_paths
 from optiviz.figures.isolines import isolines
 from optiviz.figures.plain import typed_array, typed_prefixes
 from optiviz.figures.race import MAX_FRAMES, learning_rate_sweep, loss_curves, race_map
-from optiviz.formulas import number, schedule_rule, update_rule
+from optiviz.formulas import number, rules_table, schedule_rule, update_rule
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.surfaces import SURFACES
 
@@ -199,3 +199,11 @@ def test_typed_prefixes_equal_each_prefix_encoded_alone():
     values = np.random.default_rng(3).normal(size=37)
     lengths = list(range(0, 38)) + [5, 1, 37]
     assert typed_prefixes(values, lengths) == [typed_array(values[:n]) for n in lengths]
+
+
+def test_rules_table_puts_each_name_in_its_colour_beside_its_lines():
+    table = rules_table([("SGD", "#0072B2", ["a_1", "a_2"]), ("Adam", "#D55E00", ["b_1"])])
+    assert table.startswith(r"\begin{array}{rl}") and table.endswith(r"\end{array}")
+    sgd, adam = table.split(r"\hline")
+    assert r"\textcolor{#0072B2}{\bullet\ \textbf{SGD}} & \displaystyle a_1" in sgd and r"& \displaystyle a_2" in sgd
+    assert r"\textcolor{#D55E00}{\bullet\ \textbf{Adam}} & \displaystyle b_1" in adam and "SGD" not in adam

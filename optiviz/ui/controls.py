@@ -40,3 +40,14 @@ def hyperparameter_slider(h: Hyperparameter, key: str) -> float:
         return st.select_slider(label, options=BETA2S, value=h.default, key=key, bind="query-params", help=h.help)
     return st.slider(label, 0.0, 0.99, h.default, 0.01, key=key, bind="query-params", help=h.help)
 
+
+
+def whole_number(label: str, low: int, high: int, default: int, key: str, where=st, **kwargs) -> int:
+    """A number input for a whole number such as a seed, bound to the URL; ``where`` is the container.
+
+    It is a float input shown without decimals: Streamlit's integer input fails on a link's ``inf``
+    (int(inf)) instead of refusing it, while a float input refuses it. A fraction is rounded, as shown.
+    """
+    value = where.number_input(label, float(low), float(high), float(default), 1.0, format="%.0f", key=key,
+                               bind="query-params", **kwargs)
+    return int(round(value))

@@ -7,16 +7,42 @@ URL. These helpers make that visible, naming each refused value and what is used
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 Params = dict[str, list[str]]
 
 
 def requested() -> Params:
-    """The URL's query parameters as the page was asked for them, before any control reads them."""
-    return {key: st.query_params.get_all(key) for key in st.query_params}
+    """The URL's query parameters as the page was asked for them, before any control reads them.
+
+    A value that reads as an infinite or NaN number is then taken out of the URL: no control accepts
+    one, and Streamlit's whole-number inputs fail on it (int(inf)) instead of refusing it. The
+    returned parameters keep it, so that ``report`` names it with the rest.
+    """
+    asked = {key: st.query_params.get_all(key) for key in st.query_params}
+    for key, values in asked.items():
+        if any(_not_finite(v) for v in values):
+            _drop(key)
+    return asked
+
+
+def _not_finite(value: str) -> bool:
+    try:
+        return not math.isfinite(float(value))
+    except ValueError:
+        return False
+
+
+def _drop(key: str) -> None:
+    """Take ``key`` out of the URL, unless a control of the last run holds it (the control then owns the value)."""
+    try:
+        del st.query_params[key]
+    except StreamlitAPIException:
+        pass
 
 
 def _shown(values: list[str]) -> str:
@@ -63,6 +89,6 @@ def report(asked: Params, place) -> None:
         return
     for key in asked:
         if key not in st.session_state and key in st.query_params:
-            del st.query_params[key]
+            _drop(key)
     place.info("**This link asked for settings that cannot be used:**\n\n" + "\n".join(f"- {line}" for line in lines),
             icon=":material/link_off:")

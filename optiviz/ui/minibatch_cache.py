@@ -10,7 +10,7 @@ from optiviz import minibatch
 from optiviz.figures.batch_size import map_bounds, map_layers
 from optiviz.linear_models import MODELS, Problem, loss_grid, make_problem
 from optiviz.optimizers import OPTIMIZERS
-from optiviz.ui.controls import hyperparameter_slider
+from optiviz.ui.controls import hyperparameter_slider, whole_number
 
 Data = tuple[str, int, int, float, float]  # (model, samples N, data seed, correlation, noise)
 Hyper = tuple[tuple[str, float], ...]
@@ -30,9 +30,8 @@ def data_controls(prefix: str) -> Data:
                            "how much the samples' gradients disagree near the minimum.")
     correlation = st.slider("Input correlation ρ", -0.9, 0.9, 0.5, 0.1, key=f"{prefix}_correlation",
                             bind="query-params", help="Correlated inputs stretch the contours into a valley.")
-    seed = st.number_input("Data seed", 0, 10_000, 0, key=f"{prefix}_data_seed", bind="query-params",
-                           help="Draw another set of N samples.")
-    return model, samples, int(seed), correlation, noise
+    seed = whole_number("Data seed", 0, 10_000, 0, f"{prefix}_data_seed", help="Draw another set of N samples.")
+    return model, samples, seed, correlation, noise
 
 
 def shuffle_controls(prefix: str) -> tuple[bool, int]:
@@ -40,9 +39,7 @@ def shuffle_controls(prefix: str) -> tuple[bool, int]:
     shuffle = st.toggle("Shuffle every epoch", True, key=f"{prefix}_shuffle", bind="query-params",
                         help="On: a fresh random order of the samples each epoch. Off: the same order, so the same "
                              "batches, every epoch.")
-    seed = st.number_input("Shuffle seed", 0, 10_000, 0, key=f"{prefix}_shuffle_seed", bind="query-params",
-                           disabled=not shuffle)
-    return shuffle, int(seed)
+    return shuffle, whole_number("Shuffle seed", 0, 10_000, 0, f"{prefix}_shuffle_seed", disabled=not shuffle)
 
 
 def optimizer_controls(prefix: str, help: str | None = None) -> tuple[str, Hyper]:

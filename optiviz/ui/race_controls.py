@@ -1,0 +1,93 @@
+"""The optimizer race's sidebar: every control, bound to the URL, read into one RaceSettings."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import streamlit as st
+
+from optiviz.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS
+from optiviz.schedules import SCHEDULES
+from optiviz.surfaces import SURFACES, Surface
+from optiviz.ui.cache import Run
+from optiviz.ui.controls import DECAY_RATES, LEARNING_RATES, hyperparameter_slider, log_slider, whole_number
+
+PAGE_MAX_STEPS = 1000
+
+
+class RaceSettings(NamedTuple):
+    """What the sidebar asks for: the surface, the start, and each optimizer's (name, α₀, hyperparameters)."""
+
+    surface: Surface
+    start: tuple[float, float]
+    steps: int
+    runs: tuple[Run, ...]
+    schedule: str
+    decay_rate: float
+    noise: float
+    seed: int
+
+    def race(self) -> tuple:
+        """The arguments of ``cache.race`` (and, with the rates, ``cache.sweep``)."""
+        return (self.surface.name, self.runs, self.start, self.steps, self.schedule, self.decay_rate, self.noise, self.seed)
+
+
+def _start(surface: Surface) -> tuple[float, float]:
+    """A preset start point, or one typed in (the box must hold the view)."""
+    presets = dict(surface.starts)
+    label = st.selectbox("Start point", [*presets, "custom…"], key=f"start_{surface.name}", bind="query-params")
+    if label != "custom…":
+        return presets[label]
+    (x0, x1), (y0, y1) = surface.bounds
+    default = surface.starts[0][1]
+    c1, c2 = st.columns(2)
+    sx = c1.number_input("x₀", x0, x1, default[0], 0.1, key=f"sx_{surface.name}", bind="query-params")
+    sy = c2.number_input("y₀", y0, y1, default[1], 0.1, key=f"sy_{surface.name}", bind="query-params")
+    return float(sx), float(sy)
+
+
+def _runs(surface: Surface) -> tuple[Run, ...]:
+    """The ticked optimizers, each with its α₀ (its own, or one shared) and hyperparameters."""
+    chosen = st.multiselect(
+        "Optimizers", list(OPTIMIZERS), default=list(LECTURE_OPTIMIZERS), format_func=lambda n: OPTIMIZERS[n].label,
+        key="optimizers", bind="query-params", help="Nesterov and Adagrad are extras from Radford's animations.",
+    )
+    same_lr = st.toggle("Same learning rate for all", key="same_lr", bind="query-params", help="Race every optimizer with one α₀.")
+    if same_lr:
+        shared_lr = log_slider("learning rate α₀", LEARNING_RATES, surface.learning_rates["adam"], f"lr_{surface.name}_all")
+    runs = []
+    for name in chosen:
+        spec = OPTIMIZERS[name]
+        with st.expander(f":material/tune: {spec.label}", expanded=False):
+            if same_lr:
+                lr = shared_lr
+                st.caption(f"α₀ = {lr:g} (shared)")
+            else:
+                lr = log_slider("learning rate α₀", LEARNING_RATES, surface.learning_rates[name], f"lr_{surface.name}_{name}")
+            hyper = tuple((h.name, hyperparameter_slider(h, f"{name}_{h.name}")) for h in spec.hyperparameters)
+        runs.append((name, lr, hyper))
+    return tuple(runs)
+
+
+def race_sidebar() -> RaceSettings:
+    """Draw the sidebar and read it."""
+    with st.sidebar:
+        st.header("Surface")
+        surface = SURFACES[st.selectbox("Loss surface", list(SURFACES), format_func=lambda n: SURFACES[n].title,
+                                        key="surface", bind="query-params")]
+        start = _start(surface)
+        steps = st.slider("Steps", 10, PAGE_MAX_STEPS, 200, 10, key="steps", bind="query-params",
+                          help=f"At most {PAGE_MAX_STEPS} steps per run.")
+        st.header("Optimizers")
+        runs = _runs(surface)
+        st.header("Schedule and noise")
+        schedule = st.selectbox("Learning-rate schedule", list(SCHEDULES), format_func=lambda s: SCHEDULES[s][1],
+                                key="schedule", bind="query-params")
+        decay_rate = 0.0
+        if schedule != "constant":
+            decay_rate = log_slider("decay rate k", DECAY_RATES, 0.01, "decay_rate", "How fast α_t shrinks with the step t.")
+        st.latex(SCHEDULES[schedule][0])
+        noise = st.slider("Gradient noise σ", 0.0, 2.0, 0.0, 0.05, key="noise", bind="query-params",
+                          help="Each step sees g̃ = ∇f + σε with ε ~ N(0, I): a stand-in for mini-batch gradients.")
+        seed = whole_number("Noise seed", 0, 2**31 - 1, 0, "seed", disabled=noise == 0)
+    return RaceSettings(surface, start, steps, runs, schedule, decay_rate, noise, seed)
