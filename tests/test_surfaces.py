@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optiviz.surfaces import RAVINE_SHALLOW, RAVINE_STEEP, SURFACES, get_surface
+from optiviz.surfaces import FEW_POINTS, RAVINE_SHALLOW, RAVINE_STEEP, SURFACES, get_surface
 
 NAMES = list(SURFACES)
 H = 1e-6
@@ -322,3 +322,21 @@ def test_get_surface_unknown_name(bad):
     message = str(info.value)
     assert repr(bad) in message
     assert "rosenbrock" in message
+
+
+@pytest.mark.parametrize("name", list(SURFACES))
+def test_a_few_points_give_the_same_bits_as_many(name):
+    """Up to FEW_POINTS points run on Python floats, more through NumPy: the same formula, the same bits,
+    non-finite and overflowing points included."""
+    s = get_surface(name)
+    rng = np.random.default_rng(3)
+    many = np.concatenate([rng.uniform(-5, 5, (40, 2)), [[np.inf, 0.0], [np.nan, 1.0], [1e200, -1e200], [-1e308, 2.0]]])
+    with np.errstate(all="ignore"):
+        f_many, g_many = s.value_and_grad(many)
+        for i in range(0, len(many), FEW_POINTS):
+            f_few, g_few = s.value_and_grad(many[i : i + FEW_POINTS])
+            np.testing.assert_array_equal(f_few, f_many[i : i + FEW_POINTS])
+            np.testing.assert_array_equal(g_few, g_many[i : i + FEW_POINTS])
+    f_one, g_one = s.value_and_grad(np.array([0.3, -0.7]))  # one point, no batch axis
+    assert f_one.shape == () and g_one.shape == (2,)
+    assert s.value_and_grad(np.empty((0, 2)))[1].shape == (0, 2)
