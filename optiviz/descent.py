@@ -197,24 +197,26 @@ def diverged_steps(paths: Sequence[Path] | pd.DataFrame, steps: int | None = Non
     return {p.optimizer: p.diverged_at for p in paths if p.diverged_at is not None}
 
 
-def summarize(paths: Sequence[Path], surface: str, *, tolerance: float = 1e-3) -> pd.DataFrame:
-    """Per optimizer: final loss f(W_T), distance ‖W_T − W*‖ to the nearest minimum W*, the first step t
-    with f(W_t) < tolerance, and the step it diverged at (a diverged run has no final loss or distance)."""
+def summary(paths: Sequence[Path], surface: str, *, tolerance: float = 1e-3) -> dict[str, list]:
+    """Per optimizer, as columns: final loss f(W_T), distance ‖W_T − W*‖ to the nearest minimum W*, the first
+    step t with f(W_t) < tolerance, and the step it diverged at (NaN where there is none; a diverged run
+    has no final loss or distance)."""
     s = get_surface(surface)
-    rows = []
-    for p in paths:
-        below = np.flatnonzero(p.loss < tolerance)
-        gone = p.diverged_at is not None
-        rows.append(
-            {
-                "optimizer": p.optimizer,
-                "final loss": np.nan if gone else float(p.loss[-1]),
-                "distance to minimum": np.nan if gone or not s.minima else float(s.distance_to_minimum([p.x[-1], p.y[-1]])),
-                f"steps to loss < {tolerance:g}": int(below[0]) if below.size else None,
-                "diverged at step": p.diverged_at,
-            }
-        )
-    return pd.DataFrame(rows)
+    gone = [p.diverged_at is not None for p in paths]
+    reached = [np.flatnonzero(p.loss < tolerance)[:1] for p in paths]
+    return {
+        "optimizer": [p.optimizer for p in paths],
+        "final loss": [np.nan if g else float(p.loss[-1]) for p, g in zip(paths, gone)],
+        "distance to minimum": [np.nan if g or not s.minima else float(s.distance_to_minimum([p.x[-1], p.y[-1]]))
+                                for p, g in zip(paths, gone)],
+        f"steps to loss < {tolerance:g}": [int(r[0]) if r.size else np.nan for r in reached],
+        "diverged at step": [p.diverged_at if g else np.nan for p, g in zip(paths, gone)],
+    }
+
+
+def summarize(paths: Sequence[Path], surface: str, *, tolerance: float = 1e-3) -> pd.DataFrame:
+    """:func:`summary` as a table, one row per optimizer."""
+    return pd.DataFrame(summary(paths, surface, tolerance=tolerance))
 
 
 def sweep(

@@ -160,8 +160,8 @@ def side_by_side(members: Sequence[Optimizer]) -> Optimizer:
             raise ValueError(f"side_by_side needs one row per optimizer ({len(members)}), got {len(params)}")
         return tuple(m.init(params[i : i + 1]) for i, m in enumerate(members))
 
-    def update(g, state, lr):  # lr: one α per row, shape (B,)
-        steps = [m.update(g[i : i + 1], s, lr[i : i + 1]) for i, (m, s) in enumerate(zip(members, state))]
+    def update(g, state, lr):  # lr: one α per row, shape (B,); each row's α goes in as a float (no broadcasting)
+        steps = [m.update(g[i : i + 1], s, a) for i, (m, s, a) in enumerate(zip(members, state, lr.tolist()))]
         return np.concatenate([delta for delta, _ in steps]), tuple(s for _, s in steps)
 
     return Optimizer("side by side", init, update)

@@ -1,8 +1,9 @@
 """Optimizer race: SGD, momentum, RMSProp and Adam on classic loss surfaces."""
 
+import pandas as pd
 import streamlit as st
 
-from optiviz.descent import diverged_steps, paths_table, summarize
+from optiviz.descent import diverged_steps, paths_table, summary
 from optiviz.figures.palette import colour
 from optiviz.figures.race import learning_rate_sweep, loss_curves, race_map, surface_3d
 from optiviz.formulas import rules_table, schedule_rule, update_rule
@@ -46,12 +47,12 @@ with right:
     st.caption("Loss against step on a log axis: a straight line means the loss shrinks by a constant factor "
                "each step. Wiggles are oscillation across a valley.")
 
-table = summarize(paths, surface.name, tolerance=TOLERANCE)
+results = summary(paths, surface.name, tolerance=TOLERANCE)
 reached = f"steps to loss < {TOLERANCE:g}"
-table = table.assign(**{  # one copy with plain lists: Series.map per column costs twice as much
-    "optimizer": [OPTIMIZERS[n].label for n in table["optimizer"]],
-    reached: ["not reached" if s is None or s != s else f"{int(s)}" for s in table[reached]],
-    "diverged at step": ["—" if s is None or s != s else f"{int(s)}" for s in table["diverged at step"]],
+table = pd.DataFrame(results | {  # as shown: labels, and words where a number is missing
+    "optimizer": [OPTIMIZERS[n].label for n in results["optimizer"]],
+    reached: ["not reached" if s != s else f"{int(s)}" for s in results[reached]],
+    "diverged at step": ["—" if s != s else f"{int(s)}" for s in results["diverged at step"]],
 })
 st.dataframe(table, hide_index=True, column_config={
     "final loss": st.column_config.NumberColumn(format="%.3e"),

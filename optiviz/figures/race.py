@@ -19,6 +19,7 @@ from optiviz.surfaces import Surface
 MAX_FRAMES = 48  # animation frames on the race map
 BLOCK = 8  # frames per piece of a trail on the race map (see _trails)
 FLOOR = 1e-12  # losses below this are drawn at it on log axes
+DEFAULT_TEMPLATE = pio.templates[pio.templates.default].to_plotly_json()  # read only: copied once, not per rerun
 
 
 def _label(name: str) -> str:
@@ -192,7 +193,7 @@ def loss_curves(paths: Sequence[Path]) -> PlainFigure:
     layout = dict(
         xaxis=dict(title=dict(text="step t")), yaxis=dict(type="log", title=dict(text="loss f(Wₜ)"), exponentformat="power", minorloglabels="none"),
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), margin=dict(l=10, r=10, t=40, b=10), height=360,
-        template=pio.templates[pio.templates.default].to_plotly_json(),
+        template=DEFAULT_TEMPLATE,
     )
     return PlainFigure(dict(data=data, layout=layout))
 

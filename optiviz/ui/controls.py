@@ -31,9 +31,9 @@ def log_slider(label: str, options: tuple[float, ...], default: float, key: str,
                             key=key, bind="query-params", help=help)
 
 
-def hyperparameter_slider(h: Hyperparameter, key: str) -> float:
+def hyperparameter_slider(h: Hyperparameter, key: str, prefix: str = "") -> float:
     """The widget for one optimizer hyperparameter: γ and β₁ linear, β₂ and ε on their usual grids."""
-    label = f"{h.name} ${h.symbol}$"
+    label = f"{prefix}{h.name} ${h.symbol}$"
     if h.name == "eps":
         return log_slider(label, EPSILONS, h.default, key, h.help)
     if h.name == "beta2":

@@ -54,19 +54,17 @@ def _runs(surface: Surface) -> tuple[Run, ...]:
     )
     same_lr = st.toggle("Same learning rate for all", key="same_lr", bind="query-params", help="Race every optimizer with one α₀.")
     if same_lr:
-        shared_lr = log_slider("learning rate α₀", LEARNING_RATES, surface.learning_rates["adam"], f"lr_{surface.name}_all")
-    runs = []
-    for name in chosen:
-        spec = OPTIMIZERS[name]
-        with st.expander(f":material/tune: {spec.label}", expanded=False):
-            if same_lr:
-                lr = shared_lr
-                st.caption(f"α₀ = {lr:g} (shared)")
-            else:
-                lr = log_slider("learning rate α₀", LEARNING_RATES, surface.learning_rates[name], f"lr_{surface.name}_{name}")
-            hyper = tuple((h.name, hyperparameter_slider(h, f"{name}_{h.name}")) for h in spec.hyperparameters)
-        runs.append((name, lr, hyper))
-    return tuple(runs)
+        shared_lr = log_slider("learning rate α₀ (all)", LEARNING_RATES, surface.learning_rates["adam"], f"lr_{surface.name}_all")
+    rates = {name: shared_lr if same_lr else log_slider(f"{OPTIMIZERS[name].label} · learning rate α₀", LEARNING_RATES,
+                                                         surface.learning_rates[name], f"lr_{surface.name}_{name}")
+             for name in chosen}
+    tuned = [name for name in chosen if OPTIMIZERS[name].hyperparameters]
+    hyper = {}
+    if tuned:
+        with st.expander(":material/tune: Other hyperparameters: γ, β₁, β₂, ε", expanded=False):
+            hyper = {name: tuple((h.name, hyperparameter_slider(h, f"{name}_{h.name}", f"{OPTIMIZERS[name].label} · "))
+                                 for h in OPTIMIZERS[name].hyperparameters) for name in tuned}
+    return tuple((name, rates[name], hyper.get(name, ())) for name in chosen)
 
 
 def race_sidebar() -> RaceSettings:
