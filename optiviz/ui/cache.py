@@ -64,9 +64,13 @@ def sweep(surface: str, runs: tuple[Run, ...], start: tuple[float, float], steps
     return pd.concat(frames, ignore_index=True)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def surface_layers(surface: str) -> list[dict]:
-    """The race map's background (heatmap and contour lines), drawn once per surface."""
+    """The race map's background (heatmap and contour lines), drawn once per surface.
+
+    A resource, not data: every session gets this same list (no copy to unpickle on every rerun),
+    which ``race_map`` only reads.
+    """
     return _surface_layers(get_surface(surface))
 
 

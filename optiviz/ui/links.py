@@ -7,7 +7,6 @@ URL. These helpers make that visible, naming each refused value and what is used
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import streamlit as st
@@ -17,24 +16,8 @@ Params = dict[str, list[str]]
 
 
 def requested() -> Params:
-    """The URL's query parameters as the page was asked for them, before any control reads them.
-
-    A value that reads as an infinite or NaN number is then taken out of the URL: no control accepts
-    one, and Streamlit's whole-number inputs fail on it (int(inf)) instead of refusing it. The
-    returned parameters keep it, so that ``report`` names it with the rest.
-    """
-    asked = {key: st.query_params.get_all(key) for key in st.query_params}
-    for key, values in asked.items():
-        if any(_not_finite(v) for v in values):
-            _drop(key)
-    return asked
-
-
-def _not_finite(value: str) -> bool:
-    try:
-        return not math.isfinite(float(value))
-    except ValueError:
-        return False
+    """The URL's query parameters as the page was asked for them, before any control reads them."""
+    return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
 def _drop(key: str) -> None:
@@ -84,7 +67,7 @@ def report(asked: Params, place) -> None:
 
     Call it after the page ran, so that every control has read its value.
     """
-    lines = problems(asked, requested(), {k: st.session_state[k] for k in st.session_state})
+    lines = problems(asked, requested(), {k: st.session_state[k] for k in asked if k in st.session_state})
     if not lines:
         return
     for key in asked:

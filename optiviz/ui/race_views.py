@@ -1,0 +1,67 @@
+"""What the optimizer race page shows under its map: the results table and the three tabs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from optiviz.descent import Path, summary
+from optiviz.figures.palette import colour
+from optiviz.figures.race import learning_rate_sweep, surface_3d
+from optiviz.formulas import rules_table, schedule_rule, update_rule
+from optiviz.optimizers import OPTIMIZERS
+from optiviz.schedules import SCHEDULES
+from optiviz.ui import cache
+from optiviz.ui.controls import LEARNING_RATES
+from optiviz.ui.race_controls import RaceSettings
+
+SWEEP_RATES = LEARNING_RATES[::2]
+TOLERANCE = 1e-3
+
+
+def results_table(paths: list[Path], surface: str) -> pd.DataFrame:
+    """``descent.summary`` as shown: the optimizers' labels, and words where a number is missing."""
+    results = summary(paths, surface, tolerance=TOLERANCE)
+    reached = f"steps to loss < {TOLERANCE:g}"
+    return pd.DataFrame(results | {
+        "optimizer": [OPTIMIZERS[n].label for n in results["optimizer"]],
+        reached: ["not reached" if s != s else f"{int(s)}" for s in results[reached]],
+        "diverged at step": ["—" if s != s else f"{int(s)}" for s in results["diverged at step"]],
+    })
+
+
+def update_rules(settings: RaceSettings) -> None:
+    """Each optimizer's update rule with the sidebar's values, in two columns."""
+    st.caption("The exact rule each optimizer applies at every step, with the values set in the sidebar; "
+               f"α_t comes from the schedule ({SCHEDULES[settings.schedule][1]}) and all state starts at 0.")
+    rules = [(OPTIMIZERS[name].label, colour(name),
+              [schedule_rule(settings.schedule, lr, settings.decay_rate), *update_rule(name, dict(hyper))])
+             for name, lr, hyper in settings.runs]
+    half = (len(rules) + 1) // 2
+    for column, some in zip(st.columns(2), (rules[:half], rules[half:])):
+        if some:
+            column.latex(rules_table(some))
+    if any(name == "rmsprop" for name, _, _ in settings.runs):
+        st.info("RMSProp's ε: the lecture writes α / √(ε + E[g²]), with ε inside the root; PyTorch, and this page, "
+                "use α / (√E[g²] + ε), with ε outside. Both only keep the division finite where E[g²] ≈ 0.",
+                icon=":material/info:")
+
+
+def view_3d(settings: RaceSettings, paths: list[Path]) -> None:
+    """The paths on the surface itself."""
+    surface = settings.surface
+    st.caption("The same paths on the surface itself" + (" (height is log₁₀ loss)." if surface.log_levels else "."))
+    st.plotly_chart(surface_3d(surface, paths), key="surface_3d", config={"displaylogo": False})
+
+
+def sensitivity(settings: RaceSettings) -> None:
+    """Final loss against α₀ for each optimizer, from one vectorised sweep each."""
+    st.caption(
+        f"Each optimizer run from the same start for {settings.steps} steps at {len(SWEEP_RATES)} learning rates in one "
+        "vectorised sweep, with its other settings as in the sidebar. Dotted lines mark the α₀ you chose; × marks runs "
+        "that diverged."
+    )
+    with st.spinner("Sweeping learning rates…"):
+        sweep = cache.sweep(*settings.race(), SWEEP_RATES)
+    st.plotly_chart(learning_rate_sweep(sweep, {n: lr for n, lr, _ in settings.runs}), key="lr_sweep",
+                    config={"displaylogo": False})
