@@ -40,10 +40,7 @@ with right:
     st.caption("Loss against step on a log axis: a straight line means the loss shrinks by a constant factor "
                "each step. Wiggles are oscillation across a valley.")
 
-st.dataframe(results_table(paths, surface.name), hide_index=True, column_config={
-    "final loss": st.column_config.NumberColumn(format="%.3e"),
-    "distance to minimum": st.column_config.NumberColumn(format="%.3g"),
-})
+st.markdown(results_table(paths, surface.name), unsafe_allow_html=True)
 st.download_button("Download paths (CSV)", lambda: paths_table(paths).to_csv(index=False), f"optiviz_{surface.name}_paths.csv",
                    "text/csv", key="download", icon=":material/download:")
 

@@ -19,6 +19,7 @@ from optiviz.surfaces import Surface
 MAX_FRAMES = 48  # animation frames on the race map
 BLOCK = 8  # frames per piece of a trail on the race map (see _trails)
 FLOOR = 1e-12  # losses below this are drawn at it on log axes
+NO_NAME = dict(namelength=0)  # no trace-name box beside a hover: the map's JSON then has no < > to escape (<extra>)
 DEFAULT_TEMPLATE = pio.templates[pio.templates.default].to_plotly_json()  # read only: copied once, not per rerun
 
 
@@ -43,7 +44,7 @@ def surface_layers(surface: Surface, grid: int = 100, line_grid: int = 64, n_lev
         dict(type="heatmap", x=typed_array(x), y=typed_array(y), z=typed_array(np.minimum(z, levels[-1])),
              colorscale=SURFACE_COLOURSCALE, name="surface", showlegend=False,
              colorbar=dict(title=dict(text=title, side="right"), thickness=12, len=0.8),
-             hovertemplate=f"x=%{{x:.3f}}<br>y=%{{y:.3f}}<br>{title}=%{{z:{fmt}}}<extra></extra>"),
+             hovertemplate=f"(%{{x:.3f}}, %{{y:.3f}})  {title} = %{{z:{fmt}}}", hoverlabel=NO_NAME),
         dict(type="scatter", x=typed_array(lx), y=typed_array(ly), mode="lines", name="contours", showlegend=False,
              hoverinfo="skip", line=dict(width=0.8, color="rgba(70,85,110,0.5)")),
     ]
@@ -99,13 +100,13 @@ def _markers(surface: Surface, start: tuple[float, float] | None) -> list[dict]:
     traces = [
         dict(type="scatter", x=[m[0]], y=[m[1]], mode="markers", name="minimum", showlegend=i == 0,
              marker=dict(symbol="star", size=16, color="white", line=dict(color=MINIMUM_COLOUR, width=1.5)),
-             hovertemplate="minimum (%{x:.3g}, %{y:.3g})<extra></extra>")
+             hovertemplate="minimum (%{x:.3g}, %{y:.3g})", hoverlabel=NO_NAME)
         for i, m in enumerate(surface.minima)
     ]
     if start is not None:
         traces.append(dict(type="scatter", x=[start[0]], y=[start[1]], mode="markers", name="start",
                            marker=dict(symbol="circle-open", size=13, color=MINIMUM_COLOUR, line=dict(width=2)),
-                           hovertemplate="start (%{x:.3g}, %{y:.3g})<extra></extra>"))
+                           hovertemplate="start (%{x:.3g}, %{y:.3g})", hoverlabel=NO_NAME))
     return traces
 
 
@@ -149,7 +150,7 @@ def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: li
     for p, (path, pieces) in enumerate(zip(paths, final)):
         name, label = path.optimizer, _label(path.optimizer)
         style = dict(type="scatter", mode="lines", name=label, legendgroup=name, line=dict(color=colour(name), width=2.5),
-                     hovertemplate=f"{label}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>")
+                     hovertemplate=f"{label}  (%{{x:.3f}}, %{{y:.3f}})", hoverlabel=NO_NAME)
         for j, piece in enumerate(pieces):
             index[p, j] = len(data)
             data.append(style | piece | dict(showlegend=j == 0))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from optiviz.descent import Path, summary
@@ -19,15 +18,18 @@ SWEEP_RATES = LEARNING_RATES[::2]
 TOLERANCE = 1e-3
 
 
-def results_table(paths: list[Path], surface: str) -> pd.DataFrame:
-    """``descent.summary`` as shown: the optimizers' labels, and words where a number is missing."""
+def results_table(paths: list[Path], surface: str) -> str:
+    """``descent.summary`` as a Markdown table, each optimizer in its colour, words where a number is missing."""
     results = summary(paths, surface, tolerance=TOLERANCE)
     reached = f"steps to loss < {TOLERANCE:g}"
-    return pd.DataFrame(results | {
-        "optimizer": [OPTIMIZERS[n].label for n in results["optimizer"]],
-        reached: ["not reached" if s != s else f"{int(s)}" for s in results[reached]],
-        "diverged at step": ["—" if s != s else f"{int(s)}" for s in results["diverged at step"]],
-    })
+    lines = [f"| optimizer | final loss | distance to minimum | {reached} | diverged at step |", "|:--|--:|--:|--:|--:|"]
+    for name, loss, distance, steps, diverged in zip(*results.values()):
+        lines.append(
+            f"| <span style='color:{colour(name)}'>●</span> **{OPTIMIZERS[name].label}** "
+            f"| {'—' if loss != loss else f'{loss:.3e}'} | {'—' if distance != distance else f'{distance:.3g}'} "
+            f"| {'not reached' if steps != steps else int(steps)} | {'—' if diverged != diverged else int(diverged)} |"
+        )
+    return "\n".join(lines)
 
 
 def update_rules(settings: RaceSettings) -> None:
