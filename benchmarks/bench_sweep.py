@@ -1,9 +1,13 @@
-"""Vectorised sweep: 4096 Adam runs × 500 steps on Beale in one ``descend`` call.
+"""Vectorised sweep: 4096 Adam runs × 500 steps on Beale in one call, as the learning-rate tab runs it.
 
 Contestants, timed interleaved (best of several repeats, after one warm-up each):
 
-* engine      optiviz.descent.descend on starts (4096, 2) with 4096 learning rates;
-* loop        the same engine one setting at a time (descend with a single start);
+* engine      optiviz.descent.run_ends on starts (4096, 2) with 4096 learning rates: each run's
+              last point and loss and the step it diverged at, checked step by step (what
+              ``descent.sweep`` and the page's sensitivity tab use);
+* paths       optiviz.descent.descend on the same runs, keeping every step's point, loss and
+              gradient norm (for information: what the race map needs, for a few runs);
+* loop        the engine one setting at a time (run_ends with a single start);
               an evenly spaced subset is timed and scaled linearly to all runs;
 * torch       (optional reference, never a dependency) a hand-written Adam on one
               (4096, 2) float64 leaf tensor with a per-run learning-rate tensor
@@ -12,11 +16,12 @@ Contestants, timed interleaved (best of several repeats, after one warm-up each)
               for every row (torch.optim cannot take one lr per row short of 4096
               parameter groups), so it does less work: shown for information only.
 
-Both torch contestants record path, loss and gradient norm every step, as the engine does
-(they skip the engine's divergence bookkeeping, which favours them slightly).
+Both torch contestants keep the last point and loss, as the engine does (they skip the
+engine's step-by-step divergence check, which favours them slightly).
 
-Correctness is checked too: the loop's trajectories equal the batched ones bit for bit,
-and the engine's final points match torch's at the same learning rate to 1e-8 relative.
+Correctness is checked too: the loop's ends equal the batched ones bit for bit, the engine's
+equal the last rows of ``descend``'s paths, and the engine's final points match torch's at
+the same learning rate to 1e-8 relative.
 
 Goals: engine ≥ 2× faster than torch (the per-run-lr one), ≥ 50× faster than the loop.
 Exit code 0 (it is a report) unless --check is given: then 1 on a missed goal or a failed check.
@@ -34,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from timing import Goal, at_least_one, interleaved, machine, parser, ratio_table, report, torch_flags, torch_setup  # noqa: E402
 
-from optiviz.descent import descend  # noqa: E402
+from optiviz.descent import descend, run_ends  # noqa: E402
 from optiviz.optimizers import make_optimizer  # noqa: E402
 from optiviz.surfaces import get_surface  # noqa: E402
 
@@ -56,14 +61,18 @@ TOLERANCE = 1e-8  # relative, engine against torch final points
 
 
 def run_engine(lrs: np.ndarray):
-    starts = np.tile(START, (lrs.size, 1))
-    return descend(get_surface("beale"), make_optimizer("adam"), starts, STEPS, lrs)
+    """(W_T, f(W_T), diverged_at) of every run."""
+    return run_ends(get_surface("beale"), make_optimizer("adam"), np.tile(START, (lrs.size, 1)), STEPS, lrs)
+
+
+def run_paths(lrs: np.ndarray):
+    return descend(get_surface("beale"), make_optimizer("adam"), np.tile(START, (lrs.size, 1)), STEPS, lrs)
 
 
 def run_loop(lrs: np.ndarray):
-    """The same engine, one setting at a time: a list of single-run Trajectories."""
+    """The same engine, one setting at a time: a list of single-run ends."""
     surface, optimizer = get_surface("beale"), make_optimizer("adam")
-    return [descend(surface, optimizer, [START], STEPS, lr) for lr in lrs]
+    return [run_ends(surface, optimizer, [START], STEPS, lr) for lr in lrs]
 
 
 def _torch_beale(w):
@@ -76,27 +85,17 @@ def _torch_beale(w):
     return a * a + b * b + c * c
 
 
-def _torch_record(t, w, f, g, points, loss, grad_norm):
-    points[t].copy_(w)
-    loss[t].copy_(f)
-    torch.hypot(g[:, 0], g[:, 1], out=grad_norm[t])
-
-
 def run_torch(lrs: np.ndarray):
-    """Adam written out in torch with one learning rate per run (lr tensor (B, 1)), autograd gradients."""
+    """Adam written out in torch with one learning rate per run (lr tensor (B, 1)), autograd gradients:
+    the last points and losses."""
     batch = lrs.size
     f64 = torch.float64
     w = torch.tensor(START, dtype=f64).repeat(batch, 1).requires_grad_(True)
     lr = torch.from_numpy(lrs).to(f64).reshape(batch, 1)
     m = torch.zeros(batch, 2, dtype=f64)
     v = torch.zeros(batch, 2, dtype=f64)
-    points = torch.empty(STEPS + 1, batch, 2, dtype=f64)
-    loss = torch.empty(STEPS + 1, batch, dtype=f64)
-    grad_norm = torch.empty(STEPS + 1, batch, dtype=f64)
     f = _torch_beale(w)
     (g,) = torch.autograd.grad(f.sum(), w)
-    with torch.no_grad():
-        _torch_record(0, w, f, g, points, loss, grad_norm)
     for t in range(1, STEPS + 1):
         with torch.no_grad():
             m.mul_(BETA1).add_(g, alpha=1 - BETA1)
@@ -106,28 +105,21 @@ def run_torch(lrs: np.ndarray):
             w.sub_(lr * m_hat / (v_hat.sqrt_().add_(EPS)))
         f = _torch_beale(w)
         (g,) = torch.autograd.grad(f.sum(), w)
-        with torch.no_grad():
-            _torch_record(t, w, f, g, points, loss, grad_norm)
-    return points, loss, grad_norm
+    return w.detach(), f.detach()
 
 
 def run_torch_optim(lr: float, batch: int):
-    """torch.optim.Adam, one learning rate for all ``batch`` rows."""
+    """torch.optim.Adam, one learning rate for all ``batch`` rows: the last points and losses."""
     f64 = torch.float64
     w = torch.tensor(START, dtype=f64).repeat(batch, 1).requires_grad_(True)
     opt = torch.optim.Adam([w], lr=lr, betas=(BETA1, BETA2), eps=EPS)
-    points = torch.empty(STEPS + 1, batch, 2, dtype=f64)
-    loss = torch.empty(STEPS + 1, batch, dtype=f64)
-    grad_norm = torch.empty(STEPS + 1, batch, dtype=f64)
     for t in range(STEPS + 1):
         opt.zero_grad(set_to_none=True)
         f = _torch_beale(w)
         f.sum().backward()
-        with torch.no_grad():
-            _torch_record(t, w, f, w.grad, points, loss, grad_norm)
         if t < STEPS:
             opt.step()
-    return points, loss, grad_norm
+    return w.detach(), f.detach()
 
 
 # ---------------------------------------------------------------- timing
@@ -158,6 +150,7 @@ def main(argv=None) -> int:
 
     contestants = {
         "engine": lambda: run_engine(lrs),
+        "paths": lambda: run_paths(lrs),
         "loop": lambda: run_loop(lrs[loop_idx]),
     }
     if use_torch:
@@ -175,23 +168,23 @@ def main(argv=None) -> int:
 
     # ------------------------------------------------------------ correctness
     failures = []
-    engine = results["engine"]
+    engine = results["engine"]  # (W_T, f(W_T), diverged_at)
     mismatched = [
         int(k)
         for k, one in zip(loop_idx, results["loop"])
-        if not (
-            np.array_equal(one.points[:, 0], engine.points[:, k], equal_nan=True)
-            and np.array_equal(one.loss[:, 0], engine.loss[:, k], equal_nan=True)
-            and np.array_equal(one.grad_norm[:, 0], engine.grad_norm[:, k], equal_nan=True)
-            and one.diverged_at[0] == engine.diverged_at[k]
-        )
+        if not all(np.array_equal(a[0], b[k], equal_nan=True) for a, b in zip(one, engine))
     ]
     checks = [f"loop == batched, bit for bit, on {loop_idx.size} runs: {'ok' if not mismatched else f'FAIL on runs {mismatched[:5]}'}"]
+    paths = results["paths"]
+    same = all(np.array_equal(a, b, equal_nan=True) for a, b in zip(engine, (paths.points[-1], paths.loss[-1], paths.diverged_at)))
+    checks.append(f"ends == the last rows of descend's paths, bit for bit, all {RUNS} runs: {'ok' if same else 'FAIL'}")
+    if not same:
+        failures.append("run_ends differs from descend")
     if mismatched:
         failures.append("loop differs from batched")
     if use_torch:
-        finals = engine.points[-1]
-        err = relative_error(finals, results["torch"][0][-1].numpy())
+        finals = engine[0]
+        err = relative_error(finals, results["torch"][0].numpy())
         worst = int(np.argmax(err))
         ok = bool(np.all(err <= TOLERANCE))
         checks.append(
@@ -199,28 +192,29 @@ def main(argv=None) -> int:
             f"{'ok' if ok else 'FAIL'} (≤ {TOLERANCE:g})"
         )
         for k in np.linspace(0, RUNS - 1, 5).round().astype(int):
-            checks.append(f"    lr {lrs[k]:<9.3g} engine {finals[k].round(10)}  torch {results['torch'][0][-1][k].numpy().round(10)}")
-        e2 = relative_error(finals[k_optim][None], results["torch.optim"][0][-1].numpy()).max()
+            checks.append(f"    lr {lrs[k]:<9.3g} engine {finals[k].round(10)}  torch {results['torch'][0][k].numpy().round(10)}")
+        e2 = relative_error(finals[k_optim][None], results["torch.optim"][0].numpy()).max()
         ok2 = bool(e2 <= TOLERANCE)
         checks.append(f"engine vs torch.optim.Adam final points at lr {lrs[k_optim]:.3g}: relative error {e2:.1e} {'ok' if ok2 else 'FAIL'}")
         if not ok:
             failures.append("engine differs from torch")
         if not ok2:
             failures.append("engine differs from torch.optim")
-    diverged = int(np.sum(engine.diverged_at >= 0))
+    diverged = int(np.sum(engine[2] >= 0))
     checks.append(f"runs that diverged: {diverged} of {RUNS}" + ("" if not diverged else " (torch does not stop them: compare with care)"))
 
     # ------------------------------------------------------------ table
     loop_best = min(times["loop"])
     times["loop"] = [t * loop_scale for t in times["loop"]]
     labels = {
-        "engine": "engine: one batched descend",
-        "loop": "loop: descend per setting (*)",
+        "engine": "engine: one batched run_ends",
+        "paths": "descend, keeping the paths",
+        "loop": "loop: run_ends per setting (*)",
         "torch": "torch: Adam, per-run lr tensor",
         "torch.optim": "torch.optim.Adam, one lr (†)",
     }
     goals = {name: Goal(f"engine ≥ {factor:g}× faster", 1 / factor, name, "engine") for name, factor in GOALS.items()}
-    failures += ratio_table(times, "engine", goals | {"torch.optim": "(information)"}, labels)
+    failures += ratio_table(times, "engine", goals | {"torch.optim": "(information)", "paths": "(information)"}, labels)
     if not use_torch:
         print(f"torch (engine ≥ {GOALS['torch']:g}× faster): SKIP ({'torch not installed' if torch is None else '--no-torch'})")
     if loop_idx.size < RUNS:

@@ -50,6 +50,37 @@ def _norm(g: np.ndarray) -> np.ndarray:
     return np.sqrt(gx * gx + gy * gy)
 
 
+def _checked(surface: Surface, starts, steps, learning_rate, schedule: str, decay_rate: float, noise):
+    """The runs' inputs, validated: (starts (B, 2), steps, α_t for t = 0 … T as (T + 1, B), σ)."""
+    starts = np.array(starts, dtype=float, ndmin=2)
+    if starts.ndim != 2 or starts.shape[1] != 2 or not np.all(np.isfinite(starts)):
+        raise ValueError(f"start points must be finite (x, y) pairs, got {starts.tolist()!r}")
+    if not surface.inside(starts).all():
+        raise ValueError(f"start points must lie inside the {surface.name} box around the view, got {starts.tolist()!r}")
+    batch = starts.shape[0]
+    if batch > MAX_RUNS:
+        raise ValueError(f"at most {MAX_RUNS} runs at once, got {batch}")
+    steps = check_steps(steps)
+    noise = check_number("noise", noise, low=0.0)
+    lr0 = np.broadcast_to(_check_learning_rates(learning_rate), (batch,))
+    return starts, steps, scheduled(schedule, lr0, decay_rate, np.arange(steps + 1)[:, None]), noise
+
+
+def _walk(surface: Surface, optimizer: Optimizer, starts: np.ndarray, rates: np.ndarray, noise: float, seed: int):
+    """(W_t, f(W_t), ∇f(W_t)) for t = 0 … T, where W_{t+1} = W_t + ΔW(g̃_t, α_t) and g̃ = ∇f + σ ε."""
+    rng = np.random.default_rng(seed)
+    w = starts.copy()
+    f, g = surface.value_and_grad(w)
+    state = optimizer.init(w)
+    yield w, f, g
+    for rate in rates[:-1]:
+        g_seen = g + noise * rng.standard_normal(2) if noise else g
+        delta, state = optimizer.update(g_seen, state, rate)
+        w = w + delta
+        f, g = surface.value_and_grad(w)
+        yield w, f, g
+
+
 def descend(
     surface: Surface,
     optimizer: Optimizer,
@@ -69,35 +100,13 @@ def descend(
     A run diverges at the first step t whose point W_t leaves the box (or is not finite) or whose loss
     f(W_t) is not finite; its rows from t on are NaN.
     """
-    starts = np.array(starts, dtype=float, ndmin=2)
-    if starts.ndim != 2 or starts.shape[1] != 2 or not np.all(np.isfinite(starts)):
-        raise ValueError(f"start points must be finite (x, y) pairs, got {starts.tolist()!r}")
-    if not surface.inside(starts).all():
-        raise ValueError(f"start points must lie inside the {surface.name} box around the view, got {starts.tolist()!r}")
-    batch = starts.shape[0]
-    if batch > MAX_RUNS:
-        raise ValueError(f"at most {MAX_RUNS} runs at once, got {batch}")
-    steps = check_steps(steps)
-    noise = check_number("noise", noise, low=0.0)
-    lr0 = np.broadcast_to(_check_learning_rates(learning_rate), (batch,))
-    rates = scheduled(schedule, lr0, decay_rate, np.arange(steps + 1)[:, None])  # (T + 1, B)
-    rng = np.random.default_rng(seed)
-
-    points = np.empty((steps + 1, batch, 2))
-    loss = np.empty((steps + 1, batch))
-    grads = np.empty((steps + 1, batch, 2))
-
+    starts, steps, rates, noise = _checked(surface, starts, steps, learning_rate, schedule, decay_rate, noise)
+    points = np.empty((steps + 1, len(starts), 2))
+    loss = np.empty((steps + 1, len(starts)))
+    grads = np.empty((steps + 1, len(starts), 2))
     with np.errstate(all="ignore"):
-        w = starts.copy()
-        f, g = surface.value_and_grad(w)
-        state = optimizer.init(w)
-        points[0], loss[0], grads[0] = w, f, g
-        for t in range(steps):
-            g_seen = g + noise * rng.standard_normal(2) if noise else g
-            delta, state = optimizer.update(g_seen, state, rates[t])
-            w = w + delta
-            f, g = surface.value_and_grad(w)
-            points[t + 1], loss[t + 1], grads[t + 1] = w, f, g
+        for t, (w, f, g) in enumerate(_walk(surface, optimizer, starts, rates, noise, seed)):
+            points[t], loss[t], grads[t] = w, f, g
         # Runs are independent (the noise does not depend on them), so a diverged run may run on
         # with inf and NaN: its first bad step is found here, once, and everything from it is cut.
         ok = surface.inside(points) & np.isfinite(loss)  # (T + 1, B)
@@ -109,6 +118,30 @@ def descend(
             loss[diverged_at[b] :, b] = np.nan
             grad_norm[diverged_at[b] :, b] = np.nan
     return Trajectories(points, loss, grad_norm, rates, diverged_at)
+
+
+def run_ends(
+    surface: Surface,
+    optimizer: Optimizer,
+    starts,
+    steps: int,
+    learning_rate,
+    schedule: str = "constant",
+    decay_rate: float = 0.0,
+    noise: float = 0.0,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(W_T, f(W_T), diverged_at) of :func:`descend`'s runs, its last rows (NaN and −1 where there are none),
+    keeping no path: each step is checked for divergence as it is taken. For sweeps over many runs."""
+    starts, steps, rates, noise = _checked(surface, starts, steps, learning_rate, schedule, decay_rate, noise)
+    diverged_at = np.full(len(starts), -1)
+    with np.errstate(all="ignore"):
+        for t, (w, f, _) in enumerate(_walk(surface, optimizer, starts, rates, noise, seed)):
+            gone = ~(surface.inside(w) & np.isfinite(f))
+            if t and gone.any():  # the start was checked on entry
+                diverged_at[gone & (diverged_at < 0)] = t
+    gone = diverged_at >= 0
+    return np.where(gone[:, None], np.nan, w), np.where(gone, np.nan, f), diverged_at
 
 
 class Path(NamedTuple):
@@ -236,14 +269,10 @@ def sweep(
         raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
     lrs = _check_learning_rates(np.atleast_1d(learning_rates))
     starts = np.broadcast_to(np.asarray(start, dtype=float), (lrs.size, 2))
-    traj = descend(
+    _, loss, diverged_at = run_ends(
         get_surface(surface), make_optimizer(optimizer, **hyperparameters), starts, steps, lrs, schedule, decay_rate, noise, seed
     )
     return pd.DataFrame(
-        {
-            "optimizer": optimizer,
-            "learning_rate": lrs,
-            "final_loss": traj.loss[-1],
-            "diverged_at": np.where(traj.diverged_at >= 0, traj.diverged_at, np.nan),
-        }
+        {"optimizer": optimizer, "learning_rate": lrs, "final_loss": loss,
+         "diverged_at": np.where(diverged_at >= 0, diverged_at, np.nan)}
     )

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optiviz.descent import (COLUMNS, MAX_STEPS, Path, descend, diverged_steps, paths_table, race, race_paths, run,
+from optiviz.descent import (COLUMNS, MAX_STEPS, Path, descend, diverged_steps, paths_table, race, race_paths, run, run_ends,
                              summarize, sweep)
 from optiviz.optimizers import OPTIMIZERS, make_optimizer, momentum, sgd
 from optiviz.schedules import learning_rate as scheduled
@@ -674,3 +674,19 @@ def test_every_surface_and_optimizer_runs_with_its_suggested_rate():
             traj = descend(s, make_optimizer(name), [start], 200, s.learning_rates[name])
             assert traj.diverged_at[0] == -1, (s.name, name)
             assert traj.loss[-1, 0] < traj.loss[0, 0], (s.name, name)
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("surface", ["beale", "ravine"])
+@pytest.mark.parametrize("noise", [0.0, 0.5])
+def test_run_ends_are_descends_last_rows(name, surface, noise):
+    """run_ends keeps no path but gives descend's last point, last loss and divergence step, bit for bit."""
+    s = get_surface(surface)
+    lrs = np.logspace(-3, 2.5, 64)  # the large rates diverge
+    starts = np.broadcast_to(np.asarray(s.starts[0][1]), (64, 2))
+    full = descend(s, make_optimizer(name), starts, 80, lrs, "exp", 0.01, noise, 2)
+    w, f, diverged_at = run_ends(s, make_optimizer(name), starts, 80, lrs, "exp", 0.01, noise, 2)
+    assert (diverged_at >= 0).any() and (diverged_at < 0).any()
+    np.testing.assert_array_equal(diverged_at, full.diverged_at)
+    np.testing.assert_array_equal(f, full.loss[-1])
+    np.testing.assert_array_equal(w, full.points[-1])

@@ -33,7 +33,7 @@ class RaceSettings(NamedTuple):
 
 
 def _start(surface: Surface) -> tuple[float, float]:
-    """A preset start point, or one typed in (the box must hold the view)."""
+    """A preset start point, or one typed in within the view."""
     presets = dict(surface.starts)
     label = st.selectbox("Start point", [*presets, "custom…"], key=f"start_{surface.name}", bind="query-params")
     if label != "custom…":
