@@ -68,3 +68,12 @@ def test_a_shared_setting_reruns_every_optimizer(computed):
 
 def test_no_runs_no_paths(computed):
     assert cache.race("beale", (), **RACE) == []
+
+
+def test_cached_paths_are_shared_read_only(computed):
+    """The cache hands every session the same Path: its arrays cannot be written to."""
+    first = cache.race("beale", RUNS, **RACE)
+    again = cache.race("beale", RUNS, **RACE)
+    assert all(a is b for a, b in zip(first, again))
+    with pytest.raises(ValueError, match="read-only"):
+        first[0].x[0] = 0.0

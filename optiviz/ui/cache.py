@@ -23,15 +23,22 @@ class _NotCached(Exception):
     """Raised by ``_stored_path`` on a miss; an exception is never cached, so nothing is stored."""
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
 def _stored_path(key: str, _computed: descent.Path | None = None) -> descent.Path:
     """The cached Path of the run ``key`` names, or ``_NotCached``; ``_computed`` (not hashed: it starts with _) stores one.
 
     ``key`` is the repr of the run's settings: one string hashes ~5× faster than the nested tuples.
+    A resource: every session shares the one Path, whose arrays are read-only, so nothing is
+    pickled on a store or unpickled on a hit.
     """
     if _computed is None:
         raise _NotCached
     return _computed
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    values.flags.writeable = False
+    return values
 
 
 def race(surface: str, runs: tuple[Run, ...], start: tuple[float, float], steps: int, schedule: str, decay_rate: float,
@@ -50,7 +57,8 @@ def race(surface: str, runs: tuple[Run, ...], start: tuple[float, float], steps:
     if missing:
         computed = descent.race_paths(runs=[(name, lr, dict(hyper)) for name, lr, hyper in missing], **race)
         for run, path in zip(missing, computed):
-            found[run] = _stored_path(keys[run], _computed=path)
+            found[run] = _stored_path(keys[run], _computed=path._replace(**{
+                field: _read_only(getattr(path, field)) for field in ("step", "x", "y", "loss", "grad_norm", "learning_rate")}))
     return [found[run] for run in runs]
 
 
