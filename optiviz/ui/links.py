@@ -57,7 +57,7 @@ def problems(asked: Params, kept: Params, controls: Mapping[str, object]) -> lis
             lines.append(f"`{key}={_shown(values)}` is not a setting of this page (or not used with these settings): ignored.")
         elif kept.get(key) != values and not _same(values, controls[key]):
             value = controls[key]
-            used = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+            used = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else f"{value:g}" if isinstance(value, float) else str(value)
             lines.append(f"`{key}={_shown(values)}` is not allowed here: using {used}.")
     return lines
 

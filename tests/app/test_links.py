@@ -52,7 +52,7 @@ def test_whole_number_inputs_refuse_infinite_values(page, key, default, value):
     """Streamlit's integer number_input fails on int(inf); such values are taken out of the URL first."""
     at = clean(follow(page, {key: value, "noise": "0.5"} if key == "seed" else {key: value}))
     assert at.session_state[key] == default
-    assert any(f"`{key}=" in n and f"using {default}" in n for n in notes(at))
+    assert any(f"`{key}=" in n and f"using {default}." in n for n in notes(at))
 
 
 def test_unknown_names_and_options_are_named():
