@@ -65,8 +65,8 @@ def _trails(xy: list[tuple[np.ndarray, np.ndarray]], frame_steps: np.ndarray) ->
     Returns the pieces as the last frame leaves them, per optimizer, and per frame its (optimizer, piece, x, y).
     """
     blocks = (len(frame_steps) - 1) // BLOCK
-    frames = [[(p, 1 + b, [], []) for p in range(len(xy)) for b in range(blocks)] for _ in frame_steps[:1]]
-    frames += [[] for _ in frame_steps[1:]]
+    frames = [[] for _ in frame_steps]
+    frames[0] = [(p, 1 + b, [], []) for p in range(len(xy)) for b in range(blocks)]  # every block empty
     final = []
     for p, (x, y) in enumerate(xy):
         ends = np.minimum(frame_steps, len(x) - 1)
