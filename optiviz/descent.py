@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from optiviz.checks import check_int, check_number
-from optiviz.optimizers import OPTIMIZERS, Optimizer, make_optimizer, side_by_side
+from optiviz.optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from optiviz.schedules import learning_rate as scheduled
 from optiviz.surfaces import Surface, get_surface
 
@@ -107,8 +107,16 @@ def descend(
     with np.errstate(all="ignore"):
         for t, (w, f, g) in enumerate(_walk(surface, optimizer, starts, rates, noise, seed)):
             points[t], loss[t], grads[t] = w, f, g
-        # Runs are independent (the noise does not depend on them), so a diverged run may run on
-        # with inf and NaN: its first bad step is found here, once, and everything from it is cut.
+    return _trajectories(surface, points, loss, grads, rates)
+
+
+def _trajectories(surface: Surface, points: np.ndarray, loss: np.ndarray, grads: np.ndarray, rates: np.ndarray) -> Trajectories:
+    """The runs' rows, each cut (to NaN) from the first step whose point leaves the box or whose loss is not finite.
+
+    Runs are independent (the noise does not depend on them), so a diverged run may have run on with
+    inf and NaN: its first bad step is found here, once, and everything from it is cut.
+    """
+    with np.errstate(all="ignore"):
         ok = surface.inside(points) & np.isfinite(loss)  # (T + 1, B)
         ok[0] = True  # the start was checked on entry
         diverged_at = np.where(ok.all(axis=0), -1, np.argmin(ok, axis=0))
@@ -169,6 +177,25 @@ def _path(name: str, traj: Trajectories, b: int) -> Path:
                 diverged if diverged >= 0 else None)
 
 
+def _walk_floats(surface: Surface, optimizer: Optimizer, start: tuple[float, float], rates: list[float], kicks):
+    """One run of :func:`_walk` on Python floats, with the surface's pointwise formula: rows (x, y, f, ∂f/∂x, ∂f/∂y)
+    for t = 0 … T. The same arithmetic gives the same bits as NumPy, ~6× faster for one point (NumPy costs
+    ~1 µs a call). ``kicks`` holds σ εₜ per step, or is None without noise."""
+    x, y = start
+    sx, sy = optimizer.init(x), optimizer.init(y)
+    f, gx, gy = surface.pointwise(x, y)
+    rows = [(x, y, f, gx, gy)]
+    for t, rate in enumerate(rates):
+        if kicks:  # the optimizer sees g̃ = ∇f + σ ε; the rows keep ∇f
+            gx, gy = gx + kicks[t][0], gy + kicks[t][1]
+        dx, sx = optimizer.update(gx, sx, rate)
+        dy, sy = optimizer.update(gy, sy, rate)
+        x, y = x + dx, y + dy
+        f, gx, gy = surface.pointwise(x, y)
+        rows.append((x, y, f, gx, gy))
+    return rows
+
+
 def race_paths(
     surface: str,
     runs: Sequence[tuple[str, float, Mapping[str, float]]],
@@ -181,15 +208,20 @@ def race_paths(
 ) -> list[Path]:
     """Each ``(optimizer, learning_rate, hyperparameters)`` from the same start: one Path each.
 
-    All run side by side in one :func:`descend` (one gradient evaluation per step for all), and
-    each equals its optimizer run alone; every optimizer sees the same gradient noise.
-    Caps: ``steps`` ≤ MAX_STEPS, at most MAX_RUNS runs.
+    Each run steps on Python floats (:func:`_walk_floats`) and equals :func:`descend` of its optimizer
+    alone, bit for bit; every optimizer sees the same gradient noise. Caps: ``steps`` ≤ MAX_STEPS,
+    at most MAX_RUNS runs.
     """
     if not runs:
         return []
-    members = side_by_side([make_optimizer(name, **hyper) for name, _, hyper in runs])
-    traj = descend(get_surface(surface), members, [start] * len(runs), steps, [lr for _, lr, _ in runs], schedule,
-                   decay_rate, noise, seed)
+    s = get_surface(surface)
+    optimizers = [make_optimizer(name, **hyper) for name, _, hyper in runs]
+    starts, steps, rates, noise = _checked(s, [start] * len(runs), steps, [lr for _, lr, _ in runs], schedule, decay_rate, noise)
+    kicks = (noise * np.random.default_rng(seed).standard_normal((steps, 2))).tolist() if noise else None  # as _walk draws them
+    with np.errstate(all="ignore"):
+        rows = np.array([_walk_floats(s, opt, tuple(starts[b].tolist()), rates[:-1, b].tolist(), kicks)
+                         for b, opt in enumerate(optimizers)]).transpose(1, 0, 2)  # (T + 1, B, 5)
+    traj = _trajectories(s, rows[..., :2], rows[..., 2], rows[..., 3:], rates)
     return [_path(name, traj, b) for b, (name, _, _) in enumerate(runs)]
 
 

@@ -4,14 +4,18 @@ An optimizer works on a parameter array ``W`` of any shape. ``init(W)`` returns 
 state; ``update(g, state, α)`` returns ``(ΔW, state)`` and the caller applies
 ``W ← W + ΔW``. Hyperparameters and the learning rate may be floats or arrays with
 one value per run along the leading (batch) axis, so many settings run in one call.
+Every rule is elementwise arithmetic, so it also runs on one Python float ``W`` (with float
+hyperparameters and α), with the same bits as in an array: the race steps its few numbers so.
 """
 
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Callable, NamedTuple, Sequence
+from typing import Callable, NamedTuple
 
 import numpy as np
+
+from optiviz.arith import sqrt
 
 
 class Optimizer(NamedTuple):
@@ -52,23 +56,28 @@ BETA2 = Hyperparameter("beta2", r"\beta_2", 0.999, 0.0, 1.0, True, "EWMA decay �
 EPS = Hyperparameter("eps", r"\epsilon", 1e-8, 1e-12, 1.0, False, "ε keeps the division finite where E[g²] ≈ 0")
 
 
-def _per_run(value, ndim: int):
-    """Broadcast a per-run value of shape (B,) against arrays of ``ndim`` dimensions."""
+def _per_run(value, like):
+    """Broadcast a per-run value of shape (B,) against ``like``, an array with a leading batch axis."""
     if isinstance(value, float):
         return value
     value = np.asarray(value, dtype=float)
-    return value.reshape(value.shape + (1,) * (ndim - value.ndim)) if value.ndim else value
+    return value.reshape(value.shape + (1,) * (np.ndim(like) - value.ndim)) if value.ndim else value
+
+
+def _zeros(params):
+    """0 shaped like ``params``: an array, or one float."""
+    return 0.0 if isinstance(params, float) else np.zeros_like(params, dtype=float)
 
 
 def _velocity_rule(gamma, look_ahead: bool, name: str) -> Optimizer:
     """v ← γ v − α g, then W ← W + v, or W ← W + γ v − α g when looking ahead (Nesterov)."""
 
     def init(params):
-        return (np.zeros_like(params, dtype=float),)
+        return (_zeros(params),)
 
     def update(g, state, lr):
         (v,) = state
-        gm, a = _per_run(gamma, g.ndim), _per_run(lr, g.ndim)
+        gm, a = _per_run(gamma, g), _per_run(lr, g)
         step = a * g
         v = gm * v - step
         return (gm * v - step if look_ahead else v), (v,)
@@ -95,12 +104,12 @@ def _scaled_by_root(accumulate, name: str, eps: float) -> Optimizer:
     """W ← W − α g / (√E + ε), where E ← accumulate(E, g²) starts at 0 (ε outside the root, as PyTorch)."""
 
     def init(params):
-        return (np.zeros_like(params, dtype=float),)
+        return (_zeros(params),)
 
     def update(g, state, lr):
         (e,) = state
         e = accumulate(e, g * g)
-        return -_per_run(lr, g.ndim) * g / (np.sqrt(e) + _per_run(eps, g.ndim)), (e,)
+        return -_per_run(lr, g) * g / (sqrt(e) + _per_run(eps, g)), (e,)
 
     return Optimizer(name, init, update)
 
@@ -112,7 +121,7 @@ def rmsprop(decay: float = DECAY.default, eps: float = EPS.default) -> Optimizer
     """
 
     def ewma(e, g2):
-        gm = _per_run(decay, g2.ndim)
+        gm = _per_run(decay, g2)
         return gm * e + (1 - gm) * g2
 
     return _scaled_by_root(ewma, "rmsprop", eps)
@@ -128,43 +137,19 @@ def adam(beta1: float = BETA1.default, beta2: float = BETA2.default, eps: float 
     W ← W − α m̂ / (√v̂ + ε), with t counting from 1 (Kingma & Ba 2014, PyTorch)."""
 
     def init(params):
-        z = np.zeros_like(params, dtype=float)
-        return 0, z, z.copy()
+        return 0, _zeros(params), _zeros(params)
 
     def update(g, state, lr):
         t, m, v = state
         t += 1
-        b1, b2 = _per_run(beta1, g.ndim), _per_run(beta2, g.ndim)
+        b1, b2 = _per_run(beta1, g), _per_run(beta2, g)
         m = b1 * m + (1 - b1) * g
         v = b2 * v + (1 - b2) * (g * g)
         m_hat = m / (1 - b1**t)
         v_hat = v / (1 - b2**t)
-        return -_per_run(lr, g.ndim) * m_hat / (np.sqrt(v_hat) + _per_run(eps, g.ndim)), (t, m, v)
+        return -_per_run(lr, g) * m_hat / (sqrt(v_hat) + _per_run(eps, g)), (t, m, v)
 
     return Optimizer("adam", init, update)
-
-
-def side_by_side(members: Sequence[Optimizer]) -> Optimizer:
-    """Row i of a batch of B = len(members) runs follows ``members[i]``: ΔWᵢ = updateᵢ(gᵢ, stateᵢ, αᵢ).
-
-    A race of different optimizers then shares one batched loop, so the surface's gradient is
-    evaluated once per step for all of them; each row equals its optimizer run alone. One member
-    is returned as it is.
-    """
-    members = tuple(members)
-    if len(members) == 1:
-        return members[0]
-
-    def init(params):
-        if len(params) != len(members):
-            raise ValueError(f"side_by_side needs one row per optimizer ({len(members)}), got {len(params)}")
-        return tuple(m.init(params[i : i + 1]) for i, m in enumerate(members))
-
-    def update(g, state, lr):  # lr: one α per row, shape (B,); each row's α goes in as a float (no broadcasting)
-        steps = [m.update(g[i : i + 1], s, a) for i, (m, s, a) in enumerate(zip(members, state, lr.tolist()))]
-        return np.concatenate([delta for delta, _ in steps]), tuple(s for _, s in steps)
-
-    return Optimizer("side by side", init, update)
 
 
 class OptimizerSpec(NamedTuple):
@@ -193,7 +178,9 @@ LECTURE_OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 
 
 def make_optimizer(name: str, **hyperparameters) -> Optimizer:
-    """Build a named optimizer after checking its hyperparameters (ValueError names the bad one)."""
+    """Build a named optimizer after checking its hyperparameters (ValueError names the bad one).
+
+    A single value becomes a Python float, so that the rule also steps Python floats as floats."""
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
     spec = OPTIMIZERS[name]
@@ -203,4 +190,4 @@ def make_optimizer(name: str, **hyperparameters) -> Optimizer:
         if key not in allowed:
             raise ValueError(f"{name} has no hyperparameter {key!r}; it takes {', '.join(allowed) or 'none'}")
         allowed[key].check(value)
-    return spec.factory(**given)
+    return spec.factory(**{k: float(v) if np.ndim(v) == 0 else v for k, v in given.items()})

@@ -3,16 +3,18 @@
 Every surface maps points of shape ``(..., 2)`` (the last axis is ``(x, y)``, the
 lecture's ``(w1, w2)``) to the loss ``f`` of shape ``(...)`` and the gradient
 ``∇f`` of shape ``(..., 2)``. All minimum values are 0, so losses plot on a log axis.
+Each is one arithmetic formula, which ``pointwise`` also runs on one point as Python floats.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Callable
 
 import numpy as np
+
+from optiviz.arith import sqrt
 
 Point = tuple[float, float]
 
@@ -24,22 +26,15 @@ def _split(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return points[..., 0], points[..., 1]
 
 
-FEW_POINTS = 8  # up to this many points, Python floats beat NumPy's ~1 µs per call
+def _vectorised(formula: Callable) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """``value_and_grad(points)`` of ``formula(x, y) = (f, ∂f/∂x, ∂f/∂y)``, run on whole arrays of points.
 
-
-def _from_formula(formula: Callable) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """``value_and_grad(points)`` from ``formula(x, y) = (f, ∂f/∂x, ∂f/∂y)``, which uses arithmetic only.
-
-    Many points run through NumPy at once. A few points (the race, one step at a time) run point by
-    point on Python floats, about 4× faster there; IEEE arithmetic gives the same bits either way.
+    The formula uses arithmetic only, so it also runs on one point as Python floats (the race does),
+    with the same bits.
     """
 
     def value_and_grad(points):
         x, y = _split(points)
-        if x.size <= FEW_POINTS:
-            values = np.array([formula(a, b) for a, b in zip(x.ravel().tolist(), y.ravel().tolist())])
-            values = values.reshape(x.shape + (3,))
-            return values[..., 0], values[..., 1:]
         f, gx, gy = formula(x, y)
         grad = np.empty(x.shape + (2,))
         grad[..., 0], grad[..., 1] = gx, gy
@@ -49,14 +44,9 @@ def _from_formula(formula: Callable) -> Callable[[np.ndarray], tuple[np.ndarray,
     return value_and_grad
 
 
-def _sqrt(v):
-    return math.sqrt(v) if isinstance(v, float) else np.sqrt(v)
-
-
 BEALE_C = (1.5, 2.25, 2.625)
 
 
-@_from_formula
 def beale(x, y):
     """f = Σₖ rₖ², rₖ = cₖ − x (1 − yᵏ) for k = 1, 2, 3 and c = (1.5, 2.25, 2.625):
     ∂f/∂x = −2 Σₖ rₖ (1 − yᵏ), ∂f/∂y = 2x (r₁ + 2 r₂ y + 3 r₃ y²)."""
@@ -66,7 +56,6 @@ def beale(x, y):
     return r1 * r1 + r2 * r2 + r3 * r3, (r1 * p1 + r2 * p2 + r3 * p3) * -2, 2 * x * (r1 + y * (2 * r2 + 3 * r3 * y))
 
 
-@_from_formula
 def rosenbrock(x, y):
     """f = (1 − x)² + 100 (y − x²)²."""
     r, d = y - x * x, 1 - x
@@ -76,7 +65,6 @@ def rosenbrock(x, y):
 RAVINE_STEEP, RAVINE_SHALLOW = 12.0, 0.12
 
 
-@_from_formula
 def ravine(x, y):
     """f = ½ (12 w1² + 0.12 w2²): curves 100× more steeply along w1 than along w2."""
     return 0.5 * (RAVINE_STEEP * x * x + RAVINE_SHALLOW * y * y), RAVINE_STEEP * x, RAVINE_SHALLOW * y
@@ -85,15 +73,13 @@ def ravine(x, y):
 VALLEY_SLOPE, VALLEY_WALLS, VALLEY_END = 0.3, 2.0, 6.0
 
 
-@_from_formula
 def long_valley(x, y):
     """f = 0.3 (√(1 + (x − 6)²) − 1) + 2 y²: a narrow valley whose floor slopes gently."""
     u = x - VALLEY_END
-    root = _sqrt(1 + u * u)
+    root = sqrt(1 + u * u)
     return VALLEY_SLOPE * (root - 1) + VALLEY_WALLS * y * y, VALLEY_SLOPE * u / root, 2 * VALLEY_WALLS * y
 
 
-@_from_formula
 def saddle(x, y):
     """f = x² − y² + y⁴/4 + 1: a saddle at the origin between minima at (0, ±√2)."""
     y2 = y * y
@@ -114,6 +100,7 @@ class Surface:
     learning_rates: MappingProxyType = field(repr=False)  # a good α per optimizer
     log_levels: bool  # contour levels log-spaced when values span decades
     caption: str
+    pointwise: Callable[[float, float], tuple[float, float, float]] | None = None  # (f, ∂f/∂x, ∂f/∂y) at one point
 
     def value(self, points) -> np.ndarray:
         return self.value_and_grad(points)[0]
@@ -162,11 +149,16 @@ def _lrs(**lrs):
     return MappingProxyType(lrs)
 
 
+def _from_formula(name: str, title: str, latex: str, formula: Callable, *fields) -> Surface:
+    """A Surface whose loss is ``formula(x, y) = (f, ∂f/∂x, ∂f/∂y)``: vectorised, and pointwise for the race."""
+    return Surface(name, title, latex, _vectorised(formula), *fields, pointwise=formula)
+
+
 SURFACES = MappingProxyType(
     {
         s.name: s
         for s in (
-            Surface(
+            _from_formula(
                 "beale",
                 "Beale",
                 r"f = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
@@ -180,7 +172,7 @@ SURFACES = MappingProxyType(
                 "looping back, while RMSProp takes SGD's route, only faster, to the minimum at (3, 0.5); "
                 "after 200 steps SGD is still crawling along the valley floor.",
             ),
-            Surface(
+            _from_formula(
                 "long_valley",
                 "Long valley",
                 r"f = 0.3\left(\sqrt{1 + (x - 6)^2} - 1\right) + 2y^2",
@@ -194,7 +186,7 @@ SURFACES = MappingProxyType(
                 "the valley until it builds up speed along it; RMSProp, Adam and Adagrad scale each step, "
                 "so they head down the valley at once and reach the minimum at (6, 0) first.",
             ),
-            Surface(
+            _from_formula(
                 "ravine",
                 "Ravine",
                 r"f = \tfrac12\left(12\,w_1^2 + 0.12\,w_2^2\right)",
@@ -208,7 +200,7 @@ SURFACES = MappingProxyType(
                 "zig-zags between the walls while creeping along w₂; momentum cancels the bounce, builds up "
                 "speed along w₂ and reaches the minimum at (0, 0) in about half the steps.",
             ),
-            Surface(
+            _from_formula(
                 "rosenbrock",
                 "Rosenbrock",
                 r"f = (1 - x)^2 + 100\,(y - x^2)^2",
@@ -222,7 +214,7 @@ SURFACES = MappingProxyType(
                 "momentum and Adam follow the curve to the minimum at (1, 1). From the classic start "
                 "(−1.2, 1) the trip is twice as long.",
             ),
-            Surface(
+            _from_formula(
                 "saddle",
                 "Saddle point",
                 r"f = x^2 - y^2 + \tfrac14 y^4 + 1",

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optiviz.descent import (COLUMNS, MAX_STEPS, Path, descend, diverged_steps, paths_table, race, race_paths, run, run_ends,
+from optiviz.descent import (COLUMNS, MAX_STEPS, Path, _path, descend, diverged_steps, paths_table, race, race_paths, run, run_ends,
                              summarize, sweep)
 from optiviz.optimizers import OPTIMIZERS, make_optimizer, momentum, sgd
 from optiviz.schedules import learning_rate as scheduled
@@ -433,19 +433,28 @@ def test_race_paths_by_hand():
     assert pickle.loads(pickle.dumps(wild)).diverged_at == 3  # the page caches Paths by pickling them
 
 
+TUNED = {"momentum": {"momentum": 0.5}, "nesterov": {"momentum": 0.7}, "rmsprop": {"decay": 0.8, "eps": 1e-6},
+         "adam": {"beta1": 0.8, "beta2": 0.99, "eps": 1e-4}}
+
+
 @pytest.mark.parametrize("surface", sorted(SURFACES))
 @pytest.mark.parametrize("noise", [0.0, 0.4])
-def test_race_paths_side_by_side_equal_each_run_alone(surface, noise):
-    """All six optimizers in one side-by-side loop give, bit for bit, the Paths they give alone; one diverges."""
+@pytest.mark.parametrize("hyper", [{}, TUNED], ids=["defaults", "tuned"])
+def test_race_paths_on_python_floats_equal_descend_alone(surface, noise, hyper):
+    """All six optimizers raced on Python floats give, bit for bit, what each gives alone in NumPy's descend
+    (same noise, schedule and divergence; one diverges), and what each gives in a race of one."""
     s = get_surface(surface)
-    runs = [(name, s.learning_rates.get(name, 0.01), {}) for name in OPTIMIZERS] + [("sgd", 50.0, {})]
+    runs = [(name, s.learning_rates.get(name, 0.01), hyper.get(name, {})) for name in OPTIMIZERS] + [("sgd", 50.0, {})]
     together = race_paths(surface, runs, s.starts[0][1], 120, "inv", 0.01, noise, 5)
     assert together[-1].diverged_at is not None
     for run_, path in zip(runs, together):
-        (alone,) = race_paths(surface, [run_], s.starts[0][1], 120, "inv", 0.01, noise, 5)
-        assert path.optimizer == alone.optimizer and path.diverged_at == alone.diverged_at
-        for field in ("step", "x", "y", "loss", "grad_norm", "learning_rate"):
-            np.testing.assert_array_equal(getattr(path, field), getattr(alone, field), err_msg=field)
+        name, lr, tuned = run_
+        traj = descend(s, make_optimizer(name, **tuned), [s.starts[0][1]], 120, lr, "inv", 0.01, noise, 5)
+        (one,) = race_paths(surface, [run_], s.starts[0][1], 120, "inv", 0.01, noise, 5)
+        for alone in (_path(name, traj, 0), one):
+            assert path.optimizer == alone.optimizer and path.diverged_at == alone.diverged_at
+            for field in ("step", "x", "y", "loss", "grad_norm", "learning_rate"):
+                np.testing.assert_array_equal(getattr(path, field), getattr(alone, field), err_msg=field)
 
 
 def old_race_table(surface, runs, start, steps, **options):

@@ -1,6 +1,7 @@
 """Figure builders: contour lines, the animated race map, and the LaTeX of the update rules."""
 
 import base64
+import io
 import json
 
 import numpy as np
@@ -9,7 +10,9 @@ import pytest
 from optiviz.descent import race_paths
 from optiviz.figures.isolines import isolines
 from optiviz.figures.plain import typed_array, typed_prefixes
-from optiviz.figures.race import MAX_FRAMES, learning_rate_sweep, loss_curves, race_map
+from optiviz.figures.palette import SURFACE_COLOURSCALE, shade
+from optiviz.figures.png import png_data_uri
+from optiviz.figures.race import MAX_FRAMES, learning_rate_sweep, loss_curves, race_map, surface_layers
 from optiviz.formulas import number, rules_table, schedule_rule, update_rule
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.surfaces import SURFACES
@@ -32,10 +35,13 @@ def test_typed_array_sends_float32_with_a_shape_beyond_one_dimension():
     np.testing.assert_array_equal(decode(spec).reshape(3, 2), grid)
 
 
-def lines_of(lx, ly) -> list[np.ndarray]:
-    """The NaN-separated polylines of isolines() as (n, 2) arrays."""
-    assert np.isnan(lx[-1]) and np.array_equal(np.isnan(lx), np.isnan(ly))  # every line ends with a NaN
-    parts = np.split(np.stack([lx, ly], axis=1), np.flatnonzero(np.isnan(lx)) + 1)
+def lines_of(lx, ly, levels) -> list[np.ndarray]:
+    """The NaN-separated polylines of isolines() as (n, 2) arrays; each point's level is its line's."""
+    gaps = np.isnan(lx)
+    assert gaps[-1] and np.array_equal(gaps, np.isnan(ly)) and np.array_equal(gaps, np.isnan(levels))  # every line ends with NaN
+    parts = np.split(np.stack([lx, ly], axis=1), np.flatnonzero(gaps) + 1)
+    for level in np.split(levels, np.flatnonzero(gaps) + 1):
+        assert len(set(level[:-1].tolist())) <= 1  # one level per line
     return [part[:-1] for part in parts if len(part)]
 
 
@@ -58,8 +64,10 @@ def test_isolines_join_segments_and_separate_curves_with_gaps():
     (line,) = lines_of(*isolines(x, y, xx, [0.1]))  # the vertical line x = 0.1 crosses 4 cells: one line of 5 points
     np.testing.assert_allclose(line[:, 0], 0.1)
     np.testing.assert_allclose(np.sort(line[:, 1]), y)
-    two = lines_of(*isolines(x, y, xx, [-0.3, 0.1]))  # two levels: two lines
+    lx, ly, levels = isolines(x, y, xx, [-0.3, 0.1])
+    two = lines_of(lx, ly, levels)  # two levels: two lines, each point knowing its level
     assert sorted(round(float(line[0, 0]), 9) for line in two) == [-0.3, 0.1]
+    np.testing.assert_allclose(lx[~np.isnan(lx)], levels[~np.isnan(lx)])  # here the level is x itself
     assert len(isolines(x, y, xx, [5.0])[0]) == 0  # a level the surface never reaches
 
 
@@ -67,9 +75,61 @@ def test_isolines_saddle_cells_keep_every_crossing():
     """A checkerboard saddle: each cell with four crossings gives two pieces, and no crossing is lost in the join."""
     x = y = np.linspace(0, 3, 4)
     z = np.indices((4, 4)).sum(axis=0) % 2 * 1.0  # 0 1 0 1 / 1 0 1 0 / …: every interior edge crosses 0.5
-    lx, ly = isolines(x, y, z, [0.5])
+    lx, ly, _ = isolines(x, y, z, [0.5])
     crossings = {(round(a, 9), round(b, 9)) for a, b in zip(lx, ly) if a == a}
     assert len(crossings) == 24  # 12 horizontal and 12 vertical edges, one crossing each (at its middle)
+
+
+def picture(uri: str) -> np.ndarray:
+    """A PNG data URI decoded by Pillow (Streamlit's own dependency), as (H, W, 3) bytes."""
+    from PIL import Image
+
+    assert uri.startswith("data:image/png;base64,")
+    with Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))) as image:
+        assert image.mode == "RGB"
+        return np.asarray(image)
+
+
+def test_png_data_uri_round_trips_through_pillow():
+    rng = np.random.default_rng(1)
+    for rgb in (rng.integers(0, 256, (7, 5, 3), dtype=np.uint8), np.zeros((1, 1, 3), np.uint8),
+                np.full((40, 60, 3), 255, np.uint8)):
+        np.testing.assert_array_equal(picture(png_data_uri(rgb)), rgb)
+    with pytest.raises(ValueError, match="uint8"):
+        png_data_uri(np.zeros((4, 4, 3)))
+
+
+def test_shade_is_linear_between_the_colourscale_stops():
+    first, second = SURFACE_COLOURSCALE[0], SURFACE_COLOURSCALE[1]
+    rgb = lambda c: [int(c[i : i + 2], 16) for i in (1, 3, 5)]  # noqa: E731
+    np.testing.assert_array_equal(shade([first[0], second[0]]), [rgb(first[1]), rgb(second[1])])
+    middle = shade((first[0] + second[0]) / 2)
+    np.testing.assert_allclose(middle, (np.array(rgb(first[1])) + rgb(second[1])) / 2, atol=0.5)
+    np.testing.assert_array_equal(shade([-1.0, 2.0]), [rgb(first[1]), rgb(SURFACE_COLOURSCALE[-1][1])])  # clipped
+
+
+@pytest.mark.parametrize("name", sorted(SURFACES))
+def test_race_background_picture_covers_the_view_and_lines_tell_their_loss(name):
+    s = SURFACES[name]
+    image, (lines, colours) = surface_layers(s, pixels=40)
+    (x0, x1), (y0, y1) = s.bounds
+    assert (image["x"], image["y"], image["sizex"], image["sizey"]) == (x0, y1, x1 - x0, y1 - y0)
+    shaded = picture(image["source"])
+    assert shaded.shape == (40, 40, 3)
+    centres = (np.arange(40) + 0.5) / 40  # pixel centres, top row first
+    xx, yy = np.meshgrid(x0 + centres * (x1 - x0), y1 - centres * (y1 - y0))
+    brightness = shaded.astype(int).sum(axis=2).ravel()[np.argsort(s.value(np.stack([xx, yy], axis=-1)).ravel())]
+    assert np.all(np.diff(brightness) <= 3)  # the lower the loss, the lighter (but for rounding each channel)
+    assert brightness[0] - brightness[-1] > 100
+    x, y, loss = decode(lines["x"]), decode(lines["y"]), decode(lines["customdata"])
+    on = ~np.isnan(x)
+    levels = s.levels(18)
+    np.testing.assert_allclose(np.unique(loss[on]), levels.astype(np.float32), rtol=1e-6)  # each line its own level
+    lift = np.log10 if s.log_levels else (lambda v: v)
+    off = np.abs(lift(s.value(np.stack([x[on], y[on]], axis=1))) - lift(loss[on].astype(float)))
+    assert np.median(off) < 0.02 * np.diff(lift(levels)).min()  # on its level, but for the grid's interpolation
+    marker = colours["marker"]
+    assert marker["showscale"] and marker["opacity"] == 0 and marker["colorscale"] == SURFACE_COLOURSCALE
 
 
 @pytest.fixture(scope="module")
@@ -111,11 +171,14 @@ def test_race_map_frames_carry_only_the_paths(beale_race):
     surface, paths = beale_race
     fig = race_map(surface, paths, 200).to_dict()
     names = [t.get("name") for t in fig["data"]]
-    assert names[:2] == ["surface", "contours"] and "minimum" in names and "start" in names
+    assert names[:2] == ["contours", "loss colours"] and "minimum" in names and "start" in names
     assert len(fig["frames"]) == MAX_FRAMES
     animated = {i for frame in fig["frames"] for i in frame["traces"]}
     assert {names[i] for i in animated} == {"SGD", "Momentum", "RMSProp", "Adam", "now"}
-    assert all(fig["data"][i]["type"] == "scatter" for i in animated)  # the surface is never in a frame
+    assert all(fig["data"][i]["type"] == "scatter" for i in animated)  # scatter traces alone can animate without redraws
+    assert all(t["type"] == "scatter" for t in fig["data"])  # a heatmap vanishes on Play: the loss is a picture
+    (image,) = fig["layout"]["images"]
+    assert image["source"].startswith("data:image/png;base64,") and image["layer"] == "below"
     as_sent = {i: fig["data"][i] for i in animated}
     for frame in fig["frames"]:  # frame k shows each path up to its step, in full resolution
         step, shown = int(frame["name"]), computed_frame(fig, frame["name"])
@@ -152,11 +215,12 @@ def test_race_map_bytes_grow_as_the_steps(beale_race):
     assert sizes[1] < 2.1 * sizes[0]
 
 
-def test_race_map_heatmap_keeps_its_shape(beale_race):
+def test_race_map_draws_the_background_it_is_given(beale_race):
     surface, paths = beale_race
-    heatmap = race_map(surface, paths, 200).to_dict()["data"][0]
-    rows, cols = map(int, heatmap["z"]["shape"].split(","))
-    assert (rows, cols) == (len(decode(heatmap["y"])), len(decode(heatmap["x"])))
+    background = surface_layers(surface, pixels=20)
+    fig = race_map(surface, paths, 200, background).to_dict()
+    assert fig["layout"]["images"] == [background.image] and fig["data"][:2] == background.traces
+    assert not fig["layout"]["xaxis"]["showgrid"] and not fig["layout"]["yaxis"]["showgrid"]  # no grid over the picture
 
 
 def test_loss_curves_mark_divergence():

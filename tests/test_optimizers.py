@@ -15,7 +15,6 @@ from optiviz.optimizers import (
     nesterov,
     rmsprop,
     sgd,
-    side_by_side,
 )
 
 # A fixed gradient sequence and start, as (2,) arrays and as (2, 3) arrays.
@@ -415,25 +414,17 @@ def test_matches_torch_optim(surface, name, hyper, make_torch, lr):
     np.testing.assert_allclose(ours.points[:, 0], np.array(path), rtol=1e-10, atol=1e-12)
 
 
-def test_side_by_side_rows_follow_their_own_optimizer():
-    """Row i of side_by_side([...]) takes optimizer i's step from its own state, three steps running."""
-    members = [make_optimizer("sgd"), make_optimizer("momentum", momentum=0.5), make_optimizer("adam")]
-    together = side_by_side(members)
-    w = np.array([[1.0, -2.0], [0.5, 0.5], [3.0, 1.0]])
-    lr = np.array([0.1, 0.2, 0.3])
-    state = together.init(w)
-    alone = [m.init(w[i : i + 1]) for i, m in enumerate(members)]
-    for t in range(3):
-        g = np.array([[0.3, -0.1], [1.0, 2.0], [-0.5, 0.25]]) * (t + 1)
-        delta, state = together.update(g, state, lr)
-        for i, m in enumerate(members):
-            want, alone[i] = m.update(g[i : i + 1], alone[i], lr[i : i + 1])
-            np.testing.assert_array_equal(delta[i : i + 1], want)
-    np.testing.assert_allclose(delta[0], -0.1 * g[0])  # SGD by hand: −α g
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_one_python_float_steps_as_in_an_array(name):
+    """Each rule on one Python float W (the race's way) gives the bits it gives in an array, step after
+    step, and stays a Python float; with non-default hyperparameters where it has any."""
+    hyper = {h.name: (h.low + h.high) / 3 if h.name != "eps" else 1e-3 for h in OPTIMIZERS[name].hyperparameters}
+    opt = make_optimizer(name, **hyper)
+    grads = [0.7, -1.9, 1e-3, 0.0]
+    state_f, state_a = opt.init(0.4), opt.init(np.array([0.4, -1.0]))
+    for g in grads:
+        delta_f, state_f = opt.update(g, state_f, 0.05)
+        delta_a, state_a = opt.update(np.array([g, 1.0]), state_a, 0.05)
+        assert type(delta_f) is float and delta_f == delta_a[0]
+        assert math.copysign(1, delta_f) == math.copysign(1, delta_a[0])
 
-
-def test_side_by_side_of_one_is_that_optimizer_and_rows_must_match():
-    adam = make_optimizer("adam")
-    assert side_by_side([adam]) is adam
-    with pytest.raises(ValueError, match="one row per optimizer"):
-        side_by_side([adam, make_optimizer("sgd")]).init(np.zeros((3, 2)))

@@ -49,7 +49,7 @@ def contour_levels(Z: np.ndarray, minimum_loss: float, n: int = LEVELS) -> np.nd
 def map_layers(w1: np.ndarray, w2: np.ndarray, Z: np.ndarray, minimum_loss: float) -> list[dict]:
     """A shaded heatmap of the loss over (w₁, w₂) and its contour lines (Z[j, i] = L(w1[i], w2[j]))."""
     levels = contour_levels(Z, minimum_loss)
-    lx, ly = isolines(w1, w2, Z, levels)
+    lx, ly, _ = isolines(w1, w2, Z, levels)
     return [
         dict(type="heatmap", x=w1.astype(np.float32), y=w2.astype(np.float32),
              z=np.minimum(Z, levels[-1]).astype(np.float32), colorscale=SURFACE_COLOURSCALE, showscale=False,

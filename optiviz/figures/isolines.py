@@ -1,7 +1,7 @@
 """Contour lines by marching squares, joined into polylines separated by NaN.
 
-Plotly recomputes a contour trace on every animation frame, so the race map draws a heatmap
-plus these lines, which cost one scatter trace.
+Plotly recomputes a contour trace on every animation frame, so the race map draws these lines,
+which cost one scatter trace, over a picture of the loss.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ def _crossings(a: np.ndarray, b: np.ndarray, pa: np.ndarray, pb: np.ndarray, lev
     return np.where(crosses[..., None], p, np.nan)
 
 
-def isolines(x: np.ndarray, y: np.ndarray, z: np.ndarray, levels) -> tuple[np.ndarray, np.ndarray]:
+def isolines(x: np.ndarray, y: np.ndarray, z: np.ndarray, levels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Segments of the curves z = c for each level c, where z[i, j] = f(x[j], y[i]).
 
-    Returns x and y arrays holding one polyline per curve piece, each followed by NaN.
+    Returns x, y and c arrays holding one polyline per curve piece, each followed by NaN.
     """
     xx, yy = np.meshgrid(x, y)
     p = np.stack([xx, yy], axis=-1)
-    pieces = []
+    pieces, at = [], []
     for c in levels:
         bottom = _crossings(z[:-1, :-1], z[:-1, 1:], p[:-1, :-1], p[:-1, 1:], c)
         right = _crossings(z[:-1, 1:], z[1:, 1:], p[:-1, 1:], p[1:, 1:], c)
@@ -39,20 +39,24 @@ def isolines(x: np.ndarray, y: np.ndarray, z: np.ndarray, levels) -> tuple[np.nd
         pairs = np.take_along_axis(two, order[..., None], axis=1)
         four = edges[count == 4]  # saddle cells: pair bottom–right and top–left
         pieces += [pairs, four[:, :2], four[:, 2:]]
+        at.append(np.full(len(pairs) + 2 * len(four), float(c)))
     segments = np.concatenate(pieces) if pieces else np.empty((0, 2, 2))
-    lines = [np.append(line, [np.nan, np.nan]) for line in _joined(segments)]  # NaN: plotly lifts the pen there
-    both = np.concatenate(lines).reshape(-1, 2) if lines else np.empty((0, 2))
-    return both[:, 0], both[:, 1]
+    level = np.concatenate(at) if at else np.empty(0)
+    keep = (segments[:, 0] != segments[:, 1]).any(axis=1)  # a level through a grid corner: no length
+    points = segments[keep].reshape(-1, 2)  # point k is end k % 2 of segment k // 2
+    order = np.array([k for chain in _joined(points) for k in (*chain, -1)], dtype=int)
+    gap = order < 0  # NaN after each polyline: plotly lifts the pen there
+    xy = np.where(gap[:, None], np.nan, points[order]) if len(order) else np.empty((0, 2))
+    return xy[:, 0], xy[:, 1], np.where(gap, np.nan, level[keep][order >> 1]) if len(order) else np.empty(0)
 
 
-def _joined(segments: np.ndarray) -> list[np.ndarray]:
-    """Segments (S, 2, 2) chained into polylines wherever they share an end point, each flat as (x, y, x, y, …).
+def _joined(points: np.ndarray) -> list[list[int]]:
+    """The segments' end points (point k ends segment k // 2) chained into polylines wherever segments share
+    an end point, as lists of point indices.
 
     Two cells that share an edge compute its crossing from the same corners in the same order, so the
     two copies of a point are equal to the bit: a curve drawn as one line sends about a third of the points.
     """
-    segments = segments[(segments[:, 0] != segments[:, 1]).any(axis=1)]  # a level through a grid corner: no length
-    points = segments.reshape(-1, 2)  # point k is end k % 2 of segment k // 2
     order = np.lexsort((points[:, 1], points[:, 0]))
     same = np.flatnonzero((points[order[1:]] == points[order[:-1]]).all(axis=1))
     twin = [-1] * len(points)  # another point at the same place, if any
@@ -60,7 +64,7 @@ def _joined(segments: np.ndarray) -> list[np.ndarray]:
         a, b = int(order[i]), int(order[i + 1])
         if twin[a] < 0:  # three or more copies (a crossing at a grid corner): pair them two by two
             twin[a], twin[b] = b, a
-    done = [False] * len(segments)
+    done = [False] * (len(points) // 2)
     chains = []
     for k in [k for k, t in enumerate(twin) if t < 0] + list(range(len(points))):  # open curves from an end first
         if done[k >> 1]:
@@ -73,4 +77,4 @@ def _joined(segments: np.ndarray) -> list[np.ndarray]:
             if k < 0 or done[k >> 1]:
                 break
         chains.append(chain)
-    return [points[chain].ravel() for chain in chains]
+    return chains

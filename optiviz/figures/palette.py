@@ -18,6 +18,15 @@ SURFACE_COLOURSCALE = [[0.0, "#fffdf2"], [0.4, "#eef2f7"], [0.75, "#d5deea"], [1
 MINIMUM_COLOUR = "#111111"
 
 
+def shade(values, scale=SURFACE_COLOURSCALE) -> np.ndarray:
+    """RGB bytes (..., 3) of ``values`` in [0, 1] on a colourscale [[position, "#rrggbb"], …]: each channel
+    linear between the stops, as plotly colours a heatmap."""
+    positions = [p for p, _ in scale]
+    stops = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for _, c in scale], dtype=float)
+    v = np.clip(values, 0.0, 1.0)
+    return np.stack([np.interp(v, positions, stops[:, k]) for k in range(3)], axis=-1).round().astype(np.uint8)
+
+
 def colour(name: str) -> str:
     """The colour of an optimizer (grey for names without one)."""
     return OPTIMIZER_COLOURS.get(name, "#666666")

@@ -120,7 +120,7 @@ def loss_panels(comparison) -> go.Figure:
         excess0 = float(traj.loss[0, k] - c.loss_min[k])
         levels = _levels(excess0)
         z = np.clip(np.log10(np.maximum(Z - c.loss_min[k], FLOOR)), levels[0], levels[-1])
-        lx, ly = isolines(w1, w2, z, levels)
+        lx, ly, _ = isolines(w1, w2, z, levels)
         ref = _axes_ref(k)
         colour = TRANSFORM_COLOURS.get(name, "#666666")
         data += [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -12,7 +12,8 @@ import plotly.io as pio
 from optiviz.descent import Path
 from optiviz.figures.isolines import isolines
 from optiviz.figures.plain import PlainFigure, typed_array, typed_prefixes
-from optiviz.figures.palette import MINIMUM_COLOUR, SURFACE_COLOURSCALE, colour
+from optiviz.figures.png import png_data_uri
+from optiviz.figures.palette import MINIMUM_COLOUR, SURFACE_COLOURSCALE, colour, shade
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.surfaces import Surface
 
@@ -27,27 +28,41 @@ def _label(name: str) -> str:
     return OPTIMIZERS[name].label if name in OPTIMIZERS else name
 
 
-def surface_layers(surface: Surface, grid: int = 100, line_grid: int = 64, n_levels: int = 18) -> list[dict]:
-    """A shaded heatmap of the loss plus its contour lines (log₁₀ loss where values span decades).
+class Background(NamedTuple):
+    """What the race map draws under the paths, once per surface."""
 
-    Not a contour trace, nor a smoothed heatmap: plotly recomputes those on every animation frame
-    (about a second a frame in Chromium without a GPU); this pair costs ~70 ms a frame.
+    image: dict  # a layout image: the loss, shaded
+    traces: list[dict]  # the contour lines (each tells its loss on hover) and the colour bar's carrier
+
+
+def surface_layers(surface: Surface, pixels: int = 160, line_grid: int = 64, n_levels: int = 18) -> Background:
+    """The loss shaded as a picture under the axes, its contour lines, and a colour bar (log₁₀ loss where
+    values span decades).
+
+    A picture, not a heatmap trace: a frame that does not redraw makes plotly.js remove the layers of trace
+    types that cannot animate, so a heatmap vanished on Play; nor a contour trace, which redraws every frame.
     """
     levels = surface.levels(n_levels)
     lift = (lambda v: np.log10(np.maximum(v, levels[0] / 10))) if surface.log_levels else (lambda v: v)
-    title, fmt = ("log₁₀ loss", ".2f") if surface.log_levels else ("loss", ".3g")
-    x, y, z = surface.grid(grid)
-    z, levels = lift(z), lift(levels)
+    title = "log₁₀ loss" if surface.log_levels else "loss"
+    (x0, x1), (y0, y1) = surface.bounds
+    centres = (np.arange(pixels) + 0.5) / pixels
+    xx, yy = np.meshgrid(x0 + centres * (x1 - x0), y1 - centres * (y1 - y0))  # pixel centres, top row first
+    z = lift(surface.value(np.stack([xx, yy], axis=-1)))
+    low, high = float(z.min()), float(lift(levels)[-1])
+    image = dict(source=png_data_uri(shade((z - low) / (high - low))), xref="x", yref="y", x=x0, y=y1,
+                 sizex=x1 - x0, sizey=y1 - y0, sizing="stretch", layer="below")
     lx, ly, lz = surface.grid(line_grid)
-    lx, ly = isolines(lx, ly, lift(lz), levels)
-    return [
-        dict(type="heatmap", x=typed_array(x), y=typed_array(y), z=typed_array(np.minimum(z, levels[-1])),
-             colorscale=SURFACE_COLOURSCALE, name="surface", showlegend=False,
-             colorbar=dict(title=dict(text=title, side="right"), thickness=12, len=0.8),
-             hovertemplate=f"(%{{x:.3f}}, %{{y:.3f}})  {title} = %{{z:{fmt}}}", hoverlabel=NO_NAME),
-        dict(type="scatter", x=typed_array(lx), y=typed_array(ly), mode="lines", name="contours", showlegend=False,
-             hoverinfo="skip", line=dict(width=0.8, color="rgba(70,85,110,0.5)")),
-    ]
+    lx, ly, at = isolines(lx, ly, lift(lz), lift(levels))
+    loss = 10.0**at if surface.log_levels else at
+    return Background(image, [
+        dict(type="scatter", x=typed_array(lx), y=typed_array(ly), customdata=typed_array(loss), mode="lines",
+             name="contours", showlegend=False, line=dict(width=0.8, color="rgba(70,85,110,0.5)"),
+             hovertemplate="loss %{customdata:.3g} along this line", hoverlabel=NO_NAME),
+        dict(type="scatter", x=[x0], y=[y0], mode="markers", name="loss colours", showlegend=False, hoverinfo="skip",
+             marker=dict(opacity=0, color=[low], cmin=low, cmax=high, colorscale=SURFACE_COLOURSCALE, showscale=True,
+                         colorbar=dict(title=dict(text=title, side="right"), thickness=12, len=0.8))),
+    ])
 
 
 def _frame_steps(steps: int, n_frames: int) -> np.ndarray:
@@ -130,7 +145,7 @@ def _player(frame_steps: np.ndarray) -> dict:
     )
 
 
-def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: list[dict] | None = None,
+def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: Background | None = None,
              n_frames: int = MAX_FRAMES) -> PlainFigure:
     """Contour map with one animated path per optimizer; the surface is drawn once, frames carry only the
     new pieces of the paths (see ``_trails``).
@@ -141,7 +156,8 @@ def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: li
     copy on every rerun are skipped.
     """
     start = (float(paths[0].x[0]), float(paths[0].y[0])) if paths else None
-    data = [*(background or surface_layers(surface)), *_markers(surface, start)]
+    background = background or surface_layers(surface)
+    data = [*background.traces, *_markers(surface, start)]
     xy = [(p.x.astype(np.float32), p.y.astype(np.float32)) for p in paths]  # as sent: converted once, not per frame
     frame_steps = _frame_steps(steps, n_frames)
     final, trails = _trails(xy, frame_steps)
@@ -165,8 +181,9 @@ def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: li
         frames.append(frame | dict(baseframe=str(frame_steps[k - 1])) if k else frame)
     layout = dict(
         **_player(frame_steps),
-        xaxis=dict(range=list(surface.bounds[0]), title=dict(text="x  (w₁)"), constrain="domain"),
-        yaxis=dict(range=list(surface.bounds[1]), title=dict(text="y  (w₂)")),
+        images=[background.image],
+        xaxis=dict(range=list(surface.bounds[0]), title=dict(text="x  (w₁)"), constrain="domain", showgrid=False, zeroline=False),
+        yaxis=dict(range=list(surface.bounds[1]), title=dict(text="y  (w₂)"), showgrid=False, zeroline=False),
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
         margin=dict(l=10, r=10, t=40, b=110),
         height=600,

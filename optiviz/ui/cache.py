@@ -12,7 +12,7 @@ from optiviz.nn import MLP, init_stats, landscape
 from optiviz.nn.landscape import flatten_params, in_plane_fraction, project_path, random_direction
 from optiviz.nn.records import Comparison
 from optiviz.nn.training import OptimizerSetting, compare, train
-from optiviz.figures.race import surface_layers as _surface_layers
+from optiviz.figures.race import Background, surface_layers as _surface_layers
 from optiviz.surfaces import get_surface
 
 Hyper = tuple[tuple[str, float], ...]
@@ -44,7 +44,7 @@ def _read_only(values: np.ndarray) -> np.ndarray:
 def race(surface: str, runs: tuple[Run, ...], start: tuple[float, float], steps: int, schedule: str, decay_rate: float,
          noise: float, seed: int) -> list[descent.Path]:
     """Every optimizer's Path, each cached on its own: moving one optimizer's slider reruns only that
-    optimizer, and whichever runs are not cached run side by side in one loop (``descent.race_paths``)."""
+    optimizer, and whichever runs are not cached are computed together (``descent.race_paths``)."""
     race = dict(surface=surface, start=start, steps=steps, schedule=schedule, decay_rate=decay_rate, noise=noise, seed=seed)
     keys = {run: repr((run, race)) for run in runs}  # floats' reprs round-trip, so equal keys mean equal runs
     found = {}
@@ -73,10 +73,10 @@ def sweep(surface: str, runs: tuple[Run, ...], start: tuple[float, float], steps
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def surface_layers(surface: str) -> list[dict]:
-    """The race map's background (heatmap and contour lines), drawn once per surface.
+def surface_layers(surface: str) -> Background:
+    """The race map's background (the shaded loss, its contour lines, the colour bar), drawn once per surface.
 
-    A resource, not data: every session gets this same list (no copy to unpickle on every rerun),
+    A resource, not data: every session gets this same object (no copy to unpickle on every rerun),
     which ``race_map`` only reads.
     """
     return _surface_layers(get_surface(surface))

@@ -22,6 +22,8 @@ BETA2S = (0.9, 0.95, 0.99, 0.995, 0.999, 0.9999)
 
 def snap(value: float, options: tuple[float, ...]) -> float:
     """The option nearest to ``value`` on a log scale."""
+    if value in options:
+        return value
     return min(options, key=lambda o: abs(np.log(o) - np.log(value)))
 
 

@@ -86,6 +86,7 @@ def race_sidebar() -> RaceSettings:
             decay_rate = log_slider("decay rate k", DECAY_RATES, 0.01, "decay_rate", "How fast α_t shrinks with the step t.")
         st.latex(SCHEDULES[schedule][0])
         noise = st.slider("Gradient noise σ", 0.0, 2.0, 0.0, 0.05, key="noise", bind="query-params",
-                          help="Each step sees g̃ = ∇f + σε with ε ~ N(0, I): a stand-in for mini-batch gradients.")
-        seed = whole_number("Noise seed", 0, 2**31 - 1, 0, "seed", disabled=noise == 0)
+                          help="Each step sees g̃ = ∇f + σε with ε ~ N(0, I): a stand-in for mini-batch gradients. "
+                          "Above 0, a seed below picks the draws.")
+        seed = whole_number("Noise seed", 0, 2**31 - 1, 0, "seed") if noise else 0  # kept while hidden (bound)
     return RaceSettings(surface, start, steps, runs, schedule, decay_rate, noise, seed)

@@ -148,6 +148,23 @@ def test_noise_and_seed(race):
     assert figures(race)[1]["data"][0]["y"] != first
 
 
+def test_seed_shown_only_with_noise_and_kept_while_hidden(race):
+    def seeds():
+        return [w.value for w in race.number_input if w.key == "seed"]
+
+    assert seeds() == []
+    race.slider(key="noise").set_value(0.5)
+    rerun_clean(race)
+    race.number_input(key="seed").set_value(7)
+    rerun_clean(race)
+    race.slider(key="noise").set_value(0.0)
+    rerun_clean(race)
+    assert seeds() == []
+    race.slider(key="noise").set_value(0.5)
+    rerun_clean(race)
+    assert seeds() == [7]
+
+
 def test_update_rules_show_current_values(race):
     race.slider(key="momentum_momentum").set_value(0.5)
     rerun_clean(race)

@@ -7,6 +7,11 @@ from playwright.sync_api import expect
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 MAP = CHARTS
+SHADED_LOSS = """() => {
+  const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+  const image = gd && gd.querySelector('.imagelayer image');
+  return !!image && (image.getAttribute('href') || '').startsWith('data:image/png') && +image.getAttribute('width') > 100;
+}"""
 
 
 
@@ -37,6 +42,7 @@ def test_play_moves_the_paths(page, app_url):
     early = max(page.evaluate(PATH_LENGTHS))
     page.wait_for_function(f"() => Math.max(...({PATH_LENGTHS})()) > {early} + 20", timeout=30_000)
     page.wait_for_function(f"() => ({PATH_LENGTHS})().every(n => n === 201)", timeout=60_000)  # the race ends
+    assert page.evaluate(SHADED_LOSS), "the shaded loss must stay under the paths after Play"
     page.screenshot(path=str(DOCS / "optimizer-race.png"), full_page=True)
     assert_no_exception(page)
     assert page.errors == []
