@@ -108,17 +108,20 @@ class Surface:
     def gradient(self, points) -> np.ndarray:
         return self.value_and_grad(points)[1]
 
+    def _box(self) -> tuple[float, float, float, float]:
+        (x0, x1), (y0, y1) = self.bounds
+        return (x0 + x1) / 2, (y0 + y1) / 2, 5 * (x1 - x0), 5 * (y1 - y0)
+
     @property
     def box(self) -> tuple[np.ndarray, np.ndarray]:
         """Centre and half-widths of the divergence box: the view's centre ± 5 view-widths."""
-        lo = np.array([self.bounds[0][0], self.bounds[1][0]])
-        hi = np.array([self.bounds[0][1], self.bounds[1][1]])
-        return (lo + hi) / 2, 5 * (hi - lo)
+        cx, cy, hx, hy = self._box()
+        return np.array([cx, cy]), np.array([hx, hy])
 
     def inside(self, points) -> np.ndarray:
         """True where a point is finite and inside the divergence box."""
         points = np.asarray(points)
-        (cx, cy), (hx, hy) = self.box
+        cx, cy, hx, hy = self._box()  # floats: no arrays to build on every step of a sweep
         # column by column: broadcasting against a trailing axis of 2 is ~5× slower in NumPy
         return (np.abs(points[..., 0] - cx) <= hx) & (np.abs(points[..., 1] - cy) <= hy)
 
