@@ -108,7 +108,7 @@ fits = cache.fits(fit_points, top, fit_noise, fit_ridge, seed)
 small = max(fit_points // 3, 1)
 st.plotly_chart(fit_snapshots(fits, (small, fit_points, top)), key="dd_snapshots", config=CONFIG)
 at_threshold = (f"at p = n = {fit_points} it passes through every point and swings wildly between them (it leaves "
-                "the frame); with p = {top} many polynomials fit the points and the min-norm one is smooth again"
+                f"the frame); with p = {top} many polynomials fit the points and the min-norm one is smooth again"
                 if fit_ridge == 0 else
                 f"with ridge λ = {fit_ridge:g} the fits no longer pass through every point, and the swing at p = n = "
                 f"{fit_points} is smoothed away: set λ back to 0 to see it")

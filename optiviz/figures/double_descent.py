@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
-
 from optiviz.double_descent import PolynomialFits
-from optiviz.figures.plain import PlainFigure, typed_array
+from optiviz.figures.plain import DEFAULT_TEMPLATE, PlainFigure, typed_array
 
 # Okabe–Ito, colour-blind safe: train blue, test vermillion, the fit bluish green, the truth grey.
 TRAIN_COLOUR, TEST_COLOUR, FIT_COLOUR = "#0072B2", "#D55E00", "#009E73"
 NULL_COLOUR, THRESHOLD_COLOUR, TRUTH_COLOUR, POINT_COLOUR = "#555555", "#CC79A7", "#999999", "#111111"
 BAND = "rgba(213, 94, 0, 0.15)"
 FLOOR = 1e-4  # errors below this (train error 0 once the fit interpolates) are drawn at it on log axes
+ERROR_PANEL, PANEL_GAP = 0.6768, 0.06  # heights (of the figure) of the error panel and the gap above the ‖ŵ‖ panel
 FIT_RANGE = (-3.0, 3.0)  # the 1-D fits' y axis: a wild fit leaves the frame rather than squash the picture
 
 
@@ -34,65 +32,76 @@ def _log_axis(top: float) -> dict:
     return dict(type="log", range=[np.log10(FLOOR), np.log10(top)], tickvals=decades, ticktext=text)
 
 
-def _threshold(fig: go.Figure, n: int, rows: tuple[int, ...], label: bool = True, col: int = 1) -> None:
-    """A dotted vertical line at the interpolation threshold p = n."""
-    for row in rows:
-        fig.add_vline(x=n, line=dict(color=THRESHOLD_COLOUR, width=2, dash="dot"), row=row, col=col)
-    if label:
-        fig.add_annotation(x=n, y=1.0, yref="paper", yanchor="bottom", text=f"interpolation threshold p = n = {n}",
-                           showarrow=False, font=dict(color=THRESHOLD_COLOUR, size=12))
+def _threshold(n: int, axes: tuple[str, ...]) -> list[dict]:
+    """Dotted vertical lines at the interpolation threshold p = n, one per x axis."""
+    return [dict(type="line", x0=n, x1=n, xref=x, y0=0, y1=1, yref=f"{'y' + x[1:]} domain",
+                 line=dict(color=THRESHOLD_COLOUR, width=2, dash="dot")) for x in axes]
 
 
-def double_descent_curve(curve: pd.DataFrame, n_train: int, null_mse: float) -> go.Figure:
+def _note(text: str, **where) -> dict:
+    return dict(text=text, showarrow=False, **where)
+
+
+def double_descent_curve(curve: pd.DataFrame, n_train: int, null_mse: float) -> PlainFigure:
     """Median train and test error against the number of features p (log y), with ‖ŵ‖ below.
 
     A dotted line marks the interpolation threshold p = n, a dashed one the null model (predict 0);
     the band is the test error's interquartile range over the trials. Train errors below
     ``FLOOR`` (0 once the fit interpolates) are drawn at it; hovering shows the value.
+    Plain data (see optiviz.figures.plain): two stacked panels sharing p.
     """
     p = curve["features"].to_numpy()
-    fig = make_subplots(2, 1, shared_xaxes=True, row_heights=[0.72, 0.28], vertical_spacing=0.06)
-    fig.add_trace(go.Scatter(x=p, y=_floored(curve["test_mse_q75"]), mode="lines", line=dict(width=0),
-                             hoverinfo="skip", showlegend=False), 1, 1)
-    fig.add_trace(go.Scatter(x=p, y=_floored(curve["test_mse_q25"]), mode="lines", line=dict(width=0), fill="tonexty",
-                             fillcolor=BAND, name="test error, middle half of the trials", hoverinfo="skip"), 1, 1)
+    xs = typed_array(p)
+    band = dict(type="scatter", x=xs, mode="lines", line=dict(width=0), hoverinfo="skip")
+    data = [band | dict(y=typed_array(_floored(curve["test_mse_q75"])), showlegend=False),
+            band | dict(y=typed_array(_floored(curve["test_mse_q25"])), fill="tonexty", fillcolor=BAND,
+                        name="test error, middle half of the trials")]
     for column, name, colour in (("train_mse", "train error (median)", TRAIN_COLOUR),
                                  ("test_mse", "test error (median)", TEST_COLOUR)):
-        fig.add_trace(go.Scatter(x=p, y=_floored(curve[column]), customdata=curve[column].to_numpy(), mode="lines",
-                                 name=name, line=dict(color=colour, width=2.5),
-                                 hovertemplate=f"p = %{{x}}<br>{name}: %{{customdata:.4g}}<extra></extra>"), 1, 1)
-    fig.add_trace(go.Scatter(x=[p[0], p[-1]], y=[null_mse, null_mse], mode="lines",
-                             name=f"null model (predict 0): {null_mse:.3g}",
-                             line=dict(color=NULL_COLOUR, width=1.5, dash="dash"), hoverinfo="skip"), 1, 1)
-    fig.add_trace(go.Scatter(x=p, y=curve["weight_norm"], mode="lines", name="‖ŵ‖ (median)",
-                             line=dict(color=FIT_COLOUR, width=2),
-                             hovertemplate="p = %{x}<br>‖ŵ‖ = %{y:.3g}<extra></extra>"), 2, 1)
+        data.append(dict(type="scatter", x=xs, y=typed_array(_floored(curve[column])),
+                         customdata=typed_array(curve[column].to_numpy()), mode="lines", name=name,
+                         line=dict(color=colour, width=2.5), hovertemplate=f"p = %{{x}}<br>{name}: %{{customdata:.4g}}<extra></extra>"))
+    data.append(dict(type="scatter", x=[p[0], p[-1]], y=[null_mse, null_mse], mode="lines",
+                     name=f"null model (predict 0): {null_mse:.3g}", line=dict(color=NULL_COLOUR, width=1.5, dash="dash"),
+                     hoverinfo="skip"))
+    data.append(dict(type="scatter", x=xs, y=typed_array(curve["weight_norm"]), mode="lines", name="‖ŵ‖ (median)",
+                     line=dict(color=FIT_COLOUR, width=2), xaxis="x2", yaxis="y2",
+                     hovertemplate="p = %{x}<br>‖ŵ‖ = %{y:.3g}<extra></extra>"))
+    shapes, notes = [], []
     if n_train <= p[-1]:
-        _threshold(fig, n_train, (1, 2))
-        for x, text in ((n_train / 2, "classical regime<br>p < n"), ((n_train + p[-1]) / 2, "over-parameterised<br>p > n")):
-            fig.add_annotation(x=x, y=0.97, xref="x", yref="y domain", text=text, showarrow=False,
-                               font=dict(color="#555555", size=12), yanchor="top")
+        shapes = _threshold(n_train, ("x", "x2"))
+        notes = [_note(f"interpolation threshold p = n = {n_train}", x=n_train, y=1.0, yref="paper", yanchor="bottom",
+                       font=dict(color=THRESHOLD_COLOUR, size=12))]
+        notes += [_note(text, x=x, xref="x", y=0.97, yref="y domain", yanchor="top", font=dict(color="#555555", size=12))
+                  for x, text in ((n_train / 2, "classical regime<br>p < n"), ((n_train + p[-1]) / 2, "over-parameterised<br>p > n"))]
     top = max(float(np.nanmax(curve["test_mse_q75"])), null_mse) * 2
-    fig.update_yaxes(_log_axis(top), title_text="mean squared error", row=1, col=1)
     norms = 10.0 ** np.arange(-6, 7)
-    fig.update_yaxes(type="log", tickvals=np.concatenate([norms, 3 * norms]), title_text="‖ŵ‖", row=2, col=1)
-    fig.update_xaxes(title_text="number of features p", row=2, col=1)
-    fig.update_layout(height=560, margin=dict(l=10, r=10, t=40, b=10), hovermode="x unified",
-                      legend=dict(orientation="h", y=-0.14, yanchor="top", x=0, traceorder="normal"))
-    return fig
+    layout = dict(
+        template=DEFAULT_TEMPLATE, height=560, margin=dict(l=10, r=10, t=40, b=10), hovermode="x unified",
+        legend=dict(orientation="h", y=-0.14, yanchor="top", x=0, traceorder="normal"),
+        xaxis=dict(anchor="y", domain=[0.0, 1.0], matches="x2", showticklabels=False),  # shares p with the panel below
+        yaxis=dict(anchor="x", domain=[1 - ERROR_PANEL, 1.0], title=dict(text="mean squared error"), **_log_axis(top)),
+        xaxis2=dict(anchor="y2", domain=[0.0, 1.0], title=dict(text="number of features p")),
+        yaxis2=dict(anchor="x2", domain=[0.0, 1 - ERROR_PANEL - PANEL_GAP], title=dict(text="‖ŵ‖"), type="log",
+                    tickvals=np.concatenate([norms, 3 * norms]).tolist()),
+        shapes=shapes, annotations=notes,
+    )
+    return PlainFigure(dict(data=data, layout=layout))
 
 
-def _fit_traces(fits: PolynomialFits, p: int, showlegend: bool) -> list[go.Scatter]:
-    """The truth, the fit with p features and the training points."""
+def _fit_traces(fits: PolynomialFits, p: int, showlegend: bool, axes: dict | None = None) -> list[dict]:
+    """The truth, the fit with p features and the training points (on ``axes``, the first x and y by default)."""
+    axes = axes or {}
     return [
-        go.Scatter(x=fits.grid, y=fits.truth, mode="lines", name="true f(x) = sin(πx)", showlegend=showlegend,
-                   line=dict(color=TRUTH_COLOUR, width=2, dash="dash"), legendgroup="truth", hoverinfo="skip"),
-        go.Scatter(x=fits.grid, y=fits.curves[p - 1], mode="lines", name="min-norm fit", showlegend=showlegend,
-                   line=dict(color=FIT_COLOUR, width=2.5), legendgroup="fit",
-                   hovertemplate="x = %{x:.2f}<br>fit = %{y:.3g}<extra></extra>"),
-        go.Scatter(x=fits.x, y=fits.y, mode="markers", name="training points", showlegend=showlegend,
-                   marker=dict(color=POINT_COLOUR, size=7), legendgroup="points",
-                   hovertemplate="x = %{x:.2f}<br>y = %{y:.3g}<extra></extra>"),
+        dict(type="scatter", x=typed_array(fits.grid), y=typed_array(fits.truth), mode="lines", name="true f(x) = sin(πx)",
+             showlegend=showlegend, line=dict(color=TRUTH_COLOUR, width=2, dash="dash"), legendgroup="truth",
+             hoverinfo="skip", **axes),
+        dict(type="scatter", x=typed_array(fits.grid), y=typed_array(fits.curves[p - 1]), mode="lines", name="min-norm fit",
+             showlegend=showlegend, line=dict(color=FIT_COLOUR, width=2.5), legendgroup="fit",
+             hovertemplate="x = %{x:.2f}<br>fit = %{y:.3g}<extra></extra>", **axes),
+        dict(type="scatter", x=typed_array(fits.x), y=typed_array(fits.y), mode="markers", name="training points",
+             showlegend=showlegend, marker=dict(color=POINT_COLOUR, size=7), legendgroup="points",
+             hovertemplate="x = %{x:.2f}<br>y = %{y:.3g}<extra></extra>", **axes),
     ]
 
 
@@ -106,21 +115,27 @@ def _regime(fits: PolynomialFits, p: int) -> str:
     return f"p = n = {p}: the interpolating fit" if p == n else f"p = {p} > n: min-norm interpolant"
 
 
-def fit_snapshots(fits: PolynomialFits, picks: tuple[int, ...]) -> go.Figure:
-    """The 1-D fit with p features for a few p side by side: before, at and after the threshold p = n."""
-    fig = make_subplots(1, len(picks), horizontal_spacing=0.04,
-                        subplot_titles=[_regime(fits, p) for p in picks])
+def fit_snapshots(fits: PolynomialFits, picks: tuple[int, ...], gap: float = 0.04) -> PlainFigure:
+    """The 1-D fit with p features for a few p side by side: before, at and after the threshold p = n.
+
+    Plain data (see optiviz.figures.plain): one panel per p, each ``gap`` (of the width) from the next.
+    """
+    width = (1 - gap * (len(picks) - 1)) / len(picks)
+    data, notes, layout = [], [], {}
     for k, p in enumerate(picks, start=1):
-        for trace in _fit_traces(fits, p, showlegend=k == 1):
-            fig.add_trace(trace, 1, k)
-        fig.add_annotation(x=0, y=FIT_RANGE[0], yanchor="bottom", showarrow=False, xref=f"x{k if k > 1 else ''}",
-                           yref=f"y{k if k > 1 else ''}", font=dict(size=11, color="#555555"),
-                           text=f"train {_error_text(fits.train_mse[p - 1])} · test {_error_text(fits.test_mse[p - 1])}")
-    fig.update_yaxes(range=list(FIT_RANGE))
-    fig.update_yaxes(showticklabels=False, selector=lambda axis: axis.anchor not in ("x", None))
-    fig.update_xaxes(range=[-1.02, 1.02], title_text="x")
-    fig.update_layout(height=330, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.22, x=0))
-    return fig
+        x, y = f"x{k if k > 1 else ''}", f"y{k if k > 1 else ''}"
+        left = (k - 1) * (width + gap)
+        data += _fit_traces(fits, p, showlegend=k == 1, axes=dict(xaxis=x, yaxis=y))
+        layout[f"xaxis{k if k > 1 else ''}"] = dict(anchor=y, domain=[left, left + width], range=[-1.02, 1.02],
+                                                     title=dict(text="x"))
+        layout[f"yaxis{k if k > 1 else ''}"] = dict(anchor=x, domain=[0.0, 1.0], range=list(FIT_RANGE), showticklabels=k == 1)
+        notes.append(_note(_regime(fits, p), x=left + width / 2, xref="paper", xanchor="center", y=1.0, yref="paper",
+                           yanchor="bottom", font=dict(size=16)))
+        notes.append(_note(f"train {_error_text(fits.train_mse[p - 1])} · test {_error_text(fits.test_mse[p - 1])}",
+                           x=0, xref=x, y=FIT_RANGE[0], yref=y, yanchor="bottom", font=dict(size=11, color="#555555")))
+    layout |= dict(template=DEFAULT_TEMPLATE, annotations=notes, height=330, margin=dict(l=10, r=10, t=40, b=10),
+                   legend=dict(orientation="h", y=-0.22, x=0))
+    return PlainFigure(dict(data=data, layout=layout))
 
 
 def fit_explorer(fits: PolynomialFits, p: int) -> PlainFigure:
@@ -133,8 +148,7 @@ def fit_explorer(fits: PolynomialFits, p: int) -> PlainFigure:
     n, top = len(fits.x), len(fits.curves)
     ps = np.arange(1, top + 1)
     right = dict(xaxis="x2", yaxis="y2")
-    data = [trace.to_plotly_json() for trace in _fit_traces(fits, p, showlegend=True)]
-    data[1]["y"] = typed_array(fits.curves[p - 1])
+    data = _fit_traces(fits, p, showlegend=True)
     for values, name, colour in ((fits.train_mse, "train error", TRAIN_COLOUR), (fits.test_mse, "test error", TEST_COLOUR)):
         data.append(dict(type="scatter", x=ps, y=_floored(values), customdata=values, mode="lines", name=name,
                          line=dict(color=colour, width=2), **right,

@@ -7,6 +7,9 @@ import base64
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
+
+DEFAULT_TEMPLATE = pio.templates[pio.templates.default].to_plotly_json()  # what go.Figure adds; read only
 
 
 def typed_array(values) -> dict:

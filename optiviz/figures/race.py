@@ -7,11 +7,10 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from optiviz.descent import Path
 from optiviz.figures.isolines import isolines
-from optiviz.figures.plain import PlainFigure, typed_array, typed_prefixes
+from optiviz.figures.plain import DEFAULT_TEMPLATE, PlainFigure, typed_array, typed_prefixes
 from optiviz.figures.png import png_data_uri
 from optiviz.figures.palette import MINIMUM_COLOUR, SURFACE_COLOURSCALE, colour, shade
 from optiviz.optimizers import OPTIMIZERS
@@ -21,7 +20,6 @@ MAX_FRAMES = 48  # animation frames on the race map
 BLOCK = 8  # frames per piece of a trail on the race map (see _trails)
 FLOOR = 1e-12  # losses below this are drawn at it on log axes
 NO_NAME = dict(namelength=0)  # no trace-name box beside a hover: the map's JSON then has no < > to escape (<extra>)
-DEFAULT_TEMPLATE = pio.templates[pio.templates.default].to_plotly_json()  # read only: copied once, not per rerun
 
 
 def _label(name: str) -> str:

@@ -56,7 +56,7 @@ def test_defaults_show_the_curve_the_snapshots_and_the_explorer(defaults):
     assert {b.key for b in defaults.get("download_button")} == {"dd_curve_csv", "dd_fit_csv"}
     captions = " ".join(c.value for c in defaults.caption)
     for words in ("classical", "interpolation threshold", "over-parameterised", "min-norm", "implicit regularization",
-                  "ridge", "below the null model", "polynomials"):
+                  "ridge", "below the null model", "polynomials", "with p = 60 many polynomials"):
         assert words in captions
     assert not defaults.info and not defaults.warning
 
