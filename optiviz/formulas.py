@@ -72,5 +72,5 @@ def rules_table(rules: Sequence[tuple[str, str, Sequence[str]]]) -> str:
     rows = []
     for label, colour, lines in rules:
         name = rf"\textcolor{{{colour}}}{{\bullet\ \textbf{{{label}}}}}"
-        rows.append(r" \\[6pt] ".join(rf"{name if i == 0 else ''} & \displaystyle {line}" for i, line in enumerate(lines)))
-    return r"\begin{array}{rl}" + r" \\[4pt] \hline \\[-8pt] ".join(rows) + r"\end{array}"
+        rows.append(r" \\[10pt] ".join(rf"{name if i == 0 else ''} & \displaystyle {line}" for i, line in enumerate(lines)))
+    return r"\begin{array}{rl}" + r" \\[12pt] \hline \\[-4pt] ".join(rows) + r"\end{array}"
