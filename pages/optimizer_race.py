@@ -3,7 +3,7 @@
 import streamlit as st
 
 from optiviz.descent import diverged_steps, paths_table
-from optiviz.figures.race import loss_curves, race_map
+from optiviz.figures.race import MAP_CONFIG, loss_curves, race_map
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.ui import cache
 from optiviz.ui.race_controls import race_sidebar
@@ -33,8 +33,7 @@ for name, step in diverged_steps(paths).items():
 
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(race_map(surface, paths, steps, cache.surface_layers(surface.name)), key="race_map",
-                    config={"displaylogo": False})
+    st.plotly_chart(race_map(surface, paths, steps, cache.surface_layers(surface.name)), key="race_map", config=MAP_CONFIG)
 with right:
     st.plotly_chart(loss_curves(paths), key="loss_curves", config={"displaylogo": False})
     st.caption("Loss against step on a log axis: a straight line means the loss shrinks by a constant factor "

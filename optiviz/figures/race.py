@@ -19,6 +19,8 @@ from optiviz.surfaces import Surface
 MAX_FRAMES = 48  # animation frames on the race map
 BLOCK = 8  # frames per piece of a trail on the race map (see _trails)
 FLOOR = 1e-12  # losses below this are drawn at it on log axes
+# plotly's toolbar for the map: download, zoom (drag a box) and reset only, clear of the legend's first row
+MAP_CONFIG = dict(displaylogo=False, modeBarButtonsToRemove=["zoomIn2d", "zoomOut2d", "autoScale2d", "pan2d", "select2d", "lasso2d"])
 NO_NAME = dict(namelength=0)  # no trace-name box beside a hover: the map's JSON then has no < > to escape (<extra>)
 
 
