@@ -4,7 +4,10 @@ from lab import BASE_PATH_PROBES
 from playwright.sync_api import expect
 
 PLOTS = ".js-plotly-plot .main-svg"
-THRESHOLD = "() => { const gd = document.querySelectorAll('.js-plotly-plot')[0]; return gd && gd.layout.shapes[0].x0; }"
+THRESHOLD = """() => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[0];
+  return gd && gd.layout && gd.layout.shapes && gd.layout.shapes.length ? gd.layout.shapes[0].x0 : null;
+}"""
 FIT_LABEL = """() => {
   const gd = document.querySelectorAll('.js-plotly-plot')[2];
   const label = gd && gd.data.find(t => t.name === 'this fit');
@@ -29,7 +32,7 @@ def real_errors(page) -> list[str]:
 
 def test_the_lab_renders_and_a_control_redraws_the_curve(page, app_url):
     open_lab(page, app_url)
-    assert page.evaluate(THRESHOLD) == 40
+    page.wait_for_function(f"() => ({THRESHOLD})() === 40", timeout=30_000)  # drawn, with the threshold at n
     expect(page.get_by_text("Peak of the test error")).to_be_visible()
     page.get_by_role("slider", name="Training samples n").focus()
     page.keyboard.press("ArrowLeft")  # n = 40 -> 39
