@@ -14,8 +14,15 @@ The ratio engine / matmuls says what the statistics, histograms, activations and
 cost on top of the unavoidable products. Correctness: every layer's histogram counts sum to
 samples × width, and the engine's result is the same on every repeat (bit for bit).
 
-Goal: the default view (engine, tanh) ≤ 2 s. Exit code 0 unless --check is given and a goal
-is missed.
+The Training tab (issue 13), after Train is pressed:
+
+* training      optiviz.nn.init_training.scheme_trainings() at its defaults: 6 schemes, 10 seeds of
+                the random ones batched (optiviz.nn.seeds), 6 tanh layers of 16, 100 moons, 30 epochs;
+* one seed      the tab before issue 13, kept here as the yardstick: one seed per scheme, 4 tanh
+                layers of 16, 300 moons, Adam with batches of 32 for 40 epochs.
+
+Goals: the default view (engine, tanh) ≤ 2 s; the training of 10 seeds ≤ 1.25 × the one seed it
+replaced (a class presses Train at once). Exit code 0 unless --check is given and a goal is missed.
 """
 
 from __future__ import annotations
@@ -30,10 +37,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from timing import Goal, interleaved, machine, parser, ratio_table, report  # noqa: E402
 
+from optiviz.datasets import make_dataset, train_val_split  # noqa: E402
+from optiviz.nn import MLP  # noqa: E402
 from optiviz.nn.init_stats import SCHEMES, compare_schemes  # noqa: E402
+from optiviz.nn.init_training import scheme_trainings  # noqa: E402
+from optiviz.nn.training import train  # noqa: E402
 
 LAYERS, WIDTH, SAMPLES = 10, 500, 1000
 GOAL_SECONDS = 2.0
+TRAINING_FACTOR = 1.25
 
 
 def matmul_chain(X, weights, schemes):
@@ -48,6 +60,16 @@ def matmul_chain(X, weights, schemes):
     return g
 
 
+def one_seed_training():
+    """The Training tab before issue 13: one Adam run per scheme, seed 0."""
+    X, y = make_dataset("moons", 300, 0.1, 0, 2)
+    split = train_val_split(X, y, 0.0, 0)
+    for initializer, params in SCHEMES.values():
+        net = MLP(2, (16,) * 4, 1, activation="tanh", initializer=initializer, init_params=params)
+        train(net, split, "adam", learning_rate=0.01, batch_size=32, epochs=40, seed=0, record_grid=False,
+              record_params=False)
+
+
 def main(argv=None) -> int:
     args = parser(__doc__, repeat=3).parse_args(argv)
     print(machine(), flush=True)
@@ -59,6 +81,8 @@ def main(argv=None) -> int:
         "engine tanh": lambda: compare_schemes("tanh"),
         "engine relu": lambda: compare_schemes("relu"),
         "matmuls": lambda: matmul_chain(X, weights, len(SCHEMES)),
+        "training": scheme_trainings,
+        "one seed": one_seed_training,
     }
     times, results = interleaved(contestants, args.repeat, keep_all=True)
 
@@ -76,7 +100,9 @@ def main(argv=None) -> int:
 
     print(f"default view: {LAYERS} layers × {WIDTH} units × {SAMPLES} samples × {len(SCHEMES)} schemes, "
           "forward and backward")
-    goals = {"engine tanh": Goal(f"≤ {GOAL_SECONDS:g} s", GOAL_SECONDS), "engine relu": "(information)"}
+    goals = {"engine tanh": Goal(f"≤ {GOAL_SECONDS:g} s", GOAL_SECONDS), "engine relu": "(information)",
+             "training": Goal(f"≤ {TRAINING_FACTOR:g} × one seed", TRAINING_FACTOR, "one seed"),
+             "one seed": "(yardstick: the tab before)"}
     failures += ratio_table(times, "matmuls", goals)
     return report(checks, failures, args.check)
 

@@ -8,8 +8,9 @@ Contestants, timed interleaved (best of several repeats, after one warm-up each)
                  epochs at α = 0.1, and the map and loss figures;
 * lr page        the learning-rate lab's default view: the same problem, its curvature, Figure
                  11's four SGD rates and your α over 30 epochs of B = 10 (600 steps), the range
-                 test (41 rates, 1 epoch, one batched call), annealing (4 schedules, 600 steps,
-                 one batched call) and all five figures;
+                 test (41 rates, 30 epochs as Figure 11 and 1 epoch, two batched calls), annealing
+                 (4 schedules, 600 steps, one batched call), the zoomed maps' loss grid and all
+                 eight figures;
 * range batched  the range test alone: 41 rates in one batched ``descend`` call;
 * range looped   the same 41 runs, one ``descend`` call each (goal: batched ≥ 3× faster; the
                  run is short, 20 steps, so the calls' fixed costs weigh on both);
@@ -42,7 +43,8 @@ from timing import Goal, interleaved, machine, parser, ratio_table, report  # no
 
 from optiviz import minibatch  # noqa: E402
 from optiviz.figures.batch_size import RUN_COLOURS, loss_curves, map_bounds, map_layers, map_panels, weight_map  # noqa: E402
-from optiviz.figures.learning_rate import RATE_COLOURS, SCHEDULE_COLOURS, range_test, schedule_curves  # noqa: E402
+from optiviz.figures.learning_rate import (RATE_COLOURS, SCHEDULE_COLOURS, distances, range_test,  # noqa: E402
+                                          schedule_curves, settle_curves, zoom_bounds)
 from optiviz.linear_models import loss_grid, make_problem  # noqa: E402
 from optiviz.nn.training import stream  # noqa: E402
 
@@ -76,19 +78,27 @@ def lr_page():
     p = problem()
     w_star, loss_star = minibatch.minimum(p)
     L = minibatch.curvature(p)
-    layers, bounds = background(p, w_star, loss_star)
     rates = minibatch.lecture_rates(p)
     fig11 = minibatch.table(minibatch.descend(p, 10, list(rates.values()), 30, START), list(rates))
     mine = minibatch.table(minibatch.descend(p, 10, 0.05, 30, START), ["your α"])
-    test = minibatch.range_test(p, 10, SWEEP / L, 1, START)
+    long = minibatch.range_test(p, 10, SWEEP / L, 30, START, last=5)  # as long as Figure 11's runs
+    short = minibatch.range_test(p, 10, SWEEP / L, 1, START, last=5)
     runs = ("constant", "exp", "inv", "step")
     anneal = minibatch.table(minibatch.descend(p, 10, 0.5, 30, START, schedule=runs, decay_rate=0.0056), runs)
     both = pd.concat([fig11, mine], ignore_index=True)
+    late = minibatch.late_loss(both, 30) - loss_star
+    points = {label: (rate, float(late[label]), RATE_COLOURS[label]) for label, rate in rates.items()}
+    dist = distances(anneal, w_star, 20)
+    zoom = zoom_bounds(dist, w_star, 20.0)
+    w1, w2 = (np.linspace(lo, hi, 90) for lo, hi in zoom)
+    layers = map_layers(w1, w2, loss_grid(p, w1, w2), loss_star)
+    shown = anneal[anneal["epoch"] >= 20.0]
     return [loss_curves(both, "epoch", RATE_COLOURS, loss_star, log=True, every_epoch=True),
-            range_test(test, loss_star, 1, {"your α": (0.05, "#444444")}),
+            range_test(long, loss_star, points, short),
             schedule_curves(anneal, "epoch", SCHEDULE_COLOURS, {}),
-            loss_curves(anneal, "epoch", SCHEDULE_COLOURS, loss_star, log=True, every_epoch=True),
-            map_panels(layers, anneal, SCHEDULE_COLOURS, w_star, START, bounds)]
+            settle_curves(dist, "epoch", SCHEDULE_COLOURS, {}),
+            *[map_panels(layers, path, SCHEDULE_COLOURS, w_star, START, zoom, height=250, star=10)
+              for _, path in shown.groupby("run", sort=False)]]
 
 
 def range_batched(p, rates):

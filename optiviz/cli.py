@@ -36,6 +36,8 @@ ENGINE_NAMES = {"learning_rate": "--lr", "decay_rate": "--decay-rate", "start po
 SURFACE_LINES = "\n".join(
     f"  {s.name:<12}{s.value_and_grad.__doc__.split(':')[0].rstrip('.')}\n{'':14}"
     f"min {', '.join(f'({x:g}, {y:g})' for x, y in s.minima)}; start ({s.starts[0][1][0]:g}, {s.starts[0][1][1]:g})"
+    + "".join(f"\n{'':14}{name} races here with " + ", ".join(f"--{k} {v:g}" for k, v in s.defaults(name).items())
+              + " unless given" for name in s.hyperparameters)
     for s in SURFACES.values()
 )
 DESCRIPTION = """\
@@ -56,6 +58,10 @@ update rules (g = ∇f(W), α = learning rate, state starts at 0):
 
 learning-rate schedules (k = --decay-rate, t = step from 0):
   constant α₀;  exp α₀ e^(−kt);  inv α₀ / (1 + kt);  step α₀ · 2^(−⌊kt⌋)
+Under a schedule, momentum and nesterov keep α_t inside the velocity,
+v ← γ v − α_t g, as the lecture writes it. PyTorch's SGD with a scheduler
+applies it outside (v ← γ v + g; W ← W − α_t v), so the paths differ from
+torch.optim.SGD's unless α is constant.
 
 With --noise σ > 0 the optimizer sees g + σ ε, ε ~ N(0, I) (a stand-in for
 minibatch noise); the loss and grad_norm columns stay noise-free.
@@ -120,16 +126,26 @@ DATASET_LINES = "\n".join(
 TRAIN_EPILOG = f"""\
 training: one epoch is one pass over the shuffled training points in
 mini-batches of B = --batch-size (B ≥ N_train or 'full': full-batch gradient
-descent; B = 1: single-sample). Each batch takes one step
+descent; B = 1: single-sample): ⌈N_train / B⌉ steps, the last batch holding
+what is left. With --batchnorm a last batch of a single point is merged into
+the one before (batch statistics need two points): ⌈N_train / B⌉ − 1 steps.
+Each batch takes one step
   g = ∂/∂θ [ L(f(X_b; θ), y_b) + Ω(W) ],   θ ← θ + Δθ
 with Δθ from the update rule (see `python -m optiviz path --help`), and
   Ω(W) = λ₁ Σ|W| + (λ₂/2) Σ W²   (λ₁ = --l1, λ₂ = --l2; both: elastic net)
 on the weights W only, never the biases. L is binary cross-entropy with 2
 classes (one output logit) and softmax cross-entropy with 3 (one per class).
 The schedule counts epochs: epoch e = 1, 2, … runs at α(e − 1), so k =
---decay-rate is per epoch ("step" halves α every 1/k epochs). --seed seeds the
-initial weights, the shuffles, augmentation and dropout (and the data, unless
---data-seed is given): two runs with the same seed differ only by what you changed.
+--decay-rate is per epoch ("step" halves α every 1/k epochs). Momentum and
+nesterov keep α_e inside the velocity, v ← γ v − α_e g, as the lecture writes
+it; PyTorch's SGD with a scheduler applies it outside (v ← γ v + g;
+W ← W − α_e v), so the runs differ from torch.optim's once α changes.
+RMSProp (and Adam) divide by √E + ε, ε outside the root as in PyTorch; the
+lecture writes RMSProp's α / √(ε + E[g²]), ε inside: either way ε only keeps
+the division finite.
+--seed seeds the initial weights, the shuffles, augmentation and dropout (and
+the data, unless --data-seed is given): two runs with the same seed differ
+only by what you changed.
 
 network: 2 inputs → the --hidden widths → the output. Each hidden layer is
   z = x W + b → [batch norm] → activation → [dropout]
@@ -329,7 +345,8 @@ def add_train_parser(commands) -> None:
     add("--epochs", type=int, default=d["epochs"], metavar="N",
         help=f"passes over the training points, 1 to {MAX_EPOCHS} and within the caps below (default: {d['epochs']})")
     add("--schedule", default="constant", choices=SCHEDULES,
-        help="learning-rate schedule, per epoch (default: constant)")
+        help="learning-rate schedule, per epoch; momentum and nesterov keep α inside the velocity, as the lecture "
+             "(see below) (default: constant)")
     add("--decay-rate", type=float, default=0.0, metavar="K", help="schedule decay rate k ≥ 0 per epoch (default: 0)")
     add("--seed", type=int, default=0, metavar="N",
         help="seed of the initial weights, shuffles, augmentation and dropout, ≥ 0 (default: 0)")
@@ -425,7 +442,8 @@ def path_command(args) -> int:
         args.parser.error(found[0])
     try:
         table = run(args.surface, args.optimizer, args.start, args.steps, args.lr, schedule=args.schedule,
-                    decay_rate=args.decay_rate, noise=args.noise, seed=args.seed, **given_hyperparameters(args))
+                    decay_rate=args.decay_rate, noise=args.noise, seed=args.seed,
+                    **surface.defaults(args.optimizer) | given_hyperparameters(args))
     except ValueError as e:
         engine_error(args.parser, e, ENGINE_NAMES)
     lines = [",".join(COLUMNS)]
@@ -639,34 +657,44 @@ def init_stats_command(args) -> int:
 # --- double-descent -------------------------------------------------------------------------------
 
 DD_COLUMNS = ("features", "train_mse", "test_mse")
-DD_DEFAULTS = dict(n_train=40, max_features=200, trials=50, noise=0.5, ridge=0.0, weights="equal")
+DD_DEFAULTS = dict(n_train=40, max_features=200, trials=30, noise=0.2, ridge=0.0, weights="equal", model="relu")
 DD_ENGINE_NAMES = {"n_train": "--n-train", "max_features": "--max-features", "trials": "--trials", "noise": "--noise",
                    "ridge": "--ridge", "seed": "--seed"}
 
 DD_EPILOG = f"""\
-model: a Gaussian linear model y = xᵀβ + σ ε with D = --max-features inputs
-x ~ N(0, I), ε ~ N(0, 1), σ = --noise and ‖β‖ = 1 (--weights equal: β_j = 1/√D;
-decaying: β_j ∝ 1/√j). Each trial draws n = --n-train training samples and
-fits the FIRST p inputs, for every p = 1 … D, by ridge regression
-  ŵ = (X_pᵀX_p + λI)⁻¹ X_pᵀ y,   λ = --ridge
-and for λ = 0 by the pseudo-inverse ŵ = X_p⁺ y: least squares while p < n,
-the interpolating solution of smallest norm ‖ŵ‖ once p ≥ n.
+models (--model):
+  relu    (default) a network with one hidden layer of P = --max-features ReLU
+          units φ_j(x) = max(0, v_jᵀ(x − c_j)), drawn at random and frozen
+          (v_j uniform on the unit sphere, c_j uniform in [−½, ½]³), learning
+          f(x) = sin(πx₁) + cos(πx₂) of x uniform on [−1, 1]³ from y = f(x) + σ ε.
+  linear  a Gaussian linear model y = xᵀβ + σ ε with D = --max-features inputs
+          x ~ N(0, I) and ‖β‖ = 1 (--weights equal: β_j = 1/√D; decaying: β_j ∝ 1/√j).
+ε ~ N(0, 1), σ = --noise. Each trial draws n = --n-train training samples (and
+fresh units) and fits the output weights on the FIRST p features Φ_p, for
+every p = 1 … P, by ridge regression
+  ŵ = (Φ_pᵀΦ_p + λI)⁻¹ Φ_pᵀ y,   λ = --ridge
+and for λ = 0 by the pseudo-inverse ŵ = Φ_p⁺ y (X_p⁺ y for the linear model):
+least squares while p < n, the interpolating solution of smallest norm ‖ŵ‖ once p ≥ n.
 
-output: CSV on stdout, one row per p = 1 … D:
+output: CSV on stdout, one row per p = 1 … P:
   {",".join(DD_COLUMNS)}
-train_mse  (1/n) ‖y − X_p ŵ‖², 0 up to rounding once the fit interpolates (p ≥ n, λ = 0)
-test_mse   σ² + ‖β − ŵ‖², the exact expected squared error on a fresh point
-each the median over the trials. The null model (predict 0) scores E[y²] = 1 + σ²:
-with the defaults test_mse peaks at p = n and ends below it at p = D (double descent).
+train_mse  (1/n) ‖y − Φ_p ŵ‖², 0 up to rounding once the fit interpolates (p ≥ n, λ = 0)
+test_mse   relu: σ² + the mean of (f̂ − f)² over {double_descent.TEST_POINTS} fresh inputs per trial;
+           linear: σ² + ‖β − ŵ‖², the exact expected squared error on a fresh point
+each the median over the trials. The null model (predict 0) scores E[y²] = 1 + σ².
+With the defaults test_mse falls then rises (the classical U), peaks at p = n,
+and falls again: its lowest value past p = 2n is about half the lowest below p = n.
 
 caps: --n-train 1 to {double_descent.MAX_SAMPLES}, --max-features 1 to {double_descent.MAX_FEATURES}, \
 --trials 1 to {double_descent.MAX_TRIALS},
---noise 0 to {double_descent.MAX_NOISE:g}, --ridge 0 to {double_descent.MAX_RIDGE:g}; and trials × Σ_p (min(n, p)³/3 + 2np)
-at most {double_descent.MAX_WORK:.0e} (about 2 s): with --n-train 100 --max-features 400, \
-{double_descent.affordable_trials(100, 400, double_descent.MAX_TRIALS)} trials.
+--noise 0 to {double_descent.MAX_NOISE:g}, --ridge 0 to {double_descent.MAX_RIDGE:g}; and the work of one sweep
+(linear: trials × Σ_p (min(n, p)³/3 + 2np)) at most {double_descent.MAX_WORK:.0e} (about 2 s): with
+--n-train 100 --max-features 400, {double_descent.affordable_trials(100, 400, double_descent.MAX_TRIALS)} trials \
+(linear: {double_descent.affordable_trials(100, 400, double_descent.MAX_TRIALS, "linear")}).
 
-example:
-  python -m optiviz double-descent --n-train 40 --max-features 200 --seed 0 > double-descent.csv"""
+examples:
+  python -m optiviz double-descent > double-descent.csv
+  python -m optiviz double-descent --model linear --noise 0.5 --trials 50 --seed 0"""
 
 
 def add_double_descent_parser(commands) -> None:
@@ -675,21 +703,26 @@ def add_double_descent_parser(commands) -> None:
     parser = subcommand(
         commands, "double-descent", double_descent_command, DD_EPILOG,
         help="print the median train and test error of min-norm least squares against the number of features as CSV",
-        description="Fit a Gaussian linear model on its first p inputs, p = 1 … D, by min-norm least squares\n"
-                    "(or ridge) over seeded trials, and print the median train and test error per p as CSV.")
+        description="Fit a network's output weights on its first p random ReLU units (or a linear model on its\n"
+                    "first p inputs), p = 1 … P, by min-norm least squares (or ridge) over seeded trials, and\n"
+                    "print the median train and test error per p as CSV.")
     add = parser.add_argument
     add("--n-train", type=int, default=d["n_train"], metavar="N",
         help=f"training samples n: the interpolation threshold p = n, 1 to {double_descent.MAX_SAMPLES} "
              f"(default: {d['n_train']})")
-    add("--max-features", type=int, default=d["max_features"], metavar="D",
-        help=f"inputs D, the largest p, 1 to {double_descent.MAX_FEATURES} (default: {d['max_features']})")
+    add("--model", default=d["model"], choices=double_descent.MODELS,
+        help="relu: random ReLU features of a 3-D input; linear: Gaussian inputs (default: relu)")
+    add("--max-features", type=int, default=d["max_features"], metavar="P",
+        help=f"features P (hidden units or inputs), the largest p, 1 to {double_descent.MAX_FEATURES} "
+             f"(default: {d['max_features']})")
     add("--trials", type=int, default=d["trials"], metavar="T",
         help=f"training sets drawn, 1 to {double_descent.MAX_TRIALS} (default: {d['trials']})")
     add("--noise", type=float, default=d["noise"], metavar="S",
         help=f"σ of the label noise, 0 to {double_descent.MAX_NOISE:g} (default: {d['noise']:g})")
     add("--ridge", type=float, default=d["ridge"], metavar="L",
         help=f"ridge λ, 0 to {double_descent.MAX_RIDGE:g}; 0 is the min-norm pseudo-inverse (default: 0)")
-    add("--weights", default=d["weights"], choices=double_descent.WEIGHTS, help="true weights β (default: equal)")
+    add("--weights", default=d["weights"], choices=double_descent.WEIGHTS,
+        help="true weights β of the linear model (default: equal)")
     add("--seed", type=int, default=0, metavar="N", help="seed of the training sets, ≥ 0 (default: 0)")
 
 
@@ -702,7 +735,7 @@ def double_descent_command(args) -> int:
              check("--ridge", args.ridge, 0, double_descent.MAX_RIDGE), check("--seed", args.seed, 0)]
     if found := [p for p in found if p]:
         args.parser.error(found[0])
-    most = double_descent.affordable_trials(args.n_train, args.max_features, args.trials)
+    most = double_descent.affordable_trials(args.n_train, args.max_features, args.trials, args.model)
     if most == 0:
         args.parser.error(f"--max-features {args.max_features} with --n-train {args.n_train} exceeds the work cap "
                           "even for one trial; lower either")
@@ -711,7 +744,7 @@ def double_descent_command(args) -> int:
                           f"{args.max_features} (work cap), got {args.trials}")
     try:
         curve = double_descent.double_descent(args.n_train, args.max_features, args.trials, args.noise, args.ridge,
-                                              args.seed, args.weights)
+                                              args.seed, args.weights, model=args.model)
     except ValueError as e:
         engine_error(args.parser, e, DD_ENGINE_NAMES)
     lines = [",".join(DD_COLUMNS)]

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from optiviz.checks import check_int, check_number, check_table
-from optiviz.linear_models import Problem, check_model, loss_and_grad, optimum
+from optiviz.linear_models import Problem, check_model, loss_and_grad, loss_only, optimum
 from optiviz.nn.training import batch_bounds, stream
 from optiviz.optimizers import OPTIMIZERS, make_optimizer
 from optiviz.schedules import SCHEDULES
@@ -36,7 +36,6 @@ MAX_STEPS = 20_000  # steps per run (epochs × ⌈N/B⌉)
 MAX_RUNS = 256  # runs in one batched call
 MAX_WORK = 50_000_000  # steps × runs × samples: the full-data loss recorded at every step
 MAX_WEIGHT = 1e6  # a run whose |w| passes this, or whose loss overflows, has diverged
-CHUNK = 4_000_000  # loss values computed at once when recording
 COLUMNS = ["run", "step", "epoch", "gradient_evaluations", "w1", "w2", "loss", "learning_rate"]
 
 
@@ -124,24 +123,26 @@ def batch_gradient(model: str, W: np.ndarray, X: np.ndarray, y: np.ndarray) -> n
 
 
 def full_loss(problem: Problem, weights: np.ndarray) -> np.ndarray:
-    """L(W) on all N samples for weights (..., R, 2), a few rows at a time to bound memory."""
-    rows = max(1, CHUNK // max(int(np.prod(weights.shape[1:-1])) * len(problem.X), 1))
+    """L(W) on all N samples for weights (..., 2) (``linear_models.loss_only``: no gradient, no batched matmul)."""
     with np.errstate(all="ignore"):
-        return np.concatenate([loss_and_grad(problem.model, weights[i:i + rows], problem.X, problem.y)[0]
-                               for i in range(0, len(weights), rows)])
+        return loss_only(problem.model, weights, problem.X, problem.y)
 
 
 def descend(problem: Problem, batch_size: int, learning_rate, epochs: int, start=(0.0, 0.0), optimizer: str = "sgd",
             hyperparameters: Sequence[tuple[str, float]] = (), schedule="constant", decay_rate=0.0,
-            shuffle: bool = True, seed: int = 0) -> Runs:
+            shuffle: bool = True, seed: int = 0, record: str = "steps") -> Runs:
     """R runs of mini-batch gradient descent on the same batches: g^t = 1/|I_t| Σ_{i∈I_t} ∇L_i(W^t), W^{t+1} = W^t + ΔW(g^t, α_t).
 
     ``learning_rate`` (α₀ > 0), ``schedule`` (a name of optiviz.schedules.SCHEDULES), ``decay_rate``
     (k ≥ 0) and ``start`` hold one value or one per run; α_t counts t in steps. ``optimizer`` is a
     name of optiviz.optimizers.OPTIMIZERS with ``hyperparameters`` as (name, value) pairs.
     Caps: epochs ≤ MAX_EPOCHS, epochs × ⌈N/B⌉ ≤ MAX_STEPS, runs ≤ MAX_RUNS and
-    steps × runs × N ≤ MAX_WORK (``max_epochs`` gives the most epochs allowed).
+    steps × runs × N ≤ MAX_WORK (``max_epochs`` gives the most epochs allowed). With ``record="epochs"``
+    the full-data loss is computed only at the start and the end of each epoch (NaN at the other steps),
+    ⌈N/B⌉ times less work; a run still diverges at the first step whose |w| passes MAX_WEIGHT.
     """
+    if record not in ("steps", "epochs"):
+        raise ValueError(f"record must be 'steps' or 'epochs', got {record!r}")
     if not isinstance(problem, Problem):
         raise ValueError(f"problem must be a linear_models.Problem, got {type(problem).__name__}")
     check_model(problem.model)
@@ -181,8 +182,11 @@ def descend(problem: Problem, batch_size: int, learning_rate, epochs: int, start
                 W = W + delta
                 t += 1
                 weights[t] = W
-    loss = full_loss(problem, weights)
-    bad = ~np.isfinite(loss) | ~(np.abs(weights).max(axis=-1) <= MAX_WEIGHT)
+    recorded = np.zeros(steps + 1, dtype=bool)
+    recorded[::per_epoch if record == "epochs" else 1] = True
+    loss = np.full((steps + 1, runs), np.nan)
+    loss[recorded] = full_loss(problem, weights[recorded])
+    bad = (~np.isfinite(loss) & recorded[:, None]) | ~(np.abs(weights).max(axis=-1) <= MAX_WEIGHT)
     diverged_at = np.where(bad.any(axis=0), bad.argmax(axis=0), -1)
     for r in np.flatnonzero(diverged_at >= 0):
         weights[diverged_at[r]:, r] = np.nan
@@ -216,7 +220,7 @@ def diverged(frame: pd.DataFrame, epochs: int) -> dict[str, int]:
 
 def late_loss(frame: pd.DataFrame, epochs: int, last: int = 5) -> pd.Series:
     """Each run's mean loss at the ends of its last ``last`` epochs (of ``epochs``); NaN for a run that diverged."""
-    ends = frame[np.isclose(frame["epoch"], np.round(frame["epoch"])) & (frame["epoch"] > epochs - last)]
+    ends = frame[np.isclose(frame["epoch"], np.round(frame["epoch"])) & (frame["epoch"] > max(epochs - last, 0))]
     late = ends.groupby("run", sort=False)["loss"].mean().reindex(frame["run"].unique())
     return late.where(~late.index.isin(list(diverged(frame, epochs))))
 
@@ -269,23 +273,32 @@ def lecture_rates(problem: Problem) -> dict[str, float]:
 
 
 class RangeTest(NamedTuple):
-    """The loss after a short run against the learning rate."""
+    """The loss after a run of a few epochs against the learning rate."""
 
     table: pd.DataFrame  # learning_rate, loss (NaN where diverged), diverged
     start_loss: float  # L(W⁰)
     best: float  # the rate with the lowest loss
     blow_up: float  # the smallest rate above ``best`` that ends above L(W⁰) or diverges; NaN if none
+    epochs: int = 1  # the length of each run
+    last: int = 1  # the loss is the mean of L at the ends of the last ``last`` epochs
 
 
 def range_test(problem: Problem, batch_size: int, learning_rates, epochs: int, start=(0.0, 0.0),
                optimizer: str = "sgd", hyperparameters: Sequence[tuple[str, float]] = (), shuffle: bool = True,
-               seed: int = 0) -> RangeTest:
-    """A learning-rate range test: every rate of ``learning_rates`` run for ``epochs`` epochs in one batched call."""
+               seed: int = 0, last: int = 1) -> RangeTest:
+    """A learning-rate range test: every rate of ``learning_rates`` run for ``epochs`` epochs in one batched call.
+
+    Each rate's loss is the mean of L(Wᵗ) at the ends of its last min(``last``, epochs) epochs (``late_loss``
+    with last = 5 reads Figure 11's curves the same way); a run that diverged has none.
+    """
     rates = np.sort(np.array(learning_rates, dtype=float, ndmin=1))
-    runs = descend(problem, batch_size, rates, epochs, start, optimizer, hyperparameters, shuffle=shuffle, seed=seed)
-    final, diverged = runs.loss[-1], runs.diverged_at >= 0
+    last = min(check_int("last", last, low=1), check_int("epochs", epochs, low=1))
+    runs = descend(problem, batch_size, rates, epochs, start, optimizer, hyperparameters, shuffle=shuffle, seed=seed,
+                   record="epochs")
+    ends = runs.loss[::runs.steps_per_epoch][-last:]  # (last, R): L at the ends of the last epochs
+    final, diverged = ends.mean(axis=0), runs.diverged_at >= 0
     best = float(rates[np.nanargmin(np.where(diverged, np.inf, final))]) if not diverged.all() else float("nan")
     worse = (diverged | (final > runs.loss[0])) & ~(rates <= best)  # every rate when all diverged
     blow_up = float(rates[worse.argmax()]) if worse.any() else float("nan")
     frame = pd.DataFrame({"learning_rate": rates, "loss": final, "diverged": diverged})
-    return RangeTest(frame, float(runs.loss[0, 0]), best, blow_up)
+    return RangeTest(frame, float(runs.loss[0, 0]), best, blow_up, epochs, last)

@@ -91,12 +91,20 @@ def sgd() -> Optimizer:
 
 
 def momentum(momentum: float = MOMENTUM.default) -> Optimizer:
-    """Classical momentum: v ← γ v − α g; W ← W + v, with v₀ = 0."""
+    """Classical momentum: v ← γ v − α g; W ← W + v, with v₀ = 0.
+
+    α_t stays inside v as the lecture writes it; PyTorch's SGD (v ← γ v + g; W ← W − α v) gives the same path
+    at a constant α only."""
     return _velocity_rule(momentum, False, "momentum")
 
 
 def nesterov(momentum: float = MOMENTUM.default) -> Optimizer:
-    """Nesterov momentum (Sutskever's form, as in PyTorch): v ← γ v − α g; W ← W + γ v − α g."""
+    """Nesterov momentum in Sutskever's form: v ← γ v − α g; W ← W + γ v − α g.
+
+    W here is the look-ahead point (the point the gradient is taken at), so the path drawn is the look-ahead
+    points. At a constant α this is PyTorch's ``SGD(nesterov=True)`` step for step; under a schedule α_t stays
+    inside v as the lecture writes it, while PyTorch multiplies the whole step by α_t, so the paths differ.
+    """
     return _velocity_rule(momentum, True, "nesterov")
 
 

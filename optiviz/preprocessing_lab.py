@@ -126,7 +126,7 @@ def check_start(start) -> np.ndarray:
 
 
 class Comparison(NamedTuple):
-    """The same optimizer, learning rate and start on the four preprocessed problems (in TRANSFORMS order)."""
+    """The same optimizer and start on the four preprocessed problems (in TRANSFORMS order), each at its α."""
 
     problems: dict  # name -> Problem, in TRANSFORMS order
     optima: np.ndarray  # (4, 2) w* of each problem
@@ -136,6 +136,7 @@ class Comparison(NamedTuple):
     trajectories: Trajectories  # points (T + 1, 4, 2), loss (T + 1, 4), ...
     views: np.ndarray  # (4, 2, 2) the square each loss surface is drawn on
     grids: tuple  # per problem (w1 (n,), w2 (n,), Z (n, n)) with Z[j, i] = L(w1[i], w2[j])
+    rates: np.ndarray  # (4,) the learning rate α of each run
 
     def excess_loss(self) -> np.ndarray:
         """L(w_t) − L* (T + 1, 4); NaN after a run diverged."""
@@ -152,6 +153,7 @@ class Comparison(NamedTuple):
         diverged = self.trajectories.diverged_at
         return pd.DataFrame({
             "preprocessing": list(self.problems),
+            "learning rate": self.rates,
             "condition number": self.condition,
             "minimum loss": self.loss_min,
             "final loss": last,
@@ -198,7 +200,8 @@ def compare(model: str, samples: int, seed, centre=(0.0, 0.0), correlation: floa
             hyperparameters=(), grid: int = 50) -> Comparison:
     """Run W_{t+1} = W_t + ΔW(∇L(W_t), α) from the same w₀ on raw, zero-centred, standardised and whitened data.
 
-    One batched run of four: every run has the same optimizer, learning rate α and start.
+    One batched run of four: every run has the same optimizer and start; ``learning_rate`` is one α for
+    all, or one per preprocessing (in TRANSFORMS order: each at its own best α, say).
     ``hyperparameters`` are (name, value) pairs for the optimizer; ``grid`` (≤ MAX_GRID)
     points a side for each loss surface, fewer where grid² × samples would pass MAX_GRID_WORK. A run diverges when its loss overflows or its
     weights leave a box five times the size of the views; it stops there.
@@ -213,12 +216,24 @@ def compare(model: str, samples: int, seed, centre=(0.0, 0.0), correlation: floa
     loss_min = loss_and_grad(model, optima, np.stack([p.X for p in listed]), np.stack([p.y for p in listed]))[0]
     first = _views(w0, optima, np.empty((0, len(listed), 2)))
     starts = np.broadcast_to(w0, (len(listed), 2))
-    traj = descend(_batch_surface(listed, first), opt, starts, steps, learning_rate)
+    rates = check_rates(learning_rate, len(listed))
+    traj = descend(_batch_surface(listed, first), opt, starts, steps, rates)
     views = _views(w0, optima, traj.points)
     axes = [(np.linspace(*v[0], grid), np.linspace(*v[1], grid)) for v in views]
     grids = tuple((w1, w2, loss_grid(p, w1, w2)) for p, (w1, w2) in zip(listed, axes))
     condition = np.array([condition_number(p.X) for p in listed])
-    return Comparison(problems, optima, loss_min, condition, w0, traj, views, grids)
+    return Comparison(problems, optima, loss_min, condition, w0, traj, views, grids, rates)
+
+
+def check_rates(learning_rate, runs: int) -> np.ndarray:
+    """α as ``runs`` finite numbers > 0, from one number or one per run; ValueError naming ``learning_rate``."""
+    try:
+        rates = np.array(learning_rate, dtype=float, ndmin=1)
+    except (TypeError, ValueError):
+        raise ValueError(f"learning_rate must be a number or {runs} numbers, got {learning_rate!r}") from None
+    if rates.ndim != 1 or len(rates) not in (1, runs) or not np.all(np.isfinite(rates) & (rates > 0)):
+        raise ValueError(f"learning_rate must be one number > 0 or {runs} (one per preprocessing), got {learning_rate!r}")
+    return np.broadcast_to(rates, (runs,)).copy()
 
 
 def _sweep_work(model: str, runs: int, samples: int, steps: int) -> int:
@@ -267,7 +282,8 @@ def rate_sweep(model: str, samples: int, seed, centre=(0.0, 0.0), correlation: f
 
 
 def best_rates(sweep: pd.DataFrame) -> pd.DataFrame:
-    """Per preprocessing, the α of ``rate_sweep`` that converges in the fewest steps (the largest such α on ties)."""
+    """Per preprocessing, the α of ``rate_sweep`` that converges in the fewest steps (the largest such α on ties);
+    NA where no α converged."""
     done = sweep.dropna(subset=["steps to converge"]).sort_values(["steps to converge", "learning rate"],
                                                                    ascending=[True, False])
     best = done.groupby("preprocessing", sort=False).head(1).set_index("preprocessing")

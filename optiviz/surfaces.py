@@ -101,6 +101,13 @@ class Surface:
     log_levels: bool  # contour levels log-spaced when values span decades
     caption: str
     pointwise: Callable[[float, float], tuple[float, float, float]] | None = None  # (f, ∂f/∂x, ∂f/∂y) at one point
+    # optimizer → {hyperparameter: value} where this surface races it with other than the optimizer's defaults
+    hyperparameters: MappingProxyType = field(default_factory=lambda: MappingProxyType({}), repr=False)
+
+    def defaults(self, optimizer: str) -> dict[str, float]:
+        """The hyperparameters this surface races ``optimizer`` with where they differ from the optimizer's
+        own defaults (e.g. momentum's γ on the ravine)."""
+        return dict(self.hyperparameters.get(optimizer, {}))
 
     def value(self, points) -> np.ndarray:
         return self.value_and_grad(points)[0]
@@ -152,9 +159,11 @@ def _lrs(**lrs):
     return MappingProxyType(lrs)
 
 
-def _from_formula(name: str, title: str, latex: str, formula: Callable, *fields) -> Surface:
-    """A Surface whose loss is ``formula(x, y) = (f, ∂f/∂x, ∂f/∂y)``: vectorised, and pointwise for the race."""
-    return Surface(name, title, latex, _vectorised(formula), *fields, pointwise=formula)
+def _from_formula(name: str, title: str, latex: str, formula: Callable, *fields, **hyperparameters) -> Surface:
+    """A Surface whose loss is ``formula(x, y) = (f, ∂f/∂x, ∂f/∂y)``: vectorised, and pointwise for the race;
+    ``hyperparameters`` maps an optimizer to the settings it races with here (its defaults otherwise)."""
+    return Surface(name, title, latex, _vectorised(formula), *fields, pointwise=formula,
+                   hyperparameters=MappingProxyType({k: MappingProxyType(v) for k, v in hyperparameters.items()}))
 
 
 SURFACES = MappingProxyType(
@@ -172,8 +181,10 @@ SURFACES = MappingProxyType(
                 _lrs(sgd=0.0032, momentum=0.0032, nesterov=0.0032, rmsprop=0.032, adagrad=1.6, adam=0.4),
                 True,
                 "Lecture Figure 15. The large first gradient sends momentum shooting past the valley and "
-                "looping back, while RMSProp takes SGD's route, only faster, to the minimum at (3, 0.5); "
-                "after 200 steps SGD is still crawling along the valley floor.",
+                "looping back, while RMSProp follows the valley, much faster than SGD, to the minimum at (3, 0.5) "
+                "and then hovers about α from it: its step α g/√E[g²] stays about α long however small g gets, "
+                "so at a constant α it does not settle below loss 10⁻³. "
+                "After 200 steps SGD is still crawling along the valley floor.",
             ),
             _from_formula(
                 "long_valley",
@@ -197,11 +208,14 @@ SURFACES = MappingProxyType(
                 ((-3.0, 3.0), (-3.0, 3.0)),
                 ((0.0, 0.0),),
                 (("steep wall (1, −2.5)", (1.0, -2.5)), ("far end (0.2, 2.8)", (0.2, 2.8)), ("high on the wall (−2, 2)", (-2.0, 2.0))),
-                _lrs(sgd=0.16, momentum=0.025, nesterov=0.025, rmsprop=0.025, adagrad=0.32, adam=0.05),
+                _lrs(sgd=0.16, momentum=0.16, nesterov=0.025, rmsprop=0.025, adagrad=0.32, adam=0.05),
                 False,
                 "Lecture Figures 12–14. The surface curves 100× more steeply in w₁ than in w₂, so SGD "
-                "zig-zags between the walls while creeping along w₂; momentum cancels the bounce, builds up "
-                "speed along w₂ and reaches the minimum at (0, 0) in about half the steps.",
+                "zig-zags between the walls while creeping along w₂. Momentum, at the same α and γ = 0.5 "
+                "(the lecture's starting value), adds half of its last step: the w₁ parts of successive steps, "
+                "opposite in sign, cancel, the w₂ parts add up, and it reaches the minimum at (0, 0) in about "
+                "half SGD's steps.",
+                momentum=dict(momentum=0.5),
             ),
             _from_formula(
                 "rosenbrock",
@@ -229,7 +243,11 @@ SURFACES = MappingProxyType(
                 False,
                 "The gradient vanishes at the saddle (0, 0). Starting near the ridge, SGD slides into the "
                 "saddle and lingers there for about 100 steps; RMSProp, Adam and Adagrad scale up the tiny "
-                "sideways gradient (Lecture Figure 16's symmetry breaking) and escape at once to (0, ±√2).",
+                "sideways gradient (Lecture Figure 16's symmetry breaking) and escape at once to (0, ±√2). "
+                "RMSProp's loss then jumps between 10⁻¹² and 10⁻³: its step α g/√E[g²] stays about α long "
+                "however small g gets, so at a constant α it hops around the minimum about α away, and a hop "
+                "that lands almost on it is a dip of the loss, not convergence. An exponential schedule "
+                "(k = 0.01) lets it settle.",
             ),
         )
     }

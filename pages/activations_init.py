@@ -1,10 +1,11 @@
 """Activations and initialisation: vanishing gradients, dead ReLUs and weight initialisation."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from optiviz.figures.init import activation_panels, gradient_spread, histogram_grid, layer_moments, training_losses, unit_health
+from optiviz.figures.init import (activation_label, activation_panels, forward_note, gradient_spread, histogram_grid,
+                                  layer_moments, scheme_label, spread_note, training_losses, unit_health)
+from optiviz.nn import init_training
 from optiviz.nn.activations import ACTIVATIONS, get_activation
 from optiviz.nn.init_stats import MAX_LAYERS, MAX_SAMPLES, MAX_WIDTH, SCHEMES, affordable_layers, affordable_samples
 from optiviz.ui import cache
@@ -12,7 +13,7 @@ from optiviz.ui.controls import whole_number
 
 SHOWN = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
 FORMULAS = {"sigmoid": "1/(1+e⁻ᶻ)", "tanh": "tanh z", "relu": "max(0, z)", "leaky_relu": "max(αz, z)",
-            "elu": "z, or α(eᶻ−1) below 0", "linear": "z"}
+            "elu": "z for z ≥ 0, α(eᶻ − 1) below", "linear": "z"}
 SIGMAS = (0.001, 0.01, 0.05, 0.1, 0.5, 1.0, 2.0)
 
 st.title("Activations and initialisation")
@@ -21,7 +22,8 @@ st.caption("Lecture: *Recall: activation functions*, *Vanishing/exploding gradie
 
 with st.sidebar.form("init_settings"):
     st.header("Network")
-    activation = st.selectbox("Activation", [a for a in ACTIVATIONS], index=list(ACTIVATIONS).index("tanh"), key="init_activation", bind="query-params")
+    activation = st.selectbox("Activation", [a for a in ACTIVATIONS], index=list(ACTIVATIONS).index("tanh"),
+                              format_func=activation_label, key="init_activation", bind="query-params")
     alpha = st.slider("Leaky ReLU / ELU slope α", 0.01, 1.0, 0.1, 0.01, key="init_alpha", bind="query-params")
     layers = st.slider("Hidden layers", 1, MAX_LAYERS, 10, key="init_layers", bind="query-params", help=f"At most {MAX_LAYERS}.")
     width = st.select_slider("Units per layer", (10, 50, 100, 200, 500, 1000), 500, key="init_width", bind="query-params",
@@ -31,11 +33,13 @@ with st.sidebar.form("init_settings"):
     skip = st.toggle("Skip connections", key="init_skip", bind="query-params", help="h_l = h_{l−1} + f(z_l): the gradient gets a direct path back.")
     seed = whole_number("Seed", 0, 10_000, 0, "init_seed")
     st.header("Schemes")
-    schemes = st.multiselect("Compare", list(SCHEMES), default=list(SCHEMES), key="init_schemes", bind="query-params")
+    schemes = st.multiselect("Compare", list(SCHEMES), default=list(SCHEMES), format_func=scheme_label, key="init_schemes",
+                             bind="query-params")
     small_sigma = st.select_slider("small normal σ", SIGMAS, 0.01, key="init_small_sigma", bind="query-params")
-    large_sigma = st.select_slider("large normal σ", SIGMAS, 1.0, key="init_large_sigma", bind="query-params")
+    large_sigma = st.select_slider("large normal σ", SIGMAS, 2.0, key="init_large_sigma", bind="query-params",
+                                   help="Large or small compared with Xavier's 1/√Nᵢₙ: σ√Nᵢₙ sets the spread of z.")
     constant = st.select_slider("constant c", SIGMAS, 0.1, key="init_constant", bind="query-params")
-    st.caption("Xavier: N(0, 1/N_in), the lecture's. He: N(0, 2/N_in), for ReLU.")
+    st.caption("Xavier: N(0, 1/Nᵢₙ), the lecture's. He: N(0, 2/Nᵢₙ), for ReLU.")
     st.form_submit_button("Run", type="primary", icon=":material/play_arrow:", use_container_width=True)
 
 slope = alpha if activation in ("leaky_relu", "elu") else None
@@ -47,8 +51,9 @@ for name in SHOWN:
     f = get_activation(name, alpha if name in ("leaky_relu", "elu") else None)
     curves[name] = (f.value(z), f.derivative(z), FORMULAS[name])
 st.plotly_chart(activation_panels(z, curves), key="activations", config={"displaylogo": False})
-st.caption("Where a curve is flat its derivative is near zero: a unit there passes almost no gradient back "
-           "(sigmoid and tanh saturate at both ends; ReLU is dead for every z < 0).")
+st.caption(", ".join(f"{activation_label(n)} = {FORMULAS[n]}" for n in SHOWN) + f" (α = {alpha:g}). "
+           "Where a curve is flat its derivative is near zero: a unit there passes almost no gradient back "
+           "(sigmoid and tanh saturate at both ends; ReLU is dead for every z < 0, leaky ReLU keeps a slope α there).")
 
 if not schemes:
     st.warning("Pick at least one scheme to compare in the sidebar, then press Run.", icon=":material/warning:")
@@ -67,20 +72,21 @@ if affordable < samples:
 stats = cache.init_statistics(activation, slope, tuple(schemes), layers, width, samples, seed, skip,
                               small_sigma, large_sigma, constant)
 
-st.subheader(f"The forward pass: {layers} layers of {width} {activation} units")
+st.subheader(f"The forward pass: {layers} layers of {width} {activation_label(activation)} units")
 st.caption("Each cell is the histogram of one layer's activations f(z) for one scheme (as in the lecture's "
-           "Figures 8–9). Collapsing to a spike at 0, or piling up at ±1, are the two ways a deep network stops learning.")
+           "Figures 8–9). A spike at 0 (the signal dies out) and a wall at the bounds (the units saturate) are "
+           "the two ways a deep network stops learning; see the Training tab.")
 tabs = st.tabs(["Histograms", "Mean and spread", "Dead and saturated units", "The backward pass", "Training"],
                key="init_tab", bind="query-params", on_change="rerun")
 with tabs[0]:
     if tabs[0].open:
         bounds = {"tanh": (-1.05, 1.05), "sigmoid": (-0.05, 1.05)}.get(activation)
         st.plotly_chart(histogram_grid(stats, "act", bounds), key="act_hist", config={"displaylogo": False})
+        st.caption(forward_note(stats, activation, small_sigma, large_sigma))
 with tabs[1]:
     if tabs[1].open:
         st.plotly_chart(layer_moments(stats), key="moments", config={"displaylogo": False})
-        st.caption("With tanh: a small σ shrinks the spread layer after layer, a large σ saturates it, Xavier keeps it. "
-                   "With ReLU: He keeps it steady, Xavier halves the second moment at every layer.")
+        st.caption(spread_note(stats, activation))
 with tabs[2]:
     if tabs[2].open:
         st.plotly_chart(unit_health(stats), key="health", config={"displaylogo": False})
@@ -89,22 +95,54 @@ with tabs[3]:
         st.caption("The gradient of a fixed random linear loss with respect to each layer's pre-activations z, from the "
                    "last layer back to the first. Lines falling towards layer 1 are vanishing gradients; switch on skip "
                    "connections in the sidebar and watch them reach the first layers. Exact zeros (zero initialisation) "
-                   "cannot be drawn on a log axis and are left out; values below 10⁻²⁰ are drawn at 10⁻²⁰.")
+                   "cannot be drawn on a log axis and are left out; values below 10⁻¹² are drawn at 10⁻¹², the floor "
+                   "below which we call a gradient vanished. In the "
+                   "histograms, a layer whose gradients are exactly 0 is marked “0”, and one whose gradients are all "
+                   "below 10⁻¹² (the loss's own gradient is of size 1) is marked “≈0”, vanished: no update could use them.")
         st.plotly_chart(gradient_spread(stats), key="grad_spread", config={"displaylogo": False})
         st.plotly_chart(histogram_grid(stats, "grad"), key="grad_hist", config={"displaylogo": False})
 with tabs[4]:
     if tabs[4].open:
-        depth, small = min(layers, 4), min(width, 16)
-        st.caption(f"A short training (Adam, α = 0.01, 40 epochs on the moons) of a {depth}-layer, {small}-unit {activation} "
-                   "network for each scheme, so it stays quick. Zero initialisation never learns; constant "
-                   "initialisation keeps its units identical.")
+        depth, small = min(layers, init_training.DEPTH), min(width, init_training.WIDTH)
+        n_seeds = st.select_slider("Seeds", (5, 10, 20), init_training.SEEDS, key="init_train_seeds", bind="query-params",
+                                   help="Each seed draws other initial weights; the band shows how much that matters.")
+        st.caption(f"Each scheme trains the same deep network: {depth} hidden layers of {small} "
+                   f"{activation_label(activation)} units on {init_training.DATA_POINTS} two-moons points, full-batch "
+                   f"momentum (γ = 0.9, α = {init_training.LEARNING_RATE:g}) for {init_training.EPOCHS} epochs, from {n_seeds} seeds of "
+                   "the initial weights. Lines: the median over the seeds; bands: 10–90% of the seeds. Zeros and "
+                   "constant draw nothing at random, so one run stands for every seed.")
         if st.button("Train", key="init_train", type="primary", icon=":material/play_arrow:"):
             st.session_state["init_trained"] = True
         if st.session_state.get("init_trained"):
-            histories, distinct = cache.scheme_trainings(activation, slope, tuple(schemes), depth, small, seed,
-                                                         small_sigma, large_sigma, constant)
-            st.plotly_chart(training_losses(histories), key="train_losses", config={"displaylogo": False})
-            st.dataframe(pd.DataFrame({"scheme": list(distinct), "distinct units in hidden layer 1": list(distinct.values()),
-                                       "of": small,
-                                       "final training accuracy": [h["train_acc"].iloc[-1] for h in histories.values()]}),
-                         hide_index=True, column_config={"final training accuracy": st.column_config.NumberColumn(format="percent")})
+            runs = cache.scheme_trainings(activation, slope, tuple(schemes), depth, small, n_seeds, seed,
+                                          small_sigma, large_sigma, constant)
+            st.plotly_chart(training_losses(runs.curves), key="train_losses", config={"displaylogo": False})
+            st.caption("Read it beside the histograms: where the activations collapse to a spike at 0 (small σ), no "
+                       "signal reaches the output and no gradient the first layers, so the loss stays at ln 2, a coin "
+                       "toss; " + ("where they pile up at the bounds (large σ), the units are saturated and the gradients "
+                                   "explode, and the loss creeps down." if activation in ("tanh", "sigmoid") else
+                                   "where they grow layer after layer (large σ), so do the gradients, and training "
+                                   "may diverge (see the table)."))
+            counts = init_training.comparisons(runs)
+            if counts:
+                st.markdown("  \n".join(f"**{scheme_label(a)}** ends with a lower training loss than **{scheme_label(b)}** "
+                                        f"in **{k} of {n}** seeds." for a, b, k, n in counts))
+            table = init_training.summary(runs)
+            table["scheme"] = table["scheme"].map(scheme_label)
+            loss = st.column_config.NumberColumn
+            st.dataframe(table, hide_index=True, column_config={
+                "scheme": "scheme", "loss_median": loss("final training loss (median)", format="%.4f"),
+                "loss_p10": loss("10% of seeds", format="%.4f"), "loss_p90": loss("90% of seeds", format="%.4f"),
+                "accuracy_median": loss("final training accuracy (median)", format="percent"),
+                "diverged": st.column_config.NumberColumn(f"diverged (of {len(runs.seeds)} seeds)")})
+            if runs.distinct:
+                st.caption(f"After training, the {small} units of hidden layer 1 are "
+                           + " and ".join(f"**{d} distinct unit{'s' if d != 1 else ''}** under {scheme_label(s)}"
+                                          for s, d in runs.distinct.items())
+                           + " initialisation."
+                           + (" Started equal, the units get equal gradients and stay equal: symmetry is never broken."
+                              if all(d == 1 for d in runs.distinct.values()) else ""))
+            st.caption(f"How large is too large depends on the layers' width: z's spread is σ√Nᵢₙ times that of the "
+                       f"layer's inputs, and Xavier's σ = 1/√Nᵢₙ keeps it. Here Nᵢₙ = {small}, so σ = {large_sigma:g} "
+                       f"gives σ√Nᵢₙ = {large_sigma * np.sqrt(small):.1f}; the histograms' {width} units give "
+                       f"{large_sigma * np.sqrt(width):.1f}.")

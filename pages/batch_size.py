@@ -58,8 +58,8 @@ rules = (
      "every step uses all N samples: one step per epoch."),
     ("Mini-batch gradient descent",
      r"\begin{gathered} g^t = \frac{1}{|I_t|}\sum_{i \in I_t} \nabla L_i(W^t) \\ W^{t+1} = W^t - \alpha g^t \end{gathered}",
-     f"|I_t| = B = {batch}: N/B = {samples // batch} steps per epoch." if samples % batch == 0 else
-     f"|I_t| = B = {batch}: N/B = {samples / batch:.3g}, so {-(-samples // batch)} steps per epoch (the last batch "
+     f"|Iₜ| = B = {batch}: N/B = {samples // batch} steps per epoch." if samples % batch == 0 else
+     f"|Iₜ| = B = {batch}: N/B = {samples / batch:.3g}, so {-(-samples // batch)} steps per epoch (the last batch "
      f"holds the {samples % batch} samples left over)."),
     ("Stochastic gradient descent", r"g^t = \nabla L_i(W^t),\ i \in I_t,\ |I_t| = 1",
      f"one sample per step: N = {samples} steps per epoch, many of them in the wrong direction."),
@@ -67,7 +67,7 @@ rules = (
 for col, (title, formula, note) in zip(cols, rules):
     with col.container(border=True):
         st.markdown(f"**{title}**")
-        st.latex(formula)
+        st.latex(r"\small " + formula)
         st.caption(note)
 if optimizer != "sgd":
     st.caption(f"With {OPTIMIZERS[optimizer].label} the mini-batch gradient gᵗ feeds its update rule instead of "
@@ -90,7 +90,7 @@ with left:
                "N steps, many in the wrong direction, and progresses *on average*, bouncing around w* at the end.")
 with right:
     st.subheader("The loss")
-    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
     x = c1.radio("Against", list(X_AXES), index=1, format_func=axis_word, horizontal=True,
                  key="bs_x", bind="query-params")
     log = c2.toggle("log L − L*", False, key="bs_log", bind="query-params",
@@ -112,9 +112,14 @@ summary = paths.groupby("run", sort=False).agg(
     final_loss=("loss", "last"), w1=("w1", "last"), w2=("w2", "last"))
 summary.insert(0, "batch size B", [dict(sizes)[r] for r in summary.index])
 summary["distance to w*"] = np.hypot(summary.pop("w1") - w_star[0], summary.pop("w2") - w_star[1])
+summary["gradient evaluations per step"] = summary["gradient_evaluations"] / summary["steps"]
 st.dataframe(summary.reset_index(), hide_index=True, column_config={
+    "run": st.column_config.TextColumn("run"),
+    "steps": st.column_config.NumberColumn("steps t"),
+    "gradient_evaluations": st.column_config.NumberColumn("gradient evaluations ∇Lᵢ"),
+    "gradient evaluations per step": st.column_config.NumberColumn("∇Lᵢ per step", format="%.3g"),
     "final_loss": st.column_config.NumberColumn("final loss L", format="%.5f"),
-    "distance to w*": st.column_config.NumberColumn(format="%.3g"),
+    "distance to w*": st.column_config.NumberColumn("final distance to w*", format="%.3g"),
     "epochs": st.column_config.NumberColumn(format="%.3g"),
 })
 st.caption(f"L(w*) = {loss_star:.5f} at w* = ({w_star[0]:.3f}, {w_star[1]:.3f}).")

@@ -5,7 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from optiviz.figures.batch_size import axis_word, loss_curves, map_panels
-from optiviz.figures.learning_rate import RATE_COLOURS, SCHEDULE_COLOURS, range_test, schedule_curves
+from optiviz.figures.learning_rate import (RATE_COLOURS, SCHEDULE_COLOURS, distances, range_test, schedule_curves,
+                                          settle_curves, zoom_bounds)
 from optiviz.formulas import schedule_rule
 from optiviz.minibatch import RATE_MULTIPLES, late_loss, max_epochs
 from optiviz.minibatch import diverged as blown_up
@@ -17,11 +18,50 @@ from optiviz.ui.controls import DECAY_RATES, LEARNING_RATES, log_slider
 BATCH_SIZES = (1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, "full batch")
 SWEEP = 10.0 ** np.linspace(-4, np.log10(20), 41)  # × 1/L: the range test's rates
 CHART = {"displaylogo": False}
+LATE = 5  # Figure 11's runs and the long range test are read as the mean loss over the last five epoch ends
+ZOOM = 1 / 3  # the annealing maps show the last third of each path
 
 
 def csv_button(label: str, frame: pd.DataFrame, name: str, key: str):
     st.download_button(label, lambda: frame.to_csv(index=False), f"optiviz_{name}.csv", "text/csv", key=key,
                        icon=":material/download:")
+
+
+def range_caption(test, short, plain: bool, sweep_rates, label: str) -> str:
+    """What the range test ran, where its best rates are, and how they meet Figure 11's."""
+    run = f"{test.epochs} epoch{'s' if test.epochs > 1 else ''}"
+    text = (f"{len(sweep_rates)} rates from {sweep_rates[0]:.1g} to {sweep_rates[-1]:.2g}, each run for {run} from the "
+            f"same start with {label}, all in one batched call; the loss is the mean over the last "
+            f"{test.last} epoch ends, as Figure 11's runs are read. ")
+    if np.isfinite(test.best):
+        text += f"Over this run the best α is {test.best:.2g} (★). "
+    if np.isfinite(test.blow_up):
+        text += f"From α = {test.blow_up:.2g} it blows up (ends above where it started, or diverges: shaded). "
+    if short is not None and np.isfinite(short.best):
+        text += (f"The dashed short run of {short.epochs} epoch{'s' if short.epochs > 1 else ''} rewards the fastest "
+                 f"rate, α = {short.best:.2g}: run long, that rate stalls at its noise floor, as Figure 11's *high* "
+                 "does. So pick a few times less than the short run's winner, or anneal. ")
+    text += ("The coloured dots are Figure 11's own runs, where they end: *good* sits in the valley of the curve, "
+             "*high* on the slope where noise holds it up, *low* where it is still creeping, *very high* ✕ beyond."
+             if plain else "The triangles mark Figure 11's four rates (plain SGD, so not on these curves).")
+    return text
+
+
+def settle_caption(dist, names: dict[str, str], per_epoch: int) -> str:
+    """How far each schedule ends from w*, as the bold curves end."""
+    ends = dist.groupby("run", sort=False)["smoothed"].last()
+    text = (f"How far each run is from the minimum, on a log axis: faint, every step; bold, the root-mean-square over "
+            f"the last epoch ({per_epoch} steps). At the end: " +
+            ", ".join(f"{names.get(r, r)} {d:.2g}" for r, d in ends.items()) + ". ")
+    if "constant" in ends and len(ends) > 1:
+        closer = [r for r in ends.index if r != "constant" and ends[r] < ends["constant"]]
+        if len(closer) == len(ends) - 1:
+            text += (f"Every decaying rate ends closer to w* than the constant one, which stays at its noise floor "
+                     f"(at least {ends['constant'] / ends.drop('constant').max():.2g}× closer).")
+        else:
+            text += ("Here " + ", ".join(names.get(r, r) for r in ends.index if r != "constant" and r not in closer) +
+                     " does not end closer than the constant rate: α shrinks so fast that it stops short, or too slowly.")
+    return text
 
 
 st.title("Learning rate")
@@ -41,8 +81,9 @@ with st.sidebar:
     lr = log_slider("Your learning rate α", LEARNING_RATES, 0.05, "lr_lr",
                     "A fifth curve in Figure 11, marked on the range test.")
     epochs = st.slider("Epochs", 1, 100, 30, key="lr_epochs", bind="query-params")
-    range_epochs = st.slider("Range test: epochs per rate", 1, 30, 1, key="lr_range_epochs", bind="query-params",
-                             help="The short run after which the range test reads the loss.")
+    range_epochs = st.slider("Range test: epochs of the short run", 1, 30, 1, key="lr_range_epochs",
+                             bind="query-params", help="The range test also runs every rate as long as Figure 11 "
+                                                       "(the epochs above); this is its dashed short run.")
 
     st.header("Annealing")
     schedules = st.multiselect("Schedules", [s for s in SCHEDULES if s != "constant"], ["exp", "inv", "step"],
@@ -69,7 +110,6 @@ if range_epochs > range_cap:
             f"{range_cap} here; using {range_cap}.", icon=":material/speed:")
     range_epochs = range_cap
 L = cache.curvature(data)
-background, bounds = cache.background(data)
 x = st.radio("Loss and α against", ["step", "epoch"], index=1, format_func=axis_word,
              horizontal=True, key="lr_x", bind="query-params")
 
@@ -96,23 +136,27 @@ with left:
         "bounces far above the rest (the cross-entropy grows only linearly in w, so it cannot explode)"
     st.caption(("Loss at the end of each epoch. " if x == "epoch" else "") +
                f"Mini-batch SGD, Wᵗ⁺¹ = Wᵗ − α gᵗ with B = {B}, at four rates set by the curvature at the minimum, "
-               f"L = λ_max(∇²L(w*)) = {L:.3g}. Very high (past 2/L) {very_high}; high drops fast, then stalls where "
-               "the mini-batch noise keeps it bouncing; good reaches the lowest loss; low creeps down slowly.")
+               f"L = λ_max(∇²L(w*)) = {L:.3g}. Very high (past 2/L = {2 / L:.2g}) {very_high}; high drops fast, then "
+               "stalls where the mini-batch noise keeps it bouncing; good reaches the lowest loss of the four; low "
+               "creeps down slowly.")
     csv_button("Download Figure 11 (CSV)", fig11, "learning_rate_figure11", "lr_download_fig11")
 with right:
     st.subheader("A learning-rate range test")
     sweep_rates = tuple(float(r) for r in SWEEP / L)
-    test = cache.range_test(data, B, sweep_rates, range_epochs, optimizer, hyper, shuffle, shuffle_seed)
-    marks = {"your α": (lr, RATE_COLOURS["your α"]), "2/L": (2 / L, "#888888")}
-    st.plotly_chart(range_test(test, loss_star, range_epochs, marks), key="lr_range", config=CHART)
-    blow = f"it blows up (ends above where it started, or diverges) from α = {test.blow_up:.2g}" \
-        if np.isfinite(test.blow_up) else "none of these rates blows up"
-    st.caption(f"{len(SWEEP)} rates from {sweep_rates[0]:.1g} to {sweep_rates[-1]:.2g}, each run for {range_epochs} "
-               f"epoch{'s' if range_epochs > 1 else ''} from the same start with {OPTIMIZERS[optimizer].label}, all in "
-               f"one batched call. The lowest loss is at α = {test.best:.2g}; {blow}. A short run rewards the fastest "
-               "rate; over a long run its noise floor costs (Figure 11's high), so pick a few times less, or anneal. "
-               "Lengthen the run in the sidebar and watch the best rate move down.")
-    csv_button("Download the range test (CSV)", test.table, "learning_rate_range_test", "lr_download_range")
+    long_epochs = min(epochs, range_cap)
+    test = cache.range_test(data, B, sweep_rates, long_epochs, optimizer, hyper, shuffle, shuffle_seed, LATE)
+    short = None if range_epochs >= long_epochs else \
+        cache.range_test(data, B, sweep_rates, range_epochs, optimizer, hyper, shuffle, shuffle_seed, LATE)
+    late_all = late_loss(fig11, epochs, LATE) - loss_star
+    plain = optimizer == "sgd" and not hyper and long_epochs == epochs
+    points = {label: (rate, float(late_all[label]), RATE_COLOURS[label]) for label, rate in rates.items()}
+    points["your α"] = (lr, float(late_all["your α"]), RATE_COLOURS["your α"])
+    st.plotly_chart(range_test(test, loss_star, points, short, plain), key="lr_range", config=CHART)
+    st.caption(range_caption(test, short, plain, sweep_rates, OPTIMIZERS[optimizer].label))
+    table = test.table.rename(columns={"loss": f"loss after {long_epochs} epochs"})
+    if short is not None:
+        table[f"loss after {range_epochs} epochs"] = short.table["loss"].to_numpy()
+    csv_button("Download the range test (CSV)", table, "learning_rate_range_test", "lr_download_range")
 late = late_loss(fig11, epochs).drop("your α")
 if late.notna().any() and late.idxmin() != "good":
     st.info(f"**Batch size B = {B}**: here *{late.idxmin()}* ends lower than *good*. The rates come from the "
@@ -131,21 +175,30 @@ st.header("Annealing the learning rate")
 runs = ("constant", *schedules)
 anneal = cache.runs(data, B, runs, (lr0,), epochs, optimizer, hyper, runs, decay, shuffle, shuffle_seed)
 schedule_names = {s: SCHEDULES[s][1] for s in runs}
-st.latex(r"\qquad ".join(schedule_rule(s, lr0, decay) for s in runs))
+for col, s in zip(st.columns(len(runs)), runs):  # side by side; stacked on a phone
+    col.latex(schedule_rule(s, lr0, decay))
 st.caption(f"α₀ = {lr0:g}, k = {decay:g}, t counts steps ({-(-samples // B)} per epoch). Decaying α slowly lets "
            "mini-batch SGD take big steps early and small ones later, so it settles instead of bouncing around "
            "the minimum.")
+dist = distances(anneal, w_star, -(-samples // B))
+since = epochs * (1 - ZOOM)
+zoom = zoom_bounds(dist, w_star, since)
 left, right = st.columns(2)
 with left:
     st.plotly_chart(schedule_curves(anneal, x, SCHEDULE_COLOURS, schedule_names), key="lr_schedule", config=CHART)
     st.caption("αₜ of each schedule. Step decay halves α every 1/k steps.")
 with right:
-    st.plotly_chart(loss_curves(anneal, x, SCHEDULE_COLOURS, loss_star, schedule_names, tuple(blown_up(anneal, epochs)),
-                                True, every_epoch=x == "epoch"), key="lr_anneal_loss", config=CHART)
-    st.caption("The loss above its minimum: with a constant α it stalls at the noise floor; the decaying rates "
-               "keep going down (unless α shrinks so fast that it stops short).")
-st.plotly_chart(map_panels(background, anneal, SCHEDULE_COLOURS, w_star, cache.START, bounds, schedule_names),
-                key="lr_anneal_map", config=CHART)
-st.caption("Each schedule's path in weight space from W⁰ (○) to the minimum w* (★), over the loss contours: the "
-           "constant rate keeps bouncing around w*, the annealed ones settle close to it.")
+    st.plotly_chart(settle_curves(dist, x, SCHEDULE_COLOURS, schedule_names, tuple(blown_up(anneal, epochs))),
+                    key="lr_anneal_loss", config=CHART)
+    st.caption(settle_caption(dist, schedule_names, -(-samples // B)))
+shown = anneal[anneal["epoch"] >= since]
+zoom_layers = cache.zoom_background(data, zoom)
+for col, (run, path) in zip(st.columns(len(runs)), shown.groupby("run", sort=False)):  # side by side; stacked on a phone
+    with col:
+        st.plotly_chart(map_panels(zoom_layers, path, SCHEDULE_COLOURS, w_star, cache.START, zoom,
+                                   {run: schedule_names[run].split(" (")[0]}, height=250, star=10),
+                        key=f"lr_anneal_map_{run}", config=CHART)
+st.caption(f"Zoom on the minimum w* (★), ±{zoom[0][1] - w_star[0]:.2g} on each axis: each schedule's path over its "
+           f"last {epochs - since:.3g} epochs (from epoch {since:.3g}), over the loss contours. The constant rate keeps "
+           "bouncing around w*; the decaying ones settle close to it.")
 csv_button("Download the annealing runs (CSV)", anneal, "learning_rate_annealing", "lr_download_anneal")

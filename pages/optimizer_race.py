@@ -3,7 +3,7 @@
 import streamlit as st
 
 from optiviz.descent import diverged_steps, paths_table
-from optiviz.figures.race import MAP_CONFIG, loss_curves, race_map
+from optiviz.figures.race import MAP_CONFIG, SIZE, race_map
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.ui import cache
 from optiviz.ui.race_controls import race_sidebar
@@ -19,10 +19,11 @@ settings = race_sidebar()
 surface, runs, steps = settings.surface, settings.runs, settings.steps
 
 # ---- the race -------------------------------------------------------------------------------
-st.subheader(surface.title)
-st.latex(surface.formula)
-st.caption(surface.caption)
+heading = st.container(horizontal=True, vertical_alignment="center", gap="large")  # the formula wraps under on a phone
+heading.subheader(surface.title, width="content")
+heading.latex(surface.formula, width="content")
 if not runs:
+    st.caption(surface.caption)
     st.info("Tick at least one optimizer in the sidebar to start the race.")
     st.stop()
 
@@ -31,17 +32,18 @@ for name, step in diverged_steps(paths).items():
     st.warning(f"**{OPTIMIZERS[name].label} diverged at step {step}**: its point left the map or its loss overflowed. "
                "Try a smaller learning rate.", icon=":material/warning:")
 
-left, right = st.columns([3, 2])
-with left:
-    st.plotly_chart(race_map(surface, paths, steps, cache.surface_layers(surface.name)), key="race_map", config=MAP_CONFIG)
-with right:
-    st.plotly_chart(loss_curves(paths), key="loss_curves", config={"displaylogo": False})
-    st.caption("Loss against step on a log axis: a straight line means the loss shrinks by a constant factor "
-               "each step. Wiggles are oscillation across a valley.")
-
-st.markdown(results_table(paths, surface.name), unsafe_allow_html=True)
-st.download_button("Download paths (CSV)", lambda: paths_table(paths).to_csv(index=False), f"optiviz_{surface.name}_paths.csv",
-                   "text/csv", key="download", icon=":material/download:")
+# The map at its own width (true angles), the words and numbers beside it; under it where the screen is narrow.
+row = st.container(horizontal=True, gap="medium")
+row.plotly_chart(race_map(surface, paths, steps, cache.surface_layers(surface.name)), key="race_map",
+                 config=MAP_CONFIG, width=SIZE.width(surface))
+with row.container(width="stretch"):
+    st.caption(surface.caption)
+    st.caption("Under the map, each loss against the step on a log axis; the dotted line is the step shown. "
+               "A straight line means the loss shrinks by a constant factor each step; wiggles are oscillation "
+               "across a valley. **▶ Play** traces the paths; **❚❚ Pause** and Play again go on from there.")
+    st.markdown(results_table(paths, surface.name), unsafe_allow_html=True)
+    st.download_button("Download paths (CSV)", lambda: paths_table(paths).to_csv(index=False),
+                       f"optiviz_{surface.name}_paths.csv", "text/csv", key="download", icon=":material/download:")
 
 # Lazy tabs: only the open tab runs.
 tabs = st.tabs(["Update rules", "3-D view", "Learning-rate sensitivity"], key="tab", bind="query-params", on_change="rerun")

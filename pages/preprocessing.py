@@ -1,5 +1,6 @@
 """Data preprocessing: zero-centre, normalise, whiten; the loss surface each gives; Figure 5's sensitivity."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -18,10 +19,40 @@ DEFAULT_LR = {"linear": {"sgd": 0.079, "momentum": 0.02, "nesterov": 0.02, "rmsp
 SCALES = (0.25, 0.5, 1.0, 2.0, 4.0)
 SIZES = tuple(round(0.01 * k, 2) for k in range(1, 31))
 QP = "query-params"
+ALPHA_MODES = {"best": "each its own best α", "shared": "the same α for all"}
 
 
 def steps_text(value, missing: str) -> str:
     return missing if pd.isna(value) else f"{int(value)}"
+
+
+def surfaces_caption(label: str, alpha: str, lr: float, steps: int, summary: pd.DataFrame, missing: list[str]) -> str:
+    """What the four surfaces compare, and the steps each run took, as the table gives them."""
+    titles = [TRANSFORM_TITLES[n] for n in summary["preprocessing"]]
+    taken = [steps_text(s, "not converged") for s in summary["steps to converge"]]
+    if alpha == "best":
+        what = (f"{label} for {steps} steps from the same w₀ on each surface, each at its own best α (the fairest "
+                "comparison: the best each surface allows): " +
+                ", ".join(f"{t} α = {a:g}" for t, a in zip(titles, summary["learning rate"])) + ". ")
+        if missing:
+            what += f"No α of the sweep converged for {', '.join(missing)}: shown at α = {lr:g}. "
+    else:
+        what = f"{label} with α = {lr:g} for {steps} steps from the same w₀ on each surface. "
+    counts = "Steps to converge: " + ", ".join(f"{t} {n}" for t, n in zip(titles, taken)) + ". "
+    kappa, done = summary["condition number"].to_numpy(), summary["steps to converge"]
+    if np.all(np.diff(kappa) < 0) and done.notna().all() and np.all(np.diff(done.to_numpy(dtype=float)) < 0):
+        counts += "As κ falls, so do the steps: raw data are the slowest, whitened the fastest. "
+    return (what + counts + "Data far from the origin or with correlated features make a narrow “ravine” (a large "
+            "condition number κ = λ_max/λ_min of XᵀX/N) where gradient descent zig-zags, or diverges unless α is "
+            "small; whitened data make round contours (κ = 1) where it walks straight in. Contour lines: 2.5 per "
+            "decade of L − L*.")
+
+
+def curve_names(summary: pd.DataFrame) -> dict[str, str]:
+    """Legend entries: each preprocessing with its α and its steps to converge."""
+    return {n: f"{TRANSFORM_TITLES[n]}, α = {a:g}: {steps_text(s, 'not converged')}" +
+            ("" if pd.isna(s) else " step" if s == 1 else " steps")
+            for n, a, s in zip(summary["preprocessing"], summary["learning rate"], summary["steps to converge"])}
 
 
 def download(label: str, frame: pd.DataFrame, filename: str, key: str):
@@ -53,9 +84,12 @@ with st.sidebar:
     st.header("Optimizer")
     optimizer = st.selectbox("optimizer", list(OPTIMIZERS), format_func=lambda n: OPTIMIZERS[n].label, key="pp_optimizer",
                              bind=QP, help="Full batch: every step uses the gradient on all N points.")
-    lr = st.select_slider("learning rate α", LEARNING_RATES, snap(DEFAULT_LR[model][optimizer], LEARNING_RATES),
+    alpha = st.radio("learning rate α", list(ALPHA_MODES), format_func=ALPHA_MODES.get, key="pp_alpha", bind=QP,
+                     help="Each its own best α: the one of the sweep (bottom right) that converges in the fewest steps "
+                          "on that surface, the fairest comparison. The same α: the slider below for all four.")
+    lr = st.select_slider("the same α for all", LEARNING_RATES, snap(DEFAULT_LR[model][optimizer], LEARNING_RATES),
                           format_func=lambda v: f"{v:g}", key=f"pp_lr_{model}_{optimizer}", bind=QP,
-                          help="The same α for all four preprocessings (log scale).")
+                          disabled=alpha != "shared", help="One α for all four preprocessings (log scale).")
     hyper = ()
     if OPTIMIZERS[optimizer].hyperparameters:
         with st.expander(f"{OPTIMIZERS[optimizer].label} settings"):
@@ -68,9 +102,13 @@ with st.sidebar:
 
 data = (model, int(samples), seed, (float(cx), float(cy)), float(correlation), float(scale))
 run = (optimizer, float(lr), int(steps), (float(w1), float(w2)), hyper)
-result = cache.comparison(data, run)
 sweep = cache.rate_sweep(data, run)
 best = best_rates(sweep)
+missing = [TRANSFORM_TITLES[n] for n, a in zip(best["preprocessing"], best["learning rate"]) if pd.isna(a)]
+if alpha == "best":  # each at its own best α; where none of the sweep's α converged, the slider's α
+    rates = tuple(float(lr) if pd.isna(a) else float(a) for a in best["learning rate"])
+    run = (optimizer, rates, *run[2:])
+result = cache.comparison(data, run)
 
 # ---- Figures 6-7: the data ----------------------------------------------------------------------------
 st.subheader("The data after each preprocessing (Figures 6–7)")
@@ -89,14 +127,11 @@ st.latex(r"L(w) = \tfrac{1}{2N}\sum_i (x_i \cdot w - y_i)^2,\qquad \nabla^2 L = 
          r"L(w) = \tfrac{1}{N}\sum_i \left[\log(1 + e^{x_i \cdot w}) - y_i\, x_i \cdot w\right],\qquad "
          r"\nabla^2 L = \tfrac{1}{N}\sum_i p_i (1 - p_i)\, x_i x_i^\top")
 st.plotly_chart(loss_panels(result), key="pp_surfaces", config=CONFIG)
-st.caption(f"{OPTIMIZERS[optimizer].label} with α = {lr:g} for {steps} steps from the same w₀ on each surface. Data far "
-           "from the origin or with correlated features make a narrow “ravine” (a large condition number κ = λ_max/λ_min "
-           "of XᵀX/N) where gradient descent zig-zags, or diverges unless α is tiny; whitened data make round contours "
-           "(κ = 1) where it walks straight in. Contour lines: 2.5 per decade of L − L*.")
 summary = result.summary()
-for name, step in zip(summary["preprocessing"], summary["diverged at step"]):
+st.caption(surfaces_caption(OPTIMIZERS[optimizer].label, alpha, lr, steps, summary, missing))
+for name, step, rate in zip(summary["preprocessing"], summary["diverged at step"], summary["learning rate"]):
     if pd.notna(step):
-        st.warning(f"**{TRANSFORM_TITLES[name]}** diverged at step {step}: the learning rate α = {lr:g} is too large for "
+        st.warning(f"**{TRANSFORM_TITLES[name]}** diverged at step {step}: the learning rate α = {rate:g} is too large for "
                    "its steepest direction. Try a smaller α.", icon=":material/warning:")
 if model == "logistic":
     st.info("Without a bias, the logistic model's line must pass through the origin: after zero-centring that is the "
@@ -106,37 +141,41 @@ table = summary.copy()
 table.insert(0, "preprocessing", table.pop("preprocessing").map(TRANSFORM_TITLES))
 table["steps to converge"] = table["steps to converge"].map(lambda s: steps_text(s, "not within the steps"))
 table["diverged at step"] = table["diverged at step"].map(lambda s: steps_text(s, "—"))
-table["best α"] = best["learning rate"].to_numpy()
-table["steps at the best α"] = best["steps to converge"].map(lambda s: steps_text(s, "none converged")).to_numpy()
+if alpha == "shared":
+    table["best α"] = best["learning rate"].to_numpy()
+    table["steps at the best α"] = best["steps to converge"].map(lambda s: steps_text(s, "none converged")).to_numpy()
 st.dataframe(table, hide_index=True, column_config={
+    "learning rate": st.column_config.NumberColumn("α", format="%g"),
     "condition number": st.column_config.NumberColumn("κ(XᵀX/N)", format="%.3g"),
     "minimum loss": st.column_config.NumberColumn("L*", format="%.4g"),
     "final loss": st.column_config.NumberColumn("final L", format="%.4g"),
     "final loss − minimum": st.column_config.NumberColumn("final L − L*", format="%.2e"),
-    "steps to converge": st.column_config.TextColumn("steps to converge (your α)"),
+    "steps to converge": st.column_config.TextColumn("steps to converge"),
     "best α": st.column_config.NumberColumn(format="%g"),
 })
-st.caption(f"Converged: the first step where L − L* has fallen below {TOLERANCE:g} of its value at the start. With one α "
-           "for all, what matters is whether α suits each surface's steepest direction. The last two columns give each "
-           "preprocessing its own best α (from the sweep on the right): then the steps follow κ, and the whitened data "
-           "need the fewest.")
+st.caption(f"Converged: the first step where L − L* has fallen below {TOLERANCE:g} of its value at the start. " +
+           ("Each preprocessing runs at its own best α, the largest its steepest direction allows: then the steps follow "
+            "κ." if alpha == "best" else
+            "With one α for all, what matters is whether α suits each surface's steepest direction. The last two columns "
+            "give each preprocessing its own best α (from the sweep on the right), as the default view does."))
 paths = result.paths()
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(excess_curves(paths), key="pp_curves", config=CONFIG)
+    st.plotly_chart(excess_curves(paths, curve_names(summary)), key="pp_curves", config=CONFIG)
     st.caption("How far each run is above its minimum, step by step, on a log axis: a straight line is a constant "
-               "factor per step, and the steeper the better.")
+               "factor per step, and the steeper the better. The legend gives each run's α and its steps to converge.")
     c1, c2 = st.columns(2)
     with c1:
         download("Paths (CSV)", paths, "optiviz_preprocessing_paths.csv", "pp_download_paths")
     with c2:
         download("Loss surfaces (CSV)", result.surfaces(), "optiviz_preprocessing_surfaces.csv", "pp_download_surfaces")
 with right:
-    st.plotly_chart(rate_sweep_curves(sweep, lr, steps), key="pp_sweep", config=CONFIG)
+    picked = dict(zip(summary["preprocessing"], summary["learning rate"])) if alpha == "best" else None
+    st.plotly_chart(rate_sweep_curves(sweep, None if picked else lr, steps, picked), key="pp_sweep", config=CONFIG)
     st.caption(f"Steps to converge for each preprocessing at {sweep['learning rate'].nunique()} learning rates, {steps} "
-               "steps each (dotted: your α; × on top: diverged; gaps: not converged in time). The raw data's range of "
-               "working α is narrow and small; whitening widens it, and at its best α the whitened run needs the fewest "
-               "steps.")
+               "steps each (" + ("ringed: the α each run above uses" if picked else "dotted: your α") +
+               "; × on top: diverged; gaps: not converged in time). The raw data's range of working α is narrow and "
+               "small; whitening widens it, and at its best α the whitened run needs the fewest steps.")
     download("Steps against α (CSV)", sweep, "optiviz_preprocessing_rate_sweep.csv", "pp_download_sweep")
 
 # ---- Figure 5 ---------------------------------------------------------------------------------------------

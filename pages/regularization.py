@@ -5,12 +5,14 @@ import pandas as pd
 import streamlit as st
 
 from optiviz.datasets import REFLECTIONS
-from optiviz.figures.regularization import (augmentation_points, dropout_scaling, early_stopping_curves,
-                                            grid_table, histories_table, network_weights, patience_risk,
-                                            regularizer_curves, validation_curves, weight_paths, weights_at,
-                                            zero_points)
+from optiviz.figures.regularization import (augmentation_points, dropout_network, dropout_scaling,
+                                            early_stopping_curves, grid_table, histories_table, network_weights,
+                                            patience_risk, patience_spread, regularizer_curves, seed_bands, spread_table, weight_paths,
+                                            weights_at, zero_points)
 from optiviz.figures.training import decision_boundaries
 from optiviz.nn.regularizers import MAX_AUGMENT_EPOCHS, early_stopping
+from optiviz.nn.seeds import count_below, final_values
+from optiviz.regularization_lab import DROPOUT_DATA, seed_run, stopping_spread
 from optiviz.ui import regularization_cache as cache
 from optiviz.ui.controls import LEARNING_RATES, log_slider, whole_number
 
@@ -18,7 +20,14 @@ Q = "query-params"
 CONFIG = {"displaylogo": False}
 NET_DATA = ("moons", 120, 0.3, 2, 0.5)  # dataset, samples, noise, classes, validation fraction (the seed is a control)
 PENALTY_STRENGTHS = tuple(v for v in LEARNING_RATES if 1e-4 <= v <= 0.1)
-VAL_POINTS = 300  # validation points of the augmentation tab: many, so its curve is the true generalization
+VAL_POINTS = 200  # validation points of the augmentation tab: many, so its curve is the true generalization
+SEED_COUNTS = (1, 5, 10, 15, 20)
+AUG_EPOCHS = 30  # epochs of the augmentation tab by default
+PENALTY_RATE = 0.1  # Adam's α for the penalized networks (full batch)
+
+
+def of_seeds(k: int, total: int) -> str:
+    return f"{k} of {total} seed" + ("s" if total != 1 else "")
 
 
 def download(label: str, frame: pd.DataFrame, name: str, key: str) -> None:
@@ -46,13 +55,14 @@ def points_of(split) -> dict:
 # ---- tab 1: weight penalties ---------------------------------------------------------------------------
 
 
-def show_penalties():
+def show_penalties(count: int):
     st.markdown("*As with other models, we can add a penalty on the norm of the weights: L1 penalty, L2 penalty, "
                 "combination (ElasticNet).* Below: first a small linear regression, where the paths can be computed "
                 "exactly, then a network trained with each penalty.")
-    st.latex(r"J(w) = \frac{1}{2N}\lVert y - Xw\rVert^2 + \lambda_1\lVert w\rVert_1 + \frac{\lambda_2}{2}\lVert w\rVert_2^2,"
-             r"\qquad \text{L1: } \lambda_1=\lambda,\ \ \text{L2: } \lambda_2=\lambda,\ \ "
-             r"\text{elastic net: } \lambda_1=\alpha\lambda,\ \lambda_2=(1-\alpha)\lambda")
+    st.latex(r"\begin{gathered}J(w) = \frac{1}{2N}\lVert y - Xw\rVert^2 + \lambda_1\lVert w\rVert_1 + "
+             r"\frac{\lambda_2}{2}\lVert w\rVert_2^2 \\ \text{L1: } \lambda_1=\lambda,\ \ \text{L2: } "
+             r"\lambda_2=\lambda,\ \ \text{elastic net: } \lambda_1=\alpha\lambda,\ \lambda_2=(1-\alpha)\lambda"
+             r"\end{gathered}")
     c = st.columns(6)
     features = c[0].slider("Features p", 2, 10, 6, key="reg_features", bind=Q)
     correlation = c[1].slider("Correlation ρ between features", 0.0, 0.95, 0.5, 0.05, key="reg_correlation", bind=Q,
@@ -101,16 +111,17 @@ def show_penalties():
             l1 = log_slider("L1 strength λ₁", PENALTY_STRENGTHS, 0.003, "reg_net_l1", "The L1 run's λ₁.")
         with c[1]:
             l2 = log_slider("L2 strength λ₂", PENALTY_STRENGTHS, 0.03, "reg_net_l2", "The L2 run's λ₂.")
-        epochs = c[2].slider("Epochs", 20, 300, 100, 10, key="reg_net_epochs", bind=Q)
+        epochs = c[2].slider("Epochs", 20, 300, 25, 5, key="reg_net_epochs", bind=Q)
         width = c[3].select_slider("Units per hidden layer (2 layers)", (8, 16, 32, 64), 32, key="reg_net_width", bind=Q)
         st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
     data = data_of(seed)
-    results = trained(cache.penalty_networks, data, (width, width), l1, l2, mix, epochs, 0.01, seed)
+    results = trained(cache.penalty_networks, data, (width, width), l1, l2, mix, epochs, PENALTY_RATE, seed)
     if results is None:
         return
     st.plotly_chart(decision_boundaries(results, epochs, points_of(cache.dataset(data))), key="reg_net_boundaries",
                     config=CONFIG)
-    st.caption(f"The same network ({width} × {width} ReLU units, Adam), initial weights and mini-batches on 60 noisy moons; "
+    st.caption(f"Seed {seed}: the same network ({width} × {width} ReLU units, full-batch Adam, α = {PENALTY_RATE:g}) and "
+               "initial weights on 60 noisy moons; "
                "only the penalty differs (elastic net: αλ₁ and (1 − α)λ₂ with the α above). Without a penalty the boundary "
                "wraps around single training points (filled) and misses validation points (rings); a penalty keeps the "
                "weights small and the boundary smooth.")
@@ -126,30 +137,42 @@ def show_penalties():
             "train_acc": st.column_config.NumberColumn(format="percent"),
             "val_acc": st.column_config.NumberColumn(format="percent")})
         download("learning curves", histories_table(results), "regularization_penalty_curves", "reg_net_hist_csv")
+    curves = trained(cache.penalty_seeds, data, (width, width), l1, l2, mix, epochs, PENALTY_RATE,
+                     cache.seeds_of(seed, count))
+    if curves is not None:
+        st.markdown(f"**The same four networks over {count} seeds**")
+        st.plotly_chart(seed_bands(curves, log=False, training=False), key="reg_net_seeds_fig", config=CONFIG)
+        finals = {c.label: final_values(c) for c in curves}
+        counts = ", ".join(f"{label} in {of_seeds(count_below(finals[label], finals['no penalty']), count)}"
+                           for label in ("L1", "L2", "elastic net"))
+        st.caption(f"Validation loss of each penalty over {count} seeds (median, and the band of 10–90% of the seeds; "
+                   f"each seed: its own initial weights; full batch). Ends below no penalty: {counts}.")
+        download("many-seed curves", spread_table(curves), "regularization_penalty_seeds", "reg_net_seeds_csv")
 
 
 # ---- tab 2: early stopping -------------------------------------------------------------------------------
 
 
-def show_early_stopping():
+def show_early_stopping(count: int):
     st.markdown("*Compute validation loss each epoch; stop training when validation loss hasn't improved in a while; "
-                "risk of stopping **too** early.* One network is trained to the end here; early stopping with any "
-                "patience is then read off its validation curve (exactly what `train(..., patience=P)` does: it stops "
+                "risk of stopping **too** early.* One network (2 → 32 → 32 → 1, SGD with momentum) is trained to the "
+                "end here; early stopping with any patience is then read off its validation curve (exactly what `train(..., patience=P)` does: it stops "
                 "at the same epoch and restores the same weights).")
     with st.form("reg_es_form"):
         c = st.columns(4)
-        epochs = c[0].slider("Epochs", 30, 300, 150, 10, key="reg_es_epochs", bind=Q)
-        lr = c[1].select_slider("Learning rate α (momentum γ = 0.9)", (0.005, 0.01, 0.02, 0.05, 0.1), 0.05,
+        epochs = c[0].slider("Epochs", 30, 300, 50, 10, key="reg_es_epochs", bind=Q)
+        lr = c[1].select_slider("Learning rate α (momentum γ = 0.9)", (0.005, 0.01, 0.02, 0.05, 0.1), 0.1,
                                 key="reg_es_lr", bind=Q)
-        batch = c[2].select_slider("Batch size", (5, 10, 20, 60), 10, key="reg_es_batch", bind=Q)
-        seed = whole_number("Seed", 0, 10_000, 0, "reg_es_seed", c[3])
+        batch = c[2].select_slider("Batch size", (5, 10, 20, 60), 20, key="reg_es_batch", bind=Q)
+        seed = whole_number("Seed", 0, 10_000, 0, "reg_es_seed", c[3],
+                            help="Draws the data and the run shown, and is the first seed of the many-seed sweep.")
         st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
-    result = trained(cache.long_run, data_of(seed), (32, 32), lr, batch, epochs, seed)
-    if result is None:
+    curves = trained(cache.long_run_seeds, data_of(seed), (32, 32), lr, batch, epochs, cache.seeds_of(seed, count))
+    if curves is None:
         return
-    h = result.history
-    if result.diverged_at is not None:
-        st.warning(f"Training diverged at epoch {result.diverged_at} (the learning rate is too large): "
+    h = seed_run(curves).history
+    if curves.diverged_at[0] >= 0:
+        st.warning(f"Training diverged at epoch {curves.diverged_at[0]} (the learning rate is too large): "
                    "the curves stop there.", icon=":material/warning:")
     top = max(int(h["epoch"].iloc[-1]), 1)
     patience = st.slider("Patience P (epochs without a new lowest validation loss)", 1, min(top, 60), min(10, top),
@@ -179,6 +202,17 @@ def show_early_stopping():
                    "training long before the best epoch, and the kept weights are worse. A large enough patience finds "
                    "the best epoch; with no early stopping you keep the overfitted last weights.")
         download("patience sweep", pd.DataFrame(rule._asdict()), "regularization_patience", "reg_es_risk_csv")
+    if count > 1:
+        many = stopping_spread(curves.val_loss, np.arange(1, min(top, 60) + 1))
+        better = count_below(many.kept_loss[:, patience - 1], many.last_loss)
+        st.plotly_chart(patience_spread(many, patience), key="reg_es_seeds_fig", config=CONFIG)
+        st.caption(f"The same over {count} seeds (seed {seed} above and the {count - 1} after it, each with its own "
+                   "initial weights and mini-batches): the validation loss "
+                   "of the kept weights against the patience (median and 10–90% band), and where the last epoch's "
+                   f"weights end (no early stopping, grey). **With patience {patience}, early stopping keeps weights "
+                   f"with a lower validation loss than the last epoch's in {of_seeds(better, count)}.**")
+        download("patience sweep over seeds", pd.DataFrame(many.kept_loss, columns=many.patience).assign(
+            seed=curves.seeds, last_epoch=many.last_loss), "regularization_patience_seeds", "reg_es_seeds_csv")
     with st.expander("Why does it work? Some ideas (from the lecture)"):
         st.markdown("- The network is effectively *smaller* when we stop training early, because many units are still "
                     "in the linear region of their activation.\n- Earlier layers (simpler features) and the layers near "
@@ -188,60 +222,101 @@ def show_early_stopping():
 # ---- tab 3: dropout and batch norm -------------------------------------------------------------------------
 
 
-def show_dropout():
+def show_dropout(count: int):
     st.markdown("*During each training step some portion of neurons are randomly dropped; during each test step "
                 "none are dropped, but activations are scaled by the dropout probability* (Figure 19). *Batch norm "
-                "re-centres and re-scales between layers: mini-batch statistics in training, fixed statistics at test.*")
+                "re-centres and re-scales between layers: mini-batch statistics in training, fixed statistics at test.* "
+                f"Here a case built to overfit: {DROPOUT_DATA[1]} noisy moons to train on, {DROPOUT_DATA[2]} to "
+                "validate on, a wide network, full-batch Adam for many epochs.")
     with st.form("reg_drop_form"):
         c = st.columns(4)
-        keep = c[0].slider("Keep probability p (dropout)", 0.2, 0.9, 0.5, 0.05, key="reg_keep", bind=Q,
-                           help="Each hidden unit is kept with probability p in training (dropped with 1 − p).")
+        drop = c[0].slider("Drop probability p (dropout)", 0.0, 0.9, 0.5, 0.05, key="reg_drop_p", bind=Q,
+                           help="Each hidden unit is dropped with probability p in each training step (kept with "
+                                "1 − p), as PyTorch's nn.Dropout(p), the Train page and the CLI's --dropout take it.")
         width = c[1].select_slider("Units per hidden layer (2 layers)", (8, 16, 32, 64), 32, key="reg_drop_width", bind=Q)
-        epochs = c[2].slider("Epochs", 20, 200, 80, 10, key="reg_drop_epochs", bind=Q)
-        seed = whole_number("Seed", 0, 10_000, 0, "reg_drop_seed", c[3])
+        epochs = c[2].slider("Epochs", 20, 200, 60, 10, key="reg_drop_epochs", bind=Q)
+        seed = whole_number("Seed", 0, 10_000, 0, "reg_drop_seed", c[3],
+                            help="Draws the data, and the first seed of the many-seed comparison.")
+        norm = st.checkbox("Also train with batch norm (one seed)", False, key="reg_drop_bn", bind=Q,
+                           help="Adds a third run to (c): the same network with batch norm instead of dropout.")
         st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
-    data = ("circles", 200, 0.1, 2, 0.5, seed)
-    out = trained(cache.dropout_and_batch_norm, data, width, keep, epochs, seed)
+    out = trained(cache.dropout_runs, width, drop, epochs, seed, norm)
+    curves = trained(cache.dropout_seeds, width, drop, epochs, cache.seeds_of(seed, count))
     if out is None:
         return
-    results, dropped, scaling = out
+
+    st.subheader("(a) Each training step drops different units")
+    st.plotly_chart(dropout_network(out.masks, (width, width), drop), key="reg_drop_network", config=CONFIG)
+    st.caption(f"The network being trained below, redrawn for its first {len(out.masks)} training steps (▶ Play, or "
+               f"drag the slider): each unit is dropped (grey, ×) with probability p = {drop:g} and its connections "
+               "with it; a new mask is drawn every step. These are the masks of the first training point, drawn from "
+               "the same seeded random stream as the training run itself. At test time no unit is dropped.")
+
+    st.subheader("(b) Dropout against overfitting, over many seeds")
+    if curves is not None:
+        plain, dropped_runs = curves
+        st.plotly_chart(seed_bands(curves, log=False), key="reg_drop_seeds_fig", config=CONFIG)
+        val_plain, val_drop = final_values(plain), final_values(dropped_runs)
+        gap_plain = np.nanmedian(val_plain - final_values(plain, "train_loss"))
+        gap_drop = np.nanmedian(val_drop - final_values(dropped_runs, "train_loss"))
+        wins = count_below(val_drop, val_plain)
+        st.caption(f"The same data, network and initial weights with and without dropout, for {count} seeds (each "
+                   "seed: its own initial weights and masks); lines are the medians, the shaded bands hold 10–90% of "
+                   f"the seeds. Without dropout the training loss (dashed) falls towards 0 while the validation loss "
+                   f"(solid) climbs back up: overfitting. **Dropout ends with the lower validation loss in "
+                   f"{of_seeds(wins, count)}**; the overfitting gap (validation − training loss at the last epoch, "
+                   f"median) is {gap_drop:.3f} with dropout against {gap_plain:.3f} without.")
+        download("many-seed curves", spread_table(curves), "regularization_dropout_seeds", "reg_drop_seeds_csv")
+
+    st.subheader("(c) Why can the validation loss look better than the training loss?")
+    results = out.results if curves is None else (seed_run(curves[0]), *out.results)
+    dropped, first = out.dropped_loss, 0 if curves is None else 1  # first: the dropout run's place
     st.plotly_chart(regularizer_curves(results, dropped), key="reg_drop_curves", config=CONFIG)
-    val = results[1].history["val_loss"].to_numpy()
+    val = results[first].history["val_loss"].to_numpy()
     below = float(np.mean(val[1:] < dropped[1:len(val)]))
-    st.caption(f"The same network, data (100 training points on two circles), initial weights and mini-batches; Adam. "
-               f"With dropout the validation loss lies **below** the training loss with units dropped in {below:.0%} "
-               "of the epochs. Batch norm mostly speeds training up.")
+    runs = ", ".join((["without dropout"] if curves is not None else []) + ["with dropout"]
+                     + (["with batch norm"] if norm else []))
+    st.caption(f"Seed {seed} alone: the same network, data and initial weights ({runs}; full-batch Adam). With "
+               "dropout the validation loss lies **below** the training loss with units dropped (dotted: the loss "
+               f"the optimizer sees) in {below:.0%} of the epochs: the lecture's note (it *may* happen: how often "
+               "depends on the data drawn; try other seeds)."
+               + (" Batch norm re-centres and re-scales each layer; it thins nothing, so it has no such gap." if norm
+                  else ""))
     st.info("**Why is the validation loss better than the training loss with dropout?** The training loss is measured "
             "with units dropped: each step trains a thinned network, which predicts worse. The validation loss is "
             "measured on the full network, which averages all those thinned networks (an ensemble with shared "
             "weights). Measured on the full network too (dashed), the training loss is below the validation loss "
             "as usual.", icon=":material/lightbulb:")
     download("learning curves", histories_table(results).assign(
-        dropped_train_loss=np.r_[np.full(len(results[0].history), np.nan), dropped,
-                                 np.full(len(results[2].history), np.nan)]), "regularization_dropout_curves",
-             "reg_drop_csv")
+        dropped_train_loss=np.r_[np.full(sum(len(r.history) for r in results[:first]), np.nan), dropped,
+                                 np.full(sum(len(r.history) for r in results[first + 1:]), np.nan)]),
+             "regularization_dropout_curves", "reg_drop_csv")
 
-    st.subheader("Test-time scaling")
+    st.subheader("(d) Test-time scaling")
+    scaling = out.scaling
     left, right = st.columns(2)
     left.markdown("**Original dropout** (the lecture): scale at test time")
-    left.latex(r"\begin{gathered}\text{train: } \tilde h = m \odot h,\quad m_i \sim \text{Bernoulli}(p),\quad "
-               r"\mathbb{E}[\tilde h] = p\,h \\ \text{test: } p\,h\quad (\text{i.e. } W \leftarrow pW)\end{gathered}")
+    left.latex(r"\begin{gathered}\text{train: } \tilde h = m \odot h \\ m_i \sim \text{Bernoulli}(1-p),\quad "
+               r"\mathbb{E}[\tilde h] = (1-p)\,h \\ \text{test: } (1-p)\,h\quad (W \leftarrow (1-p)\,W)"
+               r"\end{gathered}")
     right.markdown("**Inverted dropout** (this engine, PyTorch, Keras): scale while training")
-    right.latex(r"\begin{gathered}\text{train: } \tilde h = \frac{m \odot h}{p},\quad \mathbb{E}[\tilde h] = h "
-                r"\\ \text{test: } h\quad (\text{no scaling})\end{gathered}")
-    st.plotly_chart(dropout_scaling(scaling, keep), key="reg_drop_scaling", config=CONFIG)
-    gap = float(np.max(np.abs(scaling["inverted: training m⊙h/p"] - scaling["test h"])) / max(scaling["test h"].abs().max(), 1e-12))
+    right.latex(r"\begin{gathered}\text{train: } \tilde h = \frac{m \odot h}{1-p} \\ m_i \sim \text{Bernoulli}(1-p),"
+                r"\quad \mathbb{E}[\tilde h] = h \\ \text{test: } h\quad (\text{no scaling})\end{gathered}")
+    st.plotly_chart(dropout_scaling(scaling, drop), key="reg_drop_scaling", config=CONFIG)
+    gap = float(np.max(np.abs(scaling["inverted: training m⊙h/(1−p)"] - scaling["test h"]))
+                / max(scaling["test h"].abs().max(), 1e-12))
     st.caption(f"Each unit of the trained dropout network's first hidden layer: its mean activation over the training "
-               f"points, averaged over {cache.MASKS} random masks (training time), next to its test-time activation. "
-               f"Both conventions match in expectation (largest gap {gap:.1%} of the largest activation, from sampling); "
-               f"the original without its test-time p (×) would be 1/p = {1 / keep:.2g} times too large.")
+               f"points, averaged over {cache.MASKS} random masks (training time), next to its test-time activation; "
+               f"p is the drop probability, so a unit is kept with probability 1 − p = {1 - drop:.2g}. Both "
+               f"conventions match in expectation (largest gap {gap:.1%} of the largest activation, from sampling); "
+               f"the original without its test-time 1 − p (×) would be 1/(1 − p) = {1 / (1 - drop):.2g} times too large.")
     download("activations", scaling, "regularization_dropout_scaling", "reg_drop_scaling_csv")
 
 
 # ---- tab 4: data augmentation ------------------------------------------------------------------------------------
 
 
-def show_augmentation():
+def show_augmentation(count: int):
     st.markdown("*Data augmentation doesn't restrict network capacity, but it helps generalization by increasing the "
                 "size of your training set! Apply rotation, crops, scales, ... during training* (Figure 20). Here the "
                 "'images' are points: each epoch every training point is reflected, rotated and jittered afresh.")
@@ -254,8 +329,9 @@ def show_augmentation():
         reflect = c[2].selectbox("Reflection", list(REFLECTIONS), index=3, key="reg_aug_reflect", bind=Q,
                                  help="x: across the x-axis, y: across the y-axis, xy: both, each with probability ½.")
         jitter = c[2].slider("Jitter σ", 0.0, 0.3, 0.05, 0.01, key="reg_aug_jitter", bind=Q)
-        epochs = c[3].slider("Epochs", 20, 300, 150, 10, key="reg_aug_epochs", bind=Q)
-        seed = whole_number("Seed", 0, 10_000, 0, "reg_aug_seed", c[3])
+        epochs = c[3].slider("Epochs", 20, 300, AUG_EPOCHS, 10, key="reg_aug_epochs", bind=Q)
+        seed = whole_number("Seed", 0, 10_000, 0, "reg_aug_seed", c[3],
+                            help="Draws the data, and the first seed of the many-seed comparison.")
         st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
     if (rotation or reflect != "none") and name != "circles":
         st.info(f"Rotating or reflecting {name} can change what a point means (a moon rotated by 180° lands on the other "
@@ -270,16 +346,23 @@ def show_augmentation():
                f"{copies} epochs (faint), drawn from the training run's own random streams. The network never sees the "
                f"same point twice; the {VAL_POINTS} validation points are never augmented.")
     download("augmented points", augmented, "regularization_augmented_points", "reg_aug_points_csv")
+    curves = trained(cache.augmentation_seeds, *args, epochs, cache.seeds_of(seed, count))
+    if curves is not None:
+        without, with_ = curves
+        st.plotly_chart(seed_bands(curves), key="reg_aug_curves", config=CONFIG)
+        wins = count_below(final_values(with_), final_values(without))
+        st.caption(f"Validation loss (solid: median over {count} seeds, band: 10–90%) and training loss (dashed, "
+                   "median) with and without augmentation: the same network (32 × 32 ReLU, Adam on mini-batches of 20), data, "
+                   "and for each seed the same initial weights and batches. Without it the training loss goes to 0 while the "
+                   "validation loss climbs (overfitting); with it both stay together. **Augmentation ends with the "
+                   f"lower validation loss in {of_seeds(wins, count)}.**")
+        download("many-seed curves", spread_table(curves), "regularization_augmentation_curves", "reg_aug_curves_csv")
     results = trained(cache.augmentation_runs, *args, epochs, seed)
     if results is None:
         return
-    st.plotly_chart(validation_curves(results), key="reg_aug_curves", config=CONFIG)
-    st.caption("Validation loss (solid) and accuracy with and without augmentation: the same network (32 × 32 ReLU, "
-               "Adam), initial weights and batches. Without it the training loss goes to 0 while the validation loss "
-               "climbs (overfitting); with it both stay together.")
-    download("learning curves", histories_table(results), "regularization_augmentation_curves", "reg_aug_curves_csv")
     st.plotly_chart(decision_boundaries(results, epochs, points_of(split)), key="reg_aug_boundaries", config=CONFIG)
-    st.caption("The decision boundaries after training. Filled dots: the training points; rings: validation points.")
+    st.caption(f"Seed {seed}: the decision boundaries after training. Filled dots: the training points; rings: "
+               "validation points.")
     download("decision boundaries", grid_table(results), "regularization_augmentation_boundaries", "reg_aug_bound_csv")
 
 
@@ -289,9 +372,13 @@ st.title("Regularization")
 st.caption("Lecture: *Generalization* and *Regularization* — weight penalties, early stopping, dropout, batch norm "
            "and data augmentation (Figures 19–20). *In practice, we let the network get big and use other methods to "
            "help select a good set of weights from all these candidates.* Each tab is one of those methods.")
+seeds = st.select_slider("Seeds per comparison", SEED_COUNTS, cache.SEEDS, key="reg_seeds", bind=Q,
+                         help="Every comparison (with against without a regularizer) is trained once per seed: its own "
+                              "initial weights, mini-batches, masks and augmentation draws. Curves show the median and "
+                              "the 10–90% band over the seeds; one seed alone can flip a conclusion.")
 tabs = st.tabs(["Weight penalties", "Early stopping", "Dropout and batch norm", "Data augmentation"], key="reg_tab",
                on_change="rerun", bind=Q)
 for tab, show in zip(tabs, (show_penalties, show_early_stopping, show_dropout, show_augmentation)):
     with tab:
         if tab.open:
-            show()
+            show(seeds)

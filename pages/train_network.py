@@ -3,21 +3,29 @@
 import streamlit as st
 
 from optiviz.datasets import DATASETS, PREPROCESSINGS, REFLECTIONS
-from optiviz.figures.training import decision_boundaries, gradient_norms, landscape, learning_curves, neuron_maps, run_title
+from optiviz.figures.landscape import path_figure, paths_caption, slice_figure, slices_caption
+from optiviz.figures.init import activation_label
+from optiviz.figures.training import (decision_boundaries, gradient_norms, learning_curves, neuron_maps, run_title,
+                                      seed_statement, seed_summary)
 from optiviz.nn import MLP
 from optiviz.nn.activations import ACTIVATIONS
 from optiviz.nn.initializers import INITIALIZERS
+from optiviz.nn.seeds import MAX_SEEDS, affordable_seeds
 from optiviz.nn.training import MAX_OPTIMIZERS, max_epochs
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.schedules import SCHEDULES
 from optiviz.ui import cache
 from optiviz.ui.controls import DECAY_RATES, LEARNING_RATES, hyperparameter_slider, log_slider, whole_number
+from optiviz.ui.race_views import RMSPROP_EPS_NOTE
 
 PAGE_MAX_SAMPLES, PAGE_MAX_WIDTH, PAGE_MAX_DEPTH = 1000, 64, 5
 PAGE_WORK_SHARE = 0.5  # of the engine's work caps: batch norm, dropout and the figures cost more than they count
 BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128, "full batch")
 DEFAULT_LR = {"sgd": 0.3, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.01, "adagrad": 0.1, "adam": 0.01}
 PENALTY_STRENGTHS = tuple(v for v in LEARNING_RATES if v <= 0.1)
+DEFAULT_SEEDS = 10  # the comparison's seeds: a class presses Train at once, so no more than the default view can pay for
+INIT_LABELS = {"zeros": "zeros", "constant": "constant", "normal": "normal", "uniform": "uniform", "xavier": "Xavier",
+               "glorot": "Glorot", "he": "He"}
 INIT_HELP = ("Initial weights. Xavier: variance 1/N_in (the lecture's); Glorot: 2/(N_in + N_out); "
              "He: 2/N_in (for ReLU); zeros and constant never break the symmetry between units.")
 
@@ -44,16 +52,19 @@ with st.sidebar.form("settings"):
     st.header("Network")
     depth = st.slider("Hidden layers", 1, PAGE_MAX_DEPTH, 2, key="depth", bind="query-params", help=f"At most {PAGE_MAX_DEPTH} here.")
     width = st.slider("Units per hidden layer", 1, PAGE_MAX_WIDTH, 16, key="width", bind="query-params", help=f"At most {PAGE_MAX_WIDTH} here.")
-    activation = st.selectbox("Activation", list(ACTIVATIONS), index=2, key="activation", bind="query-params")
-    alpha = st.slider("Leaky ReLU / ELU slope α", 0.01, 1.0, 0.1, 0.01, key="alpha", bind="query-params", help="Used by leaky_relu and elu only.")
-    init = st.selectbox("Initialisation", list(INITIALIZERS), index=list(INITIALIZERS).index("he"), key="init", bind="query-params", help=INIT_HELP)
+    activation = st.selectbox("Activation", list(ACTIVATIONS), index=2, format_func=activation_label, key="activation",
+                              bind="query-params")
+    alpha = st.slider("Leaky ReLU / ELU slope α", 0.01, 1.0, 0.1, 0.01, key="alpha", bind="query-params", help="Used by leaky ReLU and ELU only.")
+    init = st.selectbox("Initialisation", list(INITIALIZERS), index=list(INITIALIZERS).index("he"),
+                        format_func=lambda n: INIT_LABELS.get(n, n), key="init", bind="query-params", help=INIT_HELP)
     init_scale = st.select_slider("Scale of normal σ / uniform a / constant c", (0.001, 0.01, 0.1, 0.5, 1.0, 2.0), 0.1,
                                   key="init_scale", bind="query-params", help="Used by the normal, uniform and constant initialisations only.")
     skip = st.toggle("Skip connections", key="skip", bind="query-params", help="out = x + f(x) between hidden layers of equal width.")
     batch_norm = st.toggle("Batch normalisation", key="batch_norm", bind="query-params",
                            help="Normalise each unit with batch statistics in training, running statistics in evaluation.")
     drop = st.slider("Dropout rate", 0.0, 0.6, 0.0, 0.05, key="dropout", bind="query-params",
-                     help="Probability of dropping a hidden unit in training (inverted dropout; none in evaluation).")
+                     help="The drop probability p: in training each hidden unit is dropped with probability p and the "
+                          "kept ones are scaled by 1/(1 − p) (inverted dropout); evaluation uses every unit as it is.")
 
     st.header("Optimization")
     chosen = st.multiselect("Optimizers", list(OPTIMIZERS), default=["sgd", "momentum", "rmsprop", "adam"],
@@ -67,15 +78,24 @@ with st.sidebar.form("settings"):
         if opt in chosen:
             runs.append((opt, lr, hyper))
     batch = st.select_slider("Batch size", BATCH_SIZES, 32, key="batch_size", bind="query-params",
-                             help="1: stochastic gradient descent; full batch: gradient descent. N/B steps per epoch.")
+                             help="1: stochastic gradient descent; full batch: gradient descent. An epoch takes ⌈N/B⌉ "
+                                  "steps (the last batch holds what is left); with batch norm a last batch of a single "
+                                  "point is merged into the one before, so ⌈N/B⌉ − 1.")
     epochs = st.slider("Epochs", 1, 300, 60, key="epochs", bind="query-params",
                        help="Capped so that one training stays within a few seconds on this shared server.")
     st.caption(f"Caps here: {PAGE_MAX_SAMPLES} samples, {PAGE_MAX_DEPTH} × {PAGE_MAX_WIDTH} units, and the epochs the "
                "work allows (a bigger network, more samples or smaller batches allow fewer; you will be told).")
     schedule = st.selectbox("Learning-rate schedule", list(SCHEDULES), format_func=lambda s: SCHEDULES[s][1], key="train_schedule", bind="query-params",
-                            help="Counted in epochs: epoch e uses α at t = e − 1.")
+                            help="Counted in epochs: epoch e uses α at t = e − 1. Momentum and Nesterov keep α_t inside "
+                                 "the velocity, v ← γv − α_t g, as the lecture writes it; PyTorch's SGD with a scheduler "
+                                 "applies it outside (v ← γv + g, W ← W − α_t v), so its runs differ once α changes.")
     decay_rate = log_slider("decay rate k", DECAY_RATES, 0.01, "train_decay_rate", "Used by the decaying schedules only.")
-    seed = whole_number("Training seed", 0, 10_000, 0, "train_seed", help="Initial weights, shuffles, dropout masks.")
+    seed = whole_number("Training seed", 0, 10_000, 0, "train_seed",
+                        help="Initial weights, shuffles, dropout masks. The decision boundaries and neurons are this seed's.")
+    wanted_seeds = st.slider("Seeds to compare", 1, MAX_SEEDS, DEFAULT_SEEDS, key="seeds", bind="query-params",
+                             help="Each optimizer is trained from the training seed and the next ones: the learning "
+                                  "curves show the median and the 10–90% band over them, and the counts say in how "
+                                  "many seeds one optimizer ends below another. One seed can flip a conclusion.")
 
     st.header("Regularization")
     penalty = st.selectbox("Penalty", ("none", "L1", "L2", "elastic net"), key="penalty", bind="query-params",
@@ -114,29 +134,47 @@ if epochs > cap:
     st.info(f"This network, data and batch size allow at most {cap} epochs for {len(runs)} optimizers on this shared "
             f"server: training {cap}.", icon=":material/speed:")
     epochs = max(cap, 1)
+n_seeds = affordable_seeds(net, len(split.X_train), len(split.X_val), batch_size, epochs, len(runs), wanted_seeds,
+                           PAGE_WORK_SHARE)
+if n_seeds < wanted_seeds:
+    st.info(f"This network, data and batch size allow {n_seeds} seed{'s' if n_seeds > 1 else ''} per optimizer for "
+            f"{epochs} epochs on this shared server: training {n_seeds}.", icon=":material/speed:")
 l1 = strength if penalty in ("L1", "elastic net") else 0.0
 l2 = strength if penalty in ("L2", "elastic net") else 0.0
 options = (("batch_size", batch_size), ("epochs", epochs), ("schedule", schedule), ("decay_rate", decay_rate),
            ("l1", l1), ("l2", l2), ("patience", patience or None), ("jitter", jitter), ("rotation", float(rotation)),
-           ("reflect", reflect), ("preprocessing", preprocessing))
+           ("reflect", reflect), ("preprocessing", preprocessing)) + ((("seeds", n_seeds),) if n_seeds > 1 else ())
 args = (data, net, tuple(runs), options, seed)
 
 result = cache.comparison(*args)
 
 # ---- results ---------------------------------------------------------------------------------------
-for col, r in zip(st.columns(len(result)), result):
+seeds = result.seeds  # None with one seed
+for k, (col, r) in enumerate(zip(st.columns(len(result)), result)):
     last = r.history.iloc[-1]
     note = (f"diverged at epoch {r.diverged_at}" if r.diverged_at is not None else
             f"stopped early at epoch {r.stopped_at}, best {r.best_epoch}" if r.stopped_at is not None else f"{r.epochs_run} epochs")
     metric = "val_acc" if last["val_acc"] == last["val_acc"] else "train_acc"
-    col.metric(run_title(r.optimizer), f"{last[metric]:.1%}", note,
-               delta_color="off", delta_arrow="off", chart_data=r.history[metric].round(4).tolist(), border=True,
-               help="Accuracy on the validation points at the end (on the training points when there is no validation "
-                    "split); the sparkline is its history.")
+    where = "validation" if metric == "val_acc" else "training"
+    if seeds:
+        median, low, high, curve = seed_summary(seeds[k], metric)
+        n, gone = len(seeds[k].seeds), int((seeds[k].diverged_at >= 0).sum())
+        value, spread_note = (("—", f"diverged in all {n} seeds") if gone == n else
+                              (f"{median:.1%}", f"{n} seeds: {low:.0%}–{high:.0%}" + (f", {gone} diverged" if gone else "")))
+        col.metric(run_title(r.optimizer), value, spread_note,
+                   delta_color="off", delta_arrow="off", chart_data=curve, border=True,
+                   help=f"Median {where} accuracy at the end over {len(seeds[k].seeds)} seeds, and the 10–90% range "
+                        f"of the seeds; the sparkline is the median's history. Seed {seed} alone: {last[metric]:.1%}, {note}.")
+    else:
+        col.metric(run_title(r.optimizer), f"{last[metric]:.1%}", note,
+                   delta_color="off", delta_arrow="off", chart_data=r.history[metric].round(4).tolist(), border=True,
+                   help=f"Accuracy on the {where} points at the end; the sparkline is its history.")
     if r.diverged_at is not None:
-        st.warning(f"{run_title(r.optimizer)} diverged at epoch {r.diverged_at}: its loss overflowed. "
+        st.warning(f"{run_title(r.optimizer)} diverged at epoch {r.diverged_at} (seed {seed}): its loss overflowed. "
                    "Try a smaller learning rate.",
                    icon=":material/warning:")
+if any(name == "rmsprop" for name, _, _ in runs):
+    st.caption(RMSPROP_EPS_NOTE)
 
 points = {"train": (split.X_train, split.y_train), "validation": (split.X_val, split.y_val)}
 last_epoch = max(r.epochs_run for r in result)
@@ -151,18 +189,26 @@ def boundary():
 
 st.subheader("Decision boundary")
 st.caption("Shading: the network's predicted probability of the orange class (the black line is 50%). "
-           "Filled dots are training points, rings are validation points.")
+           "Filled dots are training points, rings are validation points."
+           + (f" One seed's networks (training seed {seed}); the curves below are over {n_seeds} seeds." if seeds else ""))
 boundary()
 
 st.subheader("Learning curves")
-st.caption("Training loss dashed, validation loss solid. A gap that opens up is overfitting.")
-st.plotly_chart(learning_curves(result.history), key="curves", config={"displaylogo": False})
+if seeds:
+    st.markdown(seed_statement(seeds))
+    st.caption(f"Over {n_seeds} seeds (training seed {seed} and the next {n_seeds - 1}): lines are the median, "
+               "shading the 10–90% band of the seeds, training dashed, validation solid; the dots at the right are "
+               "each seed's final loss. A gap that opens up between training and validation is overfitting.")
+else:
+    st.caption("Training loss dashed, validation loss solid. A gap that opens up is overfitting.")
+st.plotly_chart(learning_curves(result.history, seeds), key="curves", config={"displaylogo": False})
 
 tabs = st.tabs(["Gradient norms", "What the neurons see", "Loss landscape"], key="train_tab", bind="query-params", on_change="rerun")
 with tabs[0]:
     if tabs[0].open:
         st.caption("The size of each layer's weight gradient, ‖∂J/∂W‖, averaged over the epoch's steps. Layers whose "
-                   "curves fall decades below the others are barely learning: vanishing gradients.")
+                   "curves fall decades below the others are barely learning: vanishing gradients."
+                   + (f" Training seed {seed}." if seeds else ""))
         st.plotly_chart(gradient_norms(result), key="grad_norms", config={"displaylogo": False})
 with tabs[1]:
     if tabs[1].open:
@@ -171,18 +217,24 @@ with tabs[1]:
         layer = c2.selectbox("Hidden layer", range(depth), format_func=lambda i: f"hidden layer {i + 1}", key="neuron_layer", bind="query-params")
         chosen_run = result[label]
         st.caption(f"Each square is one unit of hidden layer {layer + 1}: its output f(z) at every point of the input "
-                   "plane, after training (as in TensorFlow Playground). Units that are flat everywhere are dead.")
-        st.plotly_chart(neuron_maps(chosen_run.grid_x, chosen_run.grid_y, chosen_run.neuron_responses(layer), activation),
+                   "plane, after training (as in TensorFlow Playground). Units that are flat everywhere are dead."
+                   + (f" Training seed {seed}'s network." if seeds else ""))
+        st.plotly_chart(neuron_maps(*chosen_run.neuron_tiles(layer), activation_label(activation)),
                         key="neurons", config={"displaylogo": False})
 with tabs[2]:
     if tabs[2].open:
         label = st.selectbox("Optimizer", result.labels, format_func=run_title, key="landscape_optimizer", bind="query-params")
-        with st.spinner("Evaluating the loss on a 25 × 25 slice…"):
-            alphas, betas, Z, pa, pb, share, rows = cache.loss_landscape(*args, label)
-        if rows < len(split.X_train):
-            st.info(f"This network is big for a shared server: the surface is the loss on {rows} of the "
+        with st.spinner("Training the twin network and evaluating the loss on four 25 × 25 planes…"):
+            view = cache.loss_landscape(*args, label)
+        if view.rows < len(split.X_train):
+            st.info(f"This network is big for a shared server: the surfaces are the loss on {view.rows} of the "
                     f"{len(split.X_train)} training points.", icon=":material/speed:")
-        st.caption("The training loss at θ* + α d₁ + β d₂ for two random, filter-normalised directions d₁, d₂ "
-                   f"(Li et al. 2018), with the training path projected onto that plane. Only {share[0]:.0%} of the "
-                   "path's start lies in the plane, so the path is a shadow, not a walk on this surface.")
-        st.plotly_chart(landscape(alphas, betas, Z, pa, pb, label), key="landscape", config={"displaylogo": False})
+        st.markdown("**Random slices: is the loss convex?**")
+        st.caption(slices_caption(view))
+        for col, random_slice in zip(st.columns(len(view.slices)), view.slices):  # side by side; stacked on a phone
+            col.plotly_chart(slice_figure(random_slice), key=f"landscape_{random_slice.skip}", config={"displaylogo": False})
+        if view.paths:
+            st.markdown("**The training path, on its own plane**")
+            st.caption(paths_caption(view))
+            for col, plane in zip(st.columns(len(view.paths)), view.paths):
+                col.plotly_chart(path_figure(plane, label), key=f"landscape_path_{plane.skip}", config={"displaylogo": False})

@@ -145,3 +145,21 @@ def test_engine_errors_are_reported_by_flag(capsys, monkeypatch):
     monkeypatch.setattr(cli, "run", refuse)
     assert cli.main(["path"]) == 2
     assert capsys.readouterr().err == "optiviz path: error: --decay-rate must be a finite number ≥ 0, got -1\n"
+
+
+def test_path_help_names_the_schedule_convention_and_the_surface_defaults():
+    done = optiviz("path", "--help")
+    text = " ".join(done.stdout.split())
+    assert "keep α_t inside the velocity" in text and "torch.optim.SGD" in text
+    assert "momentum races here with --momentum 0.5 unless given" in text
+
+
+def test_path_races_momentum_on_the_ravine_with_the_surface_gamma():
+    done = optiviz("path", "--surface", "ravine", "--optimizer", "momentum", "--steps", "30")
+    _, rows = parse(done.stdout)
+    ravine = SURFACES["ravine"]
+    expected = run("ravine", "momentum", ravine.starts[0][1], 30, ravine.learning_rates["momentum"], momentum=0.5)
+    assert rows == expected[HEADER.split(",")].values.tolist()
+    given = optiviz("path", "--surface", "ravine", "--optimizer", "momentum", "--steps", "30", "--momentum", "0.9")
+    assert parse(given.stdout)[1] == run("ravine", "momentum", ravine.starts[0][1], 30, 0.16, momentum=0.9)[
+        HEADER.split(",")].values.tolist()

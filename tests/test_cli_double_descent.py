@@ -29,13 +29,29 @@ def table(stdout: str, rows: int) -> np.ndarray:
     return np.array([[float(v) for v in line.split(",")] for line in lines])
 
 
-def test_the_command_from_the_issue_end_to_end():
-    done = subprocess.run([sys.executable, "-m", "optiviz", "double-descent", "--n-train", "40", "--max-features", "200",
-                           "--seed", "0"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+def test_the_command_with_no_options_shows_double_descent_end_to_end():
+    """Issue 13: with no options the big models clearly beat the best small one, past a peak at p = n."""
+    done = subprocess.run([sys.executable, "-m", "optiviz", "double-descent"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
     assert done.returncode == 0 and done.stderr == ""
     values = table(done.stdout, 200)
-    expected = dd.double_descent(40, 200, 50, 0.5, 0.0, 0)[["features", "train_mse", "test_mse"]].to_numpy(float)
+    expected = dd.double_descent()[["features", "train_mse", "test_mse"]].to_numpy(float)
     np.testing.assert_array_equal(values, expected)  # repr round-trips every float
+    p, test = values[:, 0], values[:, 2]
+    small, big = test[p < 40].min(), test[p > 80].min()
+    assert int(np.argmax(test)) + 1 == 40  # the peak at the interpolation threshold
+    assert big <= 0.75 * small  # ≥ 25 % lower test error past p = 2n than at the bottom of the classical regime
+    assert test[0] > small < test[38]  # the classical U: down, then up towards the peak
+    assert test[-1] < dd.null_mse(0.2)
+
+
+def test_the_linear_model_end_to_end():
+    done = subprocess.run([sys.executable, "-m", "optiviz", "double-descent", "--model", "linear", "--noise", "0.5",
+                           "--trials", "50", "--seed", "0"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == ""
+    values = table(done.stdout, 200)
+    expected = dd.double_descent(40, 200, 50, 0.5, 0.0, 0, model="linear")[["features", "train_mse", "test_mse"]]
+    np.testing.assert_array_equal(values, expected.to_numpy(float))
     assert int(np.argmax(values[:, 2])) + 1 == 40 and values[-1, 2] < dd.null_mse(0.5)
 
 
@@ -45,11 +61,14 @@ def test_the_command_from_the_issue_end_to_end():
     (["--ridge", "0.5"], dict(ridge=0.5)),
     (["--weights", "decaying", "--noise", "0"], dict(weights="decaying", noise=0.0)),
     (["--trials", "1", "--ridge", "1e-3"], dict(trials=1, ridge=1e-3)),
+    (["--model", "linear"], dict(model="linear")),
+    (["--model", "linear", "--weights", "decaying", "--ridge", "0.5"], dict(model="linear", weights="decaying", ridge=0.5)),
+    (["--model", "relu", "--seed", "4"], dict(model="relu", seed=4)),
 ])
 def test_values_equal_the_engine(capsys, argv, kwargs):
     code, out, err = run(capsys, [*SMALL, *argv])
     assert code == 0 and err == ""
-    settings = dict(n_train=10, max_features=30, trials=5, noise=0.5, ridge=0.0, seed=0) | kwargs
+    settings = dict(n_train=10, max_features=30, trials=5, noise=0.2, ridge=0.0, seed=0) | kwargs
     expected = dd.double_descent(**settings)[["features", "train_mse", "test_mse"]].to_numpy(float)
     np.testing.assert_array_equal(table(out, 30), expected)
 
@@ -57,7 +76,8 @@ def test_values_equal_the_engine(capsys, argv, kwargs):
 def test_help_names_the_columns_the_model_and_caps(capsys):
     code, out, _ = run(capsys, ["--help"])
     assert code == 0
-    assert HEADER in out and "X_p⁺ y" in out and f"--max-features 1 to {dd.MAX_FEATURES}" in out
+    assert HEADER in out and "X_p⁺ y" in out and "Φ_p⁺ y" in out and f"--max-features 1 to {dd.MAX_FEATURES}" in out
+    assert "sin(πx₁) + cos(πx₂)" in out and "--model" in out
     assert "double-descent" in cli.build_parser().format_help()
 
 
@@ -71,7 +91,7 @@ def test_help_names_the_columns_the_model_and_caps(capsys):
     (["--noise", "1e9"], "--noise"), (["--noise", "a"], "--noise"),
     (["--ridge", "-1"], "--ridge"), (["--ridge", "inf"], "--ridge"), (["--ridge", "NaN"], "--ridge"),
     (["--ridge", "1e300"], "--ridge"), (["--seed", "-1"], "--seed"), (["--seed", "1.5"], "--seed"),
-    (["--weights", "zipf"], "--weights"), (["--bogus"], "--bogus"),
+    (["--weights", "zipf"], "--weights"), (["--bogus"], "--bogus"), (["--model", "cnn"], "--model"),
     (["--n-train", "100", "--max-features", "1000", "--trials", "100"], "--trials"),
     (["--n-train", str(dd.MAX_SAMPLES), "--max-features", str(dd.MAX_FEATURES), "--trials", "1"], "--max-features"),
 ])

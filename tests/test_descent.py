@@ -680,7 +680,7 @@ def test_every_surface_and_optimizer_runs_with_its_suggested_rate():
         assert set(s.learning_rates) == set(OPTIMIZERS)
         start = s.starts[0][1]
         for name in OPTIMIZERS:
-            traj = descend(s, make_optimizer(name), [start], 200, s.learning_rates[name])
+            traj = descend(s, make_optimizer(name, **s.defaults(name)), [start], 200, s.learning_rates[name])
             assert traj.diverged_at[0] == -1, (s.name, name)
             assert traj.loss[-1, 0] < traj.loss[0, 0], (s.name, name)
 
@@ -699,3 +699,13 @@ def test_run_ends_are_descends_last_rows(name, surface, noise):
     np.testing.assert_array_equal(diverged_at, full.diverged_at)
     np.testing.assert_array_equal(f, full.loss[-1])
     np.testing.assert_array_equal(w, full.points[-1])
+
+
+def test_surface_hyperparameter_defaults_are_valid_and_only_where_given():
+    """A surface may race an optimizer with its own hyperparameters (momentum's γ = 0.5 on the ravine, the
+    lecture's starting value); each is one the optimizer takes, in range."""
+    for s in SURFACES.values():
+        for name in s.hyperparameters:
+            make_optimizer(name, **s.defaults(name))  # raises on a bad name or value
+    assert SURFACES["ravine"].defaults("momentum") == {"momentum": 0.5}
+    assert SURFACES["ravine"].defaults("sgd") == {} and SURFACES["beale"].defaults("momentum") == {}

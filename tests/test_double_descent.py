@@ -1,4 +1,4 @@
-"""Double descent engine: min-norm and ridge fits against numpy's lstsq and the formulas, the known curve, bad input."""
+"""Double descent engine: min-norm and ridge fits against numpy's lstsq, pinv and the formulas, the known curves, bad input."""
 
 import numpy as np
 import pandas as pd
@@ -167,8 +167,8 @@ def test_true_weights_have_unit_norm():
 
 
 def test_the_known_double_descent_peak_at_n_and_second_descent_below_the_null_model():
-    """D = 200 inputs, n = 40 samples, σ = 0.5, pseudo-inverse on the first p inputs (the page's default)."""
-    curve = dd.double_descent(n_train=40, max_features=200, trials=50, noise=0.5, seed=0)
+    """Linear model: D = 200 inputs, n = 40 samples, σ = 0.5, pseudo-inverse on the first p inputs (the old default)."""
+    curve = dd.double_descent(n_train=40, max_features=200, trials=50, noise=0.5, seed=0, model="linear")
     assert list(curve.columns) == list(dd.CURVE_COLUMNS) and len(curve) == 200
     test, null = curve["test_mse"].to_numpy(), dd.null_mse(0.5)
     assert curve["features"].iloc[int(np.argmax(test))] == 40  # the peak sits on the interpolation threshold
@@ -181,13 +181,13 @@ def test_the_known_double_descent_peak_at_n_and_second_descent_below_the_null_mo
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_peak_is_within_one_of_n_for_other_seeds(seed):
-    curve = dd.double_descent(seed=seed)
+    curve = dd.double_descent(seed=seed, trials=50, noise=0.5, model="linear")
     assert abs(int(curve["features"].iloc[int(curve["test_mse"].idxmax())]) - 40) <= 1
     assert curve["test_mse"].iloc[-1] < dd.null_mse(0.5)
 
 
 def test_decaying_weights_show_the_classical_u():
-    test = dd.double_descent(weights="decaying")["test_mse"].to_numpy()
+    test = dd.double_descent(weights="decaying", trials=50, noise=0.5, model="linear")["test_mse"].to_numpy()
     best = int(np.argmin(test[:39]))
     assert 1 <= best <= 20 and test[best] < 0.9 * test[0]  # first down …
     assert test[38] > 5 * test[best] and int(np.argmax(test)) == 39  # … then up to the peak at p = n …
@@ -195,25 +195,197 @@ def test_decaying_weights_show_the_classical_u():
 
 
 def test_ridge_smooths_the_peak():
-    peaks = [dd.double_descent(ridge=lam)["test_mse"].max() for lam in (0.0, 0.1, 10.0)]
+    peaks = [dd.double_descent(ridge=lam, trials=50, noise=0.5, model="linear")["test_mse"].max()
+             for lam in (0.0, 0.1, 10.0)]
     assert peaks[0] > 5 * peaks[1] and peaks[1] > 2 * peaks[2] and peaks[2] < 2 * dd.null_mse(0.5)
 
 
-def test_the_sweep_is_seeded():
-    a, b = dd.double_descent(n_train=10, max_features=30, trials=5, seed=7), dd.double_descent(10, 30, 5, seed=7)
+def test_ridge_smooths_the_peak_of_the_network():
+    null = dd.null_mse(0.2)
+    plain, calm = (dd.double_descent(ridge=lam)["test_mse"].to_numpy() for lam in (0.0, 0.1))
+    assert plain.max() > 10 * null and calm.max() < 1.1 * null  # no peak left …
+    assert calm[39] < plain[39] / 10 and calm[-1] < null  # … and the big models still learn
+
+
+@pytest.mark.parametrize("model", list(dd.MODELS))
+def test_the_sweep_is_seeded(model):
+    a = dd.double_descent(n_train=10, max_features=30, trials=5, seed=7, model=model)
+    b = dd.double_descent(10, 30, 5, seed=7, model=model)
     pd.testing.assert_frame_equal(a, b)
-    assert not a.equals(dd.double_descent(10, 30, 5, seed=8))
+    assert not a.equals(dd.double_descent(10, 30, 5, seed=8, model=model))
 
 
-def test_work_cap():
-    assert dd.sweep_work(40, 200, 50) <= dd.MAX_WORK
-    most = dd.affordable_trials(100, 1000, 100)
-    assert 1 <= most < 100 and dd.sweep_work(100, 1000, most) <= dd.MAX_WORK < dd.sweep_work(100, 1000, most + 1)
-    assert dd.affordable_trials(dd.MAX_SAMPLES, dd.MAX_FEATURES, 1) == 0
+@pytest.mark.parametrize("model", list(dd.MODELS))
+def test_work_cap(model):
+    assert dd.sweep_work(40, 200, 50, model) <= dd.MAX_WORK
+    most = dd.affordable_trials(100, 1000, 100, model)
+    assert 1 <= most < 100
+    assert dd.sweep_work(100, 1000, most, model) <= dd.MAX_WORK < dd.sweep_work(100, 1000, most + 1, model)
+    assert dd.affordable_trials(dd.MAX_SAMPLES, dd.MAX_FEATURES, 1, model) == 0
     with pytest.raises(ValueError, match=r"^trials must be at most"):
-        dd.double_descent(100, 1000, most + 1)
+        dd.double_descent(100, 1000, most + 1, model=model)
     with pytest.raises(ValueError, match=r"^max_features"):
-        dd.double_descent(dd.MAX_SAMPLES, dd.MAX_FEATURES, 1)
+        dd.double_descent(dd.MAX_SAMPLES, dd.MAX_FEATURES, 1, model=model)
+
+
+
+# ---- the network: random ReLU features ----------------------------------------------------------
+
+
+def feature_data(trials=3, n=8, width=20, noise=0.2, seed=1):
+    return dd.draw_features(n, width, trials, noise, seed, test_points=50)
+
+
+def lstsq_features(data, noise, ridge=0.0):
+    """The plain reference: per trial and per p, numpy's lstsq (λ = 0) or the ridge normal equations."""
+    phi, y, phi_test, f_test = data
+    trials, n, width = phi.shape
+    train, test, norm = (np.empty((trials, width)) for _ in range(3))
+    for t in range(trials):
+        for p in range(1, width + 1):
+            a = phi[t, :, :p]
+            w = np.linalg.lstsq(a, y[t])[0] if ridge == 0 else np.linalg.solve(a.T @ a + ridge * np.eye(p), a.T @ y[t])
+            train[t, p - 1] = np.mean((y[t] - a @ w) ** 2)
+            test[t, p - 1] = noise**2 + np.mean((f_test[t] - phi_test[t, :, :p] @ w) ** 2)
+            norm[t, p - 1] = np.linalg.norm(w)
+    return train, test, norm
+
+
+def test_relu_units_by_hand():
+    x = np.array([[0.5, 0.0, 0.0], [-0.5, 1.0, 0.0]])
+    v = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])  # unit 1 looks along x₁, unit 2 along x₂
+    c = np.array([[0.25, 0.0], [0.0, 0.5], [0.0, 0.0]])
+    np.testing.assert_allclose(dd.relu_features(x, v, c), [[0.25, 0.0], [0.0, 0.5]])
+    np.testing.assert_allclose(dd.relu_target(np.array([[0.5, 0.0, 0.3], [0.0, 1.0, -1.0]])), [2.0, -1.0], atol=1e-12)
+
+
+def test_draw_features_kinks_lie_inside_the_data():
+    phi, y, phi_test, f_test = dd.draw_features(40, 50, 4, 0.0, 3)
+    assert phi.shape == (4, 40, 50) and phi_test.shape == (4, dd.TEST_POINTS, 50) and y.shape == (4, 40)
+    assert np.all(phi >= 0) and np.all(phi_test >= 0)
+    active = np.mean(phi > 0, axis=1)  # share of the training inputs each unit is active on
+    assert active.min() > 0.0 and active.max() < 1.0  # every unit bends between the training inputs
+    assert np.all(np.linalg.matrix_rank(phi[:, :, :40]) == 40)  # Φ_n is square and of full rank
+
+
+def test_the_network_null_model_scores_one_plus_noise():
+    """E[f(x)²] = 1 for f(x) = sin(πx₁) + cos(πx₂), x uniform on [−1, 1]³."""
+    x = np.random.default_rng(0).uniform(-1, 1, (400_000, 3))
+    assert np.mean(dd.relu_target(x) ** 2) == pytest.approx(1.0, abs=0.01)
+    assert dd.null_mse(0.2) == pytest.approx(1.04)
+
+
+@pytest.mark.parametrize("ridge", [0.0, 0.3])
+def test_feature_errors_agree_with_a_loop_of_lstsq(ridge):
+    data = feature_data()
+    errors = dd.feature_errors(*data, 0.2, ridge)
+    train, test, norm = lstsq_features(data, 0.2, ridge)
+    np.testing.assert_allclose(errors.test_mse, test, rtol=1e-6)
+    np.testing.assert_allclose(errors.weight_norm, norm, rtol=1e-6)
+    np.testing.assert_allclose(errors.train_mse, train, rtol=1e-6, atol=1e-14)
+
+
+def test_min_norm_solution_past_the_threshold_is_the_pseudo_inverse():
+    phi, y, phi_test, f_test = feature_data(trials=1, n=8, width=20)
+    errors = dd.feature_errors(phi, y, phi_test, f_test, 0.0)
+    for p in (9, 14, 20):
+        w = np.linalg.pinv(phi[0, :, :p]) @ y[0]
+        assert errors.weight_norm[0, p - 1] == pytest.approx(np.linalg.norm(w), rel=1e-8)
+        assert errors.test_mse[0, p - 1] == pytest.approx(np.mean((f_test[0] - phi_test[0, :, :p] @ w) ** 2), rel=1e-8)
+    assert np.all(errors.train_mse[:, 7:] < 1e-20)  # interpolation from p = n = 8 on
+    assert np.all(errors.train_mse[:, :7] > 1e-6)
+    assert np.all(np.diff(errors.train_mse[0, :8]) <= 1e-12)  # more units never fit worse
+    assert np.all(np.diff(errors.weight_norm[0, 8:]) <= 1e-9)  # past n, each unit adds an interpolant of no larger norm
+
+
+def test_feature_errors_ridge_tends_to_min_norm():
+    data = feature_data()
+    exact = dd.feature_errors(*data, 0.2).test_mse
+    near = dd.feature_errors(*data, 0.2, ridge=1e-10).test_mse
+    np.testing.assert_allclose(near, exact, rtol=1e-3)
+
+
+def test_feature_errors_are_batched_and_chunked(monkeypatch):
+    data = feature_data(trials=4, n=6, width=30)
+    together = dd.feature_errors(*data, 0.2, ridge=0.01)
+    for t in range(4):
+        alone = dd.feature_errors(*(a[t : t + 1] for a in data), 0.2, ridge=0.01)
+        np.testing.assert_allclose(together.test_mse[t], alone.test_mse[0], rtol=1e-10)
+    monkeypatch.setattr(dd, "CHUNK", 1)  # one p at a time past the threshold
+    for a, b in zip(dd.feature_errors(*data, 0.2, ridge=0.01), together):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_rank_deficient_units_fall_back_to_the_pseudo_inverse():
+    phi, y, phi_test, f_test = feature_data(n=8, width=20)
+    phi[:, :, 2], phi_test[:, :, 2] = phi[:, :, 1], phi_test[:, :, 1]  # a repeated unit: Φ_p has rank p − 1 for p ≥ 3
+    errors = dd.feature_errors(phi, y, phi_test, f_test, 0.2)
+    train, test, norm = lstsq_features((phi, y, phi_test, f_test), 0.2)
+    np.testing.assert_allclose(errors.test_mse[:, :7], test[:, :7], rtol=1e-6)
+    np.testing.assert_allclose(errors.weight_norm[:, :7], norm[:, :7], rtol=1e-6)
+    np.testing.assert_allclose(errors.test_mse[:, 9:], test[:, 9:], rtol=1e-6)  # past the (moved) threshold
+
+
+def test_feature_errors_report_progress_to_the_end():
+    calls = []
+    dd.feature_errors(*feature_data(width=60), 0.2, progress=lambda done, total: calls.append((done, total)))
+    assert 5 <= len(calls) <= 25 and calls[0] == (8, 60) and calls[-1] == (60, 60)
+
+
+def claim(curve, n=40):
+    """(peak p, best p < n, its error, best p > 2n, its error, error at p = 1, error at p = n − 1) of a curve."""
+    test = curve["test_mse"].to_numpy()
+    best = dd.best_models(curve, n)
+    return int(np.argmax(test)) + 1, best.small_p, best.small, best.big_p, best.big, test[0], test[n - 2]
+
+
+def test_the_network_default_shows_belkins_double_descent():
+    """The page's and the CLI's default: peak at n, a classical U, and big models ≥ 25 % below the best small one."""
+    curve = dd.double_descent()
+    assert list(curve.columns) == list(dd.CURVE_COLUMNS) and len(curve) == 200
+    peak, small_p, small, big_p, big, first, before = claim(curve)
+    assert peak == 40 and curve["weight_norm"].idxmax() + 1 == 40
+    assert 5 <= small_p <= 30 and first > 1.5 * small and before > 3 * small  # down, then up: the U
+    assert big_p > 80 and big <= 0.75 * small  # Belkin et al. 2019, Fig. 1: the big model wins
+    assert curve["test_mse"].iloc[-1] < dd.null_mse(0.2)
+    assert (curve["train_mse"].iloc[40:] < 1e-20).all()
+
+
+def test_the_network_claim_holds_for_most_seeds():
+    wins = 0
+    for seed in range(1, 11):
+        peak, small_p, small, big_p, big, first, before = claim(dd.double_descent(seed=seed))
+        wins += peak == 40 and big <= 0.75 * small and first > small < before
+    assert wins >= 9, f"the claim held for {wins} of 10 seeds"
+
+
+def test_best_models_of_a_made_up_curve():
+    test = np.array([3.0, 2.0, 1.0, 4.0, 9.0, 5.0, 2.5, 0.5, 0.7, 0.6])
+    curve = pd.DataFrame({"features": np.arange(1, 11), "test_mse": test})
+    assert dd.best_models(curve, 4) == dd.BestModels(3, 1.0, 10, 0.6, 8)  # big: p > 2n = 8, not the 0.5 at p = 8
+    assert dd.best_models(curve, 6).big_from == 6  # the curve stops before 2n: big means p > n
+    assert dd.best_models(curve, 1) is None
+    assert dd.best_models(curve.iloc[:4], 4).big_p == 0  # no p > n fitted
+
+
+def test_feature_errors_reject_bad_arrays():
+    phi, y, phi_test, f_test = feature_data()
+    with pytest.raises(ValueError, match="^features must have shape"):
+        dd.feature_errors(phi[0], y, phi_test, f_test, 0.2)
+    with pytest.raises(ValueError, match="^test_features must have shape"):
+        dd.feature_errors(phi, y, phi_test[:, :, :5], f_test, 0.2)
+    with pytest.raises(ValueError, match="^y must"):
+        dd.feature_errors(phi, y[:, :3], phi_test, f_test, 0.2)
+    with pytest.raises(ValueError, match="^y and test_target must have one row per trial"):
+        dd.feature_errors(phi, y[:2], phi_test, f_test, 0.2)
+    bad = phi.copy()
+    bad[0, 0, 0] = np.inf
+    with pytest.raises(ValueError, match="^features must be finite"):
+        dd.feature_errors(bad, y, phi_test, f_test, 0.2)
+    with pytest.raises(ValueError, match="^noise"):
+        dd.feature_errors(phi, y, phi_test, f_test, float("nan"))
+    with pytest.raises(ValueError, match="^model"):
+        dd.sweep_work(10, 20, 1, "cnn")
 
 
 # ---- the 1-D picture -----------------------------------------------------------------------------
@@ -249,6 +421,10 @@ def test_polynomial_fits_agree_with_lstsq_and_the_table():
     assert list(table.columns) == ["features", "kind", "x", "y", "true_f", "fit"]
     assert (table["kind"] == "point").sum() == 8 and (table["kind"] == "grid").sum() == len(fits.grid)
     np.testing.assert_allclose(table.loc[table["kind"] == "point", "fit"], fits.y, atol=1e-9)
+    every = fits.every_fit()
+    assert list(every.columns) == ["kind", "x", "y", "true_f", *(f"fit_p{p}" for p in range(1, 21))]
+    for p in (1, 8, 20):
+        np.testing.assert_array_equal(every[f"fit_p{p}"], fits.table(p)["fit"])
 
 
 def test_ridge_calms_the_polynomial_at_n():
@@ -267,6 +443,7 @@ def test_ridge_calms_the_polynomial_at_n():
     (dict(noise=-0.1), "noise"), (dict(noise=float("nan")), "noise"), (dict(noise=dd.MAX_NOISE * 2), "noise"),
     (dict(ridge=-1.0), "ridge"), (dict(ridge=float("inf")), "ridge"), (dict(ridge="0"), "ridge"),
     (dict(seed=-1), "seed"), (dict(seed="a"), "seed"), (dict(weights="random"), "weights"),
+    (dict(weights="random", model="linear"), "weights"), (dict(model="cnn"), "model"), (dict(model=None), "model"),
 ])
 def test_double_descent_rejects_bad_input(kwargs, name):
     with pytest.raises(ValueError, match=rf"^{name}\b"):

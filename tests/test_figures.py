@@ -154,17 +154,25 @@ def computed_frame(fig: dict, name: str) -> dict[int, dict]:
 
 
 def drawn(fig: dict, traces: dict[int, dict], group: str) -> np.ndarray:
-    """The points one optimizer's trail shows: its blocks in order, then its tail, each piece after the first
-    sharing its first point with the one before."""
-    pieces = [decode(traces[i]["x"]) for i, t in enumerate(fig["data"]) if t.get("legendgroup") == group]
-    points = []
+    """The points (x, y) one optimizer's trail shows: its blocks in order, then its tail, each piece after the
+    first sharing its first point with the one before; a piece not yet reached is the start point, twice."""
+    pieces = [np.stack([decode(traces[i]["x"]), decode(traces[i]["y"])], axis=1)
+              for i, t in enumerate(fig["data"]) if t.get("legendgroup") == group and t.get("xaxis", "x") == "x"]
+    points = [pieces[1][:1] if len(pieces) > 1 else pieces[0][:1]]
     for piece in [*pieces[1:], pieces[0]]:
-        if len(piece):
-            if points:
-                assert piece[0] == points[-1][-1]  # the trail is continuous
-                piece = piece[1:]
-            points.append(piece)
+        assert len(piece) >= 2  # an empty or one-point trace leaves its old line drawn (GUIDE)
+        if (piece == piece[0]).all():
+            continue  # drawn with length 0
+        assert (piece[0] == points[-1][-1]).all()  # the trail is continuous
+        points.append(piece[1:])
     return np.concatenate(points)
+
+
+def without_repeats(points: np.ndarray) -> np.ndarray:
+    """The points with each run of equal consecutive points kept once: the same line."""
+    keep = np.ones(len(points), bool)
+    keep[1:] = (np.diff(points, axis=0) != 0).any(axis=1)
+    return points[keep]
 
 
 def test_race_map_frames_carry_only_the_paths(beale_race):
@@ -174,22 +182,42 @@ def test_race_map_frames_carry_only_the_paths(beale_race):
     assert names[:2] == ["contours", "loss colours"] and "minimum" in names and "start" in names
     assert len(fig["frames"]) == MAX_FRAMES
     animated = {i for frame in fig["frames"] for i in frame["traces"]}
-    assert {names[i] for i in animated} == {"SGD", "Momentum", "RMSProp", "Adam", "now"}
+    assert {names[i] for i in animated} == {"SGD", "Momentum", "RMSProp", "Adam", "now", "step now", "loss now"}
     assert all(fig["data"][i]["type"] == "scatter" for i in animated)  # scatter traces alone can animate without redraws
     assert all(t["type"] == "scatter" for t in fig["data"])  # a heatmap vanishes on Play: the loss is a picture
     (image,) = fig["layout"]["images"]
     assert image["source"].startswith("data:image/png;base64,") and image["layer"] == "below"
     as_sent = {i: fig["data"][i] for i in animated}
-    for frame in fig["frames"]:  # frame k shows each path up to its step, in full resolution
+    for frame in fig["frames"]:  # frame k shows each path up to its step, in full resolution, and nothing beyond
         step, shown = int(frame["name"]), computed_frame(fig, frame["name"])
         assert set(shown) == animated
         for p in paths:
-            np.testing.assert_array_equal(drawn(fig, shown, p.optimizer), p.x[: step + 1].astype(np.float32))
+            want = np.stack([p.x[: step + 1], p.y[: step + 1]], axis=1).astype(np.float32)
+            np.testing.assert_array_equal(without_repeats(drawn(fig, shown, p.optimizer)), without_repeats(want))
         heads = decode(shown[names.index("now")]["x"])
         np.testing.assert_array_equal(heads, [np.float32(p.x[min(step, len(p.x) - 1)]) for p in paths])
+        cursor, dots = shown[names.index("step now")], shown[names.index("loss now")]  # the loss chart follows
+        assert cursor["x"] == [step, step] and dots["x"] == [step] * len(paths)
+        np.testing.assert_allclose(dots["y"], [max(p.loss[step], 1e-12) for p in paths])
     last = computed_frame(fig, "200")  # before Play, the figure shows what the last frame shows
-    assert all(decode(last[i]["x"]).tolist() == decode(t["x"]).tolist() for i, t in as_sent.items())
+    assert all(json.dumps(last[i]["x"]) == json.dumps(t["x"]) for i, t in as_sent.items())
     assert fig["frames"][-1]["name"] == "200" and fig["layout"]["sliders"][0]["active"] == MAX_FRAMES - 1
+    play = fig["layout"]["updatemenus"][0]["buttons"][0]["args"][1]
+    assert play["fromcurrent"] and not play["frame"]["redraw"]  # Play after Pause goes on from the step shown
+
+
+def test_race_map_loss_strip_shares_the_figure(beale_race):
+    surface, paths = beale_race
+    fig = race_map(surface, paths, 200).to_dict()
+    curves = [t for t in fig["data"] if t.get("yaxis") == "y2" and t["mode"] == "lines" and t.get("legendgroup")]
+    assert [t["name"] for t in curves] == ["SGD", "Momentum", "RMSProp", "Adam"] and not any(t["showlegend"] for t in curves)
+    for t, p in zip(curves, paths):
+        np.testing.assert_allclose(decode(t["y"]), np.maximum(p.loss, 1e-12).astype(np.float32))
+    low, high = fig["layout"]["yaxis2"]["range"]
+    losses = np.concatenate([p.loss for p in paths])
+    assert 10**low < losses.min() and losses.max() < 10**high
+    map_low, _ = fig["layout"]["yaxis"]["domain"]
+    assert fig["layout"]["yaxis2"]["domain"][1] < map_low  # the strip below the map
 
 
 @pytest.mark.parametrize("steps", [1, 10, 57, 1000])
@@ -201,9 +229,9 @@ def test_race_map_frames_at_any_length_and_after_divergence(steps):
     for frame in fig["frames"]:
         shown = computed_frame(fig, frame["name"])
         for p in paths:
-            want = p.y[: int(frame["name"]) + 1].astype(np.float32)
-            got = [decode(shown[i]["y"]) for i, t in enumerate(fig["data"]) if t.get("legendgroup") == p.optimizer]
-            assert sum(max(len(piece) - 1, 0) for piece in got) + 1 == len(want)
+            end = int(frame["name"]) + 1
+            want = np.stack([p.x[:end], p.y[:end]], axis=1).astype(np.float32)
+            np.testing.assert_array_equal(without_repeats(drawn(fig, shown, p.optimizer)), without_repeats(want))
 
 
 def test_race_map_bytes_grow_as_the_steps(beale_race):
@@ -219,7 +247,16 @@ def test_race_map_draws_the_background_it_is_given(beale_race):
     surface, paths = beale_race
     background = surface_layers(surface, pixels=20)
     fig = race_map(surface, paths, 200, background).to_dict()
-    assert fig["layout"]["images"] == [background.image] and fig["data"][:2] == background.traces
+    assert fig["layout"]["images"] == [background.image] and fig["data"][0] == background.traces[0]
+    sent, given = fig["data"][1], background.traces[1]
+    bar = sent["marker"]["colorbar"]  # moved beside the map, clear of the loss strip under it
+    assert {k: v for k, v in sent.items() if k != "marker"} == {k: v for k, v in given.items() if k != "marker"}
+    def without_bar(marker):
+        return {k: v for k, v in marker.items() if k != "colorbar"}
+
+    assert without_bar(sent["marker"]) == without_bar(given["marker"])
+    low, high = fig["layout"]["yaxis"]["domain"]
+    assert low <= bar["y"] - bar["len"] / 2 and bar["y"] + bar["len"] / 2 <= high
     assert not fig["layout"]["xaxis"]["showgrid"] and not fig["layout"]["yaxis"]["showgrid"]  # no grid over the picture
 
 
@@ -271,3 +308,18 @@ def test_rules_table_puts_each_name_in_its_colour_beside_its_lines():
     sgd, adam = table.split(r"\hline")
     assert r"\textcolor{#0072B2}{\bullet\ \textbf{SGD}} & \displaystyle a_1" in sgd and r"& \displaystyle a_2" in sgd
     assert r"\textcolor{#D55E00}{\bullet\ \textbf{Adam}} & \displaystyle b_1" in adam and "SGD" not in adam
+
+
+def test_surface_3d_draws_the_paths_above_a_see_through_surface(beale_race):
+    from optiviz.figures.race import surface_3d
+
+    surface, paths = beale_race
+    fig = surface_3d(surface, paths).to_dict()
+    sheet, *lines = fig["data"]
+    assert sheet["type"] == "surface" and sheet["opacity"] < 1
+    height = decode(sheet["z"]).reshape(70, 70)
+    drawn = [t for t in lines if t["mode"] == "lines"]
+    assert [t["name"] for t in drawn] == ["SGD", "Momentum", "RMSProp", "Adam"] and all(t["line"]["width"] >= 6 for t in drawn)
+    for t, p in zip(drawn, paths):
+        lifted = decode(t["z"]) - np.log10(np.maximum(p.loss, 1e-3)).astype(np.float32)
+        np.testing.assert_allclose(lifted, 0.02 * np.ptp(height), rtol=1e-3)  # each point 2% of the height above the surface

@@ -5,7 +5,7 @@ import pytest
 
 from optiviz.figures.batch_size import (FLOOR, RUN_COLOURS, contour_levels, loss_curves, map_bounds, map_layers,
                                         map_panels, weight_map)
-from optiviz.figures.learning_rate import RATE_COLOURS, range_test, schedule_curves
+from optiviz.figures.learning_rate import RATE_COLOURS, distances, range_test, schedule_curves, settle_curves, zoom_bounds
 from optiviz.linear_models import loss_grid, make_problem
 from optiviz.minibatch import compare_batch_sizes, descend, minimum, range_test as run_range_test, table
 
@@ -85,14 +85,45 @@ def test_loss_curves_reject_an_unknown_axis(paths):
         loss_curves(paths, "seconds", RUN_COLOURS, 0.1)
 
 
-def test_range_test_names_its_lines(problem):
-    result = run_range_test(problem, 60, 10.0 ** np.linspace(-3, 1.5, 20), 10, START)
-    fig = range_test(result, 0.1, 10, {"your α": (0.05, "#444444")})
+def test_range_test_draws_both_runs_figure_11s_points_and_the_blow_up(problem):
+    rates = 10.0 ** np.linspace(-3, 1.5, 20)
+    long = run_range_test(problem, 60, rates, 10, START, last=5)
+    short = run_range_test(problem, 60, rates, 1, START)
+    points = {"good": (0.05, 1e-3, RATE_COLOURS["good"]), "very high": (20.0, np.nan, RATE_COLOURS["very high"])}
+    fig = range_test(long, 0.1, points, short)
     names = [t.name for t in fig.data]
-    assert names[:2] == ["after 10 epochs", "diverged"]
-    assert f"best α {result.best:.2g}" in names and f"blows up from {result.blow_up:.2g}" in names
-    assert "your α 0.05" in names
-    assert len(fig.data[1].x) == result.table["diverged"].sum() > 0
+    assert names[0] == "after 10 epochs (Figure 11's run)" and "after 1 epoch" in names
+    assert f"best α {long.best:.2g}" in names and f"fastest α {short.best:.2g}" in names
+    crosses = [t for t in fig.data if t.name == "diverged"]
+    assert len(crosses[0].x) == long.table["diverged"].sum() > 0
+    good = next(t for t in fig.data if t.name == "good")
+    assert good.legendgroup == "Figure 11" and good.y[0] == pytest.approx(1e-3) and good.marker.symbol == "circle"
+    assert next(t for t in fig.data if t.name == "very high").marker.symbol == "x"  # diverged: on top
+    shaded = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert len(shaded) == 1 and shaded[0].x0 == long.blow_up
+    assert not [t for t in fig.data if t.mode == "lines" and len(set(t.x)) == 1]  # no vertical lines to overlap
+    off = range_test(long, 0.1, points, None, on_curve=False)
+    assert next(t for t in off.data if t.name == "good").marker.symbol == "triangle-up"
+
+
+def test_distances_and_their_running_rms(problem):
+    runs = descend(problem, 10, [0.05, 0.5], 3, START)
+    frame = table(runs, ["slow", "fast"])
+    w = np.array([0.9, -0.4])
+    d = distances(frame, w, 6)
+    slow = d[d["run"] == "slow"]
+    exact = np.hypot(runs.weights[:, 0, 0] - w[0], runs.weights[:, 0, 1] - w[1])
+    np.testing.assert_allclose(slow["distance"], exact)
+    k = 10  # the RMS over steps 5 … 10
+    assert slow["smoothed"].iloc[k] == pytest.approx(np.sqrt(np.mean(exact[k - 5:k + 1] ** 2)))
+    assert slow["smoothed"].iloc[0] == pytest.approx(exact[0])
+    fig = settle_curves(d, "step", {"fast": "#123456"}, {"fast": "fast run"})
+    assert fig.layout.yaxis.type == "log"
+    bold = [t for t in fig.data if t.showlegend is not False]
+    assert [t.name for t in bold] == ["slow", "fast run"] and bold[1].line.color == "#123456"
+    (x0, x1), (y0, y1) = zoom_bounds(d, w, 2.0)
+    late = d[d["epoch"] >= 2.0]["distance"].max()
+    assert x1 - w[0] == pytest.approx(y1 - w[1]) and late < x1 - w[0] < 1.25 * late
 
 
 def test_schedule_curves_show_each_alpha(problem):

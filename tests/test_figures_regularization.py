@@ -7,10 +7,12 @@ import pandas as pd
 import pytest
 
 from optiviz import penalty_paths as pp
+from optiviz import regularization_lab as lab
 from optiviz.datasets import make_dataset, train_val_split
 from optiviz.figures import regularization as fr
 from optiviz.nn import MLP
 from optiviz.nn import regularizers as rg
+from optiviz.nn.seeds import SeedCurves
 from optiviz.nn.training import OptimizerSetting, train
 
 
@@ -105,3 +107,66 @@ def test_augmentation_points_and_curves(runs):
     curves = fr.validation_curves(runs)
     assert len(curves.data) == 2 * 2 * 2  # runs × (loss, accuracy) × (training, validation)
     assert fr.run_colour("L1") != fr.run_colour("no penalty") and fr.run_colour("unknown") == "#666666"
+
+
+# ---- many seeds and the dropout network ------------------------------------------------------------------
+
+
+def _curves(label: str, val: np.ndarray) -> SeedCurves:
+    S, E = val.shape
+    return SeedCurves(np.arange(S), np.arange(E), val / 2, val, val * 0, val * 0, np.full(S, -1), label)
+
+
+def test_seed_bands_draw_the_median_the_band_and_each_seed():
+    val = np.array([[1.0, 0.5, 0.4], [1.0, 0.7, 0.2], [1.0, 0.6, np.nan]])  # the third seed diverged at epoch 2
+    c = _curves("dropout", val)
+    c = c._replace(diverged_at=np.array([-1, -1, 2]))
+    fig = fr.seed_bands([c, _curves("no dropout", val + 1)])
+    names = [t.name for t in fig.data]
+    assert names[:4] == ["dropout · validation, 10–90% of 3 seeds", "dropout · validation (median)",
+                         "dropout · each seed's last epoch", "dropout · training (median)"]
+    band, median, dots = fig.data[:3]
+    np.testing.assert_allclose(median.y, [1.0, 0.6, 0.3])
+    np.testing.assert_allclose(band.y[:3], np.nanpercentile(val, 90, axis=0))
+    np.testing.assert_allclose(band.y[3:], np.nanpercentile(val, 10, axis=0)[::-1])
+    assert list(dots.customdata) == [0, 1, 2] and np.isnan(dots.y[2])  # a diverged seed has no dot
+    assert fig.data[3].line.dash == "dash" and fig.data[1].line.color == fr.run_colour("dropout")
+    table = fr.spread_table([c])
+    np.testing.assert_allclose(table["val_loss_median"], [1.0, 0.6, 0.3])
+
+
+def test_patience_spread(runs):
+    val = np.stack([runs[0].history["val_loss"].to_numpy(), runs[1].history["val_loss"].to_numpy()])
+    many = lab.stopping_spread(val, np.arange(1, 6))
+    fig = fr.patience_spread(many, 3)
+    band, median, star = fig.data
+    np.testing.assert_allclose(median.y, np.median(many.kept_loss, axis=0))
+    assert star.x == (3,) and len(band.x) == 10
+
+
+def test_dropout_scaling_reads_original_then_inverted():
+    table = rg.dropout_expectations(np.ones((4, 3)), 0.25, 10)
+    fig = fr.dropout_scaling(table, 0.25)
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[0].startswith("original dropout") and "p = 0.25" in titles[0]
+    assert titles[1].startswith("inverted dropout")
+    np.testing.assert_allclose(fig.data[1].y, 0.75)  # original at test: (1 − p)·h
+    np.testing.assert_allclose(fig.data[3].y, 1.0)  # inverted at test: h
+
+
+def test_dropout_network_redraws_the_masks_each_step():
+    masks = rg.dropout_masks(0, 12, 30, 10, (16, 5), 0.5)  # 3 steps per epoch
+    fig = fr.dropout_network(masks, (16, 5), 0.5, shown=8)
+    assert len(fig.frames) == 36 and [s.label for s in fig.layout.sliders[0].steps][:2] == ["1", "2"]
+    assert fig.layout.updatemenus[0].buttons[0].label == "▶ Play"
+    for k in (0, 17, 35):
+        kept_sizes = np.asarray(fig.frames[k].data[2].marker.size)
+        dropped_sizes = np.asarray(fig.frames[k].data[3].marker.size)
+        expected = np.r_[True, True, masks[k, 0, :8], masks[k, 1, :5], True]  # input, 8 + 5 hidden shown, output
+        np.testing.assert_array_equal(kept_sizes > 0, expected)
+        np.testing.assert_array_equal(dropped_sizes > 0, ~expected)
+        # a connection is used when both its ends are kept: count the drawn segments
+        used = sum(x is None for x in fig.frames[k].data[0].x)
+        alive = [expected[:2], expected[2:10], expected[10:15], expected[15:]]
+        assert used == sum(int(a.sum()) * int(b.sum()) for a, b in zip(alive, alive[1:]))
+    assert "first 8 of 16" in " ".join(a.text for a in fig.layout.annotations)

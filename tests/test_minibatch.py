@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from optiviz.linear_models import Problem, loss_and_grad, make_problem, optimum
+from optiviz.linear_models import Problem, loss_and_grad, loss_grid, loss_only, make_problem, optimum
 from optiviz.minibatch import (MAX_RUNS, RATE_MULTIPLES, batch_gradient, compare_batch_sizes, curvature, descend,
                                diverged, epoch_orders, late_loss, full_loss, lecture_rates, max_epochs, minimum, range_test, steps_per_epoch,
                                table)
@@ -163,6 +163,45 @@ def test_figure_11_ordering(model, linear, logistic):
     assert late[good] < late[low] / 3  # low is still creeping
     assert np.all(np.diff(gap[:, low]) < 0)  # creeping, but always down
     assert gap[-1, low] < gap[0, low] * 0.9
+
+
+@pytest.mark.parametrize("model", ["linear", "logistic"])
+def test_loss_only_and_full_loss_equal_loss_and_grad(model):
+    p = make_problem(model, 150, 2, centre=(1.0, 2.0), correlation=0.4)
+    W = np.random.default_rng(1).normal(size=(7, 3, 2)) * [[3.0, 1.0]]
+    W[0, 0] = [1e5, -2e5]  # far out: the quadratic form keeps its relative precision
+    expected = loss_and_grad(model, W, p.X, p.y)[0]
+    np.testing.assert_allclose(loss_only(model, W, p.X, p.y), expected, rtol=1e-12)
+    np.testing.assert_allclose(full_loss(p, W), expected, rtol=1e-12)
+    w1, w2 = np.linspace(-2, 2, 5), np.linspace(-1, 3, 4)
+    np.testing.assert_allclose(loss_grid(p, w1, w2), loss_and_grad(model, np.stack(np.meshgrid(w1, w2), -1), p.X, p.y)[0],
+                               rtol=1e-12)
+
+
+def test_range_test_reads_the_last_epochs_as_late_loss_does(linear):
+    rates = np.array([0.01, 0.1, 0.5])
+    result = range_test(linear, 10, rates, 8, START, last=5)
+    runs = table(descend(linear, 10, rates, 8, START), [f"{r}" for r in rates])
+    np.testing.assert_allclose(result.table["loss"], late_loss(runs, 8, 5).to_numpy(), rtol=1e-12)
+    assert (result.epochs, result.last) == (8, 5)
+    short = range_test(linear, 10, rates, 2, START, last=5)  # only two epochs: their two ends, not the start
+    np.testing.assert_allclose(short.table["loss"], late_loss(table(descend(linear, 10, rates, 2, START), list("abc")), 2)
+                               .to_numpy(), rtol=1e-12)
+    assert short.last == 2
+
+
+@pytest.mark.parametrize("model", ["linear", "logistic"])
+def test_recording_only_epoch_ends_keeps_the_path_the_ends_and_the_divergence(model):
+    p = make_problem(model, 60, 1, correlation=0.5, noise=0.5)
+    rates = [0.05, 1.0, 40.0 if model == "linear" else 5.0]
+    every = descend(p, 7, rates, 4, START)
+    ends = descend(p, 7, rates, 4, START, record="epochs")
+    np.testing.assert_array_equal(ends.weights, every.weights)
+    np.testing.assert_array_equal(ends.diverged_at, every.diverged_at)
+    np.testing.assert_allclose(ends.loss[::every.steps_per_epoch], every.loss[::every.steps_per_epoch], rtol=1e-12)
+    assert np.isnan(ends.loss[1]).all()  # not recorded within an epoch
+    with pytest.raises(ValueError, match="record"):
+        descend(p, 7, 0.1, 1, START, record="sometimes")
 
 
 def test_range_test_finds_the_best_rate_and_where_it_blows_up(linear):

@@ -428,3 +428,35 @@ def test_one_python_float_steps_as_in_an_array(name):
         assert type(delta_f) is float and delta_f == delta_a[0]
         assert math.copysign(1, delta_f) == math.copysign(1, delta_a[0])
 
+
+
+@pytest.mark.parametrize("name", ["momentum", "nesterov"])
+def test_under_a_schedule_alpha_stays_inside_the_velocity_unlike_torch(name):
+    """The lecture's v ← γ v − α_t g (W ← W + v, or W + γ v − α_t g for Nesterov) under a decaying α_t; PyTorch's
+    SGD with a scheduler (v ← γ v + g; W ← W − α_t v) gives another path, as the race page and `path --help` say."""
+    from optiviz.descent import descend
+    from optiviz.schedules import learning_rate as scheduled
+    from optiviz.surfaces import get_surface
+
+    s, start, steps, gamma = get_surface("rosenbrock"), (-1.2, 1.0), 30, 0.9
+    ours = descend(s, make_optimizer(name, momentum=gamma), [start], steps, 1e-3, "exp", 0.1).points[:, 0]
+    rates = scheduled("exp", np.array([1e-3]), 0.1, np.arange(steps + 1)[:, None])[:, 0]
+    w, v, lecture = np.array(start), np.zeros(2), [np.array(start)]
+    for t in range(steps):  # the lecture's form, written out
+        g = s.gradient(w)
+        v = gamma * v - rates[t] * g
+        w = w + (gamma * v - rates[t] * g if name == "nesterov" else v)
+        lecture.append(w)
+    np.testing.assert_allclose(ours, np.array(lecture), rtol=1e-12, atol=1e-14)
+    torch = pytest.importorskip("torch")
+    p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=1e-3, momentum=gamma, nesterov=name == "nesterov")
+    schedule = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: float(rates[t] / rates[0]))
+    theirs = [p.detach().numpy().copy()]
+    for _ in range(steps):
+        opt.zero_grad()
+        _torch_rosenbrock(torch, p).backward()
+        opt.step()
+        schedule.step()
+        theirs.append(p.detach().numpy().copy())
+    assert np.abs(ours - np.array(theirs)).max() > 1e-4  # the conventions differ visibly under a schedule

@@ -123,6 +123,28 @@ def test_sweep_agrees_with_single_runs_and_a_large_rate_diverges_where_the_surfa
     assert np.isnan(c.summary()["final loss"].iloc[0])
 
 
+def test_each_preprocessing_at_its_own_rate_equals_its_run_alone():
+    kw = dict(model="linear", samples=120, seed=2, **FAR, steps=40, start=(-2.0, 2.0))
+    rates = (0.05, 0.2, 0.5, 1.0)
+    c = compare(**kw, learning_rate=rates)
+    np.testing.assert_array_equal(c.rates, rates)
+    np.testing.assert_array_equal(c.summary()["learning rate"], rates)
+    for k, rate in enumerate(rates):
+        alone = compare(**kw, learning_rate=rate)
+        np.testing.assert_allclose(c.trajectories.points[:, k], alone.trajectories.points[:, k], rtol=1e-12)
+
+
+def test_at_the_sweeps_best_rates_the_main_runs_follow_the_lecture():
+    """The page's default: each at its own best α of the sweep. Steps fall from raw to whitened, with κ."""
+    kw = dict(model="linear", samples=200, seed=0, **FAR, steps=100, start=(-2.0, 2.0))
+    best = best_rates(rate_sweep(**kw))
+    c = compare(**kw, learning_rate=tuple(best["learning rate"]))
+    steps = c.steps_to_converge()
+    np.testing.assert_array_equal(steps, best["steps to converge"].to_numpy(dtype=int))  # the sweep's own count
+    assert steps[0] > steps[1] > steps[2] > steps[3] >= 1
+    assert np.all(np.diff(c.condition) < 0)
+
+
 def test_tables_and_grids():
     c = compare("linear", 40, 0, **FAR, optimizer="sgd", learning_rate=0.05, steps=10, start=(-2.0, 2.0), grid=7)
     assert len(c.data()) == 4 * 40 and len(c.surfaces()) == 4 * 49
@@ -191,6 +213,9 @@ def test_covariance_ellipse_is_two_sigma_of_the_points():
     (lambda: compare("linear", 10, 0, steps=0), "steps"),
     (lambda: compare("linear", 10, 0, learning_rate=-1.0), "learning_rate"),
     (lambda: compare("linear", 10, 0, learning_rate=float("inf")), "learning_rate"),
+    (lambda: compare("linear", 10, 0, learning_rate=(0.1, 0.2)), "learning_rate"),
+    (lambda: compare("linear", 10, 0, learning_rate=(0.1, 0.2, 0.3, float("nan"))), "learning_rate"),
+    (lambda: compare("linear", 10, 0, learning_rate="fast"), "learning_rate"),
     (lambda: compare("linear", 10, 0, start=(0.0, 99.0)), "start"),
     (lambda: compare("linear", 10, 0, start=(0.0, 1.0, 2.0)), "start"),
     (lambda: compare("linear", 10, 0, grid=1), "grid"),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from optiviz.double_descent import PolynomialFits
+from optiviz.double_descent import BestModels, PolynomialFits
 from optiviz.figures.plain import DEFAULT_TEMPLATE, PlainFigure, typed_array
 
-# Okabe–Ito, colour-blind safe: train blue, test vermillion, the fit bluish green, the truth grey.
+# Okabe–Ito, colour-blind safe: train blue, test vermillion, the fit bluish green, the truth grey, the points
+# orange; notes in Streamlit's mid grey. Each reads on a light and on a dark background.
 TRAIN_COLOUR, TEST_COLOUR, FIT_COLOUR = "#0072B2", "#D55E00", "#009E73"
-NULL_COLOUR, THRESHOLD_COLOUR, TRUTH_COLOUR, POINT_COLOUR = "#555555", "#CC79A7", "#999999", "#111111"
+NULL_COLOUR, THRESHOLD_COLOUR, TRUTH_COLOUR, POINT_COLOUR = "#888888", "#CC79A7", "#999999", "#E69F00"
+NOTE_COLOUR, BEST_COLOUR = "#808495", "#7A5195"  # the best models' markers and their reference line
 BAND = "rgba(213, 94, 0, 0.15)"
 FLOOR = 1e-4  # errors below this (train error 0 once the fit interpolates) are drawn at it on log axes
 ERROR_PANEL, PANEL_GAP = 0.6768, 0.06  # heights (of the figure) of the error panel and the gap above the ‖ŵ‖ panel
@@ -42,25 +44,35 @@ def _note(text: str, **where) -> dict:
     return dict(text=text, showarrow=False, **where)
 
 
-def double_descent_curve(curve: pd.DataFrame, n_train: int, null_mse: float) -> PlainFigure:
-    """Median train and test error against the number of features p (log y), with ‖ŵ‖ below.
+def error_axis_top(curve: pd.DataFrame, null_mse: float) -> float:
+    """The top of the curve's linear error axis: 1.5 × the largest of the null model's error and the median test
+    error at the first and the last p, so that the U, the second descent and the null model show; a taller peak
+    leaves the frame (its height is written at the top)."""
+    test = curve["test_mse"].to_numpy()
+    return 1.5 * max(null_mse, float(test[0]), float(test[-1]))
+
+
+def double_descent_curve(curve: pd.DataFrame, n_train: int, null_mse: float, best: BestModels | None = None) -> PlainFigure:
+    """Median train and test error against the number of features p (linear axis, as Belkin et al. draw it), ‖ŵ‖ below.
 
     A dotted line marks the interpolation threshold p = n, a dashed one the null model (predict 0);
-    the band is the test error's interquartile range over the trials. Train errors below
-    ``FLOOR`` (0 once the fit interpolates) are drawn at it; hovering shows the value.
-    Plain data (see optiviz.figures.plain): two stacked panels sharing p.
+    the band is the test error's interquartile range over the trials. The error axis stops at
+    ``error_axis_top``: a peak above it leaves the frame, with its height written at the top.
+    ``best`` (see optiviz.double_descent.best_models) marks the best small and the best big model,
+    with a dotted level at the best small model's error across the plot: where the curve dips
+    below it, bigger models beat every classical one. Plain data (see optiviz.figures.plain): two
+    stacked panels sharing p.
     """
     p = curve["features"].to_numpy()
     xs = typed_array(p)
     band = dict(type="scatter", x=xs, mode="lines", line=dict(width=0), hoverinfo="skip")
-    data = [band | dict(y=typed_array(_floored(curve["test_mse_q75"])), showlegend=False),
-            band | dict(y=typed_array(_floored(curve["test_mse_q25"])), fill="tonexty", fillcolor=BAND,
+    data = [band | dict(y=typed_array(curve["test_mse_q75"]), showlegend=False),
+            band | dict(y=typed_array(curve["test_mse_q25"]), fill="tonexty", fillcolor=BAND,
                         name="test error, middle half of the trials")]
     for column, name, colour in (("train_mse", "train error (median)", TRAIN_COLOUR),
                                  ("test_mse", "test error (median)", TEST_COLOUR)):
-        data.append(dict(type="scatter", x=xs, y=typed_array(_floored(curve[column])),
-                         customdata=typed_array(curve[column].to_numpy()), mode="lines", name=name,
-                         line=dict(color=colour, width=2.5), hovertemplate=f"p = %{{x}}<br>{name}: %{{customdata:.4g}}<extra></extra>"))
+        data.append(dict(type="scatter", x=xs, y=typed_array(curve[column]), mode="lines", name=name,
+                         line=dict(color=colour, width=2.5), hovertemplate=f"p = %{{x}}<br>{name}: %{{y:.4g}}<extra></extra>"))
     data.append(dict(type="scatter", x=[p[0], p[-1]], y=[null_mse, null_mse], mode="lines",
                      name=f"null model (predict 0): {null_mse:.3g}", line=dict(color=NULL_COLOUR, width=1.5, dash="dash"),
                      hoverinfo="skip"))
@@ -68,25 +80,48 @@ def double_descent_curve(curve: pd.DataFrame, n_train: int, null_mse: float) -> 
                      line=dict(color=FIT_COLOUR, width=2), xaxis="x2", yaxis="y2",
                      hovertemplate="p = %{x}<br>‖ŵ‖ = %{y:.3g}<extra></extra>"))
     shapes, notes = [], []
+    if best is not None:
+        data += _best_traces(best, p[0], p[-1])
     if n_train <= p[-1]:
         shapes = _threshold(n_train, ("x", "x2"))
         notes = [_note(f"interpolation threshold p = n = {n_train}", x=n_train, y=1.0, yref="paper", yanchor="bottom",
                        font=dict(color=THRESHOLD_COLOUR, size=12))]
-        notes += [_note(text, x=x, xref="x", y=0.97, yref="y domain", yanchor="top", font=dict(color="#555555", size=12))
+        notes += [_note(text, x=x, xref="x", y=0.97, yref="y domain", yanchor="top", font=dict(color=NOTE_COLOUR, size=12))
                   for x, text in ((n_train / 2, "classical regime<br>p < n"), ((n_train + p[-1]) / 2, "over-parameterised<br>p > n"))]
-    top = max(float(np.nanmax(curve["test_mse_q75"])), null_mse) * 2
+    top = error_axis_top(curve, null_mse)
+    test = curve["test_mse"].to_numpy()
+    peak = int(np.argmax(test))
+    if test[peak] > top:
+        notes.append(_note(f"↑ peak {test[peak]:.3g}", x=p[peak], xref="x", xanchor="left", xshift=4, y=0.8,
+                           yref="y domain", font=dict(color=TEST_COLOUR, size=12)))
     norms = 10.0 ** np.arange(-6, 7)
     layout = dict(
         template=DEFAULT_TEMPLATE, height=560, margin=dict(l=10, r=10, t=40, b=10), hovermode="x unified",
         legend=dict(orientation="h", y=-0.14, yanchor="top", x=0, traceorder="normal"),
         xaxis=dict(anchor="y", domain=[0.0, 1.0], matches="x2", showticklabels=False),  # shares p with the panel below
-        yaxis=dict(anchor="x", domain=[1 - ERROR_PANEL, 1.0], title=dict(text="mean squared error"), **_log_axis(top)),
+        yaxis=dict(anchor="x", domain=[1 - ERROR_PANEL, 1.0], title=dict(text="mean squared error"), range=[0.0, top],
+                   rangemode="tozero"),
         xaxis2=dict(anchor="y2", domain=[0.0, 1.0], title=dict(text="number of features p")),
         yaxis2=dict(anchor="x2", domain=[0.0, 1 - ERROR_PANEL - PANEL_GAP], title=dict(text="‖ŵ‖"), type="log",
                     tickvals=np.concatenate([norms, 3 * norms]).tolist()),
         shapes=shapes, annotations=notes,
     )
     return PlainFigure(dict(data=data, layout=layout))
+
+
+def _best_traces(best: BestModels, first: int, last: int) -> list[dict]:
+    """The best small model (p < n) as a dotted level across the plot and a marker; the best big one as a marker."""
+    traces = [dict(type="scatter", x=[first, last], y=[best.small, best.small], mode="lines", name="best small model",
+                   showlegend=False, line=dict(color=BEST_COLOUR, width=1.5, dash="dot"), hoverinfo="skip")]
+    points = [(best.small_p, best.small, f"best p < n: {best.small:.2g}", "bottom right")]
+    if best.big_p:
+        points.append((best.big_p, best.big, f"best p > {best.big_from}: {best.big:.2g}", "bottom left"))
+    traces.append(dict(type="scatter", x=[q for q, *_ in points], y=[v for _, v, *_ in points], mode="markers+text",
+                       name="best models", text=[t for *_, t, _ in points], textposition=[w for *_, w in points],
+                       textfont=dict(color=BEST_COLOUR, size=12), showlegend=False,
+                       marker=dict(color=BEST_COLOUR, size=10, symbol="diamond", line=dict(color="white", width=1)),
+                       hovertemplate="p = %{x}<br>%{text}<extra></extra>"))
+    return traces
 
 
 def _fit_traces(fits: PolynomialFits, p: int, showlegend: bool, axes: dict | None = None) -> list[dict]:
@@ -100,7 +135,7 @@ def _fit_traces(fits: PolynomialFits, p: int, showlegend: bool, axes: dict | Non
              showlegend=showlegend, line=dict(color=FIT_COLOUR, width=2.5), legendgroup="fit",
              hovertemplate="x = %{x:.2f}<br>fit = %{y:.3g}<extra></extra>", **axes),
         dict(type="scatter", x=typed_array(fits.x), y=typed_array(fits.y), mode="markers", name="training points",
-             showlegend=showlegend, marker=dict(color=POINT_COLOUR, size=7), legendgroup="points",
+             showlegend=showlegend, marker=dict(color=POINT_COLOUR, size=8, line=dict(color="#5c3d00", width=1)), legendgroup="points",
              hovertemplate="x = %{x:.2f}<br>y = %{y:.3g}<extra></extra>", **axes),
     ]
 
@@ -132,7 +167,7 @@ def fit_snapshots(fits: PolynomialFits, picks: tuple[int, ...], gap: float = 0.0
         notes.append(_note(_regime(fits, p), x=left + width / 2, xref="paper", xanchor="center", y=1.0, yref="paper",
                            yanchor="bottom", font=dict(size=16)))
         notes.append(_note(f"train {_error_text(fits.train_mse[p - 1])} · test {_error_text(fits.test_mse[p - 1])}",
-                           x=0, xref=x, y=FIT_RANGE[0], yref=y, yanchor="bottom", font=dict(size=11, color="#555555")))
+                           x=0, xref=x, y=FIT_RANGE[0], yref=y, yanchor="bottom", font=dict(size=11, color=NOTE_COLOUR)))
     layout |= dict(template=DEFAULT_TEMPLATE, annotations=notes, height=330, margin=dict(l=10, r=10, t=40, b=10),
                    legend=dict(orientation="h", y=-0.22, x=0))
     return PlainFigure(dict(data=data, layout=layout))
@@ -141,9 +176,11 @@ def fit_snapshots(fits: PolynomialFits, picks: tuple[int, ...], gap: float = 0.0
 def fit_explorer(fits: PolynomialFits, p: int) -> PlainFigure:
     """The fit with p features beside the 1-D train and test error against p, animated over every p.
 
-    ▶ Play runs p from 1 to P: the fit (left), its label and the marker on the error curves (right)
-    move together; the figure starts at ``p``. Built as plain data (see optiviz.figures.plain): the
-    frames carry only the fit's y values (float32), the marker and the label, so it is quick to rebuild.
+    ▶ Play runs p up to P from the frame shown (``fromcurrent``: after ❚❚ Pause it goes on from the
+    paused p; from the first or the last frame it starts again at p = 1). The fit (left), its label,
+    the marker on the error curves (right) and the slider's p move together; the figure starts at
+    ``p``, and the slider under it is its only p control. Built as plain data (see optiviz.figures.plain):
+    the frames carry only the fit's y values (float32), the marker and the label, so it is quick to rebuild.
     """
     n, top = len(fits.x), len(fits.curves)
     ps = np.arange(1, top + 1)
@@ -159,7 +196,7 @@ def fit_explorer(fits: PolynomialFits, p: int) -> PlainFigure:
                    data=[dict(type="scatter", y=typed_array(fits.curves[q - 1])), _marker(fits, q), _label(fits, q)])
               for q in ps]
     pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")
-    play = dict(frame=dict(duration=150, redraw=False), transition=dict(duration=0), fromcurrent=False, mode="immediate")
+    play = dict(frame=dict(duration=150, redraw=False), transition=dict(duration=0), fromcurrent=True, mode="immediate")
     layout = dict(
         title=dict(text=f"{n} points, p = 1 … {top} features: the fit (left) and its errors (right)", x=0.0,
                    font=dict(size=15)),
@@ -177,7 +214,7 @@ def fit_explorer(fits: PolynomialFits, p: int) -> PlainFigure:
                           buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                                    dict(label="❚❚ Pause", method="animate", args=[[None], pause])])],
         sliders=[dict(active=p - 1, x=0.2, len=0.8, y=-0.16, yanchor="top", pad=dict(t=0, b=0),
-                      currentvalue=dict(prefix="p = ", font=dict(size=13, color="#31333f"), xanchor="right"),
+                      currentvalue=dict(prefix="p = ", font=dict(size=13, color=NOTE_COLOUR), xanchor="right"),
                       tickcolor="rgba(0,0,0,0)", font=dict(color="rgba(0,0,0,0)"),
                       steps=[dict(label=str(q), method="animate", args=[[str(q)], pause]) for q in ps])],
     )
@@ -196,4 +233,4 @@ def _label(fits: PolynomialFits, p: int) -> dict:
     text = (f"<b>{_regime(fits, p)}</b> · train {_error_text(fits.train_mse[p - 1])} · "
             f"test {_error_text(fits.test_mse[p - 1])} · ‖ŵ‖ = {fits.weight_norm[p - 1]:.3g}")
     return dict(type="scatter", x=[-0.98], y=[FIT_RANGE[1] * 0.9], mode="text", text=[text], textposition="middle right",
-                textfont=dict(size=13, color="#31333f"), showlegend=False, hoverinfo="skip", name="this fit")
+                textfont=dict(size=13, color=NOTE_COLOUR), showlegend=False, hoverinfo="skip", name="this fit")

@@ -7,9 +7,49 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from optiviz.figures.palette import SCHEME_COLOURS
+from optiviz.nn.seeds import spread
 
 SATURATED = 0.05  # |f'(z)| below this: the gradient all but vanishes
-FLOOR = 1e-20  # log axes: smaller values are drawn here; exact zeros are left out
+VANISHED = 1e-12  # |∂L/∂z| all below this × the loss's own gradient scale (1): "vanished", not drawn
+FLOOR = VANISHED  # log axes: smaller values are drawn here; exact zeros are left out
+
+ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU", "linear": "linear",
+                     "elu": "ELU"}
+SCHEME_LABELS = {"zeros": "zeros", "constant": "constant", "small normal": "small normal", "large normal": "large normal",
+                 "xavier": "Xavier", "he": "He"}
+
+
+def activation_label(name: str) -> str:
+    """The name a student reads: "leaky ReLU" for leaky_relu."""
+    return ACTIVATION_LABELS.get(name, name.replace("_", " "))
+
+
+def scheme_label(name: str) -> str:
+    """The name a student reads: "Xavier" for xavier."""
+    return SCHEME_LABELS.get(name, name)
+
+
+def _colour(scheme: str) -> str:
+    return SCHEME_COLOURS.get(scheme, "#666")
+
+
+def _nice(x: float) -> float:
+    """The largest of 1, 2, 5 × 10ᵏ that is at most x (x > 0)."""
+    k = np.floor(np.log10(x))
+    for m in (5.0, 2.0, 1.0):
+        if m * 10**k <= x:
+            return float(m * 10**k)
+    return float(10**k)
+
+
+def _short(x: float) -> str:
+    """A short tick label: 0.5, 20, 2e4, 5e-3."""
+    if x == 0:
+        return "0"
+    if 1e-2 <= abs(x) < 1e3:
+        return f"{x:g}"
+    mantissa, exponent = f"{x:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def _intervals(mask: np.ndarray, z: np.ndarray) -> list[tuple[float, float]]:
@@ -21,10 +61,11 @@ def _intervals(mask: np.ndarray, z: np.ndarray) -> list[tuple[float, float]]:
 def activation_panels(z: np.ndarray, curves: dict[str, tuple[np.ndarray, np.ndarray, str]]) -> go.Figure:
     """Each activation f(z) beside its derivative f'(z); where f'(z) < 0.05 is shaded: gradients vanish there.
 
-    ``curves`` maps a name to (f(z), f'(z), LaTeX-free formula text).
+    ``curves`` maps a name to (f(z), f'(z), formula text); the panels are titled by name (labels), the
+    page gives the formulas, which would not fit above five panels on a phone.
     """
     names = list(curves)
-    fig = make_subplots(1, len(names), subplot_titles=[f"{n}: {curves[n][2]}" for n in names], horizontal_spacing=0.04)
+    fig = make_subplots(1, len(names), subplot_titles=[activation_label(n) for n in names], horizontal_spacing=0.04)
     for k, name in enumerate(names, start=1):
         value, slope, _ = curves[name]
         fig.add_trace(go.Scatter(x=z, y=value, name="f(z)", line=dict(color="#0072B2", width=2.5), showlegend=k == 1,
@@ -36,6 +77,8 @@ def activation_panels(z: np.ndarray, curves: dict[str, tuple[np.ndarray, np.ndar
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"shaded: f′(z) < {SATURATED} (saturated or dead)",
                              marker=dict(symbol="square", size=12, color="#f4a582", opacity=0.5)))
     fig.update_yaxes(range=[-1.5, 2.5])
+    for k in range(2, len(names) + 1):  # one shared y range: its labels once, on the left
+        fig.update_yaxes(showticklabels=False, row=1, col=k)
     fig.update_xaxes(title_text="z", zeroline=True)
     fig.update_layout(height=330, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.25, x=0))
     return fig
@@ -49,25 +92,57 @@ def _layer_picks(n_layers: int, most: int = 10) -> list[int]:
 def histogram_grid(results: dict, kind: str = "act", x_range: tuple[float, float] | None = None) -> go.Figure:
     """Rows: schemes; columns: layers. Each cell is the histogram of one layer's activations (or gradients).
 
-    A fixed ``x_range`` (the activation's bounds) makes a collapse towards 0 show as a spike.
+    A fixed ``x_range`` (the activation's bounds) makes a collapse towards 0 show as a spike. Each
+    cell has two short ticks, 0 and a round value, so that ten columns fit a phone. Gradients: a
+    layer whose gradients are all exactly 0 is marked "0", one whose largest |∂L/∂z| is below
+    VANISHED is marked "≈0" (vanished); neither is drawn. The gradient entering the last layer is the
+    loss's R ~ N(0, 1) (optiviz.nn.init_stats), so VANISHED = 1e-12 is relative to the loss's scale:
+    such bins would only show values no weight update could use.
     """
     schemes = list(results)
     n_layers = len(next(iter(results.values())).stats)
     picks = _layer_picks(n_layers)
-    fig = make_subplots(len(schemes), len(picks), column_titles=[f"layer {i + 1}" for i in picks],
-                        row_titles=schemes, horizontal_spacing=0.012, vertical_spacing=0.03)
+    fig = make_subplots(len(schemes), len(picks), column_titles=[f"layer {i + 1}" if k == 0 else str(i + 1)
+                                                                 for k, i in enumerate(picks)],
+                        row_titles=[scheme_label(s) for s in schemes], horizontal_spacing=0.012,
+                        vertical_spacing=0.03 if x_range else 0.3 / max(len(schemes), 1))  # room for each row's own ticks
     for r, scheme in enumerate(schemes, start=1):
         res = results[scheme]
         counts, edges = (res.act_counts, res.act_edges) if kind == "act" else (res.grad_counts, res.grad_edges)
         for c, layer in enumerate(picks, start=1):
             e = edges[layer]
-            fig.add_trace(go.Bar(x=(e[:-1] + e[1:]) / 2, y=counts[layer], width=np.diff(e), marker_color=SCHEME_COLOURS.get(scheme, "#666"),
+            mark = None
+            if kind != "act":
+                norm = float(res.stats["grad_norm"].iloc[layer])
+                if norm == 0:
+                    mark = "0"
+                elif np.isfinite(norm) and np.nanmax(np.abs(e)) < VANISHED:
+                    mark = "≈0"
+            if mark:
+                fig.add_trace(go.Bar(x=[0.0], y=[0], showlegend=False, hoverinfo="skip", marker_color=_colour(scheme)), r, c)
+                fig.add_annotation(text=mark, x=0.5, y=0.5, xref="x domain", yref="y domain", showarrow=False,
+                                   font=dict(size=10, color="#777"), row=r, col=c)
+                fig.update_xaxes(tickvals=[], row=r, col=c)
+                continue
+            fig.add_trace(go.Bar(x=(e[:-1] + e[1:]) / 2, y=counts[layer], width=np.diff(e), marker_color=_colour(scheme),
                                  marker_line_width=0, showlegend=False,
-                                 hovertemplate=f"{scheme}, layer {layer + 1}<br>%{{x:.3g}}: %{{y}}<extra></extra>"), r, c)
-    fig.update_xaxes(nticks=3, tickfont=dict(size=9), **({"range": list(x_range)} if x_range else {}))
+                                 hovertemplate=f"{scheme_label(scheme)}, layer {layer + 1}<br>%{{x:.3g}}: %{{y}}<extra></extra>"),
+                          r, c)
+            if x_range is None:
+                with np.errstate(all="ignore"):
+                    top = float(np.nanmax(np.abs(e[np.isfinite(e)]), initial=0.0))
+                if top > 0:  # a gridline at 0, and one labelled round value: short enough for a phone's columns
+                    tick = _nice(0.9 * top)
+                    fig.update_xaxes(tickvals=[tick], ticktext=[_short(tick)], zeroline=True, zerolinecolor="#bbb",
+                                     row=r, col=c)
+    fig.update_xaxes(tickfont=dict(size=9), **({"range": list(x_range)} if x_range else {}))
+    if x_range is not None:  # the same range in every cell: gridlines everywhere, labels under the first column only
+        ticks = [t for t in (-1.0, 0.0, 1.0) if x_range[0] <= t <= x_range[1]]
+        fig.update_xaxes(tickvals=ticks, ticktext=[_short(t) for t in ticks], showticklabels=False)
+        fig.update_xaxes(showticklabels=True, row=len(schemes), col=1)
     fig.update_yaxes(showticklabels=False)
     fig.update_annotations(font_size=11)
-    fig.update_layout(height=110 * len(schemes) + 60, bargap=0, margin=dict(l=10, r=40, t=40, b=10))
+    fig.update_layout(height=(110 if x_range else 125) * len(schemes) + 60, bargap=0, margin=dict(l=10, r=40, t=40, b=10))
     return fig
 
 
@@ -80,8 +155,8 @@ def _per_layer(results: dict, panels: list[tuple[str, str, bool]], height: int) 
             if log:
                 y = np.where(y == 0, np.nan, np.maximum(np.abs(y), FLOOR))
             fig.add_trace(go.Scatter(x=res.stats["layer"], y=y, mode="lines+markers",
-                                     name=scheme, legendgroup=scheme, showlegend=k == 1,
-                                     line=dict(color=SCHEME_COLOURS.get(scheme, "#666"), width=2), marker=dict(size=5)), 1, k)
+                                     name=scheme_label(scheme), legendgroup=scheme, showlegend=k == 1,
+                                     line=dict(color=_colour(scheme), width=2), marker=dict(size=5)), 1, k)
             if log:
                 fig.update_yaxes(type="log", exponentformat="power", minorloglabels="none", row=1, col=k)
     fig.update_xaxes(title_text="layer", dtick=1 if len(next(iter(results.values())).stats) <= 12 else None)
@@ -108,13 +183,109 @@ def gradient_spread(results: dict) -> go.Figure:
                                 ("grad_norm", "norm ‖∂L/∂z‖ / √samples (log)", True)], 340)
 
 
-def training_losses(histories: dict) -> go.Figure:
-    """Training loss per epoch for each scheme, side by side on one log axis."""
+def training_losses(curves: dict, floor: float = 1e-4) -> go.Figure:
+    """Training loss per epoch for each scheme: the median over the seeds, and the 10–90% band of the seeds.
+
+    ``curves`` maps a scheme to its SeedCurves; a scheme with one seed (zeros, constant: nothing
+    random) is one dotted line. Log axis, values below ``floor`` drawn at it.
+    """
     fig = go.Figure()
-    for scheme, history in histories.items():
-        fig.add_trace(go.Scatter(x=history["epoch"], y=np.maximum(history["train_loss"], 1e-12), mode="lines", name=scheme,
-                                 line=dict(color=SCHEME_COLOURS.get(scheme, "#666"), width=2.5)))
-    fig.update_layout(xaxis_title="epoch", yaxis=dict(type="log", title="training loss", exponentformat="power",
-                                                      minorloglabels="none"),
-                      height=360, margin=dict(l=10, r=10, t=30, b=10))
+    rank = {scheme: k for k, scheme in enumerate(curves)}
+    # one-run schemes last, dotted on top: zeros at ln 2 stays visible over small normal's line there
+    for scheme, c in sorted(curves.items(), key=lambda item: len(item[1].seeds) == 1):
+        epochs, n = c.epochs, len(c.seeds)
+        median, low, high = spread(c.train_loss)
+        colour, name = _colour(scheme), scheme_label(scheme)
+        if n > 1:
+            band_x = np.concatenate([epochs, epochs[::-1]])
+            band_y = np.maximum(np.concatenate([high, low[::-1]]), floor)
+            fig.add_trace(go.Scatter(x=band_x, y=band_y, fill="toself", fillcolor=colour, opacity=0.18, mode="lines",
+                                     line=dict(width=0), hoverinfo="skip", legendgroup=scheme, showlegend=False,
+                                     name=f"{name}: 10–90% of {n} seeds"))
+        fig.add_trace(go.Scatter(x=epochs, y=np.maximum(median, floor), mode="lines", legendgroup=scheme,
+                                 legendrank=1000 + rank[scheme],
+                                 name=name if n > 1 else f"{name} (every seed)",
+                                 line=dict(color=colour, width=3 if n == 1 else 2.5, dash="dot" if n == 1 else "solid"),
+                                 hovertemplate=f"{name}, epoch %{{x}}: %{{y:.3g}}<extra></extra>"))
+    fig.add_hline(y=np.log(2), line=dict(color="#999", width=1, dash="dash"))
+    fig.add_annotation(text="ln 2: a coin toss", x=1, xref="x domain", xanchor="right", y=np.log10(np.log(2)),
+                       yanchor="bottom", showarrow=False, font=dict(size=10, color="#777"))  # log axis: y is log₁₀
+    fig.update_layout(xaxis_title="epoch", yaxis=dict(type="log", title="training loss (median, 10–90% band)",
+                                                      exponentformat="power", minorloglabels="none"),
+                      height=380, margin=dict(l=10, r=10, t=30, b=10),
+                      legend=dict(orientation="h", y=-0.2, x=0))
     return fig
+
+
+_BOUNDS = {"tanh": "±1", "sigmoid": "0 and 1", "elu": "−α"}
+
+
+def _scheme_name(scheme: str, small_sigma: float, large_sigma: float) -> str:
+    sigma = {"small normal": small_sigma, "large normal": large_sigma}.get(scheme)
+    return f"{scheme_label(scheme)} (σ = {sigma:g})" if sigma is not None else scheme_label(scheme)
+
+
+def forward_note(results: dict, activation: str, small_sigma: float, large_sigma: float) -> str:
+    """One sentence per normal-based scheme saying what its histograms show, with the numbers of its layers."""
+    bound = _BOUNDS.get(activation)
+    notes = []
+    for scheme, res in results.items():
+        if scheme in ("zeros", "constant"):
+            continue
+        st, L = res.stats, len(res.stats)
+        first, last = float(st["std"].iloc[0]), float(st["std"].iloc[-1])
+        sat, dead = st["saturated_fraction"], st["zero_fraction"]
+        name = _scheme_name(scheme, small_sigma, large_sigma)
+        if not (np.isfinite(first) and np.isfinite(last)):
+            notes.append(f"**{name}** overflows: the values leave float64's range (exploding activations).")
+        elif last < 0.1 * first:
+            notes.append(f"**{name}** shrinks to a spike at 0: std {first:.2g} in layer 1, {last:.2g} in layer {L}.")
+        elif bound and sat.min() > 0.5:
+            share = f"{sat.min():.0%}" if f"{sat.min():.0%}" == f"{sat.max():.0%}" else f"{sat.min():.0%}–{sat.max():.0%}"
+            notes.append(f"**{name}** piles up against {bound}: {share} of the values lie within 0.01 of {bound} in "
+                         "every layer (saturated).")
+        else:
+            text = f"**{name}** stays spread out: std {first:.2g} in layer 1, {last:.2g} in layer {L}"
+            if bound:
+                text += f"; at most {sat.max():.1%} of a layer within 0.01 of {bound}"
+            if dead.max() > 0.05:
+                text += f"; {dead.mean():.0%} of the units are exactly 0 (dead ReLU)"
+            counts = res.act_counts[0]
+            if scheme == "xavier" and activation == "tanh" and np.argmax(counts) not in range(len(counts) // 4,
+                                                                                            3 * len(counts) // 4):
+                text += (". Its layer-1 humps near ±1 are not saturation: layer 1 gets the inputs' unit variance, "
+                         "and tanh of z ~ N(0, 1) is densest at |f(z)| ≈ 0.96")
+            notes.append(text + ".")
+    return "  \n".join(notes)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _factor(x: float) -> str:
+    """2.8, 45, or 7×10⁵ for a factor x ≥ 1."""
+    if x < 100:
+        return f"{x:.2g}"
+    mantissa, exponent = f"{x:.0e}".split("e")
+    return f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
+def spread_note(results: dict, activation: str) -> str:
+    """How much each scheme's spread of f(z) changes from the first to the last layer, and why."""
+    changes = []
+    for scheme, res in results.items():
+        first, last = (float(res.stats["std"].iloc[i]) for i in (0, -1))
+        if first > 0 and last > 0 and np.isfinite(first) and np.isfinite(last):
+            ratio = last / first
+            change = "unchanged" if 0.95 <= ratio <= 1.05 else f"×{_factor(ratio)}" if ratio > 1 else f"÷{_factor(1 / ratio)}"
+            changes.append(f"{scheme_label(scheme)} {change}")
+    text = ""
+    if changes:
+        text = f"Spread of f(z) from layer 1 to layer {len(next(iter(results.values())).stats)}: " + ", ".join(changes) + ". "
+    if activation == "tanh":
+        text += ("A small σ shrinks the spread layer after layer and a large σ holds it at the bounds. Xavier keeps "
+                 "Var(z) = Var(h) where tanh is linear; tanh squeezes a little at every layer, so its spread shrinks "
+                 "slowly, far less than a small σ's.")
+    elif activation in ("relu", "leaky_relu"):
+        text += "With ReLU: He keeps the second moment steady, Xavier halves it at every layer."
+    return text

@@ -52,3 +52,6 @@ SCHEME_COLOURS = MappingProxyType(
         "he": "#CC79A7",
     }
 )
+
+# Data preprocessings, from raw to whitened (Paul Tol's muted scheme: colour-blind safe, none an optimizer's colour).
+TRANSFORM_COLOURS = MappingProxyType({"none": "#882255", "centre": "#999933", "standardise": "#44AA99", "whiten": "#332288"})

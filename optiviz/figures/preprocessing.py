@@ -10,10 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from optiviz.figures.isolines import isolines
-from optiviz.figures.palette import CLASS_COLOURS, MINIMUM_COLOUR, SURFACE_COLOURSCALE
+from optiviz.figures.palette import CLASS_COLOURS, MINIMUM_COLOUR, SURFACE_COLOURSCALE, TRANSFORM_COLOURS
 
-# One colour per preprocessing (Okabe–Ito, colour-blind safe), from raw (warm) to whitened (cool).
-TRANSFORM_COLOURS = MappingProxyType({"none": "#D55E00", "centre": "#E69F00", "standardise": "#009E73", "whiten": "#0072B2"})
 TRANSFORM_TITLES = MappingProxyType({"none": "raw", "centre": "zero-centred", "standardise": "normalised",
                                      "whiten": "whitened"})
 CLOUD_COLOURS = (TRANSFORM_COLOURS["centre"], TRANSFORM_COLOURS["none"])  # Figure 5: near (centred), far (raw)
@@ -148,19 +146,22 @@ def loss_panels(comparison) -> go.Figure:
                              legendgroup="diverged", showlegend=True, **ref,
                              marker=dict(symbol="x", size=13, color=colour, line=dict(width=1)),
                              hovertemplate=f"last step before diverging (step {end - 1})<extra></extra>"))
-    titles = [f"<b>{_title(n)}</b> · κ = {kappa:.3g}" for n, kappa in zip(names, c.condition)]
+    same = bool(np.all(c.rates == c.rates[0]))
+    titles = [f"<b>{_title(n)}</b><br><span style='font-size:12px'>κ = {kappa:.3g}" +
+              ("" if same else f"<br>α = {a:g}") + "</span>" for n, kappa, a in zip(names, c.condition, c.rates)]
     layout = dict(**_panel_axes(len(names), [tuple(v) for v in c.views], zeroline=False, titles=("w₁", "w₂")),
                   annotations=_panel_titles(titles, [TRANSFORM_COLOURS.get(n) for n in names]),
-                  legend=dict(orientation="h", y=-0.12, x=0), margin=dict(l=10, r=10, t=30, b=10), height=380)
+                  legend=dict(orientation="h", y=-0.12, x=0), margin=dict(l=10, r=10, t=66, b=10), height=410)
     return go.Figure(dict(data=data, layout=layout), _validate=False)
 
 
-def excess_curves(paths: pd.DataFrame) -> go.Figure:
-    """L(w_t) − L* against the step t on a log axis, one line per preprocessing."""
+def excess_curves(paths: pd.DataFrame, names: dict[str, str] | None = None) -> go.Figure:
+    """L(w_t) − L* against the step t on a log axis, one line per preprocessing (legend entries from ``names``)."""
     data = []
     for name, group in paths.groupby("preprocessing", sort=False):
+        label = (names or {}).get(name, _title(name))
         data.append(dict(type="scatter", x=group["step"].to_numpy(), y=np.maximum(group["loss − minimum"].to_numpy(), FLOOR),
-                         mode="lines", name=_title(name), line=dict(color=TRANSFORM_COLOURS.get(name, "#666"), width=2.5),
+                         mode="lines", name=label, line=dict(color=TRANSFORM_COLOURS.get(name, "#666"), width=2.5),
                          hovertemplate=f"{_title(name)}<br>step %{{x}}<br>L − L* = %{{y:.3g}}<extra></extra>"))
     layout = dict(xaxis=dict(title=dict(text="step t")),
                   yaxis=dict(type="log", title=dict(text="L(wₜ) − L*"), exponentformat="power", minorloglabels="none"),
@@ -169,9 +170,9 @@ def excess_curves(paths: pd.DataFrame) -> go.Figure:
     return go.Figure(dict(data=data, layout=layout), _validate=False)
 
 
-def rate_sweep_curves(sweep: pd.DataFrame, chosen: float, steps: int) -> go.Figure:
+def rate_sweep_curves(sweep: pd.DataFrame, chosen: float | None, steps: int, picked: dict | None = None) -> go.Figure:
     """Steps to converge against α per preprocessing (log–log); runs that diverged sit in a row of × on top;
-    a dotted line marks the chosen α."""
+    a dotted line marks the chosen α (if any), a ring each preprocessing's ``picked`` α (name → α)."""
     data = []
     top = steps * 1.6
     for i, (name, group) in enumerate(sweep.groupby("preprocessing", sort=False)):
@@ -187,10 +188,18 @@ def rate_sweep_curves(sweep: pd.DataFrame, chosen: float, steps: int) -> go.Figu
                              legendgroup=name, showlegend=False,
                              marker=dict(symbol="x-thin", size=9, line=dict(width=2, color=colour)),
                              hovertemplate=f"{_title(name)}<br>α = %{{x:.3g}}: diverged<extra></extra>"))
+        if picked and name in picked:
+            at = np.isclose(rates, picked[name], rtol=1e-9) & ~diverged & np.isfinite(done)
+            if at.any():
+                data.append(dict(type="scatter", x=rates[at], y=done[at], mode="markers", legendgroup=name,
+                                 showlegend=False, name=f"{_title(name)}: its α",
+                                 marker=dict(symbol="circle-open", size=16, color=colour, line=dict(width=2.5)),
+                                 hovertemplate=f"{_title(name)} runs at α = %{{x:.3g}}: %{{y}} steps<extra></extra>"))
     layout = dict(
         xaxis=dict(type="log", title=dict(text="learning rate α"), exponentformat="power", minorloglabels="none"),
         yaxis=dict(type="log", title=dict(text="steps to converge"), exponentformat="power", minorloglabels="none"),
-        shapes=[dict(type="line", x0=chosen, x1=chosen, yref="paper", y0=0, y1=1, line=dict(color="#888", dash="dot"))],
+        shapes=[] if chosen is None else
+        [dict(type="line", x0=chosen, x1=chosen, yref="paper", y0=0, y1=1, line=dict(color="#888", dash="dot"))],
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), margin=dict(l=10, r=10, t=40, b=10), height=380,
     )
     return go.Figure(dict(data=data, layout=layout), _validate=False)

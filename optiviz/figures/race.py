@@ -69,6 +69,12 @@ def _frame_steps(steps: int, n_frames: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, steps, min(n_frames, steps + 1))).astype(int))
 
 
+def _point(v: float) -> dict:
+    """One point as a degenerate line of two equal points: drawn with length 0. A frame must never empty a
+    trace (``[]`` or a single point): plotly.js then keeps the trace's old line in the SVG."""
+    return typed_array([v, v])
+
+
 def _trails(xy: list[tuple[np.ndarray, np.ndarray]], frame_steps: np.ndarray) -> tuple[list[list[dict]], list[list]]:
     """Each optimizer's trail cut into pieces that the frames fill in: bytes grow as steps, not as frames × steps.
 
@@ -76,14 +82,15 @@ def _trails(xy: list[tuple[np.ndarray, np.ndarray]], frame_steps: np.ndarray) ->
     since the last frame whose number is a multiple of BLOCK; piece 1 + b holds block b, the points of frames
     bB … (b + 1)B, and is sent once, by the frame that completes it. Every frame names the one before it as its
     base frame, and plotly merges that chain (later frames win): frame k shows the blocks completed by then
-    plus its own tail, and frame 0, which empties every block, hides the later ones again when scrubbing back.
+    plus its own tail, and frame 0, which shrinks every block to the start point (twice: see ``_point``), hides
+    the later ones again when Play restarts or the slider goes back.
     Returns the pieces as the last frame leaves them, per optimizer, and per frame its (optimizer, piece, x, y).
     """
     blocks = (len(frame_steps) - 1) // BLOCK
     frames = [[] for _ in frame_steps]
-    frames[0] = [(p, 1 + b, [], []) for p in range(len(xy)) for b in range(blocks)]  # every block empty
     final = []
     for p, (x, y) in enumerate(xy):
+        frames[0] += [(p, 1 + b, _point(x[0]), _point(y[0])) for b in range(blocks)]  # every block at the start
         ends = np.minimum(frame_steps, len(x) - 1)
         pieces = [None]
         for first in range(0, len(ends), BLOCK):  # one encoding per block: its frames' tails are its prefixes
@@ -91,11 +98,13 @@ def _trails(xy: list[tuple[np.ndarray, np.ndarray]], frame_steps: np.ndarray) ->
             lengths = ends[first : last + 1] - ends[first] + 1
             xs, ys = typed_prefixes(x[ends[first] :], lengths), typed_prefixes(y[ends[first] :], lengths)
             for i in range(min(BLOCK, len(ends) - first)):
-                frames[first + i].append((p, 0, xs[i], ys[i]))
-                pieces[0] = dict(x=xs[i], y=ys[i])
+                tail = (xs[i], ys[i]) if lengths[i] > 1 else (_point(x[ends[first]]), _point(y[ends[first]]))
+                frames[first + i].append((p, 0, *tail))
+                pieces[0] = dict(x=tail[0], y=tail[1])
             if first + BLOCK == last:
-                frames[last].append((p, len(pieces), xs[-1], ys[-1]))
-                pieces.append(dict(x=xs[-1], y=ys[-1]))
+                block = (xs[-1], ys[-1]) if lengths[-1] > 1 else (_point(x[ends[first]]), _point(y[ends[first]]))
+                frames[last].append((p, len(pieces), *block))
+                pieces.append(dict(x=block[0], y=block[1]))
         final.append(pieces)
     return final, frames
 
@@ -113,42 +122,107 @@ def _heads(xy: list[tuple[np.ndarray, np.ndarray]], frame_steps: np.ndarray) -> 
 def _markers(surface: Surface, start: tuple[float, float] | None) -> list[dict]:
     """The minima (stars) and the start point (an open circle)."""
     traces = [
-        dict(type="scatter", x=[m[0]], y=[m[1]], mode="markers", name="minimum", showlegend=i == 0,
+        dict(type="scatter", x=[m[0]], y=[m[1]], mode="markers", name="minimum", showlegend=i == 0, legendrank=2000,
              marker=dict(symbol="star", size=16, color="white", line=dict(color=MINIMUM_COLOUR, width=1.5)),
              hovertemplate="minimum (%{x:.3g}, %{y:.3g})", hoverlabel=NO_NAME)
         for i, m in enumerate(surface.minima)
     ]
     if start is not None:
-        traces.append(dict(type="scatter", x=[start[0]], y=[start[1]], mode="markers", name="start",
+        traces.append(dict(type="scatter", x=[start[0]], y=[start[1]], mode="markers", name="start", legendrank=2000,
                            marker=dict(symbol="circle-open", size=13, color=MINIMUM_COLOUR, line=dict(width=2)),
                            hovertemplate="start (%{x:.3g}, %{y:.3g})", hoverlabel=NO_NAME))
     return traces
 
 
-def _player(frame_steps: np.ndarray) -> dict:
-    """Play/Pause buttons and a step slider under the map."""
-    play = dict(frame=dict(duration=80, redraw=False), transition=dict(duration=0), fromcurrent=False, mode="immediate")
+def _player(frame_steps: np.ndarray, below: float) -> dict:
+    """Play/Pause buttons and a step slider ``below`` (a fraction of the plot's height) under the plot. Play goes
+    on from the step shown (from the start when that is the first or the last frame): plotly's ``fromcurrent``.
+    The slider starts a third of the way across: clear of the buttons even where the figure is squeezed to a
+    phone's width."""
+    play = dict(frame=dict(duration=80, redraw=False), transition=dict(duration=0), fromcurrent=True, mode="immediate")
     pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")
     return dict(
         updatemenus=[
-            dict(type="buttons", direction="left", x=0.0, y=-0.15, xanchor="left", yanchor="top", pad=dict(r=8, t=0),
-                 showactive=False,
+            dict(type="buttons", direction="left", x=0.0, y=-below, xanchor="left", yanchor="top", pad=dict(r=4, t=10),
+                 showactive=False, font=dict(size=12),
                  buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                           dict(label="❚❚ Pause", method="animate", args=[[None], pause])])
         ],
         sliders=[
-            dict(active=len(frame_steps) - 1, x=0.24, len=0.76, y=-0.15, yanchor="top", pad=dict(t=0, b=0),
-                 currentvalue=dict(prefix="step ", font=dict(size=13, color="#31333f"), xanchor="right"),
-                 tickcolor="rgba(0,0,0,0)", font=dict(color="rgba(0,0,0,0)"),
+            dict(active=len(frame_steps) - 1, x=0.36, len=0.64, y=-below, yanchor="top", pad=dict(t=0, b=0),
+                 currentvalue=dict(prefix="step ", font=dict(size=12, color="#31333f"), xanchor="right", offset=4),
+                 tickcolor="rgba(0,0,0,0)", font=dict(color="rgba(0,0,0,0)", size=1),
                  steps=[dict(label=str(s), method="animate", args=[[str(s)], pause]) for s in frame_steps])
         ],
     )
 
 
+def _loss_traces(paths: Sequence[Path], axes: dict, legend: bool = True) -> list[dict]:
+    """Each optimizer's loss f(Wₜ) against the step t (floored at FLOOR for the log axis), and a cross where
+    a run diverged (at its last loss); ``legend`` False leaves the legend to the map's paths."""
+    data = []
+    for p in paths:
+        name, label = p.optimizer, _label(p.optimizer)
+        data.append(dict(type="scatter", x=typed_array(p.step), y=typed_array(np.maximum(p.loss, FLOOR)), mode="lines",
+                         name=label, legendgroup=name, showlegend=legend, line=dict(color=colour(name), width=2), **axes,
+                         hovertemplate=f"{label}  step %{{x}}  loss %{{y:.3g}}", hoverlabel=NO_NAME))
+        if p.diverged_at is not None:
+            data.append(dict(type="scatter", x=[p.diverged_at], y=[max(float(p.loss[-1]), FLOOR)], legendgroup=name,
+                             mode="markers+text", marker=dict(symbol="x", size=12, color=colour(name)), text=["diverged"],
+                             textposition="top center", showlegend=False, **axes,
+                             hovertemplate=f"{label} diverged at step %{{x}}", hoverlabel=NO_NAME))
+    return data
+
+
+def _loss_range(paths: Sequence[Path]) -> tuple[float, float]:
+    """log₁₀ of the lowest and highest loss drawn, a little apart: the log axis's fixed range."""
+    losses = np.concatenate([np.maximum(p.loss, FLOOR) for p in paths]) if paths else np.ones(1)
+    losses = losses[np.isfinite(losses)]
+    low, high = (np.log10([losses.min(), losses.max()]) if losses.size else (0.0, 1.0))
+    pad = max(0.05 * (high - low), 0.1)
+    return float(low - pad), float(high + pad)
+
+
+class MapSize(NamedTuple):
+    """The race figure's layout in pixels: the map (true angles: one unit is as long across as up), the loss
+    strip under it, and around them fixed margins (plotly then measures nothing when a frame plays)."""
+
+    map_height: int = 330
+    gap: int = 40  # between map and strip: the map's tick labels and x title
+    strip: int = 78  # the loss strip's height
+    top: int = 30  # the legend, in one row
+    bottom: int = 86  # the strip's ticks and title, then ▶ Play and the step slider
+    left: int = 54  # tick labels and titles of y and loss
+    right: int = 74  # the colour bar
+
+    def map_width(self, surface: Surface) -> int:
+        (x0, x1), (y0, y1) = surface.bounds
+        return round(self.map_height * (x1 - x0) / (y1 - y0))
+
+    def width(self, surface: Surface) -> int:
+        """The width at which the map shows at its full height: where the page has less, the map (and the strip,
+        which spans the same width) shrinks to keep the angles true."""
+        return self.left + self.map_width(surface) + self.right
+
+    @property
+    def height(self) -> int:
+        return self.top + self.map_height + self.gap + self.strip + self.bottom
+
+    @property
+    def plot(self) -> int:
+        return self.map_height + self.gap + self.strip
+
+
+SIZE = MapSize()  # 570 px high: title, map, strip and ▶ Play fit together on a 1280×720 laptop screen
+MAP_DOMAIN = [(SIZE.strip + SIZE.gap) / SIZE.plot, 1.0]  # the map above,
+LOSS_DOMAIN = [0.0, SIZE.strip / SIZE.plot]  # the loss strip below, in one figure
+
+
 def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: Background | None = None,
              n_frames: int = MAX_FRAMES) -> PlainFigure:
-    """Contour map with one animated path per optimizer; the surface is drawn once, frames carry only the
-    new pieces of the paths (see ``_trails``).
+    """Contour map with one animated path per optimizer, and under it each loss against the step, where a
+    cursor and a dot per optimizer follow the animation. The surface is drawn once; frames carry only the new
+    pieces of the paths (see ``_trails``), the current points and the cursor.
 
     ``background`` is ``surface_layers(surface)``, which callers may cache.
 
@@ -157,7 +231,10 @@ def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: Ba
     """
     start = (float(paths[0].x[0]), float(paths[0].y[0])) if paths else None
     background = background or surface_layers(surface)
-    data = [*background.traces, *_markers(surface, start)]
+    bar = background.traces[1]["marker"]["colorbar"] | dict(y=sum(MAP_DOMAIN) / 2, yanchor="middle", len=0.6,
+                                                           x=1.0, xref="paper", xanchor="left", xpad=10, thickness=10)
+    data = [background.traces[0], background.traces[1] | dict(marker=background.traces[1]["marker"] | dict(colorbar=bar)),
+            *_markers(surface, start)]
     xy = [(p.x.astype(np.float32), p.y.astype(np.float32)) for p in paths]  # as sent: converted once, not per frame
     frame_steps = _frame_steps(steps, n_frames)
     final, trails = _trails(xy, frame_steps)
@@ -170,23 +247,46 @@ def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: Ba
         for j, piece in enumerate(pieces):
             index[p, j] = len(data)
             data.append(style | piece | dict(showlegend=j == 0))
+    dots = dict(size=11, color=[colour(p.optimizer) for p in paths], line=dict(color="white", width=1.5))
     now = len(data)
-    data.append(heads[-1] | dict(type="scatter", mode="markers", showlegend=False, hoverinfo="skip", name="now",
-                                 marker=dict(size=11, color=[colour(p.optimizer) for p in paths],
-                                             line=dict(color="white", width=1.5))))
+    data.append(heads[-1] | dict(type="scatter", mode="markers", showlegend=False, hoverinfo="skip", name="now", marker=dots))
+    loss2 = dict(xaxis="x2", yaxis="y2")
+    data += _loss_traces(paths, loss2, legend=False)
+    low, high = _loss_range(paths)
+    at = [[min(int(s), len(p.loss) - 1) for p in paths] for s in frame_steps]
+    loss_dots = [dict(x=[float(p.step[i]) for p, i in zip(paths, row)],
+                      y=[max(float(p.loss[i]), FLOOR) for p, i in zip(paths, row)]) for row in at]
+    cursors = [dict(x=[int(s), int(s)], y=[10.0**low, 10.0**high]) for s in frame_steps]
+    cursor = len(data)
+    data.append(cursors[-1] | dict(type="scatter", mode="lines", name="step now", showlegend=False, hoverinfo="skip",
+                                   line=dict(color="#31333f", width=1.2, dash="dot"), **loss2))
+    data.append(loss_dots[-1] | dict(type="scatter", mode="markers", name="loss now", showlegend=False, hoverinfo="skip",
+                                     marker=dots | dict(size=8), **loss2))
     frames = []
     for k, (s, trail, head) in enumerate(zip(frame_steps, trails, heads)):
-        frame = dict(name=str(s), data=[*(dict(type="scatter", x=x, y=y) for _, _, x, y in trail), head | dict(type="scatter")],
-                     traces=[*(index[p, j] for p, j, _, _ in trail), now])
+        moved = [*(dict(type="scatter", x=x, y=y) for _, _, x, y in trail), head | dict(type="scatter"),
+                 cursors[k] | dict(type="scatter"), loss_dots[k] | dict(type="scatter")]
+        frame = dict(name=str(s), data=moved, traces=[*(index[p, j] for p, j, _, _ in trail), now, cursor, cursor + 1])
         frames.append(frame | dict(baseframe=str(frame_steps[k - 1])) if k else frame)
+    size = SIZE
+    below = 52 / size.plot  # under the strip's ticks and title
     layout = dict(
-        **_player(frame_steps),
+        **_player(frame_steps, below),
         images=[background.image],
-        xaxis=dict(range=list(surface.bounds[0]), title=dict(text="x  (w₁)"), constrain="domain", showgrid=False, zeroline=False),
-        yaxis=dict(range=list(surface.bounds[1]), title=dict(text="y  (w₂)"), showgrid=False, zeroline=False),
-        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
-        margin=dict(l=10, r=10, t=40, b=110),
-        height=600,
+        xaxis=dict(range=list(surface.bounds[0]), title=dict(text="x  (w₁)", standoff=2), constrain="domain",
+                   showgrid=False, zeroline=False, ticklen=3),
+        yaxis=dict(range=list(surface.bounds[1]), title=dict(text="y  (w₂)", standoff=4), showgrid=False, zeroline=False,
+                   domain=MAP_DOMAIN, scaleanchor="x", scaleratio=1, constrain="domain", constraintoward="top", ticklen=3),
+        xaxis2=dict(range=[0, max(steps, 1)], title=dict(text="step t", standoff=0), anchor="y2", gridcolor="#ececec",
+                    zeroline=False, ticklen=3, nticks=6),
+        yaxis2=dict(type="log", range=[low, high], title=dict(text="loss", standoff=4), anchor="x2", domain=LOSS_DOMAIN,
+                    exponentformat="power", minorloglabels="none", gridcolor="#ececec", nticks=4, fixedrange=True),
+        legend=dict(orientation="h", xref="container", x=0, yref="container", y=1, yanchor="top", font=dict(size=12),
+                    itemwidth=30),
+        margin=dict(l=size.left, r=size.right, t=size.top, b=size.bottom),
+        width=size.width(surface),
+        height=size.height,
+        plot_bgcolor="white",
         uirevision=surface.name,
     )
     return PlainFigure(dict(data=data, layout=layout, frames=frames))
@@ -197,47 +297,46 @@ def loss_curves(paths: Sequence[Path]) -> PlainFigure:
 
     Plain data, like the map, with the default template go.Figure would add: the same JSON for about half the time.
     """
-    data = []
-    for p in paths:
-        name, label = p.optimizer, _label(p.optimizer)
-        data.append(dict(type="scatter", x=typed_array(p.step), y=typed_array(np.maximum(p.loss, FLOOR)),
-                         mode="lines", name=label, line=dict(color=colour(name), width=2),
-                         hovertemplate=f"{label}<br>step %{{x}}<br>loss %{{y:.3g}}<extra></extra>"))
-        if p.diverged_at is not None:
-            data.append(dict(type="scatter", x=[p.diverged_at], y=[max(float(p.loss[-1]), FLOOR)],
-                             mode="markers+text", marker=dict(symbol="x", size=12, color=colour(name)), text=["diverged"],
-                             textposition="top center", showlegend=False,
-                             hovertemplate=f"{label} diverged at step %{{x}}<extra></extra>"))
     layout = dict(
         xaxis=dict(title=dict(text="step t")), yaxis=dict(type="log", title=dict(text="loss f(Wₜ)"), exponentformat="power", minorloglabels="none"),
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), margin=dict(l=10, r=10, t=40, b=10), height=360,
         template=DEFAULT_TEMPLATE,
     )
-    return PlainFigure(dict(data=data, layout=layout))
+    return PlainFigure(dict(data=_loss_traces(paths, {}), layout=layout))
+
+
+# The 3-D surface's colours: the map's pale scale, deepened so that the shape reads in 3-D (light low, slate high).
+SURFACE_3D_COLOURSCALE = [[0.0, "#fff6d5"], [0.25, "#d3e2f0"], [0.6, "#88a7cc"], [1.0, "#46618f"]]
 
 
 def surface_3d(surface: Surface, paths: Sequence[Path], grid: int = 70) -> go.Figure:
-    """The surface in 3-D (log height where values span decades) with every path on it."""
+    """The surface in 3-D (log height where values span decades) with every path on it: the surface partly
+    transparent, each path a thick line lifted 2% of the height range above it (so it is not hidden inside the
+    surface), with a dot where it ends."""
     x, y, z = surface.grid(grid)
     lift = (lambda v: np.log10(np.maximum(v, 1e-3))) if surface.log_levels else (lambda v: np.asarray(v))
     title = "log₁₀ loss" if surface.log_levels else "loss"
+    height = lift(z)
+    above = 0.02 * float(np.ptp(height))
     fig = go.Figure(
-        go.Surface(x=typed_array(x), y=typed_array(y), z=typed_array(lift(z)), colorscale=SURFACE_COLOURSCALE,
-                   showscale=False, opacity=0.9, name="surface",
-                   contours=dict(z=dict(show=True, usecolormap=False, color="rgba(60,70,90,0.4)", width=1)),
+        go.Surface(x=typed_array(x), y=typed_array(y), z=typed_array(height), colorscale=SURFACE_3D_COLOURSCALE,
+                   showscale=False, opacity=0.85, name="surface",
+                   lighting=dict(ambient=0.8, diffuse=0.5, specular=0.05, roughness=0.9),
+                   contours=dict(z=dict(show=True, usecolormap=False, color="rgba(40,50,70,0.45)", width=1)),
                    hovertemplate=f"x=%{{x:.2f}}<br>y=%{{y:.2f}}<br>{title}=%{{z:.3g}}<extra></extra>")
     )
     for p in paths:
-        fig.add_trace(
-            go.Scatter3d(
-                x=typed_array(p.x), y=typed_array(p.y), z=typed_array(lift(p.loss)), mode="lines",
-                name=_label(p.optimizer), line=dict(color=colour(p.optimizer), width=5),
-            )
-        )
+        z_path = lift(p.loss) + above
+        fig.add_trace(go.Scatter3d(x=typed_array(p.x), y=typed_array(p.y), z=typed_array(z_path), mode="lines",
+                                   name=_label(p.optimizer), legendgroup=p.optimizer,
+                                   line=dict(color=colour(p.optimizer), width=8)))
+        fig.add_trace(go.Scatter3d(x=[float(p.x[-1])], y=[float(p.y[-1])], z=[float(z_path[-1])], mode="markers",
+                                   legendgroup=p.optimizer, showlegend=False, hoverinfo="skip",
+                                   marker=dict(size=5, color=colour(p.optimizer), line=dict(color="white", width=1))))
     (x0, x1), (y0, y1) = surface.bounds
     fig.update_layout(
         scene=dict(xaxis=dict(title="x (w₁)", range=[x0, x1]), yaxis=dict(title="y (w₂)", range=[y0, y1]), zaxis_title=title,
-                   camera=dict(eye=dict(x=1.5, y=-1.5, z=1.1))),
+                   camera=dict(eye=dict(x=1.25, y=-1.25, z=1.6))),
         legend=dict(orientation="h", y=1.0, x=0), margin=dict(l=0, r=0, t=30, b=0), height=560,
     )
     return fig

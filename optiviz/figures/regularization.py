@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from optiviz.figures.palette import CLASS_COLOURS
+from optiviz.nn.seeds import final_values, spread
 
 # One colour per run on every figure of the lab (Okabe–Ito, colour-blind safe; grey = no regularizer).
 RUN_COLOURS = MappingProxyType({
@@ -20,7 +21,7 @@ RUN_COLOURS = MappingProxyType({
     "L1": "#0072B2",
     "L2": "#D55E00",
     "elastic net": "#009E73",
-    "no dropout, no batch norm": "#555555",
+    "no dropout": "#555555",
     "dropout": "#CC79A7",
     "batch norm": "#E69F00",
     "without augmentation": "#555555",
@@ -233,6 +234,35 @@ def patience_risk(rule, chosen: int, last_loss: float, best_loss: float) -> go.F
     return fig
 
 
+def patience_spread(many, chosen: int) -> go.Figure:
+    """Early stopping over many seeds: the validation loss of the kept weights against the patience (median and
+    10–90% band over the seeds), beside the last epoch's (no early stopping); ``many`` is a StopSpread."""
+    fig = go.Figure()
+    P = np.asarray(many.patience)
+    med, low, high = spread(many.kept_loss)
+    last = spread(np.asarray(many.last_loss)[:, None])
+    fig.add_trace(go.Scatter(x=np.r_[P, P[::-1]], y=np.r_[high, low[::-1]], fill="toself", mode="lines",
+                             fillcolor=_rgba("#0072B2", 0.18), line=dict(width=0), hoverinfo="skip",
+                             name=f"kept weights, 10–90% of {len(many.kept_loss)} seeds"))
+    fig.add_trace(go.Scatter(x=P, y=med, mode="lines", line=dict(color="#0072B2", width=2.5, shape="hv"),
+                             name="early stopping: kept weights (median)",
+                             hovertemplate="patience %{x}<br>median validation loss %{y:.4f}<extra></extra>"))
+    fig.add_hrect(y0=float(last[1][0]), y1=float(last[2][0]), fillcolor="#888", opacity=0.12, line_width=0)
+    fig.add_hline(y=float(last[0][0]), line=dict(color="#555", dash="dash"),
+                  annotation_text="no early stopping (last epoch), median and 10–90%", annotation_position="top right",
+                  annotation_font_size=11)
+    k = int(np.searchsorted(P, chosen))
+    if k < len(P) and P[k] == chosen:
+        fig.add_trace(go.Scatter(x=[chosen], y=[med[k]], mode="markers", name=f"your patience: {chosen}",
+                                 marker=dict(size=13, color="#D55E00", symbol="star"),
+                                 hovertemplate="patience %{x}<br>median validation loss %{y:.4f}<extra></extra>"))
+    fig.update_xaxes(title_text="patience P")
+    fig.update_yaxes(title_text="validation loss of the kept weights")
+    fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10),
+                      legend=dict(orientation="h", y=-0.2, x=0, yanchor="top"))
+    return fig
+
+
 def regularizer_curves(results, dropped: np.ndarray | None = None) -> go.Figure:
     """One panel per run: training loss (dashed) and validation loss (solid); for dropout also the training
     loss with units dropped (dotted), the loss the optimizer sees. Shared log loss axis."""
@@ -257,30 +287,181 @@ def regularizer_curves(results, dropped: np.ndarray | None = None) -> go.Figure:
     return fig
 
 
-def dropout_scaling(table: pd.DataFrame, keep_prob: float) -> go.Figure:
-    """Each unit's mean activation: training time (averaged over many masks) against test time, for
-    inverted dropout (scale by 1/p while training, nothing at test) and the original (scale by p at test)."""
+def dropout_scaling(table: pd.DataFrame, drop: float) -> go.Figure:
+    """Each unit's mean activation: training time (averaged over many masks) against test time, for the
+    original dropout (scale by 1 − p at test) and inverted dropout (scale by 1/(1 − p) while training)."""
     fig = make_subplots(1, 2, shared_yaxes=True, horizontal_spacing=0.04, subplot_titles=(
-        "inverted dropout: train m⊙h/p, test h", f"original dropout: train m⊙h, test p·h (p = {keep_prob:g})"))
+        f"original dropout: train m⊙h, test (1−p)·h (p = {drop:g})", "inverted dropout: train m⊙h/(1−p), test h"))
     units = [f"{u}" for u in table["unit"]]
     bars = (
-        (1, "inverted: training m⊙h/p", "training: mean of m⊙h/p over the masks", "#CC79A7"),
-        (1, "test h", "test: h (no scaling)", "#555555"),
-        (2, "original: training m⊙h", "training: mean of m⊙h over the masks", "#E69F00"),
-        (2, "original: test p·h", "test: p·h (scaled by p)", "#555555"),
+        (1, "original: training m⊙h", "training: mean of m⊙h over the masks", "#E69F00"),
+        (1, "original: test (1−p)·h", "test: (1−p)·h (scaled by 1 − p)", "#555555"),
+        (2, "inverted: training m⊙h/(1−p)", "training: mean of m⊙h/(1−p) over the masks", "#CC79A7"),
+        (2, "test h", "test: h (no scaling)", "#555555"),
     )
     for col, column, name, colour in bars:
         fig.add_trace(go.Bar(x=units, y=table[column].to_numpy(), name=name, marker_color=colour,
                              opacity=0.6 if "test" in name else 1.0,
                              hovertemplate=f"unit %{{x}}<br>{name}<br>%{{y:.4f}}<extra></extra>"), 1, col)
-    fig.add_trace(go.Scatter(x=units, y=table["test h"].to_numpy(), mode="markers", name="test: h unscaled (1/p too big)",
+    fig.add_trace(go.Scatter(x=units, y=table["test h"].to_numpy(), mode="markers",
+                             name="original at test without its 1 − p: h, 1/(1−p) too big",
                              marker=dict(symbol="x-thin", size=10, line=dict(width=2, color="#D55E00")),
-                             hovertemplate="unit %{x}<br>unscaled h %{y:.4f}<extra></extra>"), 1, 2)
+                             hovertemplate="unit %{x}<br>unscaled h %{y:.4f}<extra></extra>"), 1, 1)
     fig.update_xaxes(title_text="unit of hidden layer 1")
     fig.update_yaxes(title_text="mean activation over the training points", row=1, col=1)
     fig.update_layout(height=360, barmode="group", margin=dict(l=10, r=10, t=40, b=10),
                       legend=dict(orientation="h", y=-0.25, x=0, yanchor="top"))
     return fig
+
+
+# ---- many seeds ---------------------------------------------------------------------------------------------
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{alpha})"
+
+
+def spread_table(curves) -> pd.DataFrame:
+    """Median and 10–90% band of each run's curves over its seeds, per epoch: the data of :func:`seed_bands`."""
+    frames = []
+    for c in curves:
+        columns = {"run": c.label, "epoch": np.asarray(c.epochs)}
+        for name in ("train_loss", "val_loss", "train_acc", "val_acc"):
+            med, low, high = spread(getattr(c, name))
+            columns |= {f"{name}_median": med, f"{name}_p10": low, f"{name}_p90": high}
+        frames.append(pd.DataFrame(columns))
+    return pd.concat(frames, ignore_index=True)
+
+
+def seed_bands(curves, title: str = "", log: bool = True, training: bool = True) -> go.Figure:
+    """Validation loss (solid) and training loss (dashed) of each run: the median over the seeds, the 10–90% band
+    of the validation loss shaded, and each seed's last validation loss as a dot (``curves``: SeedCurves, one per run;
+    a diverged seed has no dot)."""
+    fig = go.Figure()
+    floor = FLOOR if log else -np.inf
+    for c in curves:
+        colour = run_colour(c.label)
+        epoch = np.asarray(c.epochs, dtype=float)
+        med, low, high = spread(c.val_loss)
+        seen = ~np.isnan(med)
+        fig.add_trace(go.Scatter(
+            x=np.r_[epoch[seen], epoch[seen][::-1]], y=np.maximum(np.r_[high[seen], low[seen][::-1]], floor),
+            fill="toself", fillcolor=_rgba(colour, 0.18), line=dict(width=0), mode="lines", hoverinfo="skip",
+            name=f"{c.label} · validation, 10–90% of {len(c.seeds)} seeds", legendgroup=c.label))
+        fig.add_trace(go.Scatter(
+            x=epoch, y=np.maximum(med, floor), mode="lines", line=dict(color=colour, width=2.5),
+            name=f"{c.label} · validation (median)", legendgroup=c.label,
+            hovertemplate=f"{c.label} · validation, median<br>epoch %{{x}}<br>%{{y:.3g}}<extra></extra>"))
+        last = final_values(c)
+        fig.add_trace(go.Scatter(
+            x=np.full(len(last), epoch[-1]), y=np.maximum(last, floor), mode="markers", customdata=np.asarray(c.seeds),
+            marker=dict(color=colour, size=6, opacity=0.7, line=dict(color="white", width=0.5)),
+            name=f"{c.label} · each seed's last epoch", legendgroup=c.label, showlegend=False,
+            hovertemplate=f"{c.label}<br>seed %{{customdata}}<br>last validation loss %{{y:.3g}}<extra></extra>"))
+        if training:
+            fig.add_trace(go.Scatter(
+                x=epoch, y=np.maximum(spread(c.train_loss)[0], floor), mode="lines",
+                line=dict(color=colour, width=1.5, dash="dash"), name=f"{c.label} · training (median)",
+                legendgroup=c.label,
+                hovertemplate=f"{c.label} · training, median<br>epoch %{{x}}<br>%{{y:.3g}}<extra></extra>"))
+    if log:
+        fig.update_yaxes(type="log", exponentformat="power", minorloglabels="none")
+    fig.update_yaxes(title_text="loss L" + (" (log scale)" if log else ""), rangemode="tozero" if not log else None)
+    fig.update_xaxes(title_text="epoch")
+    fig.update_layout(height=380, margin=dict(l=10, r=10, t=40 if title else 20, b=10),
+                      title=dict(text=title, font=dict(size=14), x=0.01) if title else None,
+                      legend=dict(orientation="h", y=-0.2, x=0, yanchor="top"))
+    return fig
+
+
+# ---- the dropout network, redrawn each step ---------------------------------------------------------------
+
+KEPT_COLOUR, DROPPED_COLOUR_NODE = "#CC79A7", "#d9d9d9"
+
+
+def _layers_shown(widths, shown: int) -> list[int]:
+    return [2, *[min(w, shown) for w in widths], 1]
+
+
+def _node_positions(sizes: list[int]) -> list[np.ndarray]:
+    """(x, y) of each node, layer by layer, each layer centred vertically."""
+    return [np.stack([np.full(n, float(i)), (n - 1) / 2 - np.arange(n)], axis=1) for i, n in enumerate(sizes)]
+
+
+def _network_traces(positions, kept: list[np.ndarray]) -> list[dict]:
+    """Kept connections, dropped connections, kept units, dropped units (four traces, same order every step)."""
+    on_x, on_y, off_x, off_y = [], [], [], []
+    for i in range(len(positions) - 1):
+        for a, pa in enumerate(positions[i]):
+            for b, pb in enumerate(positions[i + 1]):
+                live = kept[i][a] and kept[i + 1][b]
+                xs, ys = (on_x, on_y) if live else (off_x, off_y)
+                xs += [pa[0], pb[0], None]
+                ys += [pa[1], pb[1], None]
+    nodes = np.concatenate(positions)
+    alive = np.concatenate(kept)
+    # every trace keeps at least one point (a frame that empties a trace leaves its old line drawn)
+    return [
+        dict(type="scatter", x=on_x or [None], y=on_y or [None], mode="lines", hoverinfo="skip",
+             line=dict(color="rgba(60,60,60,0.45)", width=1), name="connection used"),
+        dict(type="scatter", x=off_x or [None], y=off_y or [None], mode="lines", hoverinfo="skip",
+             line=dict(color="rgba(200,200,200,0.35)", width=0.7, dash="dot"), name="connection dropped"),
+        dict(type="scatter", x=nodes[:, 0], y=nodes[:, 1], mode="markers", hoverinfo="skip",
+             name="unit kept", marker=dict(size=[18 if a else 0 for a in alive], color=KEPT_COLOUR,
+                                           line=dict(color="#333", width=1.2))),
+        dict(type="scatter", x=nodes[:, 0], y=nodes[:, 1], mode="markers", hoverinfo="skip",
+             name="unit dropped (×)", marker=dict(size=[0 if a else 18 for a in alive], color=DROPPED_COLOUR_NODE,
+                                                 symbol="circle-x", line=dict(color="#999", width=1.2))),
+    ]
+
+
+def dropout_network(masks: np.ndarray, widths, drop: float, shown: int = 8) -> go.Figure:
+    """The network with the units dropped at each training step greyed out and crossed (×), one frame per step.
+
+    ``masks`` (steps, hidden layers, max width) bool, True = kept (``regularizers.dropout_masks``);
+    only the first ``shown`` units of each hidden layer are drawn. Input and output units are never dropped.
+    """
+    masks = np.asarray(masks, dtype=bool)
+    sizes = _layers_shown(widths, shown)
+    positions = _node_positions(sizes)
+
+    def kept(step: int) -> list[np.ndarray]:
+        return [np.ones(2, bool), *[masks[step, i, :sizes[i + 1]] for i in range(len(widths))], np.ones(1, bool)]
+
+    def label(step: int) -> dict:
+        used = [int(masks[step, i, :w].sum()) for i, w in enumerate(widths)]
+        text = (f"step {step + 1}: " + ", ".join(f"layer {i + 1} keeps {u} of {w}" for i, (u, w) in
+                                                 enumerate(zip(used, widths))))
+        return dict(type="scatter", x=[len(sizes) / 2 - 0.5], y=[(max(sizes) - 1) / 2 + 0.9], mode="text", text=[text],
+                    textfont=dict(size=13, color="#31333f"), hoverinfo="skip", showlegend=False, name="step")
+
+    data = [*_network_traces(positions, kept(0)), label(0)]
+    frames = [dict(name=str(k + 1), data=[*_network_traces(positions, kept(k)), label(k)], traces=[0, 1, 2, 3, 4])
+              for k in range(len(masks))]
+    play = dict(frame=dict(duration=700, redraw=True), transition=dict(duration=0), fromcurrent=True, mode="immediate")
+    pause = dict(frame=dict(duration=0, redraw=True), transition=dict(duration=0), mode="immediate")
+    top = max(sizes)
+    annotations = [dict(x=i, y=-(top - 1) / 2 - 0.9, text=name, showarrow=False, font=dict(size=12, color="#555"))
+                   for i, name in enumerate(["input", *[f"hidden {i + 1}" + (f"<br>(first {shown} of {w})" if w > shown
+                                                                              else "") for i, w in enumerate(widths)],
+                                             "output"])]
+    layout = dict(
+        height=420, margin=dict(l=10, r=10, t=50, b=10), showlegend=True, plot_bgcolor="white",
+        legend=dict(orientation="h", y=1.01, x=0, yanchor="bottom"),
+        xaxis=dict(visible=False, range=[-0.4, len(sizes) - 0.6]),
+        yaxis=dict(visible=False, range=[-(top - 1) / 2 - 1.4, (top - 1) / 2 + 1.4]),
+        annotations=annotations,
+        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.06, xanchor="left", yanchor="top",
+                          showactive=False, pad=dict(r=8, t=0),
+                          buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
+                                   dict(label="❚❚ Pause", method="animate", args=[[None], pause])])],
+        sliders=[dict(active=0, x=0.22, len=0.78, y=-0.06, yanchor="top", pad=dict(t=0, b=0),
+                      currentvalue=dict(prefix="training step ", font=dict(size=12, color="#31333f")),
+                      steps=[dict(label=str(k + 1), method="animate", args=[[str(k + 1)], pause])
+                             for k in range(len(masks))])],
+    )
+    return go.Figure(data=data, layout=layout, frames=frames)
 
 
 def augmentation_points(X, y, copies: pd.DataFrame) -> go.Figure:

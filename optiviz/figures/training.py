@@ -1,4 +1,4 @@
-"""Figures for the training lab: decision boundaries, learning curves, gradient norms, neurons, landscape."""
+"""Figures for the training lab: decision boundaries, learning curves, gradient norms, neurons (landscape: figures.landscape)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from optiviz.figures.palette import CLASS_COLOURS, colour, layer_colours
+from optiviz.nn.seeds import count_below, final_values, spread
 from optiviz.optimizers import OPTIMIZERS
 
 FLOOR = 1e-12  # values below this are drawn at it on log axes
@@ -21,6 +22,82 @@ def run_title(label: str) -> str:
     """A run label for people: "adam (2)" → "Adam (2)"."""
     name = base_name(label)
     return label.replace(name, OPTIMIZERS[name].label, 1) if name in OPTIMIZERS else label
+
+
+class _Panels:
+    """A grid of panels, as ``make_subplots`` lays them out, built as plain dicts and put in a figure unvalidated.
+
+    Plotly checks every property as it is set (about 1 ms a trace, ~10 ms a subplot layout: more than
+    the numbers behind these figures cost); the traces and axes here are built by this module and
+    tested, so the figure skips that. Panel (row, col) is number k = (row − 1)·cols + col, on axes
+    x{k}, y{k} ("x", "y" for k = 1); row 1 is the top. ``update_xaxes``/``update_yaxes`` take plotly
+    axis properties (``title_text`` for the title) for one panel or, without row and col, for all.
+    """
+
+    def __init__(self, rows: int, cols: int, subplot_titles=(), horizontal_spacing: float = 0.2 / 3,
+                 vertical_spacing: float = 0.3 / 3, shared_yaxes: bool = False):
+        self.rows, self.cols = rows, cols
+        self.data: list[dict] = []
+        self.layout: dict = {"annotations": []}
+        width = (1 - horizontal_spacing * (cols - 1)) / cols
+        height = (1 - vertical_spacing * (rows - 1)) / rows
+        titles = list(subplot_titles)
+        for row in range(1, rows + 1):
+            for col in range(1, cols + 1):
+                k = (row - 1) * cols + col
+                x0 = (col - 1) * (width + horizontal_spacing)
+                y1 = 1 - (row - 1) * (height + vertical_spacing)
+                x_axis = {"anchor": self._ref("y", k), "domain": [max(x0, 0.0), min(x0 + width, 1.0)]}
+                y_axis = {"anchor": self._ref("x", k), "domain": [max(y1 - height, 0.0), min(y1, 1.0)]}
+                if shared_yaxes and col > 1:
+                    y_axis.update(matches=self._ref("y", (row - 1) * cols + 1), showticklabels=False)
+                self.layout[self._name("xaxis", k)] = x_axis
+                self.layout[self._name("yaxis", k)] = y_axis
+                if k <= len(titles) and titles[k - 1]:
+                    self.layout["annotations"].append(dict(
+                        text=titles[k - 1], x=x0 + width / 2, y=y1, xref="paper", yref="paper", xanchor="center",
+                        yanchor="bottom", showarrow=False, font=dict(size=16)))
+
+    @staticmethod
+    def _ref(letter: str, k: int) -> str:
+        return letter if k == 1 else f"{letter}{k}"
+
+    @staticmethod
+    def _name(axis: str, k: int) -> str:
+        return axis if k == 1 else f"{axis}{k}"
+
+    def add_trace(self, trace: dict, row: int = 1, col: int = 1) -> None:
+        k = (row - 1) * self.cols + col
+        self.data.append({**trace, "xaxis": self._ref("x", k), "yaxis": self._ref("y", k)})
+
+    def _update_axes(self, axis: str, row, col, properties: dict) -> None:
+        if "title_text" in properties:
+            properties = {**properties, "title": {"text": properties.pop("title_text")}}
+        ks = ([(row - 1) * self.cols + col] if row is not None else
+              [k for k in range(1, self.rows * self.cols + 1)])
+        for k in ks:
+            self.layout[self._name(axis, k)].update(properties)
+
+    def update_xaxes(self, row=None, col=None, **properties) -> None:
+        self._update_axes("xaxis", row, col, properties)
+
+    def update_yaxes(self, row=None, col=None, **properties) -> None:
+        self._update_axes("yaxis", row, col, properties)
+
+    def update_annotations(self, font_size: int) -> None:
+        for note in self.layout["annotations"]:
+            note["font"] = dict(size=font_size)
+
+    def update_layout(self, **properties) -> None:
+        self.layout.update(properties)
+
+    def figure(self) -> go.Figure:
+        return go.Figure(data=self.data, layout=self.layout, _validate=False)
+
+
+def _trace(kind: str, **properties) -> dict:
+    """A trace as a plain dict, e.g. ``_trace("scatter", x=…, y=…)``."""
+    return dict(type=kind, **properties)
 
 
 def _class_scale(classes: int) -> list:
@@ -41,87 +118,209 @@ def decision_boundaries(results, epoch: int, points: dict) -> go.Figure:
     titles = []
     for r in results:
         row = r.history[r.history["epoch"] == min(epoch, r.epochs_run)].iloc[0]
-        titles.append(f"{run_title(r.optimizer)} · epoch {int(row['epoch'])} · val acc {row['val_acc']:.0%}"
-                      if np.isfinite(row["val_acc"]) else f"{run_title(r.optimizer)} · epoch {int(row['epoch'])}")
-    fig = make_subplots(rows, cols, subplot_titles=titles, horizontal_spacing=0.06, vertical_spacing=0.1)
+        titles.append(f"{run_title(r.optimizer)}<br>epoch {int(row['epoch'])} · val acc {row['val_acc']:.0%}"
+                      if np.isfinite(row["val_acc"]) else f"{run_title(r.optimizer)}<br>epoch {int(row['epoch'])}")
+    fig = _Panels(rows, cols, subplot_titles=titles, horizontal_spacing=0.06, vertical_spacing=0.1)
     for k, r in enumerate(results):
         row, col = k // cols + 1, k % cols + 1
-        frame = int(np.searchsorted(r.grid_epochs, min(epoch, r.epochs_run), side="right") - 1)
-        grid = r.grids[max(frame, 0)]
+        grid = r.grid_at(min(epoch, r.epochs_run))  # recorded, or drawn now for this epoch only
         if grid.ndim == 2:  # P(class 1)
-            fig.add_trace(go.Heatmap(x=r.grid_x, y=r.grid_y, z=grid, zmin=0, zmax=1, colorscale=_class_scale(2),
+            fig.add_trace(_trace("heatmap", x=r.grid_x, y=r.grid_y, z=grid, zmin=0, zmax=1, colorscale=_class_scale(2),
                                      opacity=0.75, showscale=k == 0, colorbar=dict(title="P(class 1)", len=0.6, thickness=12),
                                      hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>P(class 1)=%{z:.2f}<extra></extra>"), row, col)
-            fig.add_trace(go.Contour(x=r.grid_x, y=r.grid_y, z=grid, contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
+            fig.add_trace(_trace("contour", x=r.grid_x, y=r.grid_y, z=grid, contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
                                      line=dict(color="#333", width=1.5), showscale=False, showlegend=False, hoverinfo="skip"), row, col)
         else:  # the most probable class, shaded
             label = np.argmax(grid, axis=-1)
             scale = [[i / max(grid.shape[-1] - 1, 1), CLASS_COLOURS[i]] for i in range(grid.shape[-1])]
-            fig.add_trace(go.Heatmap(x=r.grid_x, y=r.grid_y, z=label, colorscale=scale, opacity=0.45, showscale=False,
+            fig.add_trace(_trace("heatmap", x=r.grid_x, y=r.grid_y, z=label, colorscale=scale, opacity=0.45, showscale=False,
                                      hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>class %{z}<extra></extra>"), row, col)
         for split, symbol in (("train", "circle"), ("validation", "circle-open")):
             X, y = points[split]
             if len(X) == 0:
                 continue
-            fig.add_trace(go.Scatter(
+            fig.add_trace(_trace("scatter", 
                 x=X[:, 0], y=X[:, 1], mode="markers", name=split, legendgroup=split, showlegend=k == 0,
                 marker=dict(symbol=symbol, size=6 if split == "train" else 7, color=[CLASS_COLOURS[int(c)] for c in y],
-                            line=dict(width=0.8 if split == "train" else 1.6, color="white" if split == "train" else None)),
+                            line=dict(width=0.8, color="white") if split == "train" else dict(width=1.6)),
                 hovertemplate=f"{split}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"), row, col)
         fig.update_xaxes(range=[r.grid_x[0], r.grid_x[-1]], constrain="domain", row=row, col=col)
-        fig.update_yaxes(range=[r.grid_y[0], r.grid_y[-1]], scaleanchor=f"x{k + 1 if k else ''}", row=row, col=col)
-    fig.update_layout(height=420 * rows, margin=dict(l=10, r=10, t=50, b=10),
+        fig.update_yaxes(range=[r.grid_y[0], r.grid_y[-1]], scaleanchor=f"x{k + 1 if k else ''}", constrain="domain",
+                         constraintoward="top", row=row, col=col)  # a narrow screen shrinks the panel, not the data's view
+    fig.update_annotations(font_size=13)
+    fig.update_layout(height=420 * rows, margin=dict(l=10, r=10, t=60, b=10),
                       legend=dict(orientation="h", y=-0.04, x=0, yanchor="top"))
-    return fig
+    return fig.figure()
 
 
-def learning_curves(history) -> go.Figure:
-    """Loss and accuracy against the epoch for every optimizer: training dashed, validation solid."""
-    fig = make_subplots(1, 2, subplot_titles=("loss", "accuracy"), horizontal_spacing=0.1)
-    for label, run in history.groupby("optimizer", sort=False):
-        c = colour(base_name(label))
-        for split, dash in (("train", "dash"), ("val", "solid")):
-            for col, metric in ((1, "loss"), (2, "acc")):
-                values = run[f"{split}_{metric}"].to_numpy(dtype=float)
-                if metric == "loss":
-                    values = np.maximum(values, FLOOR)
-                if not np.isfinite(values).any():
-                    continue
-                fig.add_trace(go.Scatter(
-                    x=run["epoch"].to_numpy(), y=values, mode="lines", line=dict(color=c, dash=dash, width=2),
-                    name=f"{run_title(label)} · {'training' if split == 'train' else 'validation'}",
-                    legendgroup=label, showlegend=col == 1,
-                    hovertemplate=f"{run_title(label)} {split}<br>epoch %{{x}}<br>{metric} %{{y:.3g}}<extra></extra>"), 1, col)
-    fig.update_yaxes(type="log", exponentformat="power", minorloglabels="none", row=1, col=1)
+def log_ticks(low: float, high: float) -> list[float]:
+    """Tick values for a log axis over [low, high]: 1, 2, 5 × 10ᵏ, or every 1–9 × 10ᵏ when those give fewer than 3."""
+    if not (np.isfinite(low) and np.isfinite(high) and 0 < low <= high):
+        return []
+    first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
+    for mantissas in ((1, 2, 5), tuple(range(1, 10))):
+        ticks = [float(f"{m}e{k}") for k in range(first, last + 1) for m in mantissas]  # m·10ᵏ, rounded once
+        inside = [t for t in ticks if low <= t <= high]
+        if len(inside) >= 3:
+            break
+    below = [t for t in ticks if t < low][-1:]  # one beyond each end: plotly pads the range a little
+    above = [t for t in ticks if t > high][:1]
+    return below + inside + above
+
+
+def _log_axis(values) -> dict:
+    """A log y-axis whose ticks (1, 2, 5 × 10ᵏ) label every decade and the parts of one."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    ticks = log_ticks(float(v.min()), float(v.max())) if v.size else []
+    return dict(type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks]) if ticks else dict(type="log")
+
+
+SPLIT_NAMES = {"train": "training", "val": "validation"}
+
+
+def _main_split(seeds) -> str:
+    """The split the bands and counts use: validation when there is one, else training."""
+    return "val" if any(np.isfinite(c.val_loss).any() for c in seeds) else "train"
+
+
+def learning_curves(history, seeds=None) -> go.Figure:
+    """Loss and accuracy against the epoch for every optimizer: training dashed, validation solid.
+
+    With ``seeds`` (one SeedCurves per optimizer, from ``optiviz.nn.seeds``) the lines are the
+    median over the seeds, the shading their 10–90% band (validation, or training without a
+    validation split), and the dots at the right of the loss panel each seed's final loss
+    (their ``customdata`` is the seed). Without, one run's curves from ``history``.
+    """
+    fig = _Panels(1, 2, subplot_titles=("loss", "accuracy"), horizontal_spacing=0.1)
+    drawn = []
+    if seeds:
+        main = _main_split(seeds)
+        last = max(int(c.epochs[-1]) for c in seeds)
+        for k, c in enumerate(seeds):
+            colour_, name, n = colour(base_name(c.label)), run_title(c.label), len(c.seeds)
+            for split, dash in (("train", "dash"), ("val", "solid")):
+                for col, metric in ((1, "loss"), (2, "acc")):
+                    median, low, high = spread(getattr(c, f"{split}_{metric}"))
+                    if metric == "loss":
+                        median, low, high = (np.maximum(v, FLOOR) for v in (median, low, high))
+                    seen = np.isfinite(median)
+                    if not seen.any():
+                        continue
+                    epochs = c.epochs[seen]
+                    if split == main and n > 1:
+                        fig.add_trace(_trace("scatter", 
+                            x=np.concatenate([epochs, epochs[::-1]]), y=np.concatenate([high[seen], low[seen][::-1]]),
+                            fill="toself", fillcolor=colour_, opacity=0.16, mode="lines", line=dict(width=0),
+                            hoverinfo="skip", legendgroup=c.label, showlegend=False,
+                            name=f"{name} · {SPLIT_NAMES[split]}: 10–90% of {n} seeds"), 1, col)
+                    fig.add_trace(_trace("scatter", 
+                        x=epochs, y=median[seen], mode="lines", line=dict(color=colour_, dash=dash, width=2),
+                        name=f"{name} · {SPLIT_NAMES[split]}" + (" (median)" if n > 1 else ""),
+                        legendgroup=c.label, showlegend=col == 1,
+                        hovertemplate=f"{name} {SPLIT_NAMES[split]}, median<br>epoch %{{x}}<br>{metric} %{{y:.3g}}"
+                                      "<extra></extra>"), 1, col)
+                    if metric == "loss":
+                        drawn.append(median[seen])
+            finals = final_values(c, f"{main}_loss")
+            fig.add_trace(_trace("scatter", 
+                x=np.full(n, last + (k + 1) * max(1.0, last / 40)), y=np.maximum(finals, FLOOR), customdata=c.seeds,
+                mode="markers", marker=dict(color=colour_, size=5, opacity=0.7, line=dict(width=0)),
+                name=f"{name}: final {SPLIT_NAMES[main]} loss of each seed", legendgroup=c.label, showlegend=False,
+                hovertemplate=f"{name}, seed %{{customdata}}<br>final {SPLIT_NAMES[main]} loss %{{y:.3g}}<extra></extra>"),
+                1, 1)
+            drawn.append(finals)
+    else:
+        for label, run in history.groupby("optimizer", sort=False):
+            c = colour(base_name(label))
+            for split, dash in (("train", "dash"), ("val", "solid")):
+                for col, metric in ((1, "loss"), (2, "acc")):
+                    values = run[f"{split}_{metric}"].to_numpy(dtype=float)
+                    if metric == "loss":
+                        values = np.maximum(values, FLOOR)
+                        drawn.append(values)
+                    if not np.isfinite(values).any():
+                        continue
+                    fig.add_trace(_trace("scatter", 
+                        x=run["epoch"].to_numpy(), y=values, mode="lines", line=dict(color=c, dash=dash, width=2),
+                        name=f"{run_title(label)} · {SPLIT_NAMES[split]}",
+                        legendgroup=label, showlegend=col == 1,
+                        hovertemplate=f"{run_title(label)} {split}<br>epoch %{{x}}<br>{metric} %{{y:.3g}}<extra></extra>"), 1, col)
+    fig.update_yaxes(**_log_axis(np.concatenate(drawn) if drawn else []), row=1, col=1)
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
     fig.update_xaxes(title_text="epoch")
-    fig.update_layout(height=380, margin=dict(l=10, r=10, t=40, b=10), legend=dict(font=dict(size=11)))
-    return fig
+    fig.update_layout(height=460, margin=dict(l=10, r=10, t=40, b=10),
+                      legend=dict(font=dict(size=11), orientation="h", x=0, y=-0.24, yanchor="top"))
+    return fig.figure()
+
+
+def seed_counts(seeds) -> tuple[str, list[tuple[str, str, int, int]]]:
+    """Which optimizer ends lowest, and in how many seeds it ends below each other one.
+
+    Returns (split, [(winner, other, k, S), …]): the winner has the lowest median final loss on
+    ``split`` (validation, or training without a validation split); k counts the seeds s with
+    L_winner,s < L_other,s (paired: the same seed, so the same data order and dropout masks), a
+    diverged run counting as +∞ (``optiviz.nn.seeds.count_below``).
+    """
+    main = _main_split(seeds)
+    finals = {c.label: final_values(c, f"{main}_loss") for c in seeds}
+    medians = {label: np.nanmedian(v) if np.isfinite(v).any() else np.inf for label, v in finals.items()}
+    winner = min(medians, key=medians.get)
+    return main, [(winner, other, count_below(finals[winner], finals[other]), len(finals[winner]))
+                  for other in finals if other != winner]
+
+
+def seed_summary(curves, metric: str = "val_acc") -> tuple[float, float, float, list[float]]:
+    """(median, 10th, 90th percentile) of the seeds' final ``metric``, and its median curve (recorded epochs only)."""
+    median, low, high = (float(v[0]) for v in spread(final_values(curves, metric)))
+    curve = spread(getattr(curves, metric))[0]
+    return median, low, high, [round(float(v), 4) for v in curve[np.isfinite(curve)]]
+
+
+def seed_statement(seeds) -> str:
+    """The comparison in words, as counts: "Adam ends below SGD in 17 of 20 seeds, …" (markdown)."""
+    main, counts = seed_counts(seeds)
+    n = len(seeds[0].seeds)
+    diverged = [f"{run_title(c.label)} diverged in {int((c.diverged_at >= 0).sum())} of {n}"
+                for c in seeds if (c.diverged_at >= 0).any()]
+    if not counts:
+        median, low, high = spread(final_values(seeds[0], f"{main}_loss"))
+        if not np.isfinite(median[0]):
+            return f"{run_title(seeds[0].label)} diverged in all {n} seeds."
+        text = (f"Final {SPLIT_NAMES[main]} loss of {run_title(seeds[0].label)} over {n} seeds: median {median[0]:.3g}, "
+                f"10–90% from {low[0]:.3g} to {high[0]:.3g}.")
+    else:
+        winner = run_title(counts[0][0])
+        parts = [f"below {run_title(other)} in **{k} of {total}** seeds" for _, other, k, total in counts]
+        text = f"Final {SPLIT_NAMES[main]} loss: **{winner}** ends " + ", ".join(parts) + "."
+    return text + (f" ({'; '.join(diverged)}.)" if diverged else "")
 
 
 def gradient_norms(results) -> go.Figure:
     """‖∂J/∂W_l‖ per layer over the epochs, one panel per optimizer, on a log axis."""
-    fig = make_subplots(1, len(results), subplot_titles=[run_title(r.optimizer) for r in results], shared_yaxes=True,
+    fig = _Panels(1, len(results), subplot_titles=[run_title(r.optimizer) for r in results], shared_yaxes=True,
                         horizontal_spacing=0.04)
     for k, r in enumerate(results):
         colours = layer_colours(len(r.layer_names))
         epochs = r.history["epoch"].to_numpy()
         for j, name in enumerate(r.layer_names):
-            fig.add_trace(go.Scatter(
+            fig.add_trace(_trace("scatter", 
                 x=epochs[1:], y=np.maximum(r.grad_norms[1:, j], FLOOR), mode="lines", name=name, legendgroup=name,
                 showlegend=k == 0, line=dict(color=colours[j], width=2),
                 hovertemplate=f"{name}<br>epoch %{{x}}<br>‖∂J/∂W‖ %{{y:.3g}}<extra></extra>"), 1, k + 1)
-    fig.update_yaxes(type="log", exponentformat="power", minorloglabels="none")
+    drawn = [np.maximum(r.grad_norms[1:], FLOOR).ravel() for r in results]
+    fig.update_yaxes(**_log_axis(np.concatenate(drawn) if drawn else []))
     fig.update_yaxes(title_text="gradient norm ‖∂J/∂W‖", row=1, col=1)
     fig.update_xaxes(title_text="epoch")
     fig.update_layout(height=340, margin=dict(l=10, r=10, t=40, b=10))
-    return fig
+    return fig.figure()
 
 
 def neuron_maps(grid_x, grid_y, responses: np.ndarray, activation: str) -> go.Figure:
     """Small heatmaps: what each neuron of one hidden layer outputs across the input plane.
 
-    ``responses`` has shape (units, g, g).
+    ``responses`` has shape (units, g, g); x and y share one scale, so a square grid
+    (``TrainingResult.neuron_tiles``) gives square tiles. ``activation`` is the colour bar's title.
     """
     units = len(responses)
     cols = min(units, 8)
@@ -135,26 +334,12 @@ def neuron_maps(grid_x, grid_y, responses: np.ndarray, activation: str) -> go.Fi
                                  showscale=i == 0, colorbar=dict(title=activation, thickness=10, len=0.7),
                                  hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>output %{z:.3f}<extra></extra>"),
                       i // cols + 1, i % cols + 1)
-    fig.update_xaxes(showticklabels=False)
-    fig.update_yaxes(showticklabels=False)
+    fig.update_xaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False, constrain="domain")
+    fig.update_yaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False, constrain="domain",
+                     constraintoward="top")  # each tile right under its title
+    for i in range(units):  # equal units on both axes: with a square grid (neuron_tiles) every tile is a square
+        suffix = "" if i == 0 else str(i + 1)
+        fig.layout[f"yaxis{suffix}"].update(scaleanchor=f"x{suffix}", scaleratio=1)
     fig.update_annotations(font_size=10)
-    fig.update_layout(height=max(150 * rows, 190) + 40, margin=dict(l=10, r=10, t=30, b=10))
-    return fig
-
-
-def landscape(alphas, betas, Z, path_alpha, path_beta, label: str) -> go.Figure:
-    """The loss on a 2-D slice through the trained weights, with the training path's shadow on it."""
-    z = np.log10(np.maximum(np.where(np.isfinite(Z), Z, np.nan), 1e-6))
-    fig = go.Figure(go.Contour(x=alphas, y=betas, z=z, colorscale="Viridis", ncontours=25,
-                               colorbar=dict(title="log₁₀ loss", thickness=12),
-                               hovertemplate="α=%{x:.2f}<br>β=%{y:.2f}<br>log₁₀ loss=%{z:.2f}<extra></extra>"))
-    c = colour(base_name(label))
-    fig.add_trace(go.Scatter(x=path_alpha, y=path_beta, mode="lines+markers", name=f"{run_title(label)}: training path (projected)",
-                             line=dict(color="white", width=4), marker=dict(size=5, color=c), showlegend=True))
-    fig.add_trace(go.Scatter(x=path_alpha[:1], y=path_beta[:1], mode="markers", name="start (epoch 0)",
-                             marker=dict(symbol="circle-open", size=14, color="white", line=dict(width=3))))
-    fig.add_trace(go.Scatter(x=[0], y=[0], mode="markers", name="trained weights θ*",
-                             marker=dict(symbol="star", size=16, color="white", line=dict(color="black", width=1))))
-    fig.update_layout(xaxis_title="α (direction d₁)", yaxis_title="β (direction d₂)", height=480,
-                      margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
+    fig.update_layout(height=max(130 * rows, 170) + 40, margin=dict(l=10, r=10, t=30, b=10))
     return fig

@@ -132,6 +132,8 @@ class TrainingResult:
     preprocessing: Preprocessing  # fitted on the training split; maps raw inputs to network inputs
     loss: str
     settings: dict = field(default_factory=dict)  # the arguments the run was made with
+    # batch-norm state after each recorded epoch, for grids drawn on demand (None: no batch norm, or grids recorded)
+    epoch_states: list | None = None
 
     @property
     def epochs_run(self) -> int:
@@ -157,6 +159,47 @@ class TrainingResult:
             values = self.net.hidden_activations(self.params, self.state, x)[layer]
         return values.T.reshape(-1, len(self.grid_y), len(self.grid_x))
 
+    def neuron_tiles(self, layer: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(x (g,), y (g,), responses (units, g, g)): ``neuron_responses`` on a square grid.
+
+        The square is centred on the recorded grid and as wide as its wider side, so every tile
+        is a square with the input plane's true proportions.
+        """
+        if self.grid_x is None:
+            raise ValueError("neuron_tiles needs a recorded grid (record_grid=True)")
+        if not 0 <= layer < len(self.net.hidden):
+            raise ValueError(f"layer must be in [0, {len(self.net.hidden) - 1}], got {layer!r}")
+        half = max(self.grid_x[-1] - self.grid_x[0], self.grid_y[-1] - self.grid_y[0]) / 2
+        cx, cy = (self.grid_x[0] + self.grid_x[-1]) / 2, (self.grid_y[0] + self.grid_y[-1]) / 2
+        gx = np.linspace(cx - half, cx + half, len(self.grid_x))
+        gy = np.linspace(cy - half, cy + half, len(self.grid_x))
+        xx, yy = np.meshgrid(gx, gy)
+        x = apply(self.preprocessing, np.stack([xx.ravel(), yy.ravel()], axis=1))
+        with np.errstate(all="ignore"):
+            values = self.net.hidden_activations(self.params, self.state, x)[layer]
+        return gx, gy, values.T.reshape(-1, len(gy), len(gx))
+
+    def grid_at(self, epoch: int) -> np.ndarray:
+        """The predictions on the grid after ``epoch`` (float32, as ``grids`` holds them).
+
+        The recorded frame at or before ``epoch`` when the run recorded its grids; otherwise computed
+        now, on demand, from θ after that epoch (``param_vectors``) in evaluation mode, exactly as the
+        training loop computes a frame. Epochs beyond the last recorded one give the last.
+        """
+        if self.grids is not None:
+            frame = int(np.searchsorted(self.grid_epochs, min(epoch, self.epochs_run), side="right") - 1)
+            return self.grids[max(frame, 0)]
+        if self.grid_x is None or self.param_vectors is None:
+            raise ValueError("grid_at needs a grid (grid_x, grid_y) and either recorded grids or param_vectors")
+        e = int(np.clip(epoch, 0, len(self.param_vectors) - 1))
+        state = self.epoch_states[e] if self.epoch_states is not None else self.initial_state
+        xx, yy = np.meshgrid(self.grid_x, self.grid_y)
+        x = apply(self.preprocessing, np.stack([xx, yy], axis=-1).reshape(-1, 2))
+        with np.errstate(all="ignore"):
+            logits, _, _ = self.net.forward(self.layout.views(self.param_vectors[e]), state, x, training=False)
+            p = probabilities(self.loss, logits)
+        return p.reshape((len(self.grid_y), len(self.grid_x)) + p.shape[1:]).astype(np.float32)
+
     def predict(self, X) -> np.ndarray:
         """Class labels (cross-entropy losses) or outputs (mean squared error) for raw inputs X."""
         p = self.predict_proba(X)
@@ -169,9 +212,14 @@ class TrainingResult:
 
 @dataclass(frozen=True, eq=False)
 class Comparison:
-    """Several optimizers trained from the same initial weights on the same mini-batches."""
+    """Several optimizers trained from the same initial weights on the same mini-batches.
+
+    ``seeds``, when present, holds each optimizer's curves over many seeds (``optiviz.nn.seeds.SeedCurves``,
+    in the order of ``results``), the first of which is the seed of ``results``.
+    """
 
     results: tuple[TrainingResult, ...]
+    seeds: tuple | None = None
 
     @property
     def history(self) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """Regularizers read from training runs: early stopping, dropout's masks and scaling, augmented points.
 
 Caps (ValueError naming the input): dropout masks ≤ MAX_MASKS and masks × values ≤ MAX_MASK_VALUES,
-augmented epochs ≤ MAX_AUGMENT_EPOCHS.
+augmented epochs ≤ MAX_AUGMENT_EPOCHS, mask steps ≤ MAX_MASK_STEPS.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from ..checks import check_int, check_number, check_rng, check_table
 from ..datasets import apply, augment
 from .losses import get_loss
 from .records import TrainingResult
-from .training import stream
+from .training import batch_bounds, stream
 
 MAX_MASKS = 2000
 MAX_MASK_VALUES = 20_000_000
 MAX_AUGMENT_EPOCHS = 50  # epochs of augmented copies drawn
+MAX_MASK_STEPS = 2000  # training steps of dropout masks drawn
 
 
 # --- early stopping, read from a validation curve ---------------------------------------------------
@@ -62,35 +63,74 @@ def early_stopping(val_loss, patience) -> StopRule:
 # --- dropout: training-time masks against test-time scaling ------------------------------------------
 
 
-def dropout_expectations(activations, keep_prob: float, masks: int, seed: int = 0) -> pd.DataFrame:
+def dropout_expectations(activations, drop: float, masks: int, seed: int = 0) -> pd.DataFrame:
     """Each unit's mean activation at training time (averaged over ``masks`` random masks) and at test time.
 
-    For activations h (B, units) and masks m with m_ij ~ Bernoulli(p):
+    With drop probability p, a unit is kept with probability 1 − p: for activations h (B, units) and
+    masks m with m_ij ~ Bernoulli(1 − p),
 
-    * original dropout: training m ⊙ h, whose expectation is p·h, so test time uses p·h (scale by p);
-    * inverted dropout: training m ⊙ h / p, whose expectation is h, so test time uses h unchanged.
+    * original dropout: training m ⊙ h, whose expectation is (1 − p)·h, so test time uses (1 − p)·h;
+    * inverted dropout: training m ⊙ h / (1 − p), whose expectation is h, so test time uses h unchanged.
 
     One row per unit: ``test h`` (mean of h over the batch), the mean over the batch and the masks of
-    each convention's training activation, and the original's test activation p·h.
+    each convention's training activation, and the original's test activation (1 − p)·h.
     """
     h = check_table("activations", activations)
-    p = check_number("keep_prob", keep_prob, low=0.0, high=1.0, low_open=True)
+    p = check_number("drop probability p", drop, low=0.0, high=1.0, high_open=True)
+    keep = 1.0 - p
     masks = check_int("masks", masks, low=1, high=MAX_MASKS)
     if masks * h.size > MAX_MASK_VALUES:
         raise ValueError(f"masks must be at most {MAX_MASK_VALUES // h.size} for {h.size} activations (cap)")
     rng = check_rng("seed", seed, allow_seed=True)
-    total = np.zeros(h.shape[1])  # Σ over masks and points of m ⊙ h, one mask at a time (bounded memory)
-    for _ in range(masks):
-        total += ((rng.random(h.shape) < p) * h).sum(axis=0)
+    per_draw = max(1, min(masks, MAX_MASK_VALUES // 20 // h.size))  # masks drawn at once (bounded memory)
+    total = np.zeros(h.shape[1])  # Σ over masks and points of m ⊙ h
+    done = 0
+    while done < masks:
+        k = min(per_draw, masks - done)
+        total += np.einsum("kbu,bu->u", rng.random((k, *h.shape)) < keep, h)
+        done += k
     dropped = total / (masks * len(h))
     mean_h = h.mean(axis=0)
     return pd.DataFrame({
         "unit": np.arange(1, h.shape[1] + 1),
         "test h": mean_h,
-        "inverted: training m⊙h/p": dropped / p,
+        "inverted: training m⊙h/(1−p)": dropped / keep,
         "original: training m⊙h": dropped,
-        "original: test p·h": p * mean_h,
+        "original: test (1−p)·h": keep * mean_h,
     })
+
+
+def dropout_masks(seed: int, epochs: int, n_train: int, batch_size: int | None, widths, drop: float,
+                  min_batch: int = 1) -> np.ndarray:
+    """(steps, layers, max width) bool, True = kept: the dropout masks of the first point of each mini-batch.
+
+    Drawn as :func:`optiviz.nn.training.train` draws them: epoch e uses the "dropout" stream of
+    (seed, e); each mini-batch of B points draws, hidden layer after hidden layer, u ~ U(0, 1) of shape
+    (B, width), and a unit is kept where u < 1 − p. Layers narrower than the widest are padded with False.
+    Cap: epochs × mini-batches ≤ MAX_MASK_STEPS.
+    """
+    p = check_number("drop probability p", drop, low=0.0, high=1.0, high_open=True)
+    epochs = check_int("epochs", epochs, low=1)
+    n_train = check_int("n_train", n_train, low=1)
+    batch_size = n_train if batch_size is None else min(check_int("batch_size", batch_size, low=1), n_train)
+    widths = tuple(check_int("widths", w, low=1) for w in widths)
+    bounds = batch_bounds(n_train, batch_size, min_batch)
+    if epochs * len(bounds) > MAX_MASK_STEPS:
+        raise ValueError(f"epochs must be at most {MAX_MASK_STEPS // len(bounds)} for {len(bounds)} mini-batches "
+                         "per epoch (cap)")
+    out = np.zeros((epochs * len(bounds), len(widths), max(widths, default=0)), dtype=bool)
+    if p == 0.0:  # train draws no masks without dropout: every unit is kept
+        for i, w in enumerate(widths):
+            out[:, i, :w] = True
+        return out
+    step = 0
+    for e in range(1, epochs + 1):
+        rng = stream(seed, "dropout", e)
+        for a, b in bounds:
+            for i, w in enumerate(widths):
+                out[step, i, :w] = rng.random((b - a, w))[0] < 1.0 - p
+            step += 1
+    return out
 
 
 def dropped_training_loss(result: TrainingResult, X, y, masks: int = 4, seed: int = 0) -> np.ndarray:

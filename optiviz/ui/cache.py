@@ -7,11 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from optiviz import descent
-from optiviz.datasets import Split, apply, make_dataset, train_val_split
-from optiviz.nn import MLP, init_stats, landscape
-from optiviz.nn.landscape import flatten_params, in_plane_fraction, project_path, random_direction
+from optiviz.datasets import Split, make_dataset, train_val_split
+from optiviz.nn import MLP, init_stats, init_training, landscape
 from optiviz.nn.records import Comparison
-from optiviz.nn.training import OptimizerSetting, compare, train
+from optiviz.nn.seeds import compare_with_seeds
+from optiviz.nn.training import OptimizerSetting, compare
 from optiviz.figures.race import Background, surface_layers as _surface_layers
 from optiviz.surfaces import get_surface
 
@@ -101,35 +101,32 @@ def comparison(data: Data, net: MLP, optimizers: OptimizerRuns, options: tuple[t
                seed: int) -> Comparison:
     """Every optimizer trained from the same initial weights on the same batches, with a progress bar.
 
-    The bar is made here, not by the caller: a cache hit replays what the function drew.
+    An option ``("seeds", S)`` with S > 1 trains every optimizer from the seeds seed … seed + S − 1 at
+    once (``optiviz.nn.seeds.compare_with_seeds``): the runs are seed ``seed``'s, ``.seeds`` the curves
+    of all. The bar is made here, not by the caller: a cache hit replays what the function drew.
     """
     runs = [OptimizerSetting(name, lr, hyper) for name, lr, hyper in optimizers]
+    settings = dict(options)
+    seeds = settings.pop("seeds", 1)
     bar = st.progress(0.0, text="Training…")
+    what = f"all optimizers × {seeds} seeds" if seeds > 1 else "all optimizers"
 
     def progress(done: int, total: int):
-        bar.progress(min(done / total, 1.0), text=f"Training… epoch {done} of {total} (all optimizers)")
+        bar.progress(min(done / total, 1.0), text=f"Training… epoch {done} of {total} ({what})")
 
-    result = compare(net, dataset(data), runs, seed=seed, progress=progress, **dict(options))
+    if seeds > 1:
+        result = compare_with_seeds(net, dataset(data), runs, seed=seed, seeds=seeds, progress=progress, **settings)
+    else:
+        result = compare(net, dataset(data), runs, seed=seed, progress=progress, **settings)
     bar.empty()
     return result
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def loss_landscape(data: Data, net: MLP, optimizers: OptimizerRuns, options: tuple[tuple[str, object], ...], seed: int,
-                   label: str, n: int = 25, span: float = 1.0):
-    """(α, β, Z, α_t, β_t, in-plane share, training points used) for one optimizer's trained network (optiviz.nn.landscape)."""
-    result = comparison(data, net, optimizers, options, seed)[label]
-    split = dataset(data)
-    rng = np.random.default_rng(seed)
-    d1, d2 = random_direction(result.params, rng), random_direction(result.params, rng)
-    centre, f1, f2 = (flatten_params(t) for t in (result.params, d1, d2))
-    rows = landscape.affordable_rows(n, centre.size)  # a big network is evaluated on fewer training points
-    X = apply(result.preprocessing, split.X_train[:rows])
-    alphas, betas, Z = landscape.loss_surface(result.net, result.params, result.state, X, split.y_train[:rows],
-                                              result.loss, d1, d2, span, n)
-    path = result.param_vectors if result.param_vectors is not None else centre[None]
-    pa, pb = project_path(path, centre, f1, f2)
-    return alphas, betas, Z, pa, pb, in_plane_fraction(path, centre, f1, f2), min(rows, len(split.X_train))
+                   label: str, n: int = 25, span: float = 1.0) -> landscape.Landscape:
+    """One optimizer's trained network and its twin with skip connections toggled: slices and path planes (optiviz.nn.landscape)."""
+    return landscape.skip_landscapes(comparison(data, net, optimizers, options, seed)[label], dataset(data), n, span, seed)
 
 
 # ---- the activations and initialisation lab ---------------------------------------------------------
@@ -147,21 +144,16 @@ def init_statistics(activation: str, alpha: float | None, schemes: Schemes, laye
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
-def scheme_trainings(activation: str, alpha: float | None, schemes: Schemes, depth: int, width: int, seed: int,
-                     small_sigma: float, large_sigma: float, constant: float) -> tuple[dict, dict]:
-    """A short training per scheme on the moons: (loss histories, distinct units in the first hidden layer)."""
-    split = dataset(("moons", 300, 0.1, 2, 0.0, seed))
-    overrides = {"small normal": {"sigma": small_sigma}, "large normal": {"sigma": large_sigma}, "constant": {"c": constant}}
+def scheme_trainings(activation: str, alpha: float | None, schemes: Schemes, depth: int, width: int, seeds: int,
+                     seed: int, small_sigma: float, large_sigma: float, constant: float) -> init_training.SchemeTrainings:
+    """Every scheme's training curves over ``seeds`` seeds (``init_training.scheme_trainings``), with a progress bar."""
     bar = st.progress(0.0, text="Training each scheme…")
-    histories, distinct = {}, {}
-    for i, scheme in enumerate(schemes):
-        initializer, params = init_stats.SCHEMES[scheme]
-        net = MLP(2, (width,) * depth, 1, activation=activation, alpha=alpha, initializer=initializer,
-                  init_params=overrides.get(scheme, params))
-        result = train(net, split, "adam", learning_rate=0.01, batch_size=32, epochs=40, seed=seed, record_grid=False,
-                       record_params=False)
-        histories[scheme] = result.history
-        distinct[scheme] = init_stats.distinct_units(result.params[0]["W"])
-        bar.progress((i + 1) / len(schemes), text=f"Training each scheme… {scheme} done")
+
+    def progress(done: int, total: int):
+        bar.progress(min(done / total, 1.0), text=f"Training each scheme… {done} of {total} runs")
+
+    runs = init_training.scheme_trainings(activation, schemes, depth=depth, width=width, seeds=seeds, seed=seed,
+                                          alpha=alpha, small_sigma=small_sigma, large_sigma=large_sigma,
+                                          constant=constant, progress=progress)
     bar.empty()
-    return histories, distinct
+    return runs

@@ -11,7 +11,7 @@ from optiviz.double_descent import PolynomialFits
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
 def curve(n_train: int, max_features: int, trials: int, noise: float, ridge: float, seed: int,
-          weights: str) -> pd.DataFrame:
+          weights: str, model: str = "relu") -> pd.DataFrame:
     """The median train and test error against p (see optiviz.double_descent.double_descent), with a progress bar.
 
     The bar is made here, not by the caller: a cache hit replays what the function drew.
@@ -21,7 +21,7 @@ def curve(n_train: int, max_features: int, trials: int, noise: float, ridge: flo
     def progress(done: int, total: int):
         bar.progress(done / total, text=f"Fitting every p for every trial… p = {done} of {total}")
 
-    table = double_descent.double_descent(n_train, max_features, trials, noise, ridge, seed, weights, progress)
+    table = double_descent.double_descent(n_train, max_features, trials, noise, ridge, seed, weights, progress, model)
     bar.empty()
     return table
 

@@ -94,6 +94,13 @@ def background(data: Data) -> tuple[list[dict], tuple]:
     return map_layers(w1, w2, loss_grid(problem(data), w1, w2), loss_star), bounds
 
 
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def zoom_background(data: Data, bounds: tuple[tuple[float, float], tuple[float, float]]) -> list[dict]:
+    """The map's shaded loss and contour lines on the given bounds (a zoom on the minimum, say)."""
+    w1, w2 = (np.linspace(lo, hi, GRID) for lo, hi in bounds)
+    return map_layers(w1, w2, loss_grid(problem(data), w1, w2), minimum(data)[1])
+
+
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def batch_sizes(data: Data, sizes: tuple[tuple[str, int], ...], learning_rate: float, epochs: int, optimizer: str,
                 hyper: Hyper, shuffle: bool, seed: int) -> pd.DataFrame:
@@ -114,7 +121,7 @@ def runs(data: Data, batch_size: int, labels: tuple[str, ...], learning_rates: t
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
 def range_test(data: Data, batch_size: int, learning_rates: tuple[float, ...], epochs: int, optimizer: str,
-               hyper: Hyper, shuffle: bool, seed: int) -> minibatch.RangeTest:
-    """The loss after a short run for every rate, in one batched call."""
+               hyper: Hyper, shuffle: bool, seed: int, last: int = 1) -> minibatch.RangeTest:
+    """The loss after a run of ``epochs`` epochs (mean over the last ``last`` epoch ends) for every rate, in one call."""
     return minibatch.range_test(problem(data), batch_size, learning_rates, epochs, START, optimizer, hyper, shuffle,
-                                seed)
+                                seed, last)

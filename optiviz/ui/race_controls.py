@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from optiviz.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS
+from optiviz.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS, Hyperparameter
 from optiviz.schedules import SCHEDULES
 from optiviz.surfaces import SURFACES, Surface
 from optiviz.ui.cache import Run
@@ -46,6 +46,11 @@ def _start(surface: Surface) -> tuple[float, float]:
     return float(sx), float(sy)
 
 
+def _here(h: Hyperparameter, surface: Surface, optimizer: str) -> Hyperparameter:
+    """``h`` with the default this surface races ``optimizer`` with (momentum's γ = 0.5 on the ravine)."""
+    return h._replace(default=surface.defaults(optimizer).get(h.name, h.default))
+
+
 def _runs(surface: Surface) -> tuple[Run, ...]:
     """The ticked optimizers, each with its α₀ (its own, or one shared) and hyperparameters."""
     chosen = st.multiselect(
@@ -62,7 +67,8 @@ def _runs(surface: Surface) -> tuple[Run, ...]:
     hyper = {}
     if tuned:
         with st.expander(":material/tune: Other hyperparameters: γ, β₁, β₂, ε", expanded=False):
-            hyper = {name: tuple((h.name, hyperparameter_slider(h, f"{name}_{h.name}", f"{OPTIMIZERS[name].label} · "))
+            hyper = {name: tuple((h.name, hyperparameter_slider(_here(h, surface, name), f"{surface.name}_{name}_{h.name}",
+                                                                 f"{OPTIMIZERS[name].label} · "))
                                  for h in OPTIMIZERS[name].hyperparameters) for name in tuned}
     return tuple((name, rates[name], hyper.get(name, ())) for name in chosen)
 
@@ -85,6 +91,10 @@ def race_sidebar() -> RaceSettings:
         if schedule != "constant":
             decay_rate = log_slider("decay rate k", DECAY_RATES, 0.01, "decay_rate", "How fast α_t shrinks with the step t.")
         st.latex(SCHEDULES[schedule][0])
+        if schedule != "constant" and any(name in ("momentum", "nesterov") for name, _, _ in runs):
+            st.caption("Momentum and Nesterov keep α_t inside the velocity, v ← γv − α_t g, as the lecture writes "
+                       "it. PyTorch's SGD with a scheduler multiplies the whole velocity by α_t instead, so its "
+                       "paths differ from these unless α is constant.")
         noise = st.slider("Gradient noise σ", 0.0, 2.0, 0.0, 0.05, key="noise", bind="query-params",
                           help="Each step sees g̃ = ∇f + σε with ε ~ N(0, I): a stand-in for mini-batch gradients. "
                           "Above 0, a seed below picks the draws.")

@@ -19,17 +19,25 @@ TOLERANCE = 1e-3
 
 
 def results_table(paths: list[Path], surface: str) -> str:
-    """``descent.summary`` as a Markdown table, each optimizer in its colour, words where a number is missing."""
+    """``descent.summary`` as a Markdown table, each optimizer in its colour, words where a number is missing;
+    the column "diverged at step" only when a run diverged (narrow enough for the column beside the map)."""
     results = summary(paths, surface, tolerance=TOLERANCE)
+    gone = any(d == d for d in results["diverged at step"])
     reached = f"steps to loss < {TOLERANCE:g}"
-    lines = [f"| optimizer | final loss | distance to minimum | {reached} | diverged at step |", "|:--|--:|--:|--:|--:|"]
+    lines = [f"| optimizer | final loss | distance to minimum | {reached} |" + (" diverged at step |" if gone else ""),
+             "|:--|--:|--:|--:|" + ("--:|" if gone else "")]
     for name, loss, distance, steps, diverged in zip(*results.values()):
         lines.append(
             f"| <span style='color:{colour(name)}'>●</span> **{OPTIMIZERS[name].label}** "
-            f"| {'—' if loss != loss else f'{loss:.3e}'} | {'—' if distance != distance else f'{distance:.3g}'} "
-            f"| {'not reached' if steps != steps else int(steps)} | {'—' if diverged != diverged else int(diverged)} |"
+            f"| {'—' if loss != loss else f'{loss:.2e}'} | {'—' if distance != distance else f'{distance:.3g}'} "
+            f"| {'not reached' if steps != steps else int(steps)} |"
+            + (f" {'—' if diverged != diverged else int(diverged)} |" if gone else "")
         )
     return "\n".join(lines)
+
+
+RMSPROP_EPS_NOTE = ("RMSProp's ε: the lecture writes α / √(ε + E[g²]), with ε inside the root; PyTorch, and this page, "
+                    "use α / (√E[g²] + ε), with ε outside. Both only keep the division finite where E[g²] ≈ 0.")
 
 
 def update_rules(settings: RaceSettings) -> None:
@@ -44,9 +52,7 @@ def update_rules(settings: RaceSettings) -> None:
         if some:
             column.latex(rules_table(some))
     if any(name == "rmsprop" for name, _, _ in settings.runs):
-        st.info("RMSProp's ε: the lecture writes α / √(ε + E[g²]), with ε inside the root; PyTorch, and this page, "
-                "use α / (√E[g²] + ε), with ε outside. Both only keep the division finite where E[g²] ≈ 0.",
-                icon=":material/info:")
+        st.info(RMSPROP_EPS_NOTE, icon=":material/info:")
 
 
 def view_3d(settings: RaceSettings, paths: list[Path]) -> None:

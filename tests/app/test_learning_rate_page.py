@@ -10,7 +10,7 @@ from optiviz.ui.controls import DECAY_RATES, LEARNING_RATES
 
 PAGE = "pages/learning_rate.py"
 SMALL = {"lr_samples": 60, "lr_epochs": 6}
-FIG11, RANGE, ALPHAS, ANNEAL_LOSS, ANNEAL_MAP = range(5)
+FIG11, RANGE, ALPHAS, ANNEAL_LOSS, ANNEAL_MAP = range(5)  # then one zoomed map per schedule
 
 
 def names(fig: dict) -> list[str]:
@@ -29,16 +29,18 @@ def lab() -> AppTest:
 
 def test_defaults_show_figure_11_the_range_test_and_annealing(defaults):
     figs = figures(defaults)
-    assert len(figs) == 5
+    assert len(figs) == 8
     curves = names(figs[FIG11])
     assert [n.split(":")[0] for n in curves[:4]] == list(RATE_MULTIPLES)
     assert curves[4] == "your α = 0.05 (SGD)"
     assert figs[FIG11]["layout"]["yaxis"]["type"] == "log"
     assert any(t.get("text") == ["diverged"] for t in figs[FIG11]["data"])  # the very high rate explodes
     range_names = [t["name"] for t in figs[RANGE]["data"]]
-    assert any(n.startswith("best α") for n in range_names) and any(n.startswith("blows up from") for n in range_names)
+    assert any(n.startswith("best α") for n in range_names) and any(n.startswith("fastest α") for n in range_names)
+    assert any("blows up" in a["text"] for a in figs[RANGE]["layout"]["annotations"])
     assert names(figs[ALPHAS]) == ["constant", "exponential decay", "1/t decay", "step decay (halve every 1/k steps)"]
-    assert [a["text"] for a in figs[ANNEAL_MAP]["layout"]["annotations"]][0] == "constant"
+    assert [f["layout"]["annotations"][0]["text"] for f in figs[ANNEAL_MAP:]] == ["constant", "exponential decay",
+                                                                                "1/t decay", "step decay"]
     assert not defaults.warning and not defaults.info  # the very high rate's blow-up is the lesson, not a warning
     assert len(defaults.get("download_button")) == 3
 
@@ -73,19 +75,21 @@ def test_linear_loss_axis(lab):
 def test_each_control(lab, key, values):
     for value in values:
         change(lab, **{key: value})
-        assert len(figures(lab)) == 5
+        assert len(figures(lab)) == 5 + len(lab.session_state["lr_schedules"])
 
 
 @pytest.mark.parametrize("optimizer", [o for o in OPTIMIZERS if o != "sgd"])
 def test_every_optimizer(lab, optimizer):
     change(lab, lr_optimizer=optimizer)
     assert names(figures(lab)[FIG11])[-1] == f"your α = 0.05 ({OPTIMIZERS[optimizer].label})"
+    dots = [t for t in figures(lab)[RANGE]["data"] if t.get("legendgroup") == "Figure 11"]
+    assert all(t["marker"]["symbol"] == "triangle-up" for t in dots)  # plain SGD's rates: not on these curves
 
 
 def test_annealing_shows_the_chosen_schedules(lab):
     change(lab, lr_schedules=["inv"])
     assert names(figures(lab)[ALPHAS]) == ["constant", "1/t decay"]
-    assert len(figures(lab)[ANNEAL_MAP]["layout"]["annotations"]) == 2
+    assert [f["layout"]["annotations"][0]["text"] for f in figures(lab)[ANNEAL_MAP:]] == ["constant", "1/t decay"]
 
 
 def test_your_huge_rate_diverges_with_a_warning(lab):

@@ -1,7 +1,7 @@
 """The training lab runs at its defaults and after each control changes, with no exception (AppTest)."""
 
 import pytest
-from apptest_helpers import clean, figures, open_page
+from apptest_helpers import clean, figures, numbers, open_page
 from apptest_helpers import submit as submit_form
 from streamlit.testing.v1 import AppTest
 
@@ -36,7 +36,11 @@ def test_defaults_train_four_optimizers_on_the_spiral(defaults):
     heatmaps = [t for t in boundary["data"] if t["type"] == "heatmap"]
     assert len(heatmaps) == 4
     assert "epoch 60" in boundary["layout"]["annotations"][0]["text"]
-    assert {t["line"]["dash"] for t in curves["data"]} == {"dash", "solid"}
+    lines = [t for t in curves["data"] if t.get("mode") == "lines" and "fill" not in t]
+    assert {t["line"]["dash"] for t in lines} == {"dash", "solid"}  # training dashed, validation solid: medians
+    bands = [t for t in curves["data"] if t.get("fill") == "toself"]
+    assert len(bands) == 8 and all("10–90% of 10 seeds" in t["name"] for t in bands)  # 4 optimizers × loss, accuracy
+    assert "of 10" in " ".join(m.value for m in defaults.markdown)  # the counts
     assert grads["layout"]["yaxis"]["type"] == "log"
     assert not defaults.warning
 
@@ -107,7 +111,7 @@ def test_optimizers_none_and_others(lab):
 def test_huge_learning_rate_diverges_with_a_warning(lab):
     # a deep linear network with α = 2: the weights grow geometrically until the loss overflows
     submit(lab, optimizers=["sgd"], train_lr_sgd=LEARNING_RATES[-1], epochs=20, activation="linear", depth=3)
-    assert lab.metric[0].label == "SGD" and "diverged at epoch" in lab.metric[0].delta
+    assert lab.metric[0].label == "SGD" and "diverged in" in lab.metric[0].delta  # over the seeds
     assert any(w.value.startswith("SGD diverged at epoch") for w in lab.warning)
 
 
@@ -123,4 +127,31 @@ def test_lazy_tabs(lab, tab):
         clean(lab)
     else:
         assert last["data"][0]["type"] == "contour"
-        assert any(t.get("name", "").endswith("training path (projected)") for t in last["data"])
+        assert any(t.get("name", "").endswith("'s path") for t in last["data"])  # on the path's PCA plane
+
+
+def test_log_ticks_label_every_part_of_a_decade():
+    from optiviz.figures.training import log_ticks
+
+    assert [t for t in log_ticks(0.06, 0.7) if 0.06 <= t <= 0.7] == [0.1, 0.2, 0.5]
+    inside = [t for t in log_ticks(0.3, 0.7) if 0.3 <= t <= 0.7]  # less than a decade: every digit
+    assert inside == pytest.approx([0.3, 0.4, 0.5, 0.6, 0.7])
+    assert log_ticks(0.0, 1.0) == [] and log_ticks(float("nan"), 1.0) == []
+
+
+def test_neuron_tiles_are_square(lab):
+    lab.session_state["train_tab"] = "What the neurons see"
+    lab.run()
+    clean(lab)
+    fig = figures(lab)[-1]
+    heat = [t for t in fig["data"] if t["type"] == "heatmap"]
+    x, y = numbers(heat[0]["x"]), numbers(heat[0]["y"])
+    assert x[-1] - x[0] == pytest.approx(y[-1] - y[0])  # a square of the input plane
+    axes = [k for k in fig["layout"] if k.startswith("yaxis")]
+    assert len(axes) == len(heat) and all(fig["layout"][k]["scaleanchor"] == "x" + k[5:] for k in axes)
+
+
+def test_labels_not_identifiers(defaults):
+    assert defaults.selectbox(key="activation").format_func("leaky_relu") == "leaky ReLU"
+    assert defaults.selectbox(key="init").format_func("he") == "He"
+    assert "leaky_relu" not in defaults.slider(key="alpha").help

@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from lab import BASE_PATH_PROBES, CHARTS, PATH_LENGTHS, assert_no_exception, open_from_home
+from lab import (BASE_PATH_PROBES, CHARTS, DRAWN_LENGTH, FRAME_NAMES, PATH_LENGTHS, SHOW_FRAME, assert_no_exception,
+                 open_from_home)
 from playwright.sync_api import expect
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -16,7 +17,7 @@ SHADED_LOSS = """() => {
 
 
 def open_race(page, app_url):
-    open_from_home(page, app_url, "Optimizer race", "Optimizer race", 2)
+    open_from_home(page, app_url, "Optimizer race", "Optimizer race", 1)  # the map, with the loss strip under it
     page.wait_for_function(f"() => ({PATH_LENGTHS})().length === 4", timeout=30_000)
 
 
@@ -48,6 +49,63 @@ def test_play_moves_the_paths(page, app_url):
     assert page.errors == []
 
 
+def test_the_map_draws_each_path_up_to_the_step_shown(page, app_url):
+    """Measured on the drawn SVG: at step 0 (almost) nothing of the trails, then more with every frame."""
+    open_race(page, app_url)
+    names = page.evaluate(FRAME_NAMES)
+    final = page.evaluate(DRAWN_LENGTH)  # before Play, the whole race
+    lengths = {}
+    for name in [names[-1], names[0], *names[1::6], names[len(names) // 2], names[-1], names[0]]:
+        page.evaluate(SHOW_FRAME, name)
+        lengths[name] = page.evaluate(DRAWN_LENGTH)
+    assert final > 300  # pixels: four paths across the map
+    assert lengths[names[0]] <= 0.05 * final  # step 0: the start point, no trail
+    assert lengths[names[-1]] == final
+    grown = [lengths[n] for n in names if n in lengths]  # in step order; pieces joined differently may differ by < 1 px
+    assert all(b > a - 0.5 for a, b in zip(grown, grown[1:])) and lengths[names[0]] < lengths[names[len(names) // 2]] < final
+    # Play from the end restarts the race: soon after, little of the trails is drawn
+    page.locator(".updatemenu-button", has_text="Play").click()
+    page.wait_for_function(f"() => ({DRAWN_LENGTH})() < {0.5 * final}", timeout=20_000)
+    page.wait_for_function(f"() => ({DRAWN_LENGTH})() === {final}", timeout=60_000)
+    assert [e for e in page.errors if e != "undefined"] == []
+
+
+def test_pause_then_play_goes_on_from_the_paused_step(page, app_url):
+    open_race(page, app_url)
+    page.evaluate("""() => { const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+        window.shown = []; gd.on('plotly_animatingframe', e => window.shown.push(+e.name)); }""")
+    page.locator(".updatemenu-button", has_text="Play").click()
+    page.wait_for_function("() => window.shown.length > 0 && window.shown.at(-1) >= 50", timeout=20_000)
+    page.locator(".updatemenu-button", has_text="Pause").click()
+    page.wait_for_timeout(300)
+    paused = page.evaluate("""() => document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot")
+        ._fullLayout._currentFrame""")
+    assert 50 <= int(paused) < 200
+    page.evaluate("() => { window.shown = []; }")
+    page.locator(".updatemenu-button", has_text="Play").click()
+    page.wait_for_function("() => window.shown.length >= 3", timeout=20_000)
+    resumed = page.evaluate("() => window.shown")
+    assert resumed[0] > int(paused) and resumed == sorted(resumed)  # on from the paused step, not from 0
+    assert [e for e in page.errors if e != "undefined"] == []
+
+
+def test_the_loss_cursor_follows_the_animation(page, app_url):
+    open_race(page, app_url)
+    names = page.evaluate(FRAME_NAMES)
+    cursor_x = """() => { const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+        const g = [...gd.querySelectorAll('.subplot.x2y2 .scatterlayer g.trace')]
+            .find(g => g.__data__[0].trace.name === 'step now');
+        const box = g.querySelector('path.js-line').getBBox();
+        return [box.x, box.width, gd._fullLayout.xaxis2.l2p(+gd._fullLayout._currentFrame)]; }"""
+    seen = []
+    for name in (names[0], names[len(names) // 2], names[-1]):
+        page.evaluate(SHOW_FRAME, name)
+        x, width, want = page.evaluate(cursor_x)
+        assert width < 1 and abs(x - want) < 1.5  # a vertical line, drawn at the step shown
+        seen.append(x)
+    assert seen == sorted(seen) and seen[-1] - seen[0] > 100
+
+
 def test_pause_stops_the_race(page, app_url):
     open_race(page, app_url)
     page.locator(".updatemenu-button", has_text="Play").click()
@@ -72,7 +130,7 @@ def test_changing_a_control_redraws_the_race(page, app_url):
 
 def test_deep_link_opens_the_page(page, app_url):
     page.goto(f"{app_url}/optimizer-race")
-    expect(page.locator(MAP)).to_have_count(2, timeout=30_000)
+    expect(page.locator(MAP)).to_have_count(1, timeout=30_000)
     assert_no_exception(page)
     unexpected = [e for e in page.errors if not any(probe in e for probe in BASE_PATH_PROBES)]
     assert unexpected == []

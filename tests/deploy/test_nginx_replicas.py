@@ -19,7 +19,7 @@ def open_race(context, url: str):
     page.on("console", lambda m: page.errors.append(f"{m.text} {m.location.get('url', '')}") if m.type == "error" else None)
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.goto(f"{url}/optimizer-race")
-    expect(page.locator(MAP)).to_have_count(2, timeout=60_000)
+    expect(page.locator(MAP)).to_have_count(1, timeout=60_000)  # the race map, with its loss strip
     page.wait_for_function(f"() => ({PATH_LENGTHS})().length === 4", timeout=60_000)
     return page
 

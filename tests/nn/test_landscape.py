@@ -381,3 +381,195 @@ def test_projection_validates_its_inputs():
         project_path(path[:, :-1], center, d1, d2)
     with pytest.raises(ValueError, match=r"^path_vectors must have shape"):
         project_path(center, center, d1, d2)
+
+
+# --------------------------------------------------------------------------- many weights at once, PCA, shape, the lab
+
+from optiviz import datasets as _datasets  # noqa: E402
+from optiviz.nn import landscape as L  # noqa: E402
+
+ALL_NETS = dict(NETS, **{"tanh+bn": dict(activation="tanh", batch_norm=True, initializer="xavier"),
+                         "elu+skip": dict(activation="elu", alpha=0.5, skip=True)})
+
+
+@pytest.mark.parametrize("loss_name, outputs", [("softmax_cross_entropy", 3), ("binary_cross_entropy", 1),
+                                                ("mean_squared_error", 2)])
+@pytest.mark.parametrize("kwargs", list(ALL_NETS.values()), ids=list(ALL_NETS))
+def test_plane_losses_are_the_networks_loss_at_those_weights(kwargs, loss_name, outputs, monkeypatch):
+    net = MLP(3, [5, 5], outputs, **kwargs)
+    params, state = trained_like(net, seed=3)
+    X, labels = data(seed=4, dim=3, classes=3)
+    y = (labels % 2 if outputs == 1 else labels if loss_name == "softmax_cross_entropy"
+         else np.random.default_rng(2).normal(size=(len(X), outputs)))
+    rng = np.random.default_rng(8)
+    d1, d2 = random_direction(params, rng), random_direction(params, rng)
+    alphas, betas = np.array([-0.7, 0.0, 0.3, 1.1]), np.array([-0.2, 0.5, 0.9])
+    monkeypatch.setattr(L, "BLOCK_VALUES", 7 * len(X) * 5)  # several blocks, the last one short
+    Z = L.plane_losses(net, params, state, X, y, loss_name, d1, d2, alphas, betas)
+    assert Z.shape == (3, 4)
+    for i, b in enumerate(betas):
+        for j, a in enumerate(alphas):
+            assert Z[i, j] == pytest.approx(loss_at(net, moved(params, a, d1, b, d2), state, X, y, loss_name), rel=1e-12)
+
+
+def plane_path(seed=0, steps=12, size=40):
+    """A path θ_t = θ* + a_t u + b_t v that lies in a known plane, and its θ*."""
+    rng = np.random.default_rng(seed)
+    center = rng.normal(size=size)
+    u, v = np.linalg.qr(rng.normal(size=(size, 2)))[0].T
+    a, b = np.linspace(-3.0, 0.0, steps), np.sin(np.linspace(0, 3, steps)) * np.linspace(0.5, 0.0, steps)  # ends at θ*
+    return center + a[:, None] * u + b[:, None] * v, center, u, v, a, b
+
+
+def test_pca_of_a_path_in_a_plane_finds_the_plane_and_reconstructs_the_path():
+    path, center, u, v, a, b = plane_path()
+    d1, d2, share = L.pca_directions(path, center)
+    assert np.dot(d1, d1) == pytest.approx(1) and np.dot(d2, d2) == pytest.approx(1) and abs(d1 @ d2) < 1e-12
+    basis = np.column_stack([u, v])
+    for d in (d1, d2):  # in span(u, v)
+        np.testing.assert_allclose(basis @ (basis.T @ d), d, atol=1e-12)
+    assert share.sum() == pytest.approx(1.0, abs=1e-12) and share[0] >= share[1] > 0
+    pa, pb = project_path(path, center, d1, d2)
+    np.testing.assert_allclose(center + pa[:, None] * d1 + pb[:, None] * d2, path, atol=1e-12)  # the path, whole
+    assert pa[0] <= 0 and pb[0] <= 0  # the start on the negative side
+    assert pa[-1] == pytest.approx(0, abs=1e-12) and pb[-1] == pytest.approx(0, abs=1e-12)  # θ* at the origin
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pca_share_is_the_part_of_the_path_the_plane_keeps(seed):
+    rng = np.random.default_rng(seed)
+    center = rng.normal(size=60)
+    path = center + np.cumsum(rng.normal(size=(25, 60)) * np.linspace(3, 0.1, 60), axis=0)[::-1]
+    d1, d2, share = L.pca_directions(path, center)
+    M = path - center
+    Q = np.column_stack([d1, d2])
+    kept = np.sum((M @ Q) ** 2) / np.sum(M * M)
+    assert share.sum() == pytest.approx(kept, rel=1e-10)
+    # no other plane keeps more: try random planes and the plane of the first two displacements
+    for trial in range(20):
+        q = np.linalg.qr(rng.normal(size=(60, 2)))[0]
+        assert np.sum((M @ q) ** 2) / np.sum(M * M) <= kept + 1e-12
+    # path_share agrees on the same plane, given as direction vectors
+    assert L.path_share(path, unflatten_params(center, [{"W": np.zeros((6, 10))}]), d1, d2) == pytest.approx(kept, rel=1e-10)
+    # and in_plane_fraction is the per-step version: Σ_t in_plane² ‖M_t‖² / Σ ‖M_t‖² = share
+    f = in_plane_fraction(path, center, d1, d2)
+    norms = np.sum(M * M, axis=1)
+    assert np.sum(f ** 2 * norms) / np.sum(norms) == pytest.approx(kept, rel=1e-10)
+
+
+def test_pca_rejects_a_path_without_a_plane():
+    center = np.zeros(5)
+    with pytest.raises(ValueError, match="two independent displacements"):
+        L.pca_directions(np.outer([1.0, 2.0, 3.0], np.ones(5)), center)  # a straight line
+    with pytest.raises(ValueError, match="two independent displacements"):
+        L.pca_directions(center[None], center)
+
+
+def test_slice_shape_of_a_convex_bowl_and_of_an_egg_crate():
+    a = L.grid_axis(1.0, 25)
+    A, B = np.meshgrid(a, a)
+    bowl = L.slice_shape(a, a, (A - 0.2) ** 2 + 3 * (B + 0.1) ** 2 + A * B)
+    assert bowl.local_minima == 1 and bowl.basin_share == 1.0
+    assert bowl.minima_alpha[0] == pytest.approx(0.25, abs=0.09)
+    crate = A ** 2 + B ** 2 + 0.4 * np.cos(3 * np.pi * A) * np.cos(3 * np.pi * B)  # dips at (±2k/3, ±2k/3)·…
+    shape = L.slice_shape(a, a, crate)
+    expected = sum(1 for i in range(1, 24) for j in range(1, 24)
+                   if crate[i, j] < np.delete(crate[i - 1:i + 2, j - 1:j + 2].ravel(), 4).min())
+    assert shape.local_minima == expected >= 5
+    assert 0 < shape.basin_share < 1
+    flat = L.slice_shape(a, a, np.ones((25, 25)))  # a plateau: no strict minimum, each point its own sink
+    assert flat.local_minima == 0 and flat.basin_share == pytest.approx(1 / 625)
+    holes = bowl_with_nan = (A ** 2 + B ** 2).copy()
+    bowl_with_nan[0, :] = np.nan  # overflow at an edge counts as +∞
+    assert L.slice_shape(a, a, holes).local_minima == 1 and L.slice_shape(a, a, holes).basin_share == 1.0
+    with pytest.raises(ValueError, match="Z must have shape"):
+        L.slice_shape(a, a[:5], crate)
+
+
+@pytest.fixture(scope="module")
+def deep_run():
+    from optiviz.nn.training import compare
+    X, y = _datasets.make_dataset("spiral", 200, 0.05, 0, 2)
+    split = _datasets.train_val_split(X, y, 0.3, 0)
+    net = MLP(2, (4,) * 5, 1)
+    return compare(net, split, ["adam"], seed=0, batch_size=32, epochs=30)["adam"], split
+
+
+def test_skip_landscapes_trains_the_twin_and_evaluates_both(deep_run):
+    run, split = deep_run
+    view = L.skip_landscapes(run, split, n=11, span=1.0, seed=3)
+    assert view.twin == "trained" and [s.skip for s in view.slices] == [False, True] and [p.skip for p in view.paths] == [False, True]
+    X = _datasets.apply(run.preprocessing, split.X_train[:view.rows])
+    y = split.y_train[:view.rows]
+    plain, skip = view.slices
+    assert plain.final_loss == pytest.approx(loss_at(run.net, run.params, run.state, X, y, run.loss), rel=1e-12)
+    assert plain.Z[5, 5] == plain.final_loss  # the grid passes through θ*
+    # the slice along random directions is the loss at θ* + α d₁ + β d₂, with the directions drawn from `seed`
+    rng = np.random.default_rng(3)
+    d1, d2 = random_direction(run.params, rng), random_direction(run.params, rng)
+    i, j = 2, 8
+    want = loss_at(run.net, moved(run.params, plain.alphas[j], d1, plain.betas[i], d2), run.state, X, y, run.loss)
+    assert plain.Z[i, j] == pytest.approx(want, rel=1e-12)
+    recomputed = L.slice_shape(plain.alphas, plain.betas, plain.Z)
+    assert plain.shape.local_minima == recomputed.local_minima and plain.shape.basin_share == recomputed.basin_share
+    # the path plane: the path ends at θ* = (0, 0), inside a square grid, and the plane holds most of it
+    for p in view.paths:
+        assert p.path_alpha[-1] == pytest.approx(0, abs=1e-9) and p.path_beta[-1] == pytest.approx(0, abs=1e-9)
+        assert np.ptp(p.alphas) == pytest.approx(np.ptp(p.betas))
+        assert p.alphas.min() < p.path_alpha.min() and p.path_alpha.max() < p.alphas.max()
+        assert p.betas.min() < p.path_beta.min() and p.path_beta.max() < p.betas.max()
+        assert np.ptp(p.path_alpha) / np.ptp(p.alphas) == pytest.approx(1 / L.PATH_MARGIN)
+        assert p.share.sum() > plain.path_share
+    # deterministic: the same call gives the same numbers
+    again = L.skip_landscapes(run, split, n=11, span=1.0, seed=3)
+    np.testing.assert_array_equal(again.slices[1].Z, skip.Z)
+    np.testing.assert_array_equal(again.paths[0].Z, view.paths[0].Z)
+
+
+def test_the_twin_starts_from_the_same_weights_and_differs_only_by_skips(deep_run):
+    run, split = deep_run
+    from dataclasses import replace
+    twin = L._twin(run, replace(run.net, skip=True), split)
+    assert twin.net.skips == (False, True, True, True, True)
+    for a, b in zip(twin.initial_params, run.initial_params):
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key])
+    assert twin.settings["epochs"] == run.settings["epochs"] and twin.optimizer == run.optimizer
+
+
+def test_a_network_without_room_for_skips_gets_one_slice():
+    from optiviz.nn.training import compare
+    X, y = _datasets.make_dataset("moons", 100, 0.05, 0, 2)
+    split = _datasets.train_val_split(X, y, 0.2, 0)
+    run = compare(MLP(2, (6,), 1), split, ["sgd"], seed=0, epochs=5)["sgd"]
+    view = L.skip_landscapes(run, split, n=5)
+    assert view.twin == "no room" and len(view.slices) == 1 and len(view.paths) == 1
+
+
+def test_a_twin_over_its_budget_is_not_trained(deep_run, monkeypatch):
+    run, split = deep_run
+    monkeypatch.setattr(L, "TWIN_WORK_SHARE", 1e-9)
+    view = L.skip_landscapes(run, split, n=5)
+    assert view.twin == "too costly" and [s.skip for s in view.slices] == [False]
+
+
+def test_the_four_surfaces_share_one_surfaces_work(deep_run):
+    run, split = deep_run
+    view = L.skip_landscapes(run, split, n=41)
+    size = flatten_params(run.params).size
+    assert view.rows == min(L.affordable_rows(41, size) // L.SURFACES, len(split.X_train))
+    assert L.SURFACES * 41 ** 2 * view.rows * size <= L.MAX_MULTIPLY_ADDS and L.SURFACES * 41 ** 2 * view.rows <= L.MAX_EVALUATIONS
+
+
+def test_the_figure_3_contrast_holds_in_most_seeds():
+    """The card's setting (spiral, 5 × 4 ReLU, Adam α = 0.01, 60 epochs of batches of 32), over training seeds 0–4:
+    without skip connections the random slice has more local minima, and less of it drains to θ*."""
+    from optiviz.nn.training import compare
+    X, y = _datasets.make_dataset("spiral", 400, 0.05, 0, 2)
+    split = _datasets.train_val_split(X, y, 0.3, 0)
+    rougher = 0
+    for seed in range(5):
+        run = compare(MLP(2, (4,) * 5, 1), split, ["adam"], seed=seed, learning_rate=0.01, batch_size=32, epochs=60)["adam"]
+        plain, skip = L.skip_landscapes(run, split, seed=seed).slices
+        rougher += (plain.shape.local_minima > skip.shape.local_minima and plain.shape.basin_share < skip.shape.basin_share)
+    assert rougher >= 4, rougher

@@ -9,7 +9,7 @@ from optiviz.datasets import Split, make_dataset, train_val_split
 from optiviz.nn import MLP
 from optiviz.nn import regularizers as rg
 from optiviz.nn.losses import binary_cross_entropy
-from optiviz.nn.training import epoch_batches, train
+from optiviz.nn.training import epoch_batches, stream, train
 
 
 # ---- early stopping --------------------------------------------------------------------------------------
@@ -61,19 +61,50 @@ def test_the_rule_is_what_train_does_and_the_kept_weights_are_the_best(overfitti
 def test_dropout_expectations_match_test_time_scaling():
     rng = np.random.default_rng(0)
     h = np.abs(rng.standard_normal((200, 6))) + 0.5
-    table = rg.dropout_expectations(h, 0.5, 400, seed=1)
+    table = rg.dropout_expectations(h, 0.3, 400, seed=1)  # drop probability p = 0.3: kept with 1 − p = 0.7
     test = h.mean(axis=0)
     np.testing.assert_allclose(table["test h"], test)
-    np.testing.assert_allclose(table["original: test p·h"], 0.5 * test)
-    # mean over 200 × 400 Bernoulli(½) draws: standard error ≈ 0.5·h/√80000 ≈ 0.2% of h
-    np.testing.assert_allclose(table["inverted: training m⊙h/p"], test, rtol=0.01)
-    np.testing.assert_allclose(table["original: training m⊙h"], 0.5 * test, rtol=0.01)
-    # the unscaled original would be 1/p = 2 times too large: far outside that tolerance
+    np.testing.assert_allclose(table["original: test (1−p)·h"], 0.7 * test)
+    # mean over 200 × 400 Bernoulli(0.7) draws: standard error ≈ 0.65·h/√80000 ≈ 0.2% of h
+    np.testing.assert_allclose(table["inverted: training m⊙h/(1−p)"], test, rtol=0.01)
+    np.testing.assert_allclose(table["original: training m⊙h"], 0.7 * test, rtol=0.01)
+    # the unscaled original would be 1/(1 − p) times too large: far outside that tolerance
     assert not np.allclose(table["original: training m⊙h"], test, rtol=0.1)
-    exact = rg.dropout_expectations(h, 1.0, 3)  # p = 1 keeps every unit
-    np.testing.assert_allclose(exact["inverted: training m⊙h/p"], test, rtol=1e-12)
+    exact = rg.dropout_expectations(h, 0.0, 3)  # p = 0 keeps every unit
+    np.testing.assert_allclose(exact["inverted: training m⊙h/(1−p)"], test, rtol=1e-12)
+    half = rg.dropout_expectations(h, 0.5, 400, seed=1)  # p = ½ drops half: the mean of m⊙h is half of h
+    np.testing.assert_allclose(half["original: training m⊙h"], 0.5 * test, rtol=0.01)
     with pytest.raises(ValueError, match="^masks"):
         rg.dropout_expectations(h, 0.5, rg.MAX_MASKS + 1)
+    with pytest.raises(ValueError, match="^drop probability p"):
+        rg.dropout_expectations(h, 1.0, 3)  # p = 1 would drop every unit
+
+
+@pytest.mark.parametrize("batch_size", [None, 7])
+def test_dropout_masks_are_the_masks_training_draws(batch_size):
+    """The first point of each step, pushed through the network by hand with the helper's masks, gives the
+    logit that the training-mode forward pass (the "dropout" stream of train) gives."""
+    X, y = make_dataset("moons", 20, 0.2, 0)
+    drop, seed, widths = 0.4, 5, (6, 5)
+    net = MLP(2, widths, 1, keep_prob=1 - drop)
+    params, state = net.init(np.random.default_rng(1))
+    masks = rg.dropout_masks(seed, 2, len(X), batch_size, widths, drop)
+    steps = 1 if batch_size is None else math.ceil(len(X) / 7)
+    assert masks.shape == (2 * steps, 2, 6) and not masks[:, 1, 5].any()  # the narrower layer is padded
+    assert 0.3 < 1 - masks[:, 0].mean() < 0.5
+    step = 0
+    for epoch in (1, 2):
+        rng = stream(seed, "dropout", epoch)
+        for batch in epoch_batches(len(X), batch_size or len(X), seed, epoch):
+            logits = net.forward(params, state, X[batch], training=True, rng=rng)[0]
+            h = X[batch[0]]
+            for layer, m in zip(params[:-1], masks[step]):
+                h = np.maximum(h @ layer["W"] + layer["b"], 0) * m[: len(layer["b"])] / (1 - drop)
+            assert h @ params[-1]["W"] + params[-1]["b"] == pytest.approx(logits[0], rel=1e-12)
+            step += 1
+    assert rg.dropout_masks(seed, 2, len(X), None, widths, 0.0).all(axis=(0, 2)).tolist() == [True, False]
+    with pytest.raises(ValueError, match="^epochs"):
+        rg.dropout_masks(seed, rg.MAX_MASK_STEPS + 1, len(X), None, widths, drop)
 
 
 def test_dropped_training_loss(overfitting_split):
