@@ -9,7 +9,7 @@ runs over 10 seeds (optiviz.nn.seeds.train_seeds, batched), as the page does by 
                      25 epochs), once with their decision boundaries and over 10 seeds;
 * early stopping     the network trained 50 epochs (momentum, batches of 20) over 10 seeds, the stop
                      rule for every patience on each;
-* dropout            dropout (p = ½) on 60 noisy moons (60 epochs, full batch) with the training loss
+* dropout            dropout (p = 0.7) on 60 noisy XOR points (60 epochs, full batch) with the training loss
                      with units dropped, the test-time scaling check and the masks of 40 steps, and
                      without/with dropout over 10 seeds;
 * augmentation       20 training points, 5 epochs of augmented copies, two networks (30 epochs) once
@@ -88,7 +88,8 @@ def tab_early_stopping():
 
 
 def tab_dropout():
-    return cache.dropout_runs(32, 0.5, DROP_EPOCHS, SEED), cache.dropout_seeds(32, 0.5, DROP_EPOCHS, SEEDS)
+    return (cache.dropout_runs(lab.DROPOUT_WIDTH, lab.DROPOUT_P, DROP_EPOCHS, SEED),
+            cache.dropout_seeds(lab.DROPOUT_WIDTH, lab.DROPOUT_P, DROP_EPOCHS, SEEDS))
 
 
 def tab_augmentation():

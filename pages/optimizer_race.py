@@ -19,7 +19,7 @@ settings = race_sidebar()
 surface, runs, steps = settings.surface, settings.runs, settings.steps
 
 # ---- the race -------------------------------------------------------------------------------
-heading = st.container(horizontal=True, vertical_alignment="center", gap="large")  # the formula wraps under on a phone
+heading = st.container(horizontal=True, vertical_alignment="center", gap="medium")  # the formula wraps under on a phone
 heading.subheader(surface.title, width="content")
 heading.latex(surface.formula, width="content")
 if not runs:
@@ -38,12 +38,12 @@ row.plotly_chart(race_map(surface, paths, steps, cache.surface_layers(surface.na
                  config=MAP_CONFIG, width=SIZE.width(surface))
 with row.container(width="stretch"):
     st.caption(surface.caption)
-    st.caption("Under the map, each loss against the step on a log axis; the dotted line is the step shown. "
-               "A straight line means the loss shrinks by a constant factor each step; wiggles are oscillation "
-               "across a valley. **▶ Play** traces the paths; **❚❚ Pause** and Play again go on from there.")
     st.markdown(results_table(paths, surface.name), unsafe_allow_html=True)
     st.download_button("Download paths (CSV)", lambda: paths_table(paths).to_csv(index=False),
                        f"optiviz_{surface.name}_paths.csv", "text/csv", key="download", icon=":material/download:")
+    st.caption("Under the map, each loss against the step on a log axis; the dotted line is the step shown. "
+               "A straight line means the loss shrinks by a constant factor each step; wiggles are oscillation "
+               "across a valley. **▶ Play** traces the paths; **❚❚ Pause** and Play again go on from there.")
 
 # Lazy tabs: only the open tab runs.
 tabs = st.tabs(["Update rules", "3-D view", "Learning-rate sensitivity"], key="tab", bind="query-params", on_change="rerun")

@@ -12,7 +12,8 @@ from optiviz.figures.regularization import (augmentation_points, dropout_network
 from optiviz.figures.training import decision_boundaries
 from optiviz.nn.regularizers import MAX_AUGMENT_EPOCHS, early_stopping
 from optiviz.nn.seeds import count_below, final_values
-from optiviz.regularization_lab import DROPOUT_DATA, seed_run, stopping_spread
+from optiviz import regularization_lab as lab
+from optiviz.regularization_lab import seed_run, stopping_spread
 from optiviz.ui import regularization_cache as cache
 from optiviz.ui.controls import LEARNING_RATES, log_slider, whole_number
 
@@ -222,19 +223,39 @@ def show_early_stopping(count: int):
 # ---- tab 3: dropout and batch norm -------------------------------------------------------------------------
 
 
+def defaults(width: int, drop: float, epochs: int, count: int = lab.DROPOUT_CHECK.count) -> bool:
+    return (width, drop, epochs, count) == (lab.DROPOUT_WIDTH, lab.DROPOUT_P, lab.DROPOUT_EPOCHS,
+                                            lab.DROPOUT_CHECK.count)
+
+
+def draws_note(width: int, drop: float, epochs: int, count: int) -> str:
+    """Dropout's wins over several data draws (lab.DROPOUT_CHECK, made at the tab's defaults)."""
+    check = lab.DROPOUT_CHECK
+    runs, won = check.count * len(check.wins), sum(check.wins)
+    where = ("" if defaults(width, drop, epochs, count) else
+             f" (checked at the defaults p = {lab.DROPOUT_P:g}, {lab.DROPOUT_WIDTH} units, {lab.DROPOUT_EPOCHS} epochs, "
+             f"{check.count} seeds; not at these settings)")
+    least = (f"all {check.count} seeds" if min(check.wins) == check.count
+             else f"at least {min(check.wins)} of {check.count} seeds")
+    return (f"**Not one lucky data draw:** with the data of seeds {check.data_seeds[0]}–{check.data_seeds[-1]} in "
+            f"turn{where}, dropout ends lower in {least} on every draw ({won} of {runs} runs).")
+
+
 def show_dropout(count: int):
     st.markdown("*During each training step some portion of neurons are randomly dropped; during each test step "
                 "none are dropped, but activations are scaled by the dropout probability* (Figure 19). *Batch norm "
                 "re-centres and re-scales between layers: mini-batch statistics in training, fixed statistics at test.* "
-                f"Here a case built to overfit: {DROPOUT_DATA[1]} noisy moons to train on, {DROPOUT_DATA[2]} to "
-                "validate on, a wide network, full-batch Adam for many epochs.")
+                f"Here a case built to overfit: {lab.DROPOUT_DATA[1]} noisy XOR points (four clusters, noise σ = "
+                f"{lab.DROPOUT_DATA[3]:g}) to train on, {lab.DROPOUT_DATA[2]} to validate on, a wide network, full-batch "
+                f"Adam (α = {lab.DROPOUT_RATE:g}) for many epochs.")
     with st.form("reg_drop_form"):
         c = st.columns(4)
-        drop = c[0].slider("Drop probability p (dropout)", 0.0, 0.9, 0.5, 0.05, key="reg_drop_p", bind=Q,
+        drop = c[0].slider("Drop probability p (dropout)", 0.0, 0.9, lab.DROPOUT_P, 0.05, key="reg_drop_p", bind=Q,
                            help="Each hidden unit is dropped with probability p in each training step (kept with "
                                 "1 − p), as PyTorch's nn.Dropout(p), the Train page and the CLI's --dropout take it.")
-        width = c[1].select_slider("Units per hidden layer (2 layers)", (8, 16, 32, 64), 32, key="reg_drop_width", bind=Q)
-        epochs = c[2].slider("Epochs", 20, 200, 60, 10, key="reg_drop_epochs", bind=Q)
+        width = c[1].select_slider("Units per hidden layer (2 layers)", (8, 16, 32, 64), lab.DROPOUT_WIDTH,
+                                   key="reg_drop_width", bind=Q)
+        epochs = c[2].slider("Epochs", 20, 200, lab.DROPOUT_EPOCHS, 10, key="reg_drop_epochs", bind=Q)
         seed = whole_number("Seed", 0, 10_000, 0, "reg_drop_seed", c[3],
                             help="Draws the data, and the first seed of the many-seed comparison.")
         norm = st.checkbox("Also train with batch norm (one seed)", False, key="reg_drop_bn", bind=Q,
@@ -265,7 +286,8 @@ def show_dropout(count: int):
                    f"the seeds. Without dropout the training loss (dashed) falls towards 0 while the validation loss "
                    f"(solid) climbs back up: overfitting. **Dropout ends with the lower validation loss in "
                    f"{of_seeds(wins, count)}**; the overfitting gap (validation − training loss at the last epoch, "
-                   f"median) is {gap_drop:.3f} with dropout against {gap_plain:.3f} without.")
+                   f"median) is {gap_drop:.3f} with dropout against {gap_plain:.3f} without. " + draws_note(
+                       width, drop, epochs, count))
         download("many-seed curves", spread_table(curves), "regularization_dropout_seeds", "reg_drop_seeds_csv")
 
     st.subheader("(c) Why can the validation loss look better than the training loss?")
@@ -273,13 +295,17 @@ def show_dropout(count: int):
     dropped, first = out.dropped_loss, 0 if curves is None else 1  # first: the dropout run's place
     st.plotly_chart(regularizer_curves(results, dropped), key="reg_drop_curves", config=CONFIG)
     val = results[first].history["val_loss"].to_numpy()
-    below = float(np.mean(val[1:] < dropped[1:len(val)]))
+    below = lab.note_share(val, dropped)
+    check = lab.DROPOUT_CHECK
     runs = ", ".join((["without dropout"] if curves is not None else []) + ["with dropout"]
                      + (["with batch norm"] if norm else []))
     st.caption(f"Seed {seed} alone: the same network, data and initial weights ({runs}; full-batch Adam). With "
                "dropout the validation loss lies **below** the training loss with units dropped (dotted: the loss "
-               f"the optimizer sees) in {below:.0%} of the epochs: the lecture's note (it *may* happen: how often "
-               "depends on the data drawn; try other seeds)."
+               f"the optimizer sees) in {below:.0%} of the epochs from epoch {lab.NOTE_FROM} on: the lecture's note. "
+               f"At the defaults{'' if defaults(width, drop, epochs) else ' (not these settings)'} it shows in at "
+               f"least {min(check.shares)}% of those epochs on each data draw of seeds {check.data_seeds[0]}–"
+               f"{check.data_seeds[-1]}. It *may* happen, the lecture says: only when the thinned networks predict "
+               "clearly worse than the full one. Try p = 0.5: more units are kept, and it shows less often."
                + (" Batch norm re-centres and re-scales each layer; it thins nothing, so it has no such gap." if norm
                   else ""))
     st.info("**Why is the validation loss better than the training loss with dropout?** The training loss is measured "

@@ -62,7 +62,7 @@ with st.sidebar.form("settings"):
     skip = st.toggle("Skip connections", key="skip", bind="query-params", help="out = x + f(x) between hidden layers of equal width.")
     batch_norm = st.toggle("Batch normalisation", key="batch_norm", bind="query-params",
                            help="Normalise each unit with batch statistics in training, running statistics in evaluation.")
-    drop = st.slider("Dropout rate", 0.0, 0.6, 0.0, 0.05, key="dropout", bind="query-params",
+    drop = st.slider("Drop probability p (dropout)", 0.0, 0.6, 0.0, 0.05, key="dropout", bind="query-params",
                      help="The drop probability p: in training each hidden unit is dropped with probability p and the "
                           "kept ones are scaled by 1/(1 − p) (inverted dropout); evaluation uses every unit as it is.")
 

@@ -256,7 +256,10 @@ def test_race_map_draws_the_background_it_is_given(beale_race):
 
     assert without_bar(sent["marker"]) == without_bar(given["marker"])
     low, high = fig["layout"]["yaxis"]["domain"]
-    assert low <= bar["y"] - bar["len"] / 2 and bar["y"] + bar["len"] / 2 <= high
+    margin = fig["layout"]["margin"]
+    plot_height = fig["layout"]["height"] - margin["t"] - margin["b"]  # the bar's length is in pixels
+    half = bar["len"] / plot_height / 2 if bar.get("lenmode") == "pixels" else bar["len"] / 2
+    assert low <= bar["y"] - half and bar["y"] + half <= high
     assert not fig["layout"]["xaxis"]["showgrid"] and not fig["layout"]["yaxis"]["showgrid"]  # no grid over the picture
 
 
@@ -323,3 +326,24 @@ def test_surface_3d_draws_the_paths_above_a_see_through_surface(beale_race):
     for t, p in zip(drawn, paths):
         lifted = decode(t["z"]) - np.log10(np.maximum(p.loss, 1e-3)).astype(np.float32)
         np.testing.assert_allclose(lifted, 0.02 * np.ptp(height), rtol=1e-3)  # each point 2% of the height above the surface
+
+
+@pytest.mark.parametrize("name", sorted(SURFACES))
+def test_race_map_keeps_angles_true_in_a_fixed_frame(name):
+    """One unit as long across the map as up it (scaleanchor), at a width made for the surface's aspect; fixed
+    margins and height (no re-measuring while frames play); the strip under the map, Play under the strip."""
+    from optiviz.figures.race import SIZE
+
+    s = SURFACES[name]
+    paths = race_paths(name, [("sgd", s.learning_rates["sgd"], {})], s.starts[0][1], 20)
+    layout = race_map(s, paths, 20).to_dict()["layout"]
+    (x0, x1), (y0, y1) = s.bounds
+    assert layout["yaxis"]["scaleanchor"] == "x" and layout["yaxis"]["scaleratio"] == 1
+    margin = layout["margin"]
+    plot_w, plot_h = layout["width"] - margin["l"] - margin["r"], layout["height"] - margin["t"] - margin["b"]
+    low, high = layout["yaxis"]["domain"]
+    assert plot_w / (x1 - x0) == pytest.approx(plot_h * (high - low) / (y1 - y0), rel=0.01)  # the map fills its frame
+    assert layout["height"] <= 620  # with the title above, it fits a 720 px high laptop screen
+    assert layout["yaxis2"]["domain"][1] < low and layout["updatemenus"][0]["y"] < 0 and layout["sliders"][0]["y"] < 0
+    assert (layout["width"], layout["height"]) == (SIZE.width(s), SIZE.height)
+    assert all(t.get("showlegend") is False for t in race_map(s, paths, 20).to_dict()["data"] if t.get("name") in ("minimum", "start"))

@@ -120,38 +120,42 @@ def _heads(xy: list[tuple[np.ndarray, np.ndarray]], frame_steps: np.ndarray) -> 
 
 
 def _markers(surface: Surface, start: tuple[float, float] | None) -> list[dict]:
-    """The minima (stars) and the start point (an open circle)."""
+    """The minima (stars) and the start point (an open circle), each named beside it on the map: the legend
+    keeps to the optimizers, in one row even on a phone."""
+    label = dict(mode="markers+text", showlegend=False, textfont=dict(size=12, color=MINIMUM_COLOUR, shadow="auto"),
+                 hoverlabel=NO_NAME)
     traces = [
-        dict(type="scatter", x=[m[0]], y=[m[1]], mode="markers", name="minimum", showlegend=i == 0, legendrank=2000,
+        dict(type="scatter", x=[m[0]], y=[m[1]], name="minimum", text=["minimum"], textposition="top center", **label,
              marker=dict(symbol="star", size=16, color="white", line=dict(color=MINIMUM_COLOUR, width=1.5)),
-             hovertemplate="minimum (%{x:.3g}, %{y:.3g})", hoverlabel=NO_NAME)
-        for i, m in enumerate(surface.minima)
+             hovertemplate="minimum (%{x:.3g}, %{y:.3g})")
+        for m in surface.minima
     ]
     if start is not None:
-        traces.append(dict(type="scatter", x=[start[0]], y=[start[1]], mode="markers", name="start", legendrank=2000,
+        traces.append(dict(type="scatter", x=[start[0]], y=[start[1]], name="start", text=["start"],
+                           textposition="middle right", **label,
                            marker=dict(symbol="circle-open", size=13, color=MINIMUM_COLOUR, line=dict(width=2)),
-                           hovertemplate="start (%{x:.3g}, %{y:.3g})", hoverlabel=NO_NAME))
+                           hovertemplate="start (%{x:.3g}, %{y:.3g})"))
     return traces
 
 
 def _player(frame_steps: np.ndarray, below: float) -> dict:
-    """Play/Pause buttons and a step slider ``below`` (a fraction of the plot's height) under the plot. Play goes
-    on from the step shown (from the start when that is the first or the last frame): plotly's ``fromcurrent``.
-    The slider starts a third of the way across: clear of the buttons even where the figure is squeezed to a
-    phone's width."""
+    """▶ Play and ❚❚ Pause at the left, the step shown at the right, and under them the step slider across the
+    plot's width, ``below`` (a fraction of the plot's height) under the plot: the slider keeps its length when
+    the figure is squeezed to a phone's width. Play goes on from the step shown (from the start when that is the
+    first or the last frame): plotly's ``fromcurrent``."""
     play = dict(frame=dict(duration=80, redraw=False), transition=dict(duration=0), fromcurrent=True, mode="immediate")
     pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")
     return dict(
         updatemenus=[
-            dict(type="buttons", direction="left", x=0.0, y=-below, xanchor="left", yanchor="top", pad=dict(r=4, t=10),
-                 showactive=False, font=dict(size=12),
+            dict(type="buttons", direction="left", x=0.0, y=-below, xanchor="left", yanchor="top", pad=dict(r=4, t=0),
+                 showactive=False, font=dict(size=12, color="#31333f"), bgcolor="#f0f2f6", bordercolor="#c9ccd3",
                  buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                           dict(label="❚❚ Pause", method="animate", args=[[None], pause])])
         ],
         sliders=[
-            dict(active=len(frame_steps) - 1, x=0.36, len=0.64, y=-below, yanchor="top", pad=dict(t=0, b=0),
-                 currentvalue=dict(prefix="step ", font=dict(size=12, color="#31333f"), xanchor="right", offset=4),
-                 tickcolor="rgba(0,0,0,0)", font=dict(color="rgba(0,0,0,0)", size=1),
+            dict(active=len(frame_steps) - 1, x=0.0, len=1.0, y=-below, yanchor="top", pad=dict(t=0, b=0, l=0, r=0),
+                 currentvalue=dict(prefix="step t = ", font=dict(size=13, color="#31333f"), xanchor="right", offset=12),
+                 tickcolor="rgba(0,0,0,0)", ticklen=0, font=dict(color="rgba(0,0,0,0)", size=1),
                  steps=[dict(label=str(s), method="animate", args=[[str(s)], pause]) for s in frame_steps])
         ],
     )
@@ -187,12 +191,12 @@ class MapSize(NamedTuple):
     """The race figure's layout in pixels: the map (true angles: one unit is as long across as up), the loss
     strip under it, and around them fixed margins (plotly then measures nothing when a frame plays)."""
 
-    map_height: int = 330
+    map_height: int = 340
     gap: int = 40  # between map and strip: the map's tick labels and x title
     strip: int = 78  # the loss strip's height
-    top: int = 30  # the legend, in one row
-    bottom: int = 86  # the strip's ticks and title, then ▶ Play and the step slider
-    left: int = 54  # tick labels and titles of y and loss
+    top: int = 42  # the legend, in one row
+    bottom: int = 98  # the strip's tick labels, then ▶ Play and the step slider
+    left: int = 64  # tick labels and titles of y and loss
     right: int = 74  # the colour bar
 
     def map_width(self, surface: Surface) -> int:
@@ -213,7 +217,7 @@ class MapSize(NamedTuple):
         return self.map_height + self.gap + self.strip
 
 
-SIZE = MapSize()  # 570 px high: title, map, strip and ▶ Play fit together on a 1280×720 laptop screen
+SIZE = MapSize()  # 598 px high: title, map, strip and ▶ Play fit together on a 1280×720 laptop screen
 MAP_DOMAIN = [(SIZE.strip + SIZE.gap) / SIZE.plot, 1.0]  # the map above,
 LOSS_DOMAIN = [0.0, SIZE.strip / SIZE.plot]  # the loss strip below, in one figure
 
@@ -231,7 +235,7 @@ def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: Ba
     """
     start = (float(paths[0].x[0]), float(paths[0].y[0])) if paths else None
     background = background or surface_layers(surface)
-    bar = background.traces[1]["marker"]["colorbar"] | dict(y=sum(MAP_DOMAIN) / 2, yanchor="middle", len=0.6,
+    bar = background.traces[1]["marker"]["colorbar"] | dict(y=sum(MAP_DOMAIN) / 2, yanchor="middle", len=200, lenmode="pixels",
                                                            x=1.0, xref="paper", xanchor="left", xpad=10, thickness=10)
     data = [background.traces[0], background.traces[1] | dict(marker=background.traces[1]["marker"] | dict(colorbar=bar)),
             *_markers(surface, start)]
@@ -269,20 +273,21 @@ def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: Ba
         frame = dict(name=str(s), data=moved, traces=[*(index[p, j] for p, j, _, _ in trail), now, cursor, cursor + 1])
         frames.append(frame | dict(baseframe=str(frame_steps[k - 1])) if k else frame)
     size = SIZE
-    below = 52 / size.plot  # under the strip's ticks and title
+    below = 32 / size.plot  # under the strip's tick labels
     layout = dict(
         **_player(frame_steps, below),
         images=[background.image],
         xaxis=dict(range=list(surface.bounds[0]), title=dict(text="x  (w₁)", standoff=2), constrain="domain",
                    showgrid=False, zeroline=False, ticklen=3),
         yaxis=dict(range=list(surface.bounds[1]), title=dict(text="y  (w₂)", standoff=4), showgrid=False, zeroline=False,
-                   domain=MAP_DOMAIN, scaleanchor="x", scaleratio=1, constrain="domain", constraintoward="top", ticklen=3),
-        xaxis2=dict(range=[0, max(steps, 1)], title=dict(text="step t", standoff=0), anchor="y2", gridcolor="#ececec",
+                   domain=MAP_DOMAIN, scaleanchor="x", scaleratio=1, constrain="domain", constraintoward="middle", ticklen=3),
+        xaxis2=dict(range=[0, max(steps, 1)], anchor="y2", gridcolor="#ececec",  # its title: the slider's "step t = …"
                     zeroline=False, ticklen=3, nticks=6),
         yaxis2=dict(type="log", range=[low, high], title=dict(text="loss", standoff=4), anchor="x2", domain=LOSS_DOMAIN,
                     exponentformat="power", minorloglabels="none", gridcolor="#ececec", nticks=4, fixedrange=True),
-        legend=dict(orientation="h", xref="container", x=0, yref="container", y=1, yanchor="top", font=dict(size=12),
-                    itemwidth=30),
+        # from the figure's left edge: plotly then lets a row run over the margin, four optimizers fit in one
+        legend=dict(orientation="h", x=-(size.left - 12) / size.map_width(surface), xanchor="left", y=1, yanchor="bottom",
+                    font=dict(size=12), itemwidth=30),
         margin=dict(l=size.left, r=size.right, t=size.top, b=size.bottom),
         width=size.width(surface),
         height=size.height,

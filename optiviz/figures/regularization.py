@@ -266,7 +266,7 @@ def patience_spread(many, chosen: int) -> go.Figure:
 def regularizer_curves(results, dropped: np.ndarray | None = None) -> go.Figure:
     """One panel per run: training loss (dashed) and validation loss (solid); for dropout also the training
     loss with units dropped (dotted), the loss the optimizer sees. Shared log loss axis."""
-    fig = make_subplots(1, len(results), shared_yaxes=True, horizontal_spacing=0.03,
+    fig = make_subplots(1, len(results), shared_yaxes=True, horizontal_spacing=0.06,  # room for "60" | "0" on a phone
                         subplot_titles=[r.optimizer for r in results])
     for col, r in enumerate(results, start=1):
         h = r.history
@@ -282,16 +282,17 @@ def regularizer_curves(results, dropped: np.ndarray | None = None) -> go.Figure:
     fig.update_yaxes(type="log", exponentformat="power", minorloglabels="none")
     fig.update_yaxes(title_text="loss L (log scale)", row=1, col=1)
     fig.update_xaxes(title_text="epoch")
-    fig.update_layout(height=380, margin=dict(l=10, r=10, t=40, b=10),
-                      legend=dict(orientation="h", y=-0.2, x=0, yanchor="top"))
+    fig.update_layout(height=380, margin=dict(l=10, r=10, t=40, b=10),  # legend low enough to clear "epoch" on a phone
+                      legend=dict(orientation="h", y=-0.3, x=0, yanchor="top"))
     return fig
 
 
 def dropout_scaling(table: pd.DataFrame, drop: float) -> go.Figure:
     """Each unit's mean activation: training time (averaged over many masks) against test time, for the
     original dropout (scale by 1 − p at test) and inverted dropout (scale by 1/(1 − p) while training)."""
-    fig = make_subplots(1, 2, shared_yaxes=True, horizontal_spacing=0.04, subplot_titles=(
-        f"original dropout: train m⊙h, test (1−p)·h (p = {drop:g})", "inverted dropout: train m⊙h/(1−p), test h"))
+    fig = make_subplots(1, 2, shared_yaxes=True, horizontal_spacing=0.04, subplot_titles=(  # short lines: phones
+        f"original dropout (p = {drop:g})<br>train: m⊙h<br>test: (1−p)·h", "inverted dropout<br>train: m⊙h/(1−p)<br>test: h"))
+    fig.update_annotations(font_size=13)
     units = [f"{u}" for u in table["unit"]]
     bars = (
         (1, "original: training m⊙h", "training: mean of m⊙h over the masks", "#E69F00"),
@@ -309,8 +310,8 @@ def dropout_scaling(table: pd.DataFrame, drop: float) -> go.Figure:
                              hovertemplate="unit %{x}<br>unscaled h %{y:.4f}<extra></extra>"), 1, 1)
     fig.update_xaxes(title_text="unit of hidden layer 1")
     fig.update_yaxes(title_text="mean activation over the training points", row=1, col=1)
-    fig.update_layout(height=360, barmode="group", margin=dict(l=10, r=10, t=40, b=10),
-                      legend=dict(orientation="h", y=-0.25, x=0, yanchor="top"))
+    fig.update_layout(height=400, barmode="group", margin=dict(l=10, r=10, t=80, b=10),
+                      legend=dict(orientation="h", y=-0.3, x=0, yanchor="top"))
     return fig
 
 
@@ -371,7 +372,7 @@ def seed_bands(curves, title: str = "", log: bool = True, training: bool = True)
     fig.update_xaxes(title_text="epoch")
     fig.update_layout(height=380, margin=dict(l=10, r=10, t=40 if title else 20, b=10),
                       title=dict(text=title, font=dict(size=14), x=0.01) if title else None,
-                      legend=dict(orientation="h", y=-0.2, x=0, yanchor="top"))
+                      legend=dict(orientation="h", y=-0.28, x=0, yanchor="top"))  # clears "epoch" on a phone
     return fig
 
 

@@ -40,8 +40,12 @@ def _tanh(z) -> np.ndarray:
 
 
 def _sigmoid_derivative(z) -> np.ndarray:
-    """σ'(z) = σ(z)(1 − σ(z)) = σ(z)σ(−z); the second form stays exact where σ(z) ≈ 1."""
-    return _sigmoid(z) * _sigmoid(-np.asarray(z, dtype=float))
+    """σ'(z) = σ(z)(1 − σ(z)) = σ(z)σ(−z) = 1/(1 + e) · e/(1 + e) with e = e^{−|z|}: exact where σ(z) ≈ 1.
+
+    The last form is σ(z)σ(−z) as :func:`_sigmoid` computes each factor, in one pass (same bits).
+    """
+    e = np.exp(-np.abs(np.asarray(z, dtype=float)))
+    return (1.0 / (1.0 + e)) * (e / (1.0 + e))
 
 
 def _tanh_derivative(z) -> np.ndarray:

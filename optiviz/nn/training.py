@@ -416,6 +416,45 @@ def _accuracy(loss: str, logits: np.ndarray, labels: np.ndarray) -> float:
 # --- the entry points ---------------------------------------------------------------------------
 
 
+class RunSettings(NamedTuple):
+    """One training run's settings after :func:`check_run`: clamped, named and fitted."""
+
+    epochs: int
+    batch_size: int
+    loss: str
+    l1: float
+    l2: float
+    penalty: object  # the elastic net Ω of (l1, l2)
+    patience: int | None
+    augmentation: dict
+    augmenting: bool
+    preprocessing: object  # fitted on the training split
+
+
+def check_run(net: MLP, data: Split, learning_rate: float, *, schedule, decay_rate, epochs, batch_size, loss, l1, l2,
+              patience, jitter, rotation, reflect, preprocessing) -> RunSettings:
+    """The settings :func:`train` takes, checked once (ValueError naming the input); B ≥ N is full batch."""
+    n_train, n_val = len(data.X_train), len(data.X_val)
+    scheduled_rate(schedule, learning_rate, decay_rate, 0)  # checks the schedule's name and k
+    epochs = check_int("epochs", epochs, low=1, high=MAX_EPOCHS)
+    batch_size = n_train if batch_size is None else min(check_int("batch_size", batch_size, low=1), n_train)
+    if net.batch_norm and batch_size < 2:
+        raise ValueError("batch_size must be at least 2 with batch norm (batch statistics need two points)")
+    loss = _loss_name(loss, net)
+    l1, l2 = check_number("l1", l1, low=0.0), check_number("l2", l2, low=0.0)
+    if patience is not None:
+        patience = check_int("patience", patience, low=1)
+        if n_val == 0:
+            raise ValueError("patience (early stopping) needs validation points: set a validation fraction > 0")
+    augmentation = dict(jitter=jitter, rotation=rotation, reflect=reflect)
+    augment(np.zeros((1, 2)), 0, **augmentation)  # checks the three settings, naming a bad one
+    augmenting = bool(jitter or rotation or reflect not in (False, "none"))
+    if augmenting and net.input_dim != 2:
+        raise ValueError("jitter, rotation and reflect augment 2-D points only")
+    return RunSettings(epochs, batch_size, loss, l1, l2, elastic_net(l1, l2), patience, augmentation, augmenting,
+                       fit_preprocessing(preprocessing, data.X_train))
+
+
 def train(
     net: MLP,
     data: Split,
@@ -478,25 +517,11 @@ def train(
     label = setting.label or setting.name
     lr0 = setting.learning_rate if setting.learning_rate is not None else learning_rate
     lr0 = check_number("learning_rate", lr0, low=0.0, low_open=True)
-    scheduled_rate(schedule, lr0, decay_rate, 0)  # checks the schedule's name and k
-    epochs = check_int("epochs", epochs, low=1, high=MAX_EPOCHS)
     seed = check_int("seed", seed, low=0)
-    batch_size = n_train if batch_size is None else min(check_int("batch_size", batch_size, low=1), n_train)
-    if net.batch_norm and batch_size < 2:
-        raise ValueError("batch_size must be at least 2 with batch norm (batch statistics need two points)")
-    loss = _loss_name(loss, net)
-    l1, l2 = check_number("l1", l1, low=0.0), check_number("l2", l2, low=0.0)
-    penalty = elastic_net(l1, l2)
-    if patience is not None:
-        patience = check_int("patience", patience, low=1)
-        if n_val == 0:
-            raise ValueError("patience (early stopping) needs validation points: set a validation fraction > 0")
-    augmentation = dict(jitter=jitter, rotation=rotation, reflect=reflect)
-    augment(np.zeros((1, 2)), 0, **augmentation)  # checks the three settings, naming a bad one
-    augmenting = bool(jitter or rotation or reflect not in (False, "none"))
-    if augmenting and net.input_dim != 2:
-        raise ValueError("jitter, rotation and reflect augment 2-D points only")
-    prep = fit_preprocessing(preprocessing, data.X_train)
+    run = check_run(net, data, lr0, schedule=schedule, decay_rate=decay_rate, epochs=epochs, batch_size=batch_size,
+                    loss=loss, l1=l1, l2=l2, patience=patience, jitter=jitter, rotation=rotation, reflect=reflect,
+                    preprocessing=preprocessing)
+    epochs, batch_size, loss, l1, l2, penalty, patience, augmentation, augmenting, prep = run
     grid_on = bool(record_grid) and net.input_dim == 2
     if grid_on:
         grid_size = check_int("grid_size", grid_size, low=2, high=MAX_GRID_SIZE)

@@ -62,7 +62,7 @@ def race(surface: str, runs: tuple[Run, ...], start: tuple[float, float], steps:
     return [found[run] for run in runs]
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
 def sweep(surface: str, runs: tuple[Run, ...], start: tuple[float, float], steps: int, schedule: str, decay_rate: float,
           noise: float, seed: int, lrs: tuple[float, ...]) -> pd.DataFrame:
     """Final loss against α for every optimizer in ``runs``, one vectorised call each."""

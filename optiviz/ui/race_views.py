@@ -18,22 +18,33 @@ SWEEP_RATES = LEARNING_RATES[::2]
 TOLERANCE = 1e-3
 
 
+def _short(value: float) -> str:
+    """A number in at most 7 characters: 0.754, 1.61e−4 (— where missing)."""
+    if value != value:
+        return "—"
+    if value == 0 or 0.01 <= abs(value) < 1000:
+        return f"{value:.3g}"
+    mantissa, exponent = f"{value:.2e}".split("e")
+    return f"{mantissa}e{int(exponent)}".replace("-", "−")  # the minus sign: no line break after it
+
+
 def results_table(paths: list[Path], surface: str) -> str:
     """``descent.summary`` as a Markdown table, each optimizer in its colour, words where a number is missing;
-    the column "diverged at step" only when a run diverged (narrow enough for the column beside the map)."""
+    the column "diverged at step" only when a run diverged. Short numbers: it fits in the column beside the map."""
     results = summary(paths, surface, tolerance=TOLERANCE)
     gone = any(d == d for d in results["diverged at step"])
-    reached = f"steps to loss < {TOLERANCE:g}"
-    lines = [f"| optimizer | final loss | distance to minimum | {reached} |" + (" diverged at step |" if gone else ""),
+    reached = "steps to loss < 10⁻³" if TOLERANCE == 1e-3 else f"steps to loss < {TOLERANCE:g}"
+    lines = [f"| optimizer | final loss | distance to min. | {reached} |" + (" diverged at step |" if gone else ""),
              "|:--|--:|--:|--:|" + ("--:|" if gone else "")]
     for name, loss, distance, steps, diverged in zip(*results.values()):
         lines.append(
-            f"| <span style='color:{colour(name)}'>●</span> **{OPTIMIZERS[name].label}** "
-            f"| {'—' if loss != loss else f'{loss:.2e}'} | {'—' if distance != distance else f'{distance:.3g}'} "
+            f"| <span style='color:{colour(name)}'>●</span>&nbsp;**{OPTIMIZERS[name].label}** "
+            f"| {_short(loss)} | {_short(distance)} "
             f"| {'not reached' if steps != steps else int(steps)} |"
             + (f" {'—' if diverged != diverged else int(diverged)} |" if gone else "")
         )
-    return "\n".join(lines)
+    table = "\n".join(lines)
+    return f"<div style='font-size: 0.875rem'>\n\n{table}\n\n</div>"  # a little smaller: no header wraps word by word
 
 
 RMSPROP_EPS_NOTE = ("RMSProp's ε: the lecture writes α / √(ε + E[g²]), with ε inside the root; PyTorch, and this page, "

@@ -8,6 +8,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from optiviz.ui.errors import MESSAGE
+from optiviz.ui.lecture_figures import LECTURE_FIGURES, LectureFigure
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -29,6 +30,27 @@ def open_page(page: str | None = None) -> AppTest:
     if page:
         at.switch_page(page).run()
     return clean(at)
+
+
+def follow(page: str, settings: dict, timeout: float = 120) -> AppTest:
+    """The app opened at ``page`` with ``settings`` in the URL, as a shared link opens it (not yet checked)."""
+    at = AppTest.from_file(APP, default_timeout=timeout).run()
+    at.query_params.clear()
+    at.query_params.update(settings)
+    return at.switch_page(page).run()
+
+
+def card(key: str) -> LectureFigure:
+    """The lecture-figure card numbered ``key`` ("6–7"), or else the one whose title starts with ``key``."""
+    found = [f for f in LECTURE_FIGURES if f.figures == key] or [f for f in LECTURE_FIGURES if f.title.startswith(key)]
+    assert len(found) == 1, (key, [f.title for f in found])
+    return found[0]
+
+
+def open_card(key: str, timeout: float = 300, **extra) -> AppTest:
+    """The page a card's link opens (plus ``extra`` settings), after asserting the run raised nothing."""
+    fig = card(key)
+    return clean(follow(fig.page, fig.settings | extra, timeout))
 
 
 def change(at: AppTest, **values) -> AppTest:

@@ -9,24 +9,9 @@ import re
 
 import numpy as np
 import pytest
-from apptest_helpers import APP, clean, figures, numbers
-from streamlit.testing.v1 import AppTest
-
-from optiviz.ui.lecture_figures import LECTURE_FIGURES
+from apptest_helpers import clean, figures, follow, numbers, open_card
 
 PAGE = "pages/activations_init.py"
-
-
-def card(number: str):
-    return next(f for f in LECTURE_FIGURES if f.figures == number)
-
-
-def follow(settings: dict) -> AppTest:
-    """The app opened at the activations page with ``settings`` in the URL, as a card's link opens it."""
-    at = AppTest.from_file(APP, default_timeout=300).run()
-    at.query_params.clear()
-    at.query_params.update(settings)
-    return clean(at.switch_page(PAGE).run())
 
 
 def cells(fig: dict) -> dict[tuple[str, int], tuple[np.ndarray, np.ndarray]]:
@@ -54,7 +39,7 @@ def share(x: np.ndarray, counts: np.ndarray, where) -> float:
 
 @pytest.fixture(scope="module")
 def figure4():
-    return figures(follow(card("4").settings))[0]
+    return figures(open_card("4"))[0]
 
 
 def panels(fig: dict) -> dict[str, tuple[np.ndarray, np.ndarray, list[tuple[float, float]]]]:
@@ -105,7 +90,7 @@ def test_figure4_relu_is_dead_below_zero_and_leaky_relu_is_not(figure4):
 
 @pytest.fixture(scope="module")
 def figure8():
-    return cells(figures(follow(card("8").settings))[1])
+    return cells(figures(open_card("8"))[1])
 
 
 def test_figure8_small_sigma_shrinks_towards_zero_with_depth(figure8):
@@ -126,7 +111,7 @@ def test_figure8_large_sigma_piles_up_at_plus_minus_one(figure8):
 
 @pytest.fixture(scope="module")
 def figure9():
-    at = follow(card("9").settings)
+    at = open_card("9")
     grid = cells(figures(at)[1])
     at.session_state["init_tab"] = "Dead and saturated units"
     health = figures(clean(at.run()))[1]
@@ -156,7 +141,7 @@ def test_figure9_xavier_is_neither_a_spike_nor_a_wall(figure9):
 
 @pytest.fixture(scope="module")
 def training():
-    at = follow({"init_tab": "Training"})
+    at = clean(follow(PAGE, {"init_tab": "Training"}, 300))
     at.button(key="init_train").click().run()
     clean(at)
     fig = next(f for f in figures(at) if f["layout"]["yaxis"].get("type") == "log" and

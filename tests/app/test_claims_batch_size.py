@@ -5,10 +5,8 @@ import json
 
 import numpy as np
 import pytest
-from apptest_helpers import APP, clean, figures, numbers
+from apptest_helpers import figures, numbers, open_card
 from streamlit.testing.v1 import AppTest
-
-from optiviz.ui.lecture_figures import LECTURE_FIGURES
 
 MAP, LOSS = range(2)
 RUNS = ["SGD", "mini-batch", "full batch"]
@@ -16,11 +14,7 @@ RUNS = ["SGD", "mini-batch", "full batch"]
 
 @pytest.fixture(scope="module")
 def page() -> AppTest:
-    fig = next(f for f in LECTURE_FIGURES if f.figures == "10")
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.query_params.clear()
-    at.query_params.update(fig.settings)
-    return clean(at.switch_page(fig.page).run())
+    return open_card("10")
 
 
 def lines(fig: dict) -> dict[str, dict]:

@@ -7,23 +7,12 @@ on their data: nothing here calls the engine.
 
 import numpy as np
 import pytest
-from apptest_helpers import APP, clean, figures, numbers
-from streamlit.testing.v1 import AppTest
-
-from optiviz.ui.lecture_figures import LECTURE_FIGURES
-
-
-def card(number: str):
-    return next(f for f in LECTURE_FIGURES if f.figures == number)
+from apptest_helpers import card, figures, numbers, open_card
 
 
 def opened(number: str) -> list[dict]:
     """The page's figures as the card's link draws them: the curve, the snapshots, the animated fit."""
-    fig = card(number)
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.query_params.clear()
-    at.query_params.update(fig.settings)
-    return figures(clean(at.switch_page(fig.page).run()))
+    return figures(open_card(number))
 
 
 def trace(fig: dict, name: str) -> dict:

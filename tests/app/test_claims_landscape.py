@@ -16,20 +16,16 @@ import re
 
 import numpy as np
 import pytest
-from apptest_helpers import APP, clean, figures, numbers
+from apptest_helpers import card as lecture_card
+from apptest_helpers import clean, figures, follow, numbers, open_card
 from streamlit.testing.v1 import AppTest
 
-from optiviz.ui.lecture_figures import LECTURE_FIGURES
-
-CARD = next(f for f in LECTURE_FIGURES if f.figures == "3")
+CARD = lecture_card("3")
 
 
 @pytest.fixture(scope="module")
 def card():
-    at = AppTest.from_file(APP, default_timeout=180).run()
-    at.query_params.clear()
-    at.query_params.update(CARD.settings)
-    return clean(at.switch_page(CARD.page).run())
+    return open_card("3")
 
 
 def strict_minima(z) -> int:
@@ -126,10 +122,7 @@ def test_every_map_is_square_and_the_start_marker_shows_in_the_legend(card):
 
 
 def open_link(settings: dict) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180).run()
-    at.query_params.clear()
-    at.query_params.update(settings)
-    return clean(at.switch_page(CARD.page).run())
+    return clean(follow(CARD.page, settings, 180))
 
 
 @pytest.mark.parametrize("settings, note", [

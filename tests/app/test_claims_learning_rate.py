@@ -3,35 +3,21 @@ for the card's link."""
 
 import numpy as np
 import pytest
-from apptest_helpers import APP, clean, figures, numbers
-from streamlit.testing.v1 import AppTest
+from apptest_helpers import figures, numbers, open_card
 
-from optiviz.ui.lecture_figures import LECTURE_FIGURES
 
 FIG11, RANGE, ALPHAS, SETTLE, MAPS = range(5)
 RATES = ["very high", "high", "good", "low"]
 
 
-def card(title_start: str):
-    return next(f for f in LECTURE_FIGURES if f.title.startswith(title_start))
-
-
-def follow(fig) -> AppTest:
-    """The page opened with the card's settings in the URL, as its link opens it."""
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.query_params.clear()
-    at.query_params.update(fig.settings)
-    return clean(at.switch_page(fig.page).run())
-
-
 @pytest.fixture(scope="module")
 def figure_11() -> list[dict]:
-    return figures(follow(card("The choice of learning rate")))
+    return figures(open_card("The choice of learning rate"))
 
 
 @pytest.fixture(scope="module")
 def annealing() -> list[dict]:
-    return figures(follow(card("Annealing")))
+    return figures(open_card("Annealing"))
 
 
 def curves(fig: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:

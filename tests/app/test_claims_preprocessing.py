@@ -4,31 +4,17 @@ import re
 
 import numpy as np
 import pytest
-from apptest_helpers import APP, clean, figures, numbers
-from streamlit.testing.v1 import AppTest
+from apptest_helpers import figures, numbers, open_card
 
 from optiviz.preprocessing_lab import TOLERANCE
-from optiviz.ui.lecture_figures import LECTURE_FIGURES
 
 FIGURES = ["data", "surfaces", "curves", "sweep", "fig5", "fig5_curves"]
 ORDER = ["raw", "zero-centred", "normalised", "whitened"]
 
 
-def card(number: str):
-    return next(f for f in LECTURE_FIGURES if f.figures == number)
-
-
-def follow(fig) -> AppTest:
-    """The page opened with the card's settings in the URL, as its link opens it."""
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.query_params.clear()
-    at.query_params.update(fig.settings)
-    return clean(at.switch_page(fig.page).run())
-
-
 @pytest.fixture(scope="module")
 def figures_6_7() -> dict:
-    return dict(zip(FIGURES, figures(follow(card("6–7")))))
+    return dict(zip(FIGURES, figures(open_card("6–7"))))
 
 
 def steps_to_converge(y: np.ndarray) -> float:
@@ -79,14 +65,14 @@ def test_6_7_each_runs_at_the_alpha_the_sweep_rings(figures_6_7):
     assert len(rings) == 4
     lines = [t for t in sweep if t.get("mode") == "lines+markers"]
     for ring, line, alpha in zip(rings, lines, used):
-        x, y = numbers(line["x"]), numbers(line["y"])
+        y = numbers(line["y"])
         assert numbers(ring["x"])[0] == pytest.approx(alpha)
         assert numbers(ring["y"])[0] == np.nanmin(y)  # no α of the sweep converges in fewer steps
     assert not figures_6_7["sweep"]["layout"]["shapes"]  # no shared α to mark
 
 
 def test_5_far_cloud_flips_more_points_than_near():
-    fig = dict(zip(FIGURES, figures(follow(card("5")))))
+    fig = dict(zip(FIGURES, figures(open_card("5"))))
     curves = fig["fig5_curves"]
     flipped = [t for t in curves["data"] if t.get("xaxis", "x") == "x"]
     assert [t["name"] for t in flipped] == ["near the origin", "far from the origin"]

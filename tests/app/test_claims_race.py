@@ -7,8 +7,7 @@ losses of the strip under it.
 
 import numpy as np
 import pytest
-from apptest_helpers import clean, figures, numbers
-from test_links import follow
+from apptest_helpers import clean, figures, numbers, open_card
 
 from optiviz.ui.lecture_figures import LECTURE_FIGURES
 
@@ -38,8 +37,7 @@ def drawn_paths(fig: dict) -> dict[str, dict[str, np.ndarray]]:
 
 def card_view(card: str, **extra):
     """The race opened with the card's settings (and ``extra`` ones): the AppTest and the drawn paths."""
-    fig = CARDS[card]
-    at = clean(follow(fig.page, fig.settings | extra))
+    at = open_card(card, **extra)
     (race_map,) = figures(at)
     return at, drawn_paths(race_map)
 

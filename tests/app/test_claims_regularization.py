@@ -3,22 +3,7 @@ claim, computed from the figures the regularization page draws for the card's li
 
 import numpy as np
 import pytest
-from apptest_helpers import APP, clean, figures, numbers
-from streamlit.testing.v1 import AppTest
-
-from optiviz.ui.lecture_figures import LECTURE_FIGURES
-
-
-def card(title_start: str):
-    return next(f for f in LECTURE_FIGURES if f.title.startswith(title_start))
-
-
-def follow(fig) -> AppTest:
-    """The page opened with the card's settings in the URL, as its link opens it."""
-    at = AppTest.from_file(APP, default_timeout=300).run()
-    at.query_params.clear()
-    at.query_params.update(fig.settings)
-    return clean(at.switch_page(fig.page).run())
+from apptest_helpers import figures, numbers, open_card
 
 
 def trace(figs: list[dict], name: str) -> dict:
@@ -50,7 +35,7 @@ def wins(figs: list[dict], better: str, worse: str) -> tuple[int, int]:
 
 @pytest.fixture(scope="module")
 def dropout() -> list[dict]:
-    return figures(follow(card("Dropout networks")))
+    return figures(open_card("Dropout networks"))
 
 
 def test_fig19_validation_below_the_training_loss_with_units_dropped(dropout):
@@ -87,8 +72,9 @@ def test_fig19_the_network_drops_units_each_step(dropout):
     network = next(f for f in dropout if f.get("frames") and "unit dropped (×)" in [t["name"] for t in f["data"]])
     dropped = [numbers(fr["data"][3]["marker"]["size"]) > 0 for fr in network["frames"]]
     assert len(dropped) >= 20
-    share = np.mean([d.mean() for d in dropped])
-    assert 0.25 < share < 0.55  # p = ½ of the hidden units shown (input and output units are never dropped)
+    # a share p of the hidden units shown is dropped (the 2 input units and the output unit never are)
+    share = np.mean([d.sum() / (len(d) - 3) for d in dropped])
+    assert abs(share - 0.7) < 0.08, share  # the default p = 0.7
     assert len({tuple(d) for d in dropped}) == len(dropped)  # redrawn every step
 
 
@@ -96,7 +82,7 @@ def test_fig19_the_network_drops_units_each_step(dropout):
 
 
 def test_fig20_augmentation_keeps_the_validation_loss_lower():
-    figs = figures(follow(card("Data augmentation")))
+    figs = figures(open_card("Data augmentation"))
     with_, without = (y(figs, f"{label} augmentation · validation (median)") for label in ("with", "without"))
     half = len(with_) // 2
     assert (with_[half:] < without[half:]).all()
@@ -108,7 +94,7 @@ def test_fig20_augmentation_keeps_the_validation_loss_lower():
 
 
 def test_penalties_l1_zeroes_weights_one_by_one_and_l2_none():
-    figs = figures(follow(card("Weight penalties")))
+    figs = figures(open_card("Weight penalties"))
     paths = figs[0]
     lines = [t for t in paths["data"] if t["mode"] == "lines"]
     for axis, penalty in (("x", "L1"), ("x2", "L2")):
@@ -129,7 +115,7 @@ def test_penalties_l1_zeroes_weights_one_by_one_and_l2_none():
 
 
 def test_early_stopping_keeps_the_minimum_within_the_patience_window():
-    at = follow(card("Early stopping"))
+    at = open_card("Early stopping")
     curves = figures(at)[0]
     val = trace([curves], "validation loss")
     epochs, loss = numbers(val["x"]), numbers(val["y"])

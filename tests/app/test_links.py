@@ -1,21 +1,13 @@
 """Shareable links: every lecture-figure link opens its page with all its settings; bad links get a note."""
 
 import pytest
-from apptest_helpers import APP, clean
+from apptest_helpers import APP, clean, follow
 from streamlit.testing.v1 import AppTest
 
 from optiviz.ui.lecture_figures import LECTURE_FIGURES
 from optiviz.ui.links import problems
 
 NOTE = "This link asked for settings that cannot be used"
-
-
-def follow(page: str, settings: dict) -> AppTest:
-    """The app opened at ``page`` with ``settings`` in the URL, as a shared link opens it."""
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.query_params.clear()
-    at.query_params.update(settings)
-    return at.switch_page(page).run()
 
 
 def notes(at: AppTest) -> list[str]:

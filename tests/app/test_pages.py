@@ -19,7 +19,8 @@ def rerun_clean(at: AppTest) -> AppTest:
 def results(at: AppTest) -> list[list[str]]:
     """The race's results table (Markdown) as rows of cells, the optimizer's label without its colour dot."""
     (table,) = [m.value for m in at.markdown if "| optimizer |" in m.value]
-    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()[2:]]
+    lines = [line for line in table.splitlines() if line.startswith("|")]  # the table, without its wrapper
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
     return [[row[0].split("**")[1], *row[1:]] for row in rows]
 
 

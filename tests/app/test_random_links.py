@@ -7,10 +7,10 @@ a random subset of them, to allowed values (snapped to the slider's step or not)
 import functools
 
 import pytest
-from apptest_helpers import failures, open_page
+from apptest_helpers import failures, follow, open_page
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_links import follow, notes
+from test_links import notes
 
 PAGES = ("pages/optimizer_race.py", "pages/train_network.py", "pages/activations_init.py", "pages/batch_size.py",
          "pages/learning_rate.py", "pages/preprocessing.py", "pages/double_descent.py", "pages/regularization.py")

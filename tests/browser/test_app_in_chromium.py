@@ -163,3 +163,37 @@ def test_activations_lab_draws_the_histogram_grid(page, app_url):
     expect(page.locator(MAP)).to_have_count(3, timeout=60_000)
     assert_no_exception(page)
     assert page.errors == []
+
+
+def test_race_fits_a_laptop_screen_with_true_angles(browser, app_url):
+    """At 1280×720, with the surface's title at the top, the map, the loss strip, ▶ Play and the slider are all
+    in view; one unit is as long across the map as up it; the strip spans the map's width; the legend is one
+    row. On a 390 px phone nothing is wider than the screen and the legend takes at most two rows."""
+    measure = """() => { const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+        const fl = gd._fullLayout, box = gd.getBoundingClientRect();
+        const rail = gd.querySelector('.slider-rail-rect').getBoundingClientRect();
+        const play = gd.querySelector('.updatemenu-button').getBoundingClientRect();
+        const title = [...document.querySelectorAll('h3')].find(h => h.textContent.startsWith('Beale')).getBoundingClientRect();
+        return {titleTop: title.top, bottom: Math.max(rail.bottom, play.bottom), height: innerHeight,
+                xPerUnit: fl.xaxis._length / 9, yPerUnit: fl.yaxis._length / 9, mapLeft: box.left + fl.xaxis._offset,
+                mapWidth: fl.xaxis._length, stripLeft: box.left + fl.xaxis2._offset, stripWidth: fl.xaxis2._length,
+                legendRows: fl.legend._height / 29, pageWidth: document.documentElement.scrollWidth, width: innerWidth}; }"""
+    for width, height, rows in ((1280, 720, 1), (390, 844, 2)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        try:
+            page.goto(f"{app_url}/optimizer-race")
+            expect(page.locator(MAP)).to_have_count(1, timeout=60_000)
+            page.wait_for_function(f"() => ({PATH_LENGTHS})().length === 4", timeout=30_000)
+            page.evaluate("() => [...document.querySelectorAll('h3')].find(h => h.textContent.startsWith('Beale'))"
+                          ".scrollIntoView({block: 'start'})")
+            m = page.evaluate(measure)
+            assert abs(m["xPerUnit"] - m["yPerUnit"]) < 0.01 * m["xPerUnit"]  # true angles on Beale's square
+            assert abs(m["stripLeft"] - m["mapLeft"]) < 8 and abs(m["stripWidth"] - m["mapWidth"]) < 10
+            assert m["legendRows"] < rows + 0.5
+            assert m["pageWidth"] <= m["width"]
+            if width == 1280:
+                assert m["mapWidth"] >= 320  # the map, not the table, has the room
+                assert m["titleTop"] >= 0 and m["bottom"] <= m["height"]  # title to slider in one screen
+        finally:
+            context.close()

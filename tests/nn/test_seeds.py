@@ -7,10 +7,10 @@ import pytest
 
 from optiviz.datasets import make_dataset, train_val_split
 from optiviz.nn import MLP
-from optiviz.nn.seeds import (MAX_SEEDS, MAX_STEP_VALUES, MAX_STEP_WORK, MAX_WORK, SeedCurves, affordable_seeds,
-                               compare_seeds, compare_with_seeds, count_below, final_values, seeds_step_work,
-                               seeds_work, spread, step_values, train_seeds)
-from optiviz.nn.training import compare, train
+from optiviz.nn.seeds import (MAX_SEEDS, MAX_STEP_VALUES, MAX_STEP_WORK, MAX_WORK, SeedCurves, _Streams,
+                               affordable_seeds, compare_seeds, compare_with_seeds, count_below, final_values,
+                               seeds_step_work, seeds_work, spread, step_values, train_seeds)
+from optiviz.nn.training import STREAMS, compare, stream, train
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -65,6 +65,26 @@ def test_each_seed_equals_train(case):
     np.testing.assert_array_equal(curves.epochs, np.arange(settings["epochs"] + 1))
     np.testing.assert_array_equal(curves.seeds, [0, 3, 7])
     assert_matches_train(curves, net, data, opt, **settings)
+
+
+@pytest.mark.parametrize("name", list(STREAMS))
+def test_the_fast_streams_draw_what_stream_draws(name):
+    """The vectorised SeedSequence gives every seed's Generator the bits of ``stream(s, name, epoch)``."""
+    seeds = np.array([0, 1, 2, 7, 123_456, 2**31 + 5, 2**32 - 1])
+    streams = _Streams(seeds, 70)
+    assert streams.fast
+    for epoch in (0, 1, 2, 59, 70):
+        for s, rng in zip(seeds, streams(name, epoch)):
+            reference = stream(int(s), name, epoch)
+            np.testing.assert_array_equal(rng.permutation(50), reference.permutation(50))
+            np.testing.assert_array_equal(rng.random(5), reference.random(5))
+
+
+def test_seeds_beyond_32_bits_take_the_slow_streams_and_still_equal_train():
+    net, opt, settings = CASES["dropout augment rmsprop"]
+    seeds = [2**32 + 3, 1]
+    assert not _Streams(np.array(seeds), 3).fast
+    assert_matches_train(train_seeds(net, split_of(), opt, seeds=seeds, **settings), net, split_of(), opt, **settings)
 
 
 def test_optimizers_together_equal_each_alone():
