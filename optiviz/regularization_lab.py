@@ -233,6 +233,17 @@ def note_share(val_loss, dropped_loss) -> float:
     return float(np.mean(v[:n] < d[:n])) if n else float("nan")
 
 
+def overfitting_gap(curves: SeedCurves) -> float:
+    """Median over seeds of the last epoch's validation − training loss: how far the network overfits."""
+    return float(np.nanmedian(final_values(curves) - final_values(curves, "train_loss")))
+
+
+def scaling_gap(scaling: pd.DataFrame) -> float:
+    """max |E[m⊙h/(1−p)] − h| / max |h|: how far inverted dropout's mean activation is from the test activation."""
+    return float(np.max(np.abs(scaling["inverted: training m⊙h/(1−p)"] - scaling["test h"]))
+                 / max(scaling["test h"].abs().max(), 1e-12))
+
+
 class DropoutCheck(NamedTuple):
     """Both dropout claims on several data draws, each as the tab draws it for that seed s (data s, seeds s … s + S − 1)."""
 
@@ -251,7 +262,7 @@ def dropout_check(data_seeds, width: int = DROPOUT_WIDTH, drop: float = DROPOUT_
         split = few_points(*DROPOUT_DATA, s)
         plain, dropped = dropout_seeds(split, width, drop, epochs, tuple(range(s, s + count)))
         wins.append(count_below(final_values(dropped), final_values(plain)))
-        gaps.append(tuple(float(np.nanmedian(final_values(c) - final_values(c, "train_loss"))) for c in (dropped, plain)))
+        gaps.append((overfitting_gap(dropped), overfitting_gap(plain)))
         run = dropout_runs(split, width, drop, epochs, s)
         shares.append(round(100 * note_share(run.results[0].history["val_loss"], run.dropped_loss)))
     return DropoutCheck(tuple(int(s) for s in data_seeds), tuple(wins), count, tuple(shares), tuple(gaps))

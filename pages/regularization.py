@@ -278,8 +278,7 @@ def show_dropout(count: int):
         plain, dropped_runs = curves
         st.plotly_chart(seed_bands(curves, log=False), key="reg_drop_seeds_fig", config=CONFIG)
         val_plain, val_drop = final_values(plain), final_values(dropped_runs)
-        gap_plain = np.nanmedian(val_plain - final_values(plain, "train_loss"))
-        gap_drop = np.nanmedian(val_drop - final_values(dropped_runs, "train_loss"))
+        gap_plain, gap_drop = lab.overfitting_gap(plain), lab.overfitting_gap(dropped_runs)
         wins = count_below(val_drop, val_plain)
         st.caption(f"The same data, network and initial weights with and without dropout, for {count} seeds (each "
                    "seed: its own initial weights and masks); lines are the medians, the shaded bands hold 10–90% of "
@@ -329,8 +328,7 @@ def show_dropout(count: int):
     right.latex(r"\begin{gathered}\text{train: } \tilde h = \frac{m \odot h}{1-p} \\ m_i \sim \text{Bernoulli}(1-p),"
                 r"\quad \mathbb{E}[\tilde h] = h \\ \text{test: } h\quad (\text{no scaling})\end{gathered}")
     st.plotly_chart(dropout_scaling(scaling, drop), key="reg_drop_scaling", config=CONFIG)
-    gap = float(np.max(np.abs(scaling["inverted: training m⊙h/(1−p)"] - scaling["test h"]))
-                / max(scaling["test h"].abs().max(), 1e-12))
+    gap = lab.scaling_gap(scaling)
     st.caption(f"Each unit of the trained dropout network's first hidden layer: its mean activation over the training "
                f"points, averaged over {cache.MASKS} random masks (training time), next to its test-time activation; "
                f"p is the drop probability, so a unit is kept with probability 1 − p = {1 - drop:.2g}. Both "
