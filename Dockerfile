@@ -24,7 +24,8 @@ COPY deploy/healthcheck.py deploy/healthcheck.py
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin optiviz
 USER 10001
 
-# The port and address are read from the environment by `streamlit run` and deploy/healthcheck.py alike.
+# The port and address are read from the environment by the server (optiviz.ui.serve: `streamlit run app.py`)
+# and deploy/healthcheck.py alike.
 ENV STREAMLIT_SERVER_PORT=8501 \
     STREAMLIT_SERVER_ADDRESS=0.0.0.0
 EXPOSE 8501
@@ -33,4 +34,4 @@ HEALTHCHECK --interval=30s --timeout=25s --start-period=30s --start-interval=1s 
     CMD ["python", "deploy/healthcheck.py"]
 
 # headless, no file watcher, no usage statistics: .streamlit/config.toml
-CMD ["streamlit", "run", "app.py"]
+CMD ["python", "-m", "optiviz.ui.serve"]

@@ -1,4 +1,4 @@
-"""optiviz: see how deep networks are trained. Run with ``streamlit run app.py``."""
+"""optiviz: see how deep networks are trained. Run with ``python -m optiviz.ui.serve`` (``streamlit run app.py``)."""
 
 import streamlit as st
 

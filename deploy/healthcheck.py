@@ -1,9 +1,9 @@
 """Exit 0 if the optiviz server on this host is healthy and warmed up, else 1 (Docker's HEALTHCHECK, systemd).
 
 Asks /_stcore/health, then /_stcore/script-health-check, which runs app.py once in a headless
-session: a fresh server serves deep links (/optimizer-race?…) through Streamlit's legacy pages/
-discovery until app.py has called st.navigation once, so the first student on a shared link would
-see "Page not found". It also proves that app.py itself runs.
+session: it proves that app.py itself runs, and on a plain `streamlit run app.py` it ends Streamlit's
+legacy pages/ discovery, which would show the first student on a shared link (/optimizer-race?…)
+"Page not found" (`python -m optiviz.ui.serve`, as the image and the unit start it, never uses it).
 
 Follows the server's own settings: STREAMLIT_SERVER_PORT (default 8501) and
 STREAMLIT_SERVER_BASE_URL_PATH (default none). With --wait SECONDS it retries until healthy or

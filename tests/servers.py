@@ -1,4 +1,4 @@
-"""Real ``streamlit run app.py`` servers for the browser and deployment tests: start, wait until ready, stop."""
+"""Real optiviz servers for the browser and deployment tests: start, wait until ready, stop."""
 
 from __future__ import annotations
 
@@ -20,12 +20,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_streamlit(port: int, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """``streamlit run app.py`` on a loopback port, with the repository's .streamlit/config.toml."""
+def start_streamlit(port: int, log: Path, env: dict[str, str] | None = None, legacy: bool = False) -> subprocess.Popen:
+    """The server on a loopback port, with the repository's .streamlit/config.toml: started as the README, the image
+    and the unit start it (``python -m optiviz.ui.serve``), or with ``legacy`` as plain ``streamlit run app.py``."""
+    command = ["-m", "streamlit", "run", "app.py"] if legacy else ["-m", "optiviz.ui.serve"]
     with open(log, "w") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
-             "--server.address=127.0.0.1"],
+            [sys.executable, *command, "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
 
