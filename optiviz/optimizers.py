@@ -25,7 +25,7 @@ class Optimizer(NamedTuple):
 
 
 class Hyperparameter(NamedTuple):
-    """A hyperparameter's name (as in the CLI), symbol, default and allowed range."""
+    """A hyperparameter's name (as in the CLI), symbol (plain text, as labels show it), default and allowed range."""
 
     name: str
     symbol: str
@@ -49,11 +49,11 @@ class Hyperparameter(NamedTuple):
             )
 
 
-MOMENTUM = Hyperparameter("momentum", r"\gamma", 0.9, 0.0, 1.0, True, "velocity decay γ: how much of the last step is kept")
-DECAY = Hyperparameter("decay", r"\gamma", 0.9, 0.0, 1.0, True, "EWMA decay γ of the squared gradient E[g²]")
-BETA1 = Hyperparameter("beta1", r"\beta_1", 0.9, 0.0, 1.0, True, "EWMA decay β₁ of the gradient (first moment)")
-BETA2 = Hyperparameter("beta2", r"\beta_2", 0.999, 0.0, 1.0, True, "EWMA decay β₂ of the squared gradient (second moment)")
-EPS = Hyperparameter("eps", r"\epsilon", 1e-8, 1e-12, 1.0, False, "ε keeps the division finite where E[g²] ≈ 0")
+MOMENTUM = Hyperparameter("momentum", "γ", 0.9, 0.0, 1.0, True, "velocity decay γ: how much of the last step is kept")
+DECAY = Hyperparameter("decay", "γ", 0.9, 0.0, 1.0, True, "EWMA decay γ of the squared gradient E[g²]")
+BETA1 = Hyperparameter("beta1", "β₁", 0.9, 0.0, 1.0, True, "EWMA decay β₁ of the gradient (first moment)")
+BETA2 = Hyperparameter("beta2", "β₂", 0.999, 0.0, 1.0, True, "EWMA decay β₂ of the squared gradient (second moment)")
+EPS = Hyperparameter("eps", "ε", 1e-8, 1e-12, 1.0, False, "ε keeps the division finite where E[g²] ≈ 0")
 
 
 def _per_run(value, like):

@@ -73,8 +73,10 @@ with st.sidebar.form("settings"):
     runs = []
     for opt in OPTIMIZERS:
         with st.expander(f"{OPTIMIZERS[opt].label} settings"):
-            lr = log_slider("learning rate α₀", LEARNING_RATES, DEFAULT_LR[opt], f"train_lr_{opt}")
-            hyper = tuple((h.name, hyperparameter_slider(h, f"train_{opt}_{h.name}")) for h in OPTIMIZERS[opt].hyperparameters)
+            whose = f"{OPTIMIZERS[opt].label} · "  # each control's own name, also to a screen reader
+            lr = log_slider(f"{whose}learning rate α₀", LEARNING_RATES, DEFAULT_LR[opt], f"train_lr_{opt}")
+            hyper = tuple((h.name, hyperparameter_slider(h, f"train_{opt}_{h.name}", whose))
+                          for h in OPTIMIZERS[opt].hyperparameters)
         if opt in chosen:
             runs.append((opt, lr, hyper))
     batch = st.select_slider("Batch size", BATCH_SIZES, 32, key="batch_size", bind="query-params",

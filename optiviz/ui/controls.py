@@ -35,7 +35,7 @@ def log_slider(label: str, options: tuple[float, ...], default: float, key: str,
 
 def hyperparameter_slider(h: Hyperparameter, key: str, prefix: str = "") -> float:
     """The widget for one optimizer hyperparameter: γ and β₁ linear, β₂ and ε on their usual grids."""
-    label = f"{prefix}{h.name} ${h.symbol}$"
+    label = f"{prefix}{h.name} {h.symbol}"  # plain text: a screen reader reads the label as written
     if h.name == "eps":
         return log_slider(label, EPSILONS, h.default, key, h.help)
     if h.name == "beta2":
