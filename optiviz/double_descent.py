@@ -283,6 +283,12 @@ def best_models(curve: pd.DataFrame, n_train: int) -> BestModels | None:
     return BestModels(int(p[i]), float(test[i]), int(p[j]), float(test[j]), big_from)
 
 
+def classical_u(curve: pd.DataFrame, n_train: int, margin: float = 1.2) -> bool:
+    """Whether the classical regime draws a U: the best small model is ``margin``× below both p = 1 and p = n − 1."""
+    best, test = best_models(curve, n_train), curve["test_mse"].to_numpy()
+    return best is not None and test[0] > margin * best.small < test[min(n_train - 2, len(test) - 1)] / margin
+
+
 # ---- the curve with random ReLU features: a network whose hidden layer is random and frozen ------------------------
 
 

@@ -281,6 +281,13 @@ def rate_sweep(model: str, samples: int, seed, centre=(0.0, 0.0), correlation: f
     })
 
 
+def easier_in_order(summary: pd.DataFrame) -> bool:
+    """Whether the lecture's order holds in a :meth:`Comparison.summary`: κ falls from row to row, and so do the
+    steps to converge (raw slowest, whitened fastest), every transform converging."""
+    kappa, done = summary["condition number"].to_numpy(), summary["steps to converge"]
+    return bool(np.all(np.diff(kappa) < 0) and done.notna().all() and np.all(np.diff(done.to_numpy(dtype=float)) < 0))
+
+
 def best_rates(sweep: pd.DataFrame) -> pd.DataFrame:
     """Per preprocessing, the α of ``rate_sweep`` that converges in the fewest steps (the largest such α on ties);
     NA where no α converged."""

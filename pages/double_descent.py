@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from optiviz.double_descent import MAX_TRIALS, MODELS, TEST_POINTS, WEIGHTS, affordable_trials, best_models, null_mse
+from optiviz.double_descent import MAX_TRIALS, MODELS, TEST_POINTS, WEIGHTS, affordable_trials, best_models, classical_u, null_mse
 from optiviz.figures.double_descent import double_descent_curve, fit_explorer, fit_snapshots
 from optiviz.ui import double_descent_cache as cache
 from optiviz.ui.controls import whole_number
@@ -109,7 +109,7 @@ cols[3].metric("Null model (predict 0)", f"{null:.3g}", "E[y²] = E[f²] + σ²"
                border=True, help="What a model that knows nothing scores: beat it or learn nothing.")
 
 st.plotly_chart(double_descent_curve(curve, n_train, null, best), key="dd_curve", config=CONFIG)
-u_shaped = best is not None and test[0] > 1.2 * best.small < test[min(n_train - 2, len(test) - 1)] / 1.2
+u_shaped = classical_u(curve, n_train)
 classical = CLASSICAL[("relu" if u_shaped else "relu, no U") if model == "relu" else weights]
 if best is not None and best.big_p:
     verdict = (f" The best big model (p = {best.big_p}) has {abs(best.big / best.small - 1):.0%} "

@@ -1,6 +1,5 @@
 """Data preprocessing: zero-centre, normalise, whiten; the loss surface each gives; Figure 5's sensitivity."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -9,7 +8,7 @@ from optiviz.figures.preprocessing import (CONFIG, TRANSFORM_TITLES, data_panels
                                            rate_sweep_curves, sensitivity_clouds, sensitivity_curves)
 from optiviz.linear_models import MODELS
 from optiviz.optimizers import OPTIMIZERS
-from optiviz.preprocessing_lab import TOLERANCE, best_rates
+from optiviz.preprocessing_lab import TOLERANCE, best_rates, easier_in_order
 from optiviz.ui import preprocessing_cache as cache
 from optiviz.ui.controls import LEARNING_RATES, hyperparameter_slider, snap, whole_number
 
@@ -39,8 +38,7 @@ def surfaces_caption(label: str, alpha: str, lr: float, steps: int, summary: pd.
     else:
         what = f"{label} with α = {lr:g} for {steps} steps from the same w₀ on each surface. "
     counts = "Steps to converge: " + ", ".join(f"{t} {n}" for t, n in zip(titles, taken)) + ". "
-    kappa, done = summary["condition number"].to_numpy(), summary["steps to converge"]
-    if np.all(np.diff(kappa) < 0) and done.notna().all() and np.all(np.diff(done.to_numpy(dtype=float)) < 0):
+    if easier_in_order(summary):
         counts += "As κ falls, so do the steps: raw data are the slowest, whitened the fastest. "
     return (what + counts + "Data far from the origin or with correlated features make a narrow “ravine” (a large "
             "condition number κ = λ_max/λ_min of XᵀX/N) where gradient descent zig-zags, or diverges unless α is "

@@ -489,3 +489,11 @@ def test_fit_functions_reject_bad_arrays():
         dd.polynomial_fits(n_points=5, max_features=10).table(11)
     with pytest.raises(ValueError, match="^weights"):
         dd.true_weights(10, "zipf")
+
+
+def test_classical_u_needs_a_fall_and_a_rise_below_the_threshold():
+    p = np.arange(1, 61)
+    u = pd.DataFrame({"features": p, "test_mse": 1 + ((p - 10) / 10.0) ** 2})  # falls to p = 10, rises towards n = 40
+    falling = pd.DataFrame({"features": p, "test_mse": 2.0 / p})  # no rise before the threshold
+    assert dd.classical_u(u, 40)
+    assert not dd.classical_u(falling, 40)

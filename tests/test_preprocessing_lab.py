@@ -9,6 +9,7 @@ from optiviz.figures.preprocessing import covariance_ellipse
 from optiviz.linear_models import TRUE_WEIGHTS, loss_and_grad, optimum
 from optiviz.optimizers import adam
 from optiviz.preprocessing_lab import (MAX_SAMPLES, MAX_STEPS, TRANSFORMS, _batch_surface, best_rates, boundary_direction,
+                                      easier_in_order,
                                        compare, condition_number, make_data, preprocess, rate_sweep, second_moment,
                                        sensitivity)
 
@@ -234,3 +235,10 @@ def test_bad_input_names_the_parameter(call, name):
     with pytest.raises(ValueError, match=f"^{name}"):
         call()
 
+
+
+def test_easier_in_order_reads_the_lectures_order_off_a_summary():
+    ordered = pd.DataFrame({"condition number": [36.0, 8.5, 4.2, 1.0], "steps to converge": [53, 17, 8, 1]})
+    assert easier_in_order(ordered)
+    assert not easier_in_order(ordered.assign(**{"steps to converge": [53, 72, None, 42]}))  # the old default
+    assert not easier_in_order(ordered.assign(**{"condition number": [36.0, 4.2, 8.5, 1.0]}))

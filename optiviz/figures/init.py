@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from optiviz.figures.palette import SCHEME_COLOURS
+from optiviz.figures.plain import band
 from optiviz.nn.seeds import spread
 
 SATURATED = 0.05  # |f'(z)| below this: the gradient all but vanishes
@@ -197,11 +198,8 @@ def training_losses(curves: dict, floor: float = 1e-4) -> go.Figure:
         median, low, high = spread(c.train_loss)
         colour, name = _colour(scheme), scheme_label(scheme)
         if n > 1:
-            band_x = np.concatenate([epochs, epochs[::-1]])
-            band_y = np.maximum(np.concatenate([high, low[::-1]]), floor)
-            fig.add_trace(go.Scatter(x=band_x, y=band_y, fill="toself", fillcolor=colour, opacity=0.18, mode="lines",
-                                     line=dict(width=0), hoverinfo="skip", legendgroup=scheme, showlegend=False,
-                                     name=f"{name}: 10–90% of {n} seeds"))
+            fig.add_trace(band(epochs, np.maximum(low, floor), np.maximum(high, floor), colour,
+                               f"{name}: 10–90% of {n} seeds", legendgroup=scheme, showlegend=False))
         fig.add_trace(go.Scatter(x=epochs, y=np.maximum(median, floor), mode="lines", legendgroup=scheme,
                                  legendrank=1000 + rank[scheme],
                                  name=name if n > 1 else f"{name} (every seed)",

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from optiviz.figures.palette import CLASS_COLOURS
+from optiviz.figures.plain import band
 from optiviz.nn.seeds import final_values, spread
 
 # One colour per run on every figure of the lab (Okabe–Ito, colour-blind safe; grey = no regularizer).
@@ -241,9 +242,7 @@ def patience_spread(many, chosen: int) -> go.Figure:
     P = np.asarray(many.patience)
     med, low, high = spread(many.kept_loss)
     last = spread(np.asarray(many.last_loss)[:, None])
-    fig.add_trace(go.Scatter(x=np.r_[P, P[::-1]], y=np.r_[high, low[::-1]], fill="toself", mode="lines",
-                             fillcolor=_rgba("#0072B2", 0.18), line=dict(width=0), hoverinfo="skip",
-                             name=f"kept weights, 10–90% of {len(many.kept_loss)} seeds"))
+    fig.add_trace(band(P, low, high, "#0072B2", f"kept weights, 10–90% of {len(many.kept_loss)} seeds"))
     fig.add_trace(go.Scatter(x=P, y=med, mode="lines", line=dict(color="#0072B2", width=2.5, shape="hv"),
                              name="early stopping: kept weights (median)",
                              hovertemplate="patience %{x}<br>median validation loss %{y:.4f}<extra></extra>"))
@@ -318,11 +317,6 @@ def dropout_scaling(table: pd.DataFrame, drop: float) -> go.Figure:
 # ---- many seeds ---------------------------------------------------------------------------------------------
 
 
-def _rgba(hex_colour: str, alpha: float) -> str:
-    h = hex_colour.lstrip("#")
-    return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{alpha})"
-
-
 def spread_table(curves) -> pd.DataFrame:
     """Median and 10–90% band of each run's curves over its seeds, per epoch: the data of :func:`seed_bands`."""
     frames = []
@@ -346,10 +340,8 @@ def seed_bands(curves, title: str = "", log: bool = True, training: bool = True)
         epoch = np.asarray(c.epochs, dtype=float)
         med, low, high = spread(c.val_loss)
         seen = ~np.isnan(med)
-        fig.add_trace(go.Scatter(
-            x=np.r_[epoch[seen], epoch[seen][::-1]], y=np.maximum(np.r_[high[seen], low[seen][::-1]], floor),
-            fill="toself", fillcolor=_rgba(colour, 0.18), line=dict(width=0), mode="lines", hoverinfo="skip",
-            name=f"{c.label} · validation, 10–90% of {len(c.seeds)} seeds", legendgroup=c.label))
+        fig.add_trace(band(epoch[seen], np.maximum(low[seen], floor), np.maximum(high[seen], floor), colour,
+                           f"{c.label} · validation, 10–90% of {len(c.seeds)} seeds", legendgroup=c.label))
         fig.add_trace(go.Scatter(
             x=epoch, y=np.maximum(med, floor), mode="lines", line=dict(color=colour, width=2.5),
             name=f"{c.label} · validation (median)", legendgroup=c.label,

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from optiviz.figures.palette import CLASS_COLOURS, colour, layer_colours
+from optiviz.figures.plain import Panels, band
 from optiviz.nn.seeds import count_below, final_values, spread
 from optiviz.optimizers import OPTIMIZERS
 
@@ -22,77 +23,6 @@ def run_title(label: str) -> str:
     """A run label for people: "adam (2)" → "Adam (2)"."""
     name = base_name(label)
     return label.replace(name, OPTIMIZERS[name].label, 1) if name in OPTIMIZERS else label
-
-
-class _Panels:
-    """A grid of panels, as ``make_subplots`` lays them out, built as plain dicts and put in a figure unvalidated.
-
-    Plotly checks every property as it is set (about 1 ms a trace, ~10 ms a subplot layout: more than
-    the numbers behind these figures cost); the traces and axes here are built by this module and
-    tested, so the figure skips that. Panel (row, col) is number k = (row − 1)·cols + col, on axes
-    x{k}, y{k} ("x", "y" for k = 1); row 1 is the top. ``update_xaxes``/``update_yaxes`` take plotly
-    axis properties (``title_text`` for the title) for one panel or, without row and col, for all.
-    """
-
-    def __init__(self, rows: int, cols: int, subplot_titles=(), horizontal_spacing: float = 0.2 / 3,
-                 vertical_spacing: float = 0.3 / 3, shared_yaxes: bool = False):
-        self.rows, self.cols = rows, cols
-        self.data: list[dict] = []
-        self.layout: dict = {"annotations": []}
-        width = (1 - horizontal_spacing * (cols - 1)) / cols
-        height = (1 - vertical_spacing * (rows - 1)) / rows
-        titles = list(subplot_titles)
-        for row in range(1, rows + 1):
-            for col in range(1, cols + 1):
-                k = (row - 1) * cols + col
-                x0 = (col - 1) * (width + horizontal_spacing)
-                y1 = 1 - (row - 1) * (height + vertical_spacing)
-                x_axis = {"anchor": self._ref("y", k), "domain": [max(x0, 0.0), min(x0 + width, 1.0)]}
-                y_axis = {"anchor": self._ref("x", k), "domain": [max(y1 - height, 0.0), min(y1, 1.0)]}
-                if shared_yaxes and col > 1:
-                    y_axis.update(matches=self._ref("y", (row - 1) * cols + 1), showticklabels=False)
-                self.layout[self._name("xaxis", k)] = x_axis
-                self.layout[self._name("yaxis", k)] = y_axis
-                if k <= len(titles) and titles[k - 1]:
-                    self.layout["annotations"].append(dict(
-                        text=titles[k - 1], x=x0 + width / 2, y=y1, xref="paper", yref="paper", xanchor="center",
-                        yanchor="bottom", showarrow=False, font=dict(size=16)))
-
-    @staticmethod
-    def _ref(letter: str, k: int) -> str:
-        return letter if k == 1 else f"{letter}{k}"
-
-    @staticmethod
-    def _name(axis: str, k: int) -> str:
-        return axis if k == 1 else f"{axis}{k}"
-
-    def add_trace(self, trace: dict, row: int = 1, col: int = 1) -> None:
-        k = (row - 1) * self.cols + col
-        self.data.append({**trace, "xaxis": self._ref("x", k), "yaxis": self._ref("y", k)})
-
-    def _update_axes(self, axis: str, row, col, properties: dict) -> None:
-        if "title_text" in properties:
-            properties = {**properties, "title": {"text": properties.pop("title_text")}}
-        ks = ([(row - 1) * self.cols + col] if row is not None else
-              [k for k in range(1, self.rows * self.cols + 1)])
-        for k in ks:
-            self.layout[self._name(axis, k)].update(properties)
-
-    def update_xaxes(self, row=None, col=None, **properties) -> None:
-        self._update_axes("xaxis", row, col, properties)
-
-    def update_yaxes(self, row=None, col=None, **properties) -> None:
-        self._update_axes("yaxis", row, col, properties)
-
-    def update_annotations(self, font_size: int) -> None:
-        for note in self.layout["annotations"]:
-            note["font"] = dict(size=font_size)
-
-    def update_layout(self, **properties) -> None:
-        self.layout.update(properties)
-
-    def figure(self) -> go.Figure:
-        return go.Figure(data=self.data, layout=self.layout, _validate=False)
 
 
 def _trace(kind: str, **properties) -> dict:
@@ -120,7 +50,7 @@ def decision_boundaries(results, epoch: int, points: dict) -> go.Figure:
         row = r.history[r.history["epoch"] == min(epoch, r.epochs_run)].iloc[0]
         titles.append(f"{run_title(r.optimizer)}<br>epoch {int(row['epoch'])} · val acc {row['val_acc']:.0%}"
                       if np.isfinite(row["val_acc"]) else f"{run_title(r.optimizer)}<br>epoch {int(row['epoch'])}")
-    fig = _Panels(rows, cols, subplot_titles=titles, horizontal_spacing=0.06, vertical_spacing=0.1)
+    fig = Panels(rows, cols, subplot_titles=titles, horizontal_spacing=0.06, vertical_spacing=0.1)
     for k, r in enumerate(results):
         row, col = k // cols + 1, k % cols + 1
         grid = r.grid_at(min(epoch, r.epochs_run))  # recorded, or drawn now for this epoch only
@@ -192,7 +122,7 @@ def learning_curves(history, seeds=None) -> go.Figure:
     validation split), and the dots at the right of the loss panel each seed's final loss
     (their ``customdata`` is the seed). Without, one run's curves from ``history``.
     """
-    fig = _Panels(1, 2, subplot_titles=("loss", "accuracy"), horizontal_spacing=0.1)
+    fig = Panels(1, 2, subplot_titles=("loss", "accuracy"), horizontal_spacing=0.1)
     drawn = []
     if seeds:
         main = _main_split(seeds)
@@ -209,11 +139,9 @@ def learning_curves(history, seeds=None) -> go.Figure:
                         continue
                     epochs = c.epochs[seen]
                     if split == main and n > 1:
-                        fig.add_trace(_trace("scatter", 
-                            x=np.concatenate([epochs, epochs[::-1]]), y=np.concatenate([high[seen], low[seen][::-1]]),
-                            fill="toself", fillcolor=colour_, opacity=0.16, mode="lines", line=dict(width=0),
-                            hoverinfo="skip", legendgroup=c.label, showlegend=False,
-                            name=f"{name} · {SPLIT_NAMES[split]}: 10–90% of {n} seeds"), 1, col)
+                        fig.add_trace(band(epochs, low[seen], high[seen], colour_,
+                                           f"{name} · {SPLIT_NAMES[split]}: 10–90% of {n} seeds", opacity=0.16,
+                                           legendgroup=c.label, showlegend=False), 1, col)
                     fig.add_trace(_trace("scatter", 
                         x=epochs, y=median[seen], mode="lines", line=dict(color=colour_, dash=dash, width=2),
                         name=f"{name} · {SPLIT_NAMES[split]}" + (" (median)" if n > 1 else ""),
@@ -298,7 +226,7 @@ def seed_statement(seeds) -> str:
 
 def gradient_norms(results) -> go.Figure:
     """‖∂J/∂W_l‖ per layer over the epochs, one panel per optimizer, on a log axis."""
-    fig = _Panels(1, len(results), subplot_titles=[run_title(r.optimizer) for r in results], shared_yaxes=True,
+    fig = Panels(1, len(results), subplot_titles=[run_title(r.optimizer) for r in results], shared_yaxes=True,
                         horizontal_spacing=0.04)
     for k, r in enumerate(results):
         colours = layer_colours(len(r.layer_names))
