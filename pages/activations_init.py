@@ -8,6 +8,7 @@ from optiviz.figures.init import (activation_label, activation_panels, forward_n
 from optiviz.nn import init_training
 from optiviz.nn.activations import ACTIVATIONS, get_activation
 from optiviz.nn.init_stats import MAX_LAYERS, MAX_SAMPLES, MAX_WIDTH, SCHEMES, affordable_layers, affordable_samples
+from optiviz.ui import charts
 from optiviz.ui import cache
 from optiviz.ui.controls import whole_number
 
@@ -50,7 +51,7 @@ curves = {}
 for name in SHOWN:
     f = get_activation(name, alpha if name in ("leaky_relu", "elu") else None)
     curves[name] = (f.value(z), f.derivative(z), FORMULAS[name])
-st.plotly_chart(activation_panels(z, curves), key="activations", config={"displaylogo": False})
+charts.show(activation_panels(z, curves), "activations", name="Activation functions and their derivatives")
 st.caption(", ".join(f"{activation_label(n)} = {FORMULAS[n]}" for n in SHOWN) + f" (α = {alpha:g}). "
            "Where a curve is flat its derivative is near zero: a unit there passes almost no gradient back "
            "(sigmoid and tanh saturate at both ends; ReLU is dead for every z < 0, leaky ReLU keeps a slope α there).")
@@ -81,15 +82,15 @@ tabs = st.tabs(["Histograms", "Mean and spread", "Dead and saturated units", "Th
 with tabs[0]:
     if tabs[0].open:
         bounds = {"tanh": (-1.05, 1.05), "sigmoid": (-0.05, 1.05)}.get(activation)
-        st.plotly_chart(histogram_grid(stats, "act", bounds), key="act_hist", config={"displaylogo": False})
+        charts.show(histogram_grid(stats, "act", bounds), "act_hist", name="Histograms of each layer's activations")
         st.caption(forward_note(stats, activation, small_sigma, large_sigma))
 with tabs[1]:
     if tabs[1].open:
-        st.plotly_chart(layer_moments(stats), key="moments", config={"displaylogo": False})
+        charts.show(layer_moments(stats), "moments", name="Mean and spread of the activations in each layer")
         st.caption(spread_note(stats, activation))
 with tabs[2]:
     if tabs[2].open:
-        st.plotly_chart(unit_health(stats), key="health", config={"displaylogo": False})
+        charts.show(unit_health(stats), "health", name="Share of dead and saturated units in each layer")
 with tabs[3]:
     if tabs[3].open:
         st.caption("The gradient of a fixed random linear loss with respect to each layer's pre-activations z, from the "
@@ -99,8 +100,8 @@ with tabs[3]:
                    "below which we call a gradient vanished. In the "
                    "histograms, a layer whose gradients are exactly 0 is marked “0”, and one whose gradients are all "
                    "below 10⁻¹² (the loss's own gradient is of size 1) is marked “≈0”, vanished: no update could use them.")
-        st.plotly_chart(gradient_spread(stats), key="grad_spread", config={"displaylogo": False})
-        st.plotly_chart(histogram_grid(stats, "grad"), key="grad_hist", config={"displaylogo": False})
+        charts.show(gradient_spread(stats), "grad_spread", name="Spread of the gradients in each layer")
+        charts.show(histogram_grid(stats, "grad"), "grad_hist", name="Histograms of each layer's gradients")
 with tabs[4]:
     if tabs[4].open:
         depth, small = min(layers, init_training.DEPTH), min(width, init_training.WIDTH)
@@ -116,7 +117,7 @@ with tabs[4]:
         if st.session_state.get("init_trained"):
             runs = cache.scheme_trainings(activation, slope, tuple(schemes), depth, small, n_seeds, seed,
                                           small_sigma, large_sigma, constant)
-            st.plotly_chart(training_losses(runs.curves), key="train_losses", config={"displaylogo": False})
+            charts.show(training_losses(runs.curves), "train_losses", name="Training loss for each initialisation")
             st.caption("Read it beside the histograms: where the activations collapse to a spike at 0 (small σ), no "
                        "signal reaches the output and no gradient the first layers, so the loss stays at ln 2, a coin "
                        "toss; " + ("where they pile up at the bounds (large σ), the units are saturated and the gradients "

@@ -7,12 +7,12 @@ from optiviz.figures.batch_size import RUN_COLOURS, X_AXES, axis_word, loss_curv
 from optiviz.minibatch import diverged as blown_up
 from optiviz.minibatch import max_epochs
 from optiviz.optimizers import OPTIMIZERS
+from optiviz.ui import charts
 from optiviz.ui import minibatch_cache as cache
 from optiviz.ui.controls import LEARNING_RATES, log_slider
 
 BATCH_SIZES = (2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, 128, 200, 256, 500)
 PAGE_MAX_STEPS = 10_000  # SGD's steps (epochs × N) in one rerun
-CHART = {"displaylogo": False}
 
 st.title("Batch size")
 st.caption("Lecture: *Standard (“batch”) gradient descent*, *Stochastic gradient descent*, *Mini-batch gradient "
@@ -83,8 +83,8 @@ layers, bounds = cache.background(data)
 left, right = st.columns([1, 1])
 with left:
     st.subheader("Figure 10, computed: the paths")
-    st.plotly_chart(weight_map(layers, paths, RUN_COLOURS, w_star, cache.START, bounds, names), key="bs_map",
-                    config=CHART)
+    charts.show(weight_map(layers, paths, RUN_COLOURS, w_star, cache.START, bounds, names), "bs_map",
+                name="Paths of batch, mini-batch and stochastic gradient descent on the loss contours")
     st.caption(f"All three start at W⁰ (○) and descend the same loss L(W) towards its minimum w* (★) for {epochs} "
                "epochs; a dot marks the end of each epoch. Full batch takes one smooth step per epoch; SGD takes "
                "N steps, many in the wrong direction, and progresses *on average*, bouncing around w* at the end.")
@@ -95,8 +95,8 @@ with right:
                  key="bs_x", bind="query-params")
     log = c2.toggle("log L − L*", False, key="bs_log", bind="query-params",
                     help="The height above the lowest loss on a log axis: shows the noise floors.")
-    st.plotly_chart(loss_curves(paths, x, RUN_COLOURS, loss_star, names, tuple(diverged), log, log_x=x == "step"),
-                    key="bs_loss", config=CHART)
+    charts.show(loss_curves(paths, x, RUN_COLOURS, loss_star, names, tuple(diverged), log, log_x=x == "step"), "bs_loss",
+                name="Loss against steps for each batch size")
     notes = {
         "step": "Steps are on a log axis. Per step, the full batch's exact gradient makes the best progress, but "
                 "each of its steps costs N gradient evaluations, SGD's only one.",

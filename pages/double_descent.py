@@ -5,12 +5,12 @@ import streamlit as st
 
 from optiviz.double_descent import MAX_TRIALS, MODELS, TEST_POINTS, WEIGHTS, affordable_trials, best_models, classical_u, null_mse
 from optiviz.figures.double_descent import double_descent_curve, fit_explorer, fit_snapshots
+from optiviz.ui import charts
 from optiviz.ui import double_descent_cache as cache
 from optiviz.ui.controls import whole_number
 
 PAGE_MAX_SAMPLES, PAGE_MAX_FEATURES, PAGE_MAX_FIT_POINTS = 100, 400, 30
 RIDGES = (0.0, 1e-6, 1e-5, 1e-4, 1e-3, 0.01, 0.1, 1.0, 10.0, 100.0)
-CONFIG = {"displaylogo": False}
 MODEL_LABELS = {"relu": "ReLU network", "linear": "Linear model"}  # a link spells them so: dd_model=Linear+model
 CLASSICAL = {
     "relu": "Left of the interpolation threshold p = n is the classical regime, with its U: the first units bring the "
@@ -108,7 +108,8 @@ else:
 cols[3].metric("Null model (predict 0)", f"{null:.3g}", "E[y²] = E[f²] + σ²", delta_color="off", delta_arrow="off",
                border=True, help="What a model that knows nothing scores: beat it or learn nothing.")
 
-st.plotly_chart(double_descent_curve(curve, n_train, null, best), key="dd_curve", config=CONFIG)
+charts.show(double_descent_curve(curve, n_train, null, best), "dd_curve",
+            name="Test error against the number of features p: double descent")
 u_shaped = classical_u(curve, n_train)
 classical = CLASSICAL[("relu" if u_shaped else "relu, no U") if model == "relu" else weights]
 if best is not None and best.big_p:
@@ -141,7 +142,8 @@ st.markdown(f"Fit $n = {fit_points}$ noisy points of $\\sin(\\pi x)$ with the sc
 top = 4 * fit_points
 fits = cache.fits(fit_points, top, fit_noise, fit_ridge, seed)
 small = max(fit_points // 3, 1)
-st.plotly_chart(fit_snapshots(fits, (small, fit_points, top)), key="dd_snapshots", config=CONFIG)
+charts.show(fit_snapshots(fits, (small, fit_points, top)), "dd_snapshots",
+            name="Fits below, at and beyond the interpolation threshold")
 at_threshold = (f"at p = n = {fit_points} it passes through every point and swings wildly between them (it leaves "
                 f"the frame); with p = {top} many polynomials fit the points and the min-norm one is smooth again"
                 if fit_ridge == 0 else
@@ -150,7 +152,7 @@ at_threshold = (f"at p = n = {fit_points} it passes through every point and swin
 st.caption(f"With p = {small} features the polynomial under-fits; {at_threshold}. One-dimensional polynomials show the "
            "picture, not the curve: their test error peaks at p = n but rarely comes back below the best small model's.")
 
-st.plotly_chart(fit_explorer(fits, fit_points), key="dd_explorer", config=CONFIG)
+charts.show(fit_explorer(fits, fit_points), "dd_explorer", name="The min-norm fit at each p, with a player")
 st.caption(f"Press ▶ Play to watch the fit as p grows from 1 to {top}, ❚❚ Pause to stop on a frame (▶ Play goes on from "
            "there), or drag the slider under the figure. The fit bends more and more to follow the noise until p = n, "
            "then calms down as the min-norm solution spreads its weight over more features. The dots on the right "

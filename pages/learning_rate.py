@@ -12,12 +12,12 @@ from optiviz.minibatch import RATE_MULTIPLES, late_loss, max_epochs
 from optiviz.minibatch import diverged as blown_up
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.schedules import SCHEDULES
+from optiviz.ui import charts
 from optiviz.ui import minibatch_cache as cache
 from optiviz.ui.controls import DECAY_RATES, LEARNING_RATES, log_slider
 
 BATCH_SIZES = (1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, "full batch")
 SWEEP = 10.0 ** np.linspace(-4, np.log10(20), 41)  # × 1/L: the range test's rates
-CHART = {"displaylogo": False}
 LATE = 5  # Figure 11's runs and the long range test are read as the mean loss over the last five epoch ends
 ZOOM = 1 / 3  # the annealing maps show the last third of each path
 
@@ -130,8 +130,8 @@ with left:
     st.subheader("Figure 11, computed")
     log = st.toggle("log L − L*", True, key="lr_log", bind="query-params",
                     help="The height above the lowest loss on a log axis; off: the loss itself.")
-    st.plotly_chart(loss_curves(fig11, x, RATE_COLOURS, loss_star, names, diverged, log, ("your α",), x == "epoch"),
-                    key="lr_fig11", config=CHART)
+    charts.show(loss_curves(fig11, x, RATE_COLOURS, loss_star, names, diverged, log, ("your α",), x == "epoch"), "lr_fig11",
+                name="Loss against epochs for four learning rates")
     very_high = "explodes" if "very high" in diverged else \
         "bounces far above the rest (the cross-entropy grows only linearly in w, so it cannot explode)"
     st.caption(("Loss at the end of each epoch. " if x == "epoch" else "") +
@@ -151,7 +151,7 @@ with right:
     plain = optimizer == "sgd" and not hyper and long_epochs == epochs
     points = {label: (rate, float(late_all[label]), RATE_COLOURS[label]) for label, rate in rates.items()}
     points["your α"] = (lr, float(late_all["your α"]), RATE_COLOURS["your α"])
-    st.plotly_chart(range_test(test, loss_star, points, short, plain), key="lr_range", config=CHART)
+    charts.show(range_test(test, loss_star, points, short, plain), "lr_range", name="Learning-rate range test")
     st.caption(range_caption(test, short, plain, sweep_rates, OPTIMIZERS[optimizer].label))
     table = test.table.rename(columns={"loss": f"loss after {long_epochs} epochs"})
     if short is not None:
@@ -185,19 +185,19 @@ since = epochs * (1 - ZOOM)
 zoom = zoom_bounds(dist, w_star, since)
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(schedule_curves(anneal, x, SCHEDULE_COLOURS, schedule_names), key="lr_schedule", config=CHART)
+    charts.show(schedule_curves(anneal, x, SCHEDULE_COLOURS, schedule_names), "lr_schedule",
+                name="Learning rate against steps for each schedule")
     st.caption("αₜ of each schedule. Step decay halves α every 1/k steps.")
 with right:
-    st.plotly_chart(settle_curves(dist, x, SCHEDULE_COLOURS, schedule_names, tuple(blown_up(anneal, epochs))),
-                    key="lr_anneal_loss", config=CHART)
+    charts.show(settle_curves(dist, x, SCHEDULE_COLOURS, schedule_names, tuple(blown_up(anneal, epochs))), "lr_anneal_loss",
+                name="Distance to the minimum under each learning-rate schedule")
     st.caption(settle_caption(dist, schedule_names, -(-samples // B)))
 shown = anneal[anneal["epoch"] >= since]
 zoom_layers = cache.zoom_background(data, zoom)
 for col, (run, path) in zip(st.columns(len(runs)), shown.groupby("run", sort=False)):  # side by side; stacked on a phone
     with col:
-        st.plotly_chart(map_panels(zoom_layers, path, SCHEDULE_COLOURS, w_star, cache.START, zoom,
-                                   {run: schedule_names[run].split(" (")[0]}, height=250, star=10),
-                        key=f"lr_anneal_map_{run}", config=CHART)
+        charts.show(map_panels(zoom_layers, path, SCHEDULE_COLOURS, w_star, cache.START, zoom,
+                                   {run: schedule_names[run].split(" (")[0]}, height=250, star=10), f"lr_anneal_map_{run}", name="Zoom on the minimum for a learning-rate schedule")
 st.caption(f"Zoom on the minimum w* (★), ±{zoom[0][1] - w_star[0]:.2g} on each axis: each schedule's path over its "
            f"last {epochs - since:.3g} epochs (from epoch {since:.3g}), over the loss contours. The constant rate keeps "
            "bouncing around w*; the decaying ones settle close to it.")

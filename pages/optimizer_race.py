@@ -5,6 +5,7 @@ import streamlit as st
 from optiviz.descent import diverged_steps, paths_table
 from optiviz.figures.race import MAP_CONFIG, SIZE, race_map
 from optiviz.optimizers import OPTIMIZERS
+from optiviz.ui import charts
 from optiviz.ui import cache
 from optiviz.ui.race_controls import race_sidebar
 from optiviz.ui.race_views import results_table, sensitivity, update_rules, view_3d
@@ -34,8 +35,9 @@ for name, step in diverged_steps(paths).items():
 
 # The map at its own width (true angles), the words and numbers beside it; under it where the screen is narrow.
 row = st.container(horizontal=True, gap="medium")
-row.plotly_chart(race_map(surface, paths, steps, cache.surface_layers(surface.name)), key="race_map",
-                 config=MAP_CONFIG, width=SIZE.width(surface))
+charts.show(race_map(surface, paths, steps, cache.surface_layers(surface.name)), "race_map",
+            name="Optimizer paths on the loss contours, with each loss under the map",
+            where=row, config=MAP_CONFIG, width=SIZE.width(surface))
 with row.container(width="stretch"):
     st.caption(surface.caption)
     st.markdown(results_table(paths, surface.name), unsafe_allow_html=True)

@@ -4,11 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from optiviz.datasets import PREPROCESSINGS
-from optiviz.figures.preprocessing import (CONFIG, TRANSFORM_TITLES, data_panels, excess_curves, loss_panels,
+from optiviz.figures.preprocessing import (TRANSFORM_TITLES, data_panels, excess_curves, loss_panels,
                                            rate_sweep_curves, sensitivity_clouds, sensitivity_curves)
 from optiviz.linear_models import MODELS
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.preprocessing_lab import TOLERANCE, best_rates, easier_in_order
+from optiviz.ui import charts
 from optiviz.ui import preprocessing_cache as cache
 from optiviz.ui.controls import LEARNING_RATES, hyperparameter_slider, snap, whole_number
 
@@ -112,7 +113,7 @@ result = cache.comparison(data, run)
 st.subheader("The data after each preprocessing (Figures 6–7)")
 for col, name in zip(st.columns(4), PREPROCESSINGS):
     col.latex(PREPROCESSINGS[name].formula.split(r",\ ")[0])
-st.plotly_chart(data_panels(result.problems), key="pp_data", config=CONFIG)
+charts.show(data_panels(result.problems), "pp_data", name="The data, raw and after each transform")
 st.caption("Zero-centring moves the cloud onto the origin; normalising gives each feature unit variance; whitening also "
            "removes the correlation, leaving a round cloud with Σ = I. The dashed ellipse spans two standard deviations "
            "of the data in every direction.")
@@ -124,7 +125,7 @@ st.latex(r"L(w) = \tfrac{1}{2N}\sum_i (x_i \cdot w - y_i)^2,\qquad \nabla^2 L = 
          if model == "linear" else
          r"L(w) = \tfrac{1}{N}\sum_i \left[\log(1 + e^{x_i \cdot w}) - y_i\, x_i \cdot w\right],\qquad "
          r"\nabla^2 L = \tfrac{1}{N}\sum_i p_i (1 - p_i)\, x_i x_i^\top")
-st.plotly_chart(loss_panels(result), key="pp_surfaces", config=CONFIG)
+charts.show(loss_panels(result), "pp_surfaces", name="Loss contours on raw and transformed data")
 summary = result.summary()
 st.caption(surfaces_caption(OPTIMIZERS[optimizer].label, alpha, lr, steps, summary, missing))
 for name, step, rate in zip(summary["preprocessing"], summary["diverged at step"], summary["learning rate"]):
@@ -159,7 +160,8 @@ st.caption(f"Converged: the first step where L − L* has fallen below {TOLERANC
 paths = result.paths()
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(excess_curves(paths, curve_names(summary)), key="pp_curves", config=CONFIG)
+    charts.show(excess_curves(paths, curve_names(summary)), "pp_curves",
+                name="Loss against steps on raw and transformed data")
     st.caption("How far each run is above its minimum, step by step, on a log axis: a straight line is a constant "
                "factor per step, and the steeper the better. The legend gives each run's α and its steps to converge.")
     c1, c2 = st.columns(2)
@@ -169,7 +171,8 @@ with left:
         download("Loss surfaces (CSV)", result.surfaces(), "optiviz_preprocessing_surfaces.csv", "pp_download_surfaces")
 with right:
     picked = dict(zip(summary["preprocessing"], summary["learning rate"])) if alpha == "best" else None
-    st.plotly_chart(rate_sweep_curves(sweep, None if picked else lr, steps, picked), key="pp_sweep", config=CONFIG)
+    charts.show(rate_sweep_curves(sweep, None if picked else lr, steps, picked), "pp_sweep",
+                name="Final loss against the learning rate for each transform")
     st.caption(f"Steps to converge for each preprocessing at {sweep['learning rate'].nunique()} learning rates, {steps} "
                "steps each (" + ("ringed: the α each run above uses" if picked else "dotted: your α") +
                "; × on top: diverged; gaps: not converged in time). The raw data's range of working α is narrow and "
@@ -187,11 +190,12 @@ distance = c1.slider("distance |μ| of the far cloud from the origin", 1.0, 12.0
                      help="In units of the cloud's standard deviation.")
 size = c2.select_slider("weight change |Δw| / |w|", SIZES, 0.1, key="pp_size", bind=QP, format_func=lambda v: f"{v:.0%}")
 sens = cache.sensitivity(int(samples), seed, float(distance))
-st.plotly_chart(sensitivity_clouds(sens, size), key="pp_fig5", config=CONFIG)
+charts.show(sensitivity_clouds(sens, size), "pp_fig5", name="A small weight change flips points far from the origin")
 st.caption(f"Solid: the line w·x + b = 0 before; dashed: after the change Δw (here along μ, a small turn of the line about "
            f"the origin). At the far cloud, {distance:g} away, the line shifts by about |Δw|·|μ|/|w|, so many more points "
            "(ringed) change class there than near the origin.")
-st.plotly_chart(sensitivity_curves(sens, size), key="pp_fig5_curves", config=CONFIG)
+charts.show(sensitivity_curves(sens, size), "pp_fig5_curves",
+            name="Share of points flipped against the distance from the origin")
 st.caption("Averaged over every direction of Δw: the far cloud's predictions and loss react more to the same small "
            "change of the weights, which makes its loss surface steep and narrow. Zero-centring brings every cloud to "
            "the origin.")

@@ -14,11 +14,11 @@ from optiviz.nn.regularizers import MAX_AUGMENT_EPOCHS, early_stopping
 from optiviz.nn.seeds import count_below, final_values
 from optiviz import regularization_lab as lab
 from optiviz.regularization_lab import seed_run, stopping_spread
+from optiviz.ui import charts
 from optiviz.ui import regularization_cache as cache
 from optiviz.ui.controls import LEARNING_RATES, log_slider, whole_number
 
 Q = "query-params"
-CONFIG = {"displaylogo": False}
 NET_DATA = ("moons", 120, 0.3, 2, 0.5)  # dataset, samples, noise, classes, validation fraction (the seed is a control)
 PENALTY_STRENGTHS = tuple(v for v in LEARNING_RATES if 1e-4 <= v <= 0.1)
 VAL_POINTS = 200  # validation points of the augmentation tab: many, so its curve is the true generalization
@@ -78,7 +78,8 @@ def show_penalties(count: int):
     chosen = lam_max * 10**ratio
 
     st.subheader("(a) Weight paths as the penalty grows")
-    st.plotly_chart(weight_paths(paths, lam_max, chosen, mix), key="reg_paths_fig", config=CONFIG)
+    charts.show(weight_paths(paths, lam_max, chosen, mix), "reg_paths_fig",
+                name="Weights against the penalty strength λ")
     zeros = zero_points(paths)
     order = ", ".join(f"w{f}" for f in zeros[zeros["penalty"] == "L1"].sort_values("lambda")["feature"])
     st.caption(f"Follow each weight from left (little penalty: close to least squares) to right. **L1** sets weights to "
@@ -91,7 +92,7 @@ def show_penalties(count: int):
                    icon=":material/warning:")
 
     fig, shown = weights_at(paths, chosen)
-    st.plotly_chart(fig, key="reg_weights_fig", config=CONFIG)
+    charts.show(fig, "reg_weights_fig", name="Weights and nonzero count for L1, L2 and elastic net")
     st.caption(f"At λ = {shown:.3g}: the weights of each penalty (bars marked 0 are exactly zero) and, right, how many "
                "weights are nonzero as λ grows. Only the penalties with an L1 part make the model smaller.")
     download("weights at λ", paths[paths["lambda"] == shown], "regularization_weights_at_lambda", "reg_weights_csv")
@@ -119,8 +120,8 @@ def show_penalties(count: int):
     results = trained(cache.penalty_networks, data, (width, width), l1, l2, mix, epochs, PENALTY_RATE, seed)
     if results is None:
         return
-    st.plotly_chart(decision_boundaries(results, epochs, points_of(cache.dataset(data))), key="reg_net_boundaries",
-                    config=CONFIG)
+    charts.show(decision_boundaries(results, epochs, points_of(cache.dataset(data))), "reg_net_boundaries",
+                name="Decision boundaries with each weight penalty")
     st.caption(f"Seed {seed}: the same network ({width} × {width} ReLU units, full-batch Adam, α = {PENALTY_RATE:g}) and "
                "initial weights on 60 noisy moons; "
                "only the penalty differs (elastic net: αλ₁ and (1 − α)λ₂ with the α above). Without a penalty the boundary "
@@ -129,7 +130,8 @@ def show_penalties(count: int):
     download("decision boundaries", grid_table(results), "regularization_boundaries", "reg_net_csv")
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(network_weights(results), key="reg_net_weights", config=CONFIG)
+        charts.show(network_weights(results), "reg_net_weights",
+                    name="Histogram of the network's weights under each penalty")
         st.caption("Every weight of each trained network. The penalties pull the weights to 0; training by (sub)gradient "
                    "steps leaves L1's weights near 0, not exactly 0 (that takes a proximal step, as S above).")
     with right:
@@ -142,7 +144,8 @@ def show_penalties(count: int):
                      cache.seeds_of(seed, count))
     if curves is not None:
         st.markdown(f"**The same four networks over {count} seeds**")
-        st.plotly_chart(seed_bands(curves, log=False, training=False), key="reg_net_seeds_fig", config=CONFIG)
+        charts.show(seed_bands(curves, log=False, training=False), "reg_net_seeds_fig",
+                    name="Validation loss with each weight penalty over many seeds")
         finals = {c.label: final_values(c) for c in curves}
         counts = ", ".join(f"{label} in {of_seeds(count_below(finals[label], finals['no penalty']), count)}"
                            for label in ("L1", "L2", "elastic net"))
@@ -191,14 +194,15 @@ def show_early_stopping(count: int):
                 delta_color="off", delta_arrow="off", border=True)
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(early_stopping_curves(h, stop, kept, patience), key="reg_es_curves", config=CONFIG)
+        charts.show(early_stopping_curves(h, stop, kept, patience), "reg_es_curves",
+                    name="Training and validation loss with early stopping")
         st.caption("Training loss keeps falling; validation loss falls, then rises as the network overfits. Early stopping "
                    "waits P epochs after the best validation loss (shaded), stops, and keeps the weights of the best "
                    "epoch (★), not the last ones. The faint curves are what training further would have done.")
         download("curves", h, "regularization_early_stopping_curves", "reg_es_csv")
     with right:
-        st.plotly_chart(patience_risk(rule, patience, float(val[-1]), float(np.nanmin(val))), key="reg_es_risk",
-                        config=CONFIG)
+        charts.show(patience_risk(rule, patience, float(val[-1]), float(np.nanmin(val))), "reg_es_risk",
+                    name="What a patience window risks")
         st.caption("The risk of stopping too early: with a small patience, a bump in the noisy validation curve stops "
                    "training long before the best epoch, and the kept weights are worse. A large enough patience finds "
                    "the best epoch; with no early stopping you keep the overfitted last weights.")
@@ -206,7 +210,7 @@ def show_early_stopping(count: int):
     if count > 1:
         many = stopping_spread(curves.val_loss, np.arange(1, min(top, 60) + 1))
         better = count_below(many.kept_loss[:, patience - 1], many.last_loss)
-        st.plotly_chart(patience_spread(many, patience), key="reg_es_seeds_fig", config=CONFIG)
+        charts.show(patience_spread(many, patience), "reg_es_seeds_fig", name="Early stopping's choice over many seeds")
         st.caption(f"The same over {count} seeds (seed {seed} above and the {count - 1} after it, each with its own "
                    "initial weights and mini-batches): the validation loss "
                    "of the kept weights against the patience (median and 10–90% band), and where the last epoch's "
@@ -267,7 +271,8 @@ def show_dropout(count: int):
         return
 
     st.subheader("(a) Each training step drops different units")
-    st.plotly_chart(dropout_network(out.masks, (width, width), drop), key="reg_drop_network", config=CONFIG)
+    charts.show(dropout_network(out.masks, (width, width), drop), "reg_drop_network",
+                name="A network with units dropped at random")
     st.caption(f"The network being trained below, redrawn for its first {len(out.masks)} training steps (▶ Play, or "
                f"drag the slider): each unit is dropped (grey, ×) with probability p = {drop:g} and its connections "
                "with it; a new mask is drawn every step. These are the masks of the first training point, drawn from "
@@ -276,7 +281,8 @@ def show_dropout(count: int):
     st.subheader("(b) Dropout against overfitting, over many seeds")
     if curves is not None:
         plain, dropped_runs = curves
-        st.plotly_chart(seed_bands(curves, log=False), key="reg_drop_seeds_fig", config=CONFIG)
+        charts.show(seed_bands(curves, log=False), "reg_drop_seeds_fig",
+                    name="Validation loss with and without dropout over many seeds")
         val_plain, val_drop = final_values(plain), final_values(dropped_runs)
         gap_plain, gap_drop = lab.overfitting_gap(plain), lab.overfitting_gap(dropped_runs)
         wins = count_below(val_drop, val_plain)
@@ -292,7 +298,8 @@ def show_dropout(count: int):
     st.subheader("(c) Why can the validation loss look better than the training loss?")
     results = out.results if curves is None else (seed_run(curves[0]), *out.results)
     dropped, first = out.dropped_loss, 0 if curves is None else 1  # first: the dropout run's place
-    st.plotly_chart(regularizer_curves(results, dropped), key="reg_drop_curves", config=CONFIG)
+    charts.show(regularizer_curves(results, dropped), "reg_drop_curves",
+                name="Training and validation loss with dropout and batch norm")
     val = results[first].history["val_loss"].to_numpy()
     below = lab.note_share(val, dropped)
     check = lab.DROPOUT_CHECK
@@ -327,7 +334,8 @@ def show_dropout(count: int):
     right.markdown("**Inverted dropout** (this engine, PyTorch, Keras): scale while training")
     right.latex(r"\begin{gathered}\text{train: } \tilde h = \frac{m \odot h}{1-p} \\ m_i \sim \text{Bernoulli}(1-p),"
                 r"\quad \mathbb{E}[\tilde h] = h \\ \text{test: } h\quad (\text{no scaling})\end{gathered}")
-    st.plotly_chart(dropout_scaling(scaling, drop), key="reg_drop_scaling", config=CONFIG)
+    charts.show(dropout_scaling(scaling, drop), "reg_drop_scaling",
+                name="Dropout's scaling at training and at test time")
     gap = lab.scaling_gap(scaling)
     st.caption(f"Each unit of the trained dropout network's first hidden layer: its mean activation over the training "
                f"points, averaged over {cache.MASKS} random masks (training time), next to its test-time activation; "
@@ -365,7 +373,8 @@ def show_augmentation(count: int):
     copies = st.slider("Epochs of augmented points drawn", 1, min(10, MAX_AUGMENT_EPOCHS), 5, key="reg_aug_copies", bind=Q)
     split = cache.few_points(name, points, VAL_POINTS, noise, seed)
     augmented = cache.augmented_points(*args, copies, seed)
-    st.plotly_chart(augmentation_points(split.X_train, split.y_train, augmented), key="reg_aug_points_fig", config=CONFIG)
+    charts.show(augmentation_points(split.X_train, split.y_train, augmented), "reg_aug_points_fig",
+                name="The training points and their augmented copies")
     st.caption(f"Left: the {points} training points. Right: the same points as the network saw them in the first "
                f"{copies} epochs (faint), drawn from the training run's own random streams. The network never sees the "
                f"same point twice; the {VAL_POINTS} validation points are never augmented.")
@@ -373,7 +382,8 @@ def show_augmentation(count: int):
     curves = trained(cache.augmentation_seeds, *args, epochs, cache.seeds_of(seed, count))
     if curves is not None:
         without, with_ = curves
-        st.plotly_chart(seed_bands(curves), key="reg_aug_curves", config=CONFIG)
+        charts.show(seed_bands(curves), "reg_aug_curves",
+                    name="Validation loss with and without augmentation over many seeds")
         wins = count_below(final_values(with_), final_values(without))
         st.caption(f"Validation loss (solid: median over {count} seeds, band: 10–90%) and training loss (dashed, "
                    "median) with and without augmentation: the same network (32 × 32 ReLU, Adam on mini-batches of 20), data, "
@@ -384,7 +394,8 @@ def show_augmentation(count: int):
     results = trained(cache.augmentation_runs, *args, epochs, seed)
     if results is None:
         return
-    st.plotly_chart(decision_boundaries(results, epochs, points_of(split)), key="reg_aug_boundaries", config=CONFIG)
+    charts.show(decision_boundaries(results, epochs, points_of(split)), "reg_aug_boundaries",
+                name="Decision boundaries with and without data augmentation")
     st.caption(f"Seed {seed}: the decision boundaries after training. Filled dots: the training points; rings: "
                "validation points.")
     download("decision boundaries", grid_table(results), "regularization_augmentation_boundaries", "reg_aug_bound_csv")

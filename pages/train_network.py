@@ -14,6 +14,7 @@ from optiviz.nn.seeds import MAX_SEEDS, affordable_seeds
 from optiviz.nn.training import MAX_OPTIMIZERS, max_epochs
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.schedules import SCHEDULES
+from optiviz.ui import charts
 from optiviz.ui import cache
 from optiviz.ui.controls import DECAY_RATES, LEARNING_RATES, hyperparameter_slider, log_slider, whole_number
 from optiviz.ui.race_views import RMSPROP_EPS_NOTE
@@ -186,7 +187,8 @@ last_epoch = max(r.epochs_run for r in result)
 def boundary():
     # Not bound to the URL: its range follows the training, and a stale epoch from a link would exceed it.
     epoch = st.slider("Epoch", 0, last_epoch, last_epoch, key="epoch", help="Drag to see the decision boundary as training went on.")
-    st.plotly_chart(decision_boundaries(result, epoch, points), key="boundaries", config={"displaylogo": False})
+    charts.show(decision_boundaries(result, epoch, points), "boundaries",
+                name="Decision boundaries of the trained networks")
 
 
 st.subheader("Decision boundary")
@@ -203,7 +205,7 @@ if seeds:
                "each seed's final loss. A gap that opens up between training and validation is overfitting.")
 else:
     st.caption("Training loss dashed, validation loss solid. A gap that opens up is overfitting.")
-st.plotly_chart(learning_curves(result.history, seeds), key="curves", config={"displaylogo": False})
+charts.show(learning_curves(result.history, seeds), "curves", name="Training and validation loss against epochs")
 
 tabs = st.tabs(["Gradient norms", "What the neurons see", "Loss landscape"], key="train_tab", bind="query-params", on_change="rerun")
 with tabs[0]:
@@ -211,7 +213,7 @@ with tabs[0]:
         st.caption("The size of each layer's weight gradient, ‖∂J/∂W‖, averaged over the epoch's steps. Layers whose "
                    "curves fall decades below the others are barely learning: vanishing gradients."
                    + (f" Training seed {seed}." if seeds else ""))
-        st.plotly_chart(gradient_norms(result), key="grad_norms", config={"displaylogo": False})
+        charts.show(gradient_norms(result), "grad_norms", name="Gradient norm of each layer against epochs")
 with tabs[1]:
     if tabs[1].open:
         c1, c2 = st.columns(2)
@@ -221,8 +223,8 @@ with tabs[1]:
         st.caption(f"Each square is one unit of hidden layer {layer + 1}: its output f(z) at every point of the input "
                    "plane, after training (as in TensorFlow Playground). Units that are flat everywhere are dead."
                    + (f" Training seed {seed}'s network." if seeds else ""))
-        st.plotly_chart(neuron_maps(*chosen_run.neuron_tiles(layer), activation_label(activation)),
-                        key="neurons", config={"displaylogo": False})
+        charts.show(neuron_maps(*chosen_run.neuron_tiles(layer), activation_label(activation)), "neurons",
+                    name="What each neuron of a layer responds to")
 with tabs[2]:
     if tabs[2].open:
         label = st.selectbox("Optimizer", result.labels, format_func=run_title, key="landscape_optimizer", bind="query-params")
@@ -234,9 +236,11 @@ with tabs[2]:
         st.markdown("**Random slices: is the loss convex?**")
         st.caption(slices_caption(view))
         for col, random_slice in zip(st.columns(len(view.slices)), view.slices):  # side by side; stacked on a phone
-            col.plotly_chart(slice_figure(random_slice), key=f"landscape_{random_slice.skip}", config={"displaylogo": False})
+            charts.show(slice_figure(random_slice), f"landscape_{random_slice.skip}",
+                        name="A random 2-D slice through the loss landscape", where=col)
         if view.paths:
             st.markdown("**The training path, on its own plane**")
             st.caption(paths_caption(view))
             for col, plane in zip(st.columns(len(view.paths)), view.paths):
-                col.plotly_chart(path_figure(plane, label), key=f"landscape_path_{plane.skip}", config={"displaylogo": False})
+                charts.show(path_figure(plane, label), f"landscape_path_{plane.skip}",
+                            name="The training path on its plane through the loss landscape", where=col)

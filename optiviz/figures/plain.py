@@ -56,6 +56,11 @@ class PlainFigure(go.Figure):
     def to_plotly_json(self) -> dict:
         return self.to_dict()
 
+    def update_layout(self, **values) -> PlainFigure:
+        """Set top-level layout properties (no magic underscores, no validation)."""
+        self._spec["layout"] = self._spec.get("layout", {}) | values
+        return self
+
 
 class Panels:
     """A grid of panels, as ``make_subplots`` lays them out, built as plain dicts and put in a figure unvalidated.

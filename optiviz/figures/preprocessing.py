@@ -19,7 +19,6 @@ CLOUD_NAMES = ("near the origin", "far from the origin")
 FLOOR = 1e-16  # excess losses below this are drawn at it on log axes
 DECADES_BELOW, DECADES_ABOVE = 5.0, 1.0  # contour levels around the start's excess loss
 GAP = 0.035  # between panels, as a fraction of the figure's width
-CONFIG = {"displaylogo": False}
 
 
 def _title(name: str) -> str:

@@ -10,6 +10,7 @@ from optiviz.figures.race import learning_rate_sweep, surface_3d
 from optiviz.formulas import rules_table, schedule_rule, update_rule
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.schedules import SCHEDULES
+from optiviz.ui import charts
 from optiviz.ui import cache
 from optiviz.ui.controls import LEARNING_RATES
 from optiviz.ui.race_controls import RaceSettings
@@ -70,7 +71,7 @@ def view_3d(settings: RaceSettings, paths: list[Path]) -> None:
     """The paths on the surface itself."""
     surface = settings.surface
     st.caption("The same paths on the surface itself" + (" (height is log₁₀ loss)." if surface.log_levels else "."))
-    st.plotly_chart(surface_3d(surface, paths), key="surface_3d", config={"displaylogo": False})
+    charts.show(surface_3d(surface, paths), "surface_3d", name="Optimizer paths on the 3-D loss surface")
 
 
 def sensitivity(settings: RaceSettings) -> None:
@@ -82,5 +83,5 @@ def sensitivity(settings: RaceSettings) -> None:
     )
     with st.spinner("Sweeping learning rates…"):
         sweep = cache.sweep(*settings.race(), SWEEP_RATES)
-    st.plotly_chart(learning_rate_sweep(sweep, {n: lr for n, lr, _ in settings.runs}), key="lr_sweep",
-                    config={"displaylogo": False})
+    charts.show(learning_rate_sweep(sweep, {n: lr for n, lr, _ in settings.runs}), "lr_sweep",
+                name="Final loss against the learning rate for each optimizer")

@@ -1,0 +1,31 @@
+"""One way to draw a figure on a page, so that every chart behaves the same.
+
+``show`` is the only place a page calls ``st.plotly_chart``: what every chart needs (the
+mode bar without plotly's logo, zoom and legend state kept across reruns, an accessible
+name) is added here once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from optiviz.figures.plain import PlainFigure
+
+Figure = go.Figure | dict[str, Any]
+CONFIG = {"displaylogo": False}
+
+
+def show(fig: Figure, key: str, *, name: str, where: Any = st, config: dict | None = None, **options) -> None:
+    """Draw ``fig`` in ``where`` (a column or container; the page by default).
+
+    ``key`` names the chart in tests and keeps its zoom and legend clicks across reruns
+    (``layout.uirevision``); ``name`` is what a screen reader says for it.
+    """
+    if isinstance(fig, dict):
+        fig = PlainFigure(fig)
+    revision = fig.to_dict().get("layout", {}).get("uirevision") if isinstance(fig, PlainFigure) else fig.layout.uirevision
+    fig.update_layout(uirevision=revision or key, meta={"name": name})
+    where.plotly_chart(fig, key=key, config=CONFIG | (config or {}), **options)
