@@ -197,7 +197,8 @@ zoom_layers = cache.zoom_background(data, zoom)
 for col, (run, path) in zip(st.columns(len(runs)), shown.groupby("run", sort=False)):  # side by side; stacked on a phone
     with col:
         charts.show(map_panels(zoom_layers, path, SCHEDULE_COLOURS, w_star, cache.START, zoom,
-                                   {run: schedule_names[run].split(" (")[0]}, height=250, star=10), f"lr_anneal_map_{run}", name="Zoom on the minimum for a learning-rate schedule")
+                                   {run: schedule_names[run].split(" (")[0]}, height=250, star=10), f"lr_anneal_map_{run}",
+                    name=f"Zoom on the minimum: the last third of {schedule_names[run]}'s path")
 st.caption(f"Zoom on the minimum w* (★), ±{zoom[0][1] - w_star[0]:.2g} on each axis: each schedule's path over its "
            f"last {epochs - since:.3g} epochs (from epoch {since:.3g}), over the loss contours. The constant rate keeps "
            "bouncing around w*; the decaying ones settle close to it.")

@@ -237,10 +237,10 @@ with tabs[2]:
         st.caption(slices_caption(view))
         for col, random_slice in zip(st.columns(len(view.slices)), view.slices):  # side by side; stacked on a phone
             charts.show(slice_figure(random_slice), f"landscape_{random_slice.skip}",
-                        name="A random 2-D slice through the loss landscape", where=col)
+                        name=f"A random 2-D slice through the loss landscape, {'with' if random_slice.skip else 'without'} skip connections", where=col)
         if view.paths:
             st.markdown("**The training path, on its own plane**")
             st.caption(paths_caption(view))
             for col, plane in zip(st.columns(len(view.paths)), view.paths):
                 charts.show(path_figure(plane, label), f"landscape_path_{plane.skip}",
-                            name="The training path on its plane through the loss landscape", where=col)
+                            name=f"The training path on its plane, {'with' if plane.skip else 'without'} skip connections", where=col)
