@@ -308,3 +308,32 @@ def sweep(
         {"optimizer": optimizer, "learning_rate": lrs, "final_loss": loss,
          "diverged_at": np.where(diverged_at >= 0, diverged_at, np.nan)}
     )
+
+
+def grid_paths(
+    surface: str,
+    optimizer: str,
+    learning_rates,
+    start,
+    steps: int,
+    schedule: str = "constant",
+    decay_rate: float = 0.0,
+    noise: float = 0.0,
+    seed: int = 0,
+    **grids,
+) -> Trajectories:
+    """Every combination of a learning rate and the hyperparameter values in ``grids`` (e.g. ``momentum=[0, 0.5,
+    0.9]``), run from one start in ONE vectorised :func:`descend` call.
+
+    Run b = (i₁, …, iₖ, a) in C order over the grids as given, then the rates: with one grid of G values and
+    A rates the trajectories' run axis reshapes to (G, A). Each run equals :func:`descend` of its settings alone.
+    """
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
+    lrs = _check_learning_rates(np.atleast_1d(learning_rates)).ravel()
+    values = [np.atleast_1d(np.asarray(v, dtype=float)).ravel() for v in grids.values()]
+    mesh = np.meshgrid(*values, lrs, indexing="ij")
+    hyper = {name: m.ravel() for name, m in zip(grids, mesh[:-1])}
+    starts = np.broadcast_to(np.asarray(start, dtype=float), (mesh[-1].size, 2))
+    return descend(get_surface(surface), make_optimizer(optimizer, **hyper), starts, steps, mesh[-1].ravel(),
+                   schedule, decay_rate, noise, seed)

@@ -8,7 +8,7 @@ from optiviz.optimizers import OPTIMIZERS
 from optiviz.ui import charts
 from optiviz.ui import cache
 from optiviz.ui.race_controls import race_sidebar
-from optiviz.ui.race_views import results_table, sensitivity, update_rules, view_3d
+from optiviz.ui.race_views import results_table, scrub, sensitivity, update_rules, view_3d
 
 st.title("Optimizer race")
 st.caption(
@@ -48,8 +48,10 @@ with row.container(width="stretch"):
                "across a valley. **▶ Play** traces the paths; **❚❚ Pause** and Play again go on from there.")
 
 # Lazy tabs: only the open tab runs.
-tabs = st.tabs(["Update rules", "3-D view", "Learning-rate sensitivity"], key="tab", bind="query-params", on_change="rerun")
-for tab, show in zip(tabs, (lambda: update_rules(settings), lambda: view_3d(settings, paths), lambda: sensitivity(settings))):
+tabs = st.tabs(["Update rules", "3-D view", "Learning-rate sensitivity", "Scrub α and γ"], key="tab",
+               bind="query-params", on_change="rerun")
+views = (lambda: update_rules(settings), lambda: view_3d(settings, paths), lambda: sensitivity(settings), lambda: scrub(settings))
+for tab, show in zip(tabs, views):
     with tab:
         if tab.open:
             show()

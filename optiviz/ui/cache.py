@@ -72,6 +72,14 @@ def sweep(surface: str, runs: tuple[Run, ...], start: tuple[float, float], steps
     return pd.concat(frames, ignore_index=True)
 
 
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def grid_paths(surface: str, optimizer: str, lrs: tuple[float, ...], start: tuple[float, float], steps: int, schedule: str,
+               decay_rate: float, noise: float, seed: int, grids: tuple[tuple[str, tuple[float, ...]], ...]) -> descent.Trajectories:
+    """Every (hyperparameter values, α) run of ``optimizer`` in one vectorised call (``descent.grid_paths``)."""
+    return descent.grid_paths(surface, optimizer, np.array(lrs), start, steps, schedule, decay_rate, noise, seed,
+                              **{name: np.array(values) for name, values in grids})
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def surface_layers(surface: str) -> Background:
     """The race map's background (the shaded loss, its contour lines, the colour bar), drawn once per surface.

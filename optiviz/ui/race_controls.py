@@ -10,7 +10,7 @@ from optiviz.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS, Hyperparameter
 from optiviz.schedules import SCHEDULES
 from optiviz.surfaces import SURFACES, Surface
 from optiviz.ui.cache import Run
-from optiviz.ui.controls import DECAY_RATES, LEARNING_RATES, hyperparameter_slider, log_slider, whole_number
+from optiviz.ui.controls import DECAY_RATES, EPSILONS, LEARNING_RATES, hyperparameter_slider, log_slider, snap, whole_number
 
 PAGE_MAX_STEPS = 1000
 
@@ -100,3 +100,14 @@ def race_sidebar() -> RaceSettings:
                           "Above 0, a seed below picks the draws.")
         seed = whole_number("Noise seed", 0, 2**31 - 1, 0, "seed") if noise else 0  # kept while hidden (bound)
     return RaceSettings(surface, start, steps, runs, schedule, decay_rate, noise, seed)
+
+
+def default_settings(surface: str = "beale") -> RaceSettings:
+    """What ``race_sidebar`` reads from untouched controls on ``surface`` (a link's first view): the start-up
+    warm-up computes it before anyone asks."""
+    s = SURFACES[surface]
+    runs = tuple((name, snap(s.learning_rates[name], LEARNING_RATES),
+                  tuple((h.name, snap(h.default, EPSILONS) if h.name == "eps" else _here(h, s, name).default)
+                        for h in OPTIMIZERS[name].hyperparameters))
+                 for name in LECTURE_OPTIMIZERS)
+    return RaceSettings(s, s.starts[0][1], 200, runs, "constant", 0.0, 0.0, 0)

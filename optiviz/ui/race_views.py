@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from optiviz.descent import Path, summary
 from optiviz.figures.palette import colour
 from optiviz.figures.race import learning_rate_sweep, surface_3d
+from optiviz.figures.scrub import MAX_STEPS as SCRUB_STEPS, SCRUB_SIZE, scrub_map
 from optiviz.formulas import rules_table, schedule_rule, update_rule
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.schedules import SCHEDULES
@@ -85,3 +87,32 @@ def sensitivity(settings: RaceSettings) -> None:
         sweep = cache.sweep(*settings.race(), SWEEP_RATES)
     charts.show(learning_rate_sweep(sweep, {n: lr for n, lr, _ in settings.runs}), "lr_sweep",
                 name="Final loss against the learning rate for each optimizer")
+
+
+SCRUB_MOMENTA = (0.0, 0.5, 0.9)  # γ = 0 is plain gradient descent
+
+
+def scrub_rates(surface_rate: float) -> tuple[float, ...]:
+    """The α grid a scrub sweeps: the sidebar's options from 1/30 of the surface's α for momentum to 4× it."""
+    return tuple(lr for lr in LEARNING_RATES if surface_rate / 30 <= lr <= 4 * surface_rate)
+
+
+def scrub(settings: RaceSettings) -> None:
+    """Distill's momentum figure: a slider over α that redraws in the browser, every γ's path at each α."""
+    surface = settings.surface
+    rates = scrub_rates(surface.learning_rates["momentum"])
+    steps = min(settings.steps, SCRUB_STEPS)
+    st.caption(
+        f"Gradient descent with momentum from the race's start, {steps} steps, at {len(rates)} learning rates α and "
+        f"γ = {', '.join(f'{g:g}' for g in SCRUB_MOMENTA)}, all computed at once: **drag the α slider** under the map "
+        "and the paths redraw in your browser, with no wait. Too small an α creeps; too large an α zig-zags across "
+        "the valley, then leaves the map (the path stops where it diverged). At the same α, momentum goes further "
+        "along the valley. The buttons show every γ or one; the schedule and noise are the sidebar's."
+    )
+    traj = cache.grid_paths(surface.name, "momentum", rates, settings.start, steps, settings.schedule,
+                            settings.decay_rate, settings.noise, settings.seed, (("momentum", SCRUB_MOMENTA),))
+    base = surface.learning_rates["momentum"]
+    active = min(range(len(rates)), key=lambda a: abs(np.log(rates[a] / base)))
+    charts.show(scrub_map(surface, traj, rates, SCRUB_MOMENTA, cache.surface_layers(surface.name), active), "scrub",
+                name="Paths of gradient descent with momentum at the learning rate the slider picks",
+                width=SCRUB_SIZE.width(surface))

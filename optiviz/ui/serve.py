@@ -12,7 +12,10 @@ in this process. ``streamlit run app.py`` still works; its first deep link shows
 
 from __future__ import annotations
 
+import logging
 import sys
+import threading
+import time
 from pathlib import Path
 
 from streamlit.runtime.pages_manager import PagesManager
@@ -21,9 +24,37 @@ from streamlit.web import cli
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
+def warm() -> None:
+    """Compute what a first visit to the optimizer race needs before anyone asks: the imports, every surface's
+    map background and the default race's paths, into the caches every session shares (``st.cache_resource``)."""
+    from optiviz.ui import cache
+    from optiviz.ui.race_controls import default_settings
+    from optiviz.surfaces import SURFACES
+
+    for name in SURFACES:
+        cache.surface_layers(name)
+    cache.race(*default_settings().race())
+
+
+def _warm_quietly() -> None:
+    """``warm`` once the runtime exists (the caches' modules then import without "no runtime" warnings)."""
+    from streamlit import runtime
+
+    for _ in range(600):
+        if runtime.exists():
+            break
+        time.sleep(0.05)
+    try:
+        warm()
+    except Exception:  # a warm-up that fails only leaves the caches cold
+        logging.getLogger(__name__).exception("start-up warm-up failed; the first visit computes it")
+
+
 def main(options: list[str]) -> None:
-    """``streamlit run app.py *options``, app.py navigating every run (never the legacy pages/ discovery)."""
+    """``streamlit run app.py *options``, app.py navigating every run (never the legacy pages/ discovery), with the
+    race's default view computed in the background while the server starts."""
     PagesManager.uses_pages_directory = False  # what st.navigation sets on its first call
+    threading.Thread(target=_warm_quietly, name="optiviz-warm-up", daemon=True).start()
     cli.main(["run", str(APP), *options], prog_name="streamlit")
 
 
