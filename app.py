@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from optiviz.ui import errors, links
+from optiviz.ui import errors, keyboard, lecture_mode, links
 
-st.set_page_config(page_title="optiviz", page_icon="📉", layout="wide")
+# Embedded (?embed=true) without a lecture figure: the page, its sidebar folded away (lecture_mode explains).
+st.set_page_config(page_title="optiviz", page_icon="📉", layout="wide",
+                   initial_sidebar_state="collapsed" if st.context.is_embedded else "auto")
 
 
 def page(script: str, title: str, icon: str) -> st.Page:
@@ -30,10 +32,13 @@ lab = st.navigation({
         page("regularization", "Regularization", "shield"),
     ],
 })
-asked, note = links.requested(), st.empty()  # a shared link's values, and where to say which were refused
+asked, note = links.requested(), st.container(key=lecture_mode.NOTE).empty()  # where to say which were refused
+view, checked = lecture_mode.begin(lab.url_path, asked)  # a lecture figure's link: its view, and its values' check
+keyboard.enable()  # Tab and keys reach plotly's players; charts get names; chart text readable
 try:
     lab.run()
 except Exception:  # a bug: a kind word for the student, the traceback for the log (st.stop and reruns pass)
     errors.report_failure()
 finally:
-    links.report(asked, note)
+    links.report(asked, note, checked)
+    lecture_mode.land(view)

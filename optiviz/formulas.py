@@ -46,8 +46,10 @@ def update_rule(name: str, hyperparameters: Mapping[str, float], lr: str = r"\al
     if name == "adam":
         return [
             g,
-            rf"m_t = {n['beta1']}\, m_{{t-1}} + {one_minus['beta1']}\, g_t, \quad \hat m_t = \frac{{m_t}}{{1 - {n['beta1']}^t}}",
-            rf"v_t = {n['beta2']}\, v_{{t-1}} + {one_minus['beta2']}\, g_t^2, \quad \hat v_t = \frac{{v_t}}{{1 - {n['beta2']}^t}}",
+            rf"m_t = {n['beta1']}\, m_{{t-1}} + {one_minus['beta1']}\, g_t",  # one short line each: a phone's width
+            rf"\hat m_t = \frac{{m_t}}{{1 - {n['beta1']}^t}}",
+            rf"v_t = {n['beta2']}\, v_{{t-1}} + {one_minus['beta2']}\, g_t^2",
+            rf"\hat v_t = \frac{{v_t}}{{1 - {n['beta2']}^t}}",
             rf"W_{{t+1}} = W_t - {lr}\, \frac{{\hat m_t}}{{\sqrt{{\hat v_t}} + {n['eps']}}}",
         ]
     raise ValueError(f"unknown optimizer {name!r}")
@@ -68,9 +70,13 @@ def schedule_rule(schedule: str, lr0: float, decay_rate: float) -> str:
 
 
 def rules_table(rules: Sequence[tuple[str, str, Sequence[str]]]) -> str:
-    """One LaTeX array of ``(label, colour, lines)``: each optimizer's name in its colour beside its lines."""
+    """One LaTeX array of ``(label, colour, lines)``: each optimizer's name in its colour above its lines.
+
+    Above, not beside: a column of names took a third of the width and pushed RMSProp's and Adam's
+    rules past a laptop's half-page column (520 px in 402); one column fits a phone.
+    """
     rows = []
     for label, colour, lines in rules:
         name = rf"\textcolor{{{colour}}}{{\bullet\ \textbf{{{label}}}}}"
-        rows.append(r" \\[10pt] ".join(rf"{name if i == 0 else ''} & \displaystyle {line}" for i, line in enumerate(lines)))
-    return r"\begin{array}{rl}" + r" \\[12pt] \hline \\[-4pt] ".join(rows) + r"\end{array}"
+        rows.append(r" \\[10pt] ".join([name, *(rf"\displaystyle {line}" for line in lines)]))
+    return r"\begin{array}{l}" + r" \\[12pt] \hline \\[-4pt] ".join(rows) + r"\end{array}"

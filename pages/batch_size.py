@@ -17,7 +17,7 @@ PAGE_MAX_STEPS = 10_000  # SGD's steps (epochs × N) in one rerun
 st.title("Batch size")
 st.caption("Lecture: *Standard (“batch”) gradient descent*, *Stochastic gradient descent*, *Mini-batch gradient "
            "descent*, *Comparison: batch size* (Figure 10) and *Gradient descent terminology*. Move the batch-size "
-           "slider in the sidebar and watch the green path.")
+           "slider in the sidebar and watch the teal path.")
 
 # ---- controls ---------------------------------------------------------------------------------------
 with st.sidebar:
@@ -25,7 +25,7 @@ with st.sidebar:
 
     st.header("Mini-batches")
     batch = st.select_slider("Mini-batch size B", BATCH_SIZES, 10, key="bs_batch", bind="query-params",
-                             help="The green run. Full batch (B = N) and SGD (B = 1) always run beside it.")
+                             help="The teal run. Full batch (B = N) and SGD (B = 1) always run beside it.")
     shuffle, shuffle_seed = cache.shuffle_controls("bs")
 
     st.header("Optimizer")
@@ -54,14 +54,17 @@ paths = cache.batch_sizes(data, sizes, lr, epochs, optimizer, hyper, shuffle, sh
 # ---- the rules -----------------------------------------------------------------------------------------
 cols = st.columns(3)
 rules = (
-    ("Standard (batch) gradient descent", r"W^{t+1} = W^t - \frac{\alpha}{N}\sum_{i=1}^{N} \nabla L_i(W^t)",
+    # each rule in short lines, gᵗ then the step: a card is 230 px on a laptop (no formula clipped), and a phone's width
+    ("Standard (batch) gradient descent",
+     r"\begin{gathered} g^t = \frac{1}{N}\sum_{i=1}^{N} \nabla L_i(W^t) \\ W^{t+1} = W^t - \alpha g^t \end{gathered}",
      "every step uses all N samples: one step per epoch."),
     ("Mini-batch gradient descent",
      r"\begin{gathered} g^t = \frac{1}{|I_t|}\sum_{i \in I_t} \nabla L_i(W^t) \\ W^{t+1} = W^t - \alpha g^t \end{gathered}",
      f"|Iₜ| = B = {batch}: N/B = {samples // batch} steps per epoch." if samples % batch == 0 else
      f"|Iₜ| = B = {batch}: N/B = {samples / batch:.3g}, so {-(-samples // batch)} steps per epoch (the last batch "
      f"holds the {samples % batch} samples left over)."),
-    ("Stochastic gradient descent", r"g^t = \nabla L_i(W^t),\ i \in I_t,\ |I_t| = 1",
+    ("Stochastic gradient descent",
+     r"\begin{gathered} g^t = \nabla L_i(W^t),\ I_t = \{i\} \\ W^{t+1} = W^t - \alpha g^t \end{gathered}",
      f"one sample per step: N = {samples} steps per epoch, many of them in the wrong direction."),
 )
 for col, (title, formula, note) in zip(cols, rules):
@@ -90,10 +93,10 @@ with left:
                "N steps, many in the wrong direction, and progresses *on average*, bouncing around w* at the end.")
 with right:
     st.subheader("The loss")
-    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-    x = c1.radio("Against", list(X_AXES), index=1, format_func=axis_word, horizontal=True,
+    # one under the other, not in two columns: beside the radio the toggle's label was cut to "lo…" (40 px of 51)
+    x = st.radio("Against", list(X_AXES), index=1, format_func=axis_word, horizontal=True,
                  key="bs_x", bind="query-params")
-    log = c2.toggle("log L − L*", False, key="bs_log", bind="query-params",
+    log = st.toggle("log L − L*", False, key="bs_log", bind="query-params",
                     help="The height above the lowest loss on a log axis: shows the noise floors.")
     charts.show(loss_curves(paths, x, RUN_COLOURS, loss_star, names, tuple(diverged), log, log_x=x == "step"), "bs_loss",
                 name="Loss against steps for each batch size")

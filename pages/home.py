@@ -45,7 +45,10 @@ for i, (section, what, page, title) in enumerate(SECTIONS):
 
 with st.container(border=True):
     st.markdown("**Teaching with optiviz?** Every control is saved in the page's address, so a link reproduces "
-                "exactly what you see. The lecture-figures page has a ready link for each figure of the lecture.")
+                "exactly what you see. The lecture-figures page has a ready link for each figure of the lecture, "
+                "which opens its page scrolled to the figure, and a **Present** link that shows the figure alone, "
+                "large, for a projector (some step by step: SGD, then + momentum, + RMSProp, + Adam). "
+                "In a frame (`?embed=true`), a figure's link shows the figure first, without the sidebar.")
     st.page_link("pages/lecture_figures.py", label="Open the lecture figures", icon=":material/slideshow:")
 
 st.caption("Every figure is computed live in NumPy from the lecture's formulas; nothing is pre-recorded.")

@@ -60,9 +60,10 @@ def show_penalties(count: int):
     st.markdown("*As with other models, we can add a penalty on the norm of the weights: L1 penalty, L2 penalty, "
                 "combination (ElasticNet).* Below: first a small linear regression, where the paths can be computed "
                 "exactly, then a network trained with each penalty.")
-    st.latex(r"\begin{gathered}J(w) = \frac{1}{2N}\lVert y - Xw\rVert^2 + \lambda_1\lVert w\rVert_1 + "
-             r"\frac{\lambda_2}{2}\lVert w\rVert_2^2 \\ \text{L1: } \lambda_1=\lambda,\ \ \text{L2: } "
-             r"\lambda_2=\lambda,\ \ \text{elastic net: } \lambda_1=\alpha\lambda,\ \lambda_2=(1-\alpha)\lambda"
+    # short lines (J split after its data term; the three penalties one a line): no line wider than a phone
+    st.latex(r"\begin{gathered}\begin{aligned}J(w) &= \frac{1}{2N}\lVert y - Xw\rVert^2 \\ &\quad + \lambda_1\lVert w\rVert_1"
+             r" + \frac{\lambda_2}{2}\lVert w\rVert_2^2\end{aligned} \\[4pt] \text{L1: } \lambda_1=\lambda,\ \ \text{L2: } "
+             r"\lambda_2=\lambda \\ \text{elastic net: } \lambda_1=\alpha\lambda,\ \lambda_2=(1-\alpha)\lambda"
              r"\end{gathered}")
     c = st.columns(6)
     features = c[0].slider("Features p", 2, 10, 6, key="reg_features", bind=Q)
@@ -99,8 +100,9 @@ def show_penalties(count: int):
     with st.expander("How the paths are computed"):
         st.markdown("Ridge has a closed form, evaluated for every λ at once. L1 and the elastic net are solved by "
                     "**coordinate descent**: one weight at a time, the exact minimiser of J in that weight is")
-        st.latex(r"w_j \leftarrow \frac{S\big(c_j - \sum_{k\ne j} G_{jk} w_k,\ \lambda_1\big)}{G_{jj} + \lambda_2},\qquad "
-                 r"S(z,\lambda) = \operatorname{sign}(z)\max(|z|-\lambda,\,0),\qquad G = \tfrac{1}{N}X^\top X,\ c = \tfrac{1}{N}X^\top y")
+        st.latex(r"\begin{gathered}w_j \leftarrow \frac{S\big(c_j - \sum_{k\ne j} G_{jk} w_k,\ \lambda_1\big)}{G_{jj} + \lambda_2}"
+                 r" \\ S(z,\lambda) = \operatorname{sign}(z)\max(|z|-\lambda,\,0) \\ "
+                 r"G = \tfrac{1}{N}X^\top X,\ \ c = \tfrac{1}{N}X^\top y\end{gathered}")
         st.markdown("S, the soft-thresholding operator, returns exactly 0 whenever |z| ≤ λ₁: that is where the zeros come "
                     "from. The path starts at the largest λ (all weights 0) and each λ starts from the previous "
                     "solution (warm start); after each sweep the solver jumps to the exact minimiser on the weights it "
@@ -328,12 +330,12 @@ def show_dropout(count: int):
     scaling = out.scaling
     left, right = st.columns(2)
     left.markdown("**Original dropout** (the lecture): scale at test time")
-    left.latex(r"\begin{gathered}\text{train: } \tilde h = m \odot h \\ m_i \sim \text{Bernoulli}(1-p),\quad "
+    left.latex(r"\begin{gathered}\text{train: } \tilde h = m \odot h \\ m_i \sim \text{Bernoulli}(1-p) \\ "
                r"\mathbb{E}[\tilde h] = (1-p)\,h \\ \text{test: } (1-p)\,h\quad (W \leftarrow (1-p)\,W)"
                r"\end{gathered}")
     right.markdown("**Inverted dropout** (this engine, PyTorch, Keras): scale while training")
-    right.latex(r"\begin{gathered}\text{train: } \tilde h = \frac{m \odot h}{1-p} \\ m_i \sim \text{Bernoulli}(1-p),"
-                r"\quad \mathbb{E}[\tilde h] = h \\ \text{test: } h\quad (\text{no scaling})\end{gathered}")
+    right.latex(r"\begin{gathered}\text{train: } \tilde h = \frac{m \odot h}{1-p} \\ m_i \sim \text{Bernoulli}(1-p) \\ "
+                r"\mathbb{E}[\tilde h] = h \\ \text{test: } h\quad (\text{no scaling})\end{gathered}")
     charts.show(dropout_scaling(scaling, drop), "reg_drop_scaling",
                 name="Dropout's scaling at training and at test time")
     gap = lab.scaling_gap(scaling)

@@ -5,7 +5,7 @@ import streamlit as st
 from optiviz.datasets import DATASETS, PREPROCESSINGS, REFLECTIONS
 from optiviz.figures.landscape import path_figure, paths_caption, slice_figure, slices_caption
 from optiviz.figures.init import activation_label
-from optiviz.figures.training import (decision_boundaries, gradient_norms, learning_curves, neuron_maps, run_title,
+from optiviz.figures.training import (decision_boundary, gradient_norm_panels, learning_curves, neuron_maps, run_title,
                                       seed_statement, seed_summary)
 from optiviz.nn import MLP
 from optiviz.nn.activations import ACTIVATIONS
@@ -33,39 +33,64 @@ INIT_HELP = ("Initial weights. Xavier: variance 1/N_in (the lecture's); Glorot: 
 st.title("Train a network")
 st.caption(
     "Lecture: *Optimizing deep neural networks* — mini-batch gradient descent, the optimizers, initialisation, "
-    "batch norm, dropout and regularization on toy 2-D data. Set everything in the sidebar, then press **Train**."
+    "batch norm, dropout and regularization on toy 2-D data. Set everything in the sidebar, then press **Train** "
+    "(the results stay those of the last Train until you do)."
 )
 
-# ---- controls: a form, so dragging a slider never queues a training ---------------------------------
-with st.sidebar.form("settings"):
+# ---- controls: live in the sidebar, but nothing trains before Train is pressed -------------------------
+# Every control writes its value to the URL as it changes; the results stay those of the last Train, and a
+# notice names what changed since. Rarely used settings sit in expanders, which still draw (and bind) them.
+TRAINED = "train_trained_settings"  # session state: the settings the shown results were trained with
+
+
+def _press_train():
+    st.session_state["train_pressed"] = True
+
+
+# The URL's settings as this session first opened the page: decided once, since an expander whose `expanded`
+# changed on a rerun would snap shut under the student's hand as a value came back to its default.
+st.session_state.setdefault("train_link_keys", frozenset(st.query_params))
+
+
+def _opened(*keys: str) -> bool:
+    """Open an expander when the link that opened the page set one of its controls away from its default."""
+    return any(key in st.session_state["train_link_keys"] for key in keys)
+
+
+with st.sidebar:
+    st.button("Train", key="train", type="primary", icon=":material/play_arrow:", use_container_width=True,
+              on_click=_press_train, help="Train with the settings below. Until then the page shows the last training.")
     st.header("Data")
     name = st.selectbox("Dataset", list(DATASETS), index=list(DATASETS).index("spiral"), format_func=lambda n: DATASETS[n].label, key="dataset", bind="query-params")
     classes = st.radio("Classes", (2, 3), horizontal=True, key="classes", bind="query-params", help="Three classes: spiral and blobs only.")
-    samples = st.slider("Samples", 50, PAGE_MAX_SAMPLES, 400, 50, key="samples", bind="query-params",
-                        help=f"Training + validation points (at most {PAGE_MAX_SAMPLES} here).")
-    noise = st.slider("Noise", 0.0, 0.5, 0.05, 0.01, key="noise", bind="query-params", help="Standard deviation of the jitter on every point.")
-    val_fraction = st.slider("Validation fraction", 0.0, 0.5, 0.3, 0.05, key="val_fraction", bind="query-params",
-                             help="Held out to measure generalization and for early stopping.")
-    preprocessing = st.selectbox("Preprocessing", list(PREPROCESSINGS), format_func=lambda n: PREPROCESSINGS[n][0],
-                                 key="preprocessing", bind="query-params", help="Fitted on the training split only.")
-    data_seed = whole_number("Data seed", 0, 10_000, 0, "data_seed")
+    with st.expander("Samples, noise, split", expanded=_opened("samples", "noise", "val_fraction", "preprocessing", "data_seed")):
+        samples = st.slider("Samples", 50, PAGE_MAX_SAMPLES, 400, 50, key="samples", bind="query-params",
+                            help=f"Training + validation points (at most {PAGE_MAX_SAMPLES} here).")
+        noise = st.slider("Noise", 0.0, 0.5, 0.05, 0.01, key="noise", bind="query-params", help="Standard deviation of the jitter on every point.")
+        val_fraction = st.slider("Validation fraction", 0.0, 0.5, 0.3, 0.05, key="val_fraction", bind="query-params",
+                                 help="Held out to measure generalization and for early stopping.")
+        preprocessing = st.selectbox("Preprocessing", list(PREPROCESSINGS), format_func=lambda n: PREPROCESSINGS[n][0],
+                                     key="preprocessing", bind="query-params", help="Fitted on the training split only.")
+        data_seed = whole_number("Data seed", 0, 10_000, 0, "data_seed")
 
     st.header("Network")
     depth = st.slider("Hidden layers", 1, PAGE_MAX_DEPTH, 2, key="depth", bind="query-params", help=f"At most {PAGE_MAX_DEPTH} here.")
     width = st.slider("Units per hidden layer", 1, PAGE_MAX_WIDTH, 16, key="width", bind="query-params", help=f"At most {PAGE_MAX_WIDTH} here.")
     activation = st.selectbox("Activation", list(ACTIVATIONS), index=2, format_func=activation_label, key="activation",
                               bind="query-params")
-    alpha = st.slider("Leaky ReLU / ELU slope α", 0.01, 1.0, 0.1, 0.01, key="alpha", bind="query-params", help="Used by leaky ReLU and ELU only.")
-    init = st.selectbox("Initialisation", list(INITIALIZERS), index=list(INITIALIZERS).index("he"),
-                        format_func=lambda n: INIT_LABELS.get(n, n), key="init", bind="query-params", help=INIT_HELP)
-    init_scale = st.select_slider("Scale of normal σ / uniform a / constant c", (0.001, 0.01, 0.1, 0.5, 1.0, 2.0), 0.1,
-                                  key="init_scale", bind="query-params", help="Used by the normal, uniform and constant initialisations only.")
-    skip = st.toggle("Skip connections", key="skip", bind="query-params", help="out = x + f(x) between hidden layers of equal width.")
-    batch_norm = st.toggle("Batch normalisation", key="batch_norm", bind="query-params",
-                           help="Normalise each unit with batch statistics in training, running statistics in evaluation.")
-    drop = st.slider("Drop probability p (dropout)", 0.0, 0.6, 0.0, 0.05, key="dropout", bind="query-params",
-                     help="The drop probability p: in training each hidden unit is dropped with probability p and the "
-                          "kept ones are scaled by 1/(1 − p) (inverted dropout); evaluation uses every unit as it is.")
+    with st.expander("Initialisation, batch norm, dropout",
+                     expanded=_opened("alpha", "init", "init_scale", "skip", "batch_norm", "dropout")):
+        alpha = st.slider("Leaky ReLU / ELU slope α", 0.01, 1.0, 0.1, 0.01, key="alpha", bind="query-params", help="Used by leaky ReLU and ELU only.")
+        init = st.selectbox("Initialisation", list(INITIALIZERS), index=list(INITIALIZERS).index("he"),
+                            format_func=lambda n: INIT_LABELS.get(n, n), key="init", bind="query-params", help=INIT_HELP)
+        init_scale = st.select_slider("Scale of normal σ / uniform a / constant c", (0.001, 0.01, 0.1, 0.5, 1.0, 2.0), 0.1,
+                                      key="init_scale", bind="query-params", help="Used by the normal, uniform and constant initialisations only.")
+        skip = st.toggle("Skip connections", key="skip", bind="query-params", help="out = x + f(x) between hidden layers of equal width.")
+        batch_norm = st.toggle("Batch normalisation", key="batch_norm", bind="query-params",
+                               help="Normalise each unit with batch statistics in training, running statistics in evaluation.")
+        drop = st.slider("Drop probability p (dropout)", 0.0, 0.6, 0.0, 0.05, key="dropout", bind="query-params",
+                         help="The drop probability p: in training each hidden unit is dropped with probability p and the "
+                              "kept ones are scaled by 1/(1 − p) (inverted dropout); evaluation uses every unit as it is.")
 
     st.header("Optimization")
     chosen = st.multiselect("Optimizers", list(OPTIMIZERS), default=["sgd", "momentum", "rmsprop", "adam"],
@@ -86,30 +111,84 @@ with st.sidebar.form("settings"):
                                   "point is merged into the one before, so ⌈N/B⌉ − 1.")
     epochs = st.slider("Epochs", 1, 300, 60, key="epochs", bind="query-params",
                        help="Capped so that one training stays within a few seconds on this shared server.")
-    st.caption(f"Caps here: {PAGE_MAX_SAMPLES} samples, {PAGE_MAX_DEPTH} × {PAGE_MAX_WIDTH} units, and the epochs the "
-               "work allows (a bigger network, more samples or smaller batches allow fewer; you will be told).")
-    schedule = st.selectbox("Learning-rate schedule", list(SCHEDULES), format_func=lambda s: SCHEDULES[s][1], key="train_schedule", bind="query-params",
-                            help="Counted in epochs: epoch e uses α at t = e − 1. Momentum and Nesterov keep α_t inside "
-                                 "the velocity, v ← γv − α_t g, as the lecture writes it; PyTorch's SGD with a scheduler "
-                                 "applies it outside (v ← γv + g, W ← W − α_t v), so its runs differ once α changes.")
-    decay_rate = log_slider("decay rate k", DECAY_RATES, 0.01, "train_decay_rate", "Used by the decaying schedules only.")
-    seed = whole_number("Training seed", 0, 10_000, 0, "train_seed",
-                        help="Initial weights, shuffles, dropout masks. The decision boundaries and neurons are this seed's.")
-    wanted_seeds = st.slider("Seeds to compare", 1, MAX_SEEDS, DEFAULT_SEEDS, key="seeds", bind="query-params",
-                             help="Each optimizer is trained from the training seed and the next ones: the learning "
-                                  "curves show the median and the 10–90% band over them, and the counts say in how "
-                                  "many seeds one optimizer ends below another. One seed can flip a conclusion.")
+    with st.expander("Schedule and seeds", expanded=_opened("train_schedule", "train_decay_rate", "train_seed", "seeds")):
+        schedule = st.selectbox("Learning-rate schedule", list(SCHEDULES), format_func=lambda s: SCHEDULES[s][1], key="train_schedule", bind="query-params",
+                                help="Counted in epochs: epoch e uses α at t = e − 1. Momentum and Nesterov keep α_t inside "
+                                     "the velocity, v ← γv − α_t g, as the lecture writes it; PyTorch's SGD with a scheduler "
+                                     "applies it outside (v ← γv + g, W ← W − α_t v), so its runs differ once α changes.")
+        decay_rate = log_slider("decay rate k", DECAY_RATES, 0.01, "train_decay_rate", "Used by the decaying schedules only.")
+        seed = whole_number("Training seed", 0, 10_000, 0, "train_seed",
+                            help="Initial weights, shuffles, dropout masks. The decision boundaries and neurons are this seed's.")
+        wanted_seeds = st.slider("Seeds to compare", 1, MAX_SEEDS, DEFAULT_SEEDS, key="seeds", bind="query-params",
+                                 help="Each optimizer is trained from the training seed and the next ones: the learning "
+                                      "curves show the median and the 10–90% band over them, and the counts say in how "
+                                      "many seeds one optimizer ends below another. One seed can flip a conclusion.")
 
     st.header("Regularization")
-    penalty = st.selectbox("Penalty", ("none", "L1", "L2", "elastic net"), key="penalty", bind="query-params",
-                           help="On weights only: L1 λΣ|W|, L2 (λ/2)ΣW², elastic net both.")
-    strength = log_slider("penalty strength λ", PENALTY_STRENGTHS, 0.001, "penalty_strength")
-    patience = st.slider("Early stopping patience (0 = off)", 0, 50, 0, key="patience", bind="query-params",
-                         help="Stop when the validation loss has not improved for this many epochs; keep the best weights.")
-    jitter = st.slider("Augment: jitter σ", 0.0, 0.3, 0.0, 0.01, key="jitter", bind="query-params")
-    rotation = st.slider("Augment: rotation ±degrees", 0, 180, 0, 5, key="rotation", bind="query-params")
-    reflect = st.selectbox("Augment: reflection", list(REFLECTIONS), key="reflect", bind="query-params")
-    st.form_submit_button("Train", type="primary", icon=":material/play_arrow:", use_container_width=True)
+    with st.expander("Penalty, early stopping, augmentation",
+                     expanded=_opened("penalty", "penalty_strength", "patience", "jitter", "rotation", "reflect")):
+        penalty = st.selectbox("Penalty", ("none", "L1", "L2", "elastic net"), key="penalty", bind="query-params",
+                               help="On weights only: L1 λΣ|W|, L2 (λ/2)ΣW², elastic net both.")
+        strength = log_slider("penalty strength λ", PENALTY_STRENGTHS, 0.001, "penalty_strength")
+        patience = st.slider("Early stopping patience (0 = off)", 0, 50, 0, key="patience", bind="query-params",
+                             help="Stop when the validation loss has not improved for this many epochs; keep the best weights.")
+        jitter = st.slider("Augment: jitter σ", 0.0, 0.3, 0.0, 0.01, key="jitter", bind="query-params")
+        rotation = st.slider("Augment: rotation ±degrees", 0, 180, 0, 5, key="rotation", bind="query-params")
+        reflect = st.selectbox("Augment: reflection", list(REFLECTIONS), key="reflect", bind="query-params")
+    st.caption(f"Caps here: {PAGE_MAX_SAMPLES} samples, {PAGE_MAX_DEPTH} × {PAGE_MAX_WIDTH} units, and the epochs the "
+               "work allows (a bigger network, more samples or smaller batches allow fewer; you will be told).")
+
+# ---- what is shown: the settings of the last Train (a first visit, or a link, trains what it asks for) ----
+SETTING_NAMES = {  # each setting's name on screen, for the notice that says what changed since the last Train
+    "name": "Dataset", "classes": "Classes", "samples": "Samples", "noise": "Noise", "val_fraction": "Validation fraction",
+    "preprocessing": "Preprocessing", "data_seed": "Data seed", "depth": "Hidden layers", "width": "Units per hidden layer",
+    "activation": "Activation", "alpha": "Leaky ReLU / ELU slope α", "init": "Initialisation",
+    "init_scale": "Scale of normal σ / uniform a / constant c", "skip": "Skip connections",
+    "batch_norm": "Batch normalisation", "drop": "Drop probability p", "chosen": "Optimizers", "runs": "runs",
+    "batch": "Batch size", "epochs": "Epochs", "schedule": "Learning-rate schedule", "decay_rate": "decay rate k",
+    "seed": "Training seed", "wanted_seeds": "Seeds to compare", "penalty": "Penalty", "strength": "penalty strength λ",
+    "patience": "Early stopping patience", "jitter": "Augment: jitter σ", "rotation": "Augment: rotation",
+    "reflect": "Augment: reflection",
+}
+current = dict(zip(SETTING_NAMES, (name, classes, samples, noise, val_fraction, preprocessing, data_seed, depth, width,
+                                   activation, alpha, init, init_scale, skip, batch_norm, drop, tuple(chosen), tuple(runs),
+                                   batch, epochs, schedule, decay_rate, seed, wanted_seeds, penalty, strength, patience,
+                                   jitter, rotation, reflect)))
+if st.session_state.pop("train_pressed", False) or TRAINED not in st.session_state:
+    st.session_state[TRAINED] = current
+trained = st.session_state[TRAINED]
+
+
+SHOWN_AS = {"name": lambda n: DATASETS[n].label, "preprocessing": lambda n: PREPROCESSINGS[n][0],
+            "activation": activation_label, "init": lambda n: INIT_LABELS.get(n, n),
+            "schedule": lambda s: SCHEDULES[s][1], "skip": lambda on: "on" if on else "off",
+            "batch_norm": lambda on: "on" if on else "off"}  # as the controls show them, never an identifier
+
+
+def _changes(old: dict, new: dict) -> list[str]:
+    """What differs between two settings, in the words on screen: "Noise 0.05 → 0.1", "Adam's settings"."""
+    def shown(key, value):
+        return SHOWN_AS[key](value) if key in SHOWN_AS else f"{value:g}" if isinstance(value, float) else str(value)
+    out = [f"{SETTING_NAMES[k]} {shown(k, old[k])} → {shown(k, new[k])}" for k in SETTING_NAMES
+           if k not in ("chosen", "runs") and old[k] != new[k]]
+    if old["chosen"] != new["chosen"]:
+        out.append("Optimizers")
+    else:
+        out += [f"{OPTIMIZERS[a[0]].label}'s settings" for a, b in zip(old["runs"], new["runs"]) if a != b]
+    return out
+
+
+changed = _changes(trained, current)
+if changed:
+    with st.container(border=True):
+        st.warning("**These results are for the previous settings**: press **Train** to train with the new ones. "
+                   "Changed since: " + "; ".join(changed) + ".", icon=":material/history:")
+        st.button("Train with the new settings", key="train_again", type="primary", icon=":material/play_arrow:",
+                  on_click=_press_train)
+(name, classes, samples, noise, val_fraction, preprocessing, data_seed, depth, width, activation, alpha, init, init_scale,
+ skip, batch_norm, drop, chosen, runs, batch, epochs, schedule, decay_rate, seed, wanted_seeds, penalty, strength, patience,
+ jitter, rotation, reflect) = trained.values()
+runs = list(runs)
 
 # ---- checks that need several controls at once -------------------------------------------------
 if classes not in DATASETS[name].classes:
@@ -183,12 +262,23 @@ points = {"train": (split.X_train, split.y_train), "validation": (split.X_val, s
 last_epoch = max(r.epochs_run for r in result)
 
 
+def _panel_columns(n: int) -> list:
+    """Columns for n panels, a figure each: 2 × 2 for four, else one row; a phone stacks them at full width."""
+    per_row = 2 if n == 4 else n
+    return [col for _ in range(0, n, per_row) for col in st.columns(per_row)]
+
+
 @st.fragment
 def boundary():
-    # Not bound to the URL: its range follows the training, and a stale epoch from a link would exceed it.
-    epoch = st.slider("Epoch", 0, last_epoch, last_epoch, key="epoch", help="Drag to see the decision boundary as training went on.")
-    charts.show(decision_boundaries(result, epoch, points), "boundaries",
-                name="Decision boundaries of the trained networks")
+    # Bound to the URL, so that "the boundary at epoch 30" can be shared; dragging it reruns this fragment only.
+    # A link's epoch beyond this training's last is refused by the slider: app.py's links.report names it.
+    if not 0 <= st.session_state.get("epoch", 0) <= last_epoch:  # an epoch of a longer training: start at the end
+        del st.session_state["epoch"]
+    epoch = st.slider("Epoch", 0, last_epoch, last_epoch, key="epoch", bind="query-params",
+                      help="Drag to see the decision boundary as training went on.")
+    for k, (col, r) in enumerate(zip(_panel_columns(len(result)), result)):
+        charts.show(decision_boundary(r, epoch, points), f"boundary_{k}", where=col,
+                    name=f"Decision boundary of the network trained with {run_title(r.optimizer)}")
 
 
 st.subheader("Decision boundary")
@@ -213,7 +303,9 @@ with tabs[0]:
         st.caption("The size of each layer's weight gradient, ‖∂J/∂W‖, averaged over the epoch's steps. Layers whose "
                    "curves fall decades below the others are barely learning: vanishing gradients."
                    + (f" Training seed {seed}." if seeds else ""))
-        charts.show(gradient_norms(result), "grad_norms", name="Gradient norm of each layer against epochs")
+        for k, (col, fig) in enumerate(zip(_panel_columns(len(result)), gradient_norm_panels(result))):
+            charts.show(fig, f"grad_norms_{k}", where=col,
+                        name=f"Gradient norm of each layer against epochs, {run_title(result[k].optimizer)}")
 with tabs[1]:
     if tabs[1].open:
         c1, c2 = st.columns(2)

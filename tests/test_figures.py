@@ -305,12 +305,12 @@ def test_typed_prefixes_equal_each_prefix_encoded_alone():
     assert typed_prefixes(values, lengths) == [typed_array(values[:n]) for n in lengths]
 
 
-def test_rules_table_puts_each_name_in_its_colour_beside_its_lines():
+def test_rules_table_puts_each_name_in_its_colour_above_its_lines():
     table = rules_table([("SGD", "#0072B2", ["a_1", "a_2"]), ("Adam", "#D55E00", ["b_1"])])
-    assert table.startswith(r"\begin{array}{rl}") and table.endswith(r"\end{array}")
+    assert table.startswith(r"\begin{array}{l}") and table.endswith(r"\end{array}")  # one column: fits a phone
     sgd, adam = table.split(r"\hline")
-    assert r"\textcolor{#0072B2}{\bullet\ \textbf{SGD}} & \displaystyle a_1" in sgd and r"& \displaystyle a_2" in sgd
-    assert r"\textcolor{#D55E00}{\bullet\ \textbf{Adam}} & \displaystyle b_1" in adam and "SGD" not in adam
+    assert r"\textcolor{#0072B2}{\bullet\ \textbf{SGD}} \\[10pt] \displaystyle a_1 \\[10pt] \displaystyle a_2" in sgd
+    assert r"\textcolor{#D55E00}{\bullet\ \textbf{Adam}} \\[10pt] \displaystyle b_1" in adam and "SGD" not in adam
 
 
 def test_surface_3d_draws_the_paths_above_a_see_through_surface(beale_race):

@@ -10,6 +10,7 @@ from optiviz import penalty_paths as pp
 from optiviz import regularization_lab as lab
 from optiviz.datasets import make_dataset, train_val_split
 from optiviz.figures import regularization as fr
+from optiviz.figures.palette import INK
 from optiviz.nn import MLP
 from optiviz.nn import regularizers as rg
 from optiviz.nn.seeds import SeedCurves
@@ -106,7 +107,7 @@ def test_augmentation_points_and_curves(runs):
     assert sum(len(t.x) for t in augmented) == 60
     curves = fr.validation_curves(runs)
     assert len(curves.data) == 2 * 2 * 2  # runs × (loss, accuracy) × (training, validation)
-    assert fr.run_colour("L1") != fr.run_colour("no penalty") and fr.run_colour("unknown") == "#666666"
+    assert fr.run_colour("L1") != fr.run_colour("no penalty") and fr.run_colour("unknown") == INK["grey"]  # a fallback grey
 
 
 # ---- many seeds and the dropout network ------------------------------------------------------------------

@@ -12,10 +12,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from optiviz.figures.isolines import isolines
-from optiviz.figures.palette import MINIMUM_COLOUR, SURFACE_COLOURSCALE
+from optiviz.figures.palette import BATCH_COLOURS, INK, MINIMUM_COLOUR, SURFACE_COLOURSCALE
 
-# Full batch, mini-batch and SGD (Paul Tol's muted scheme: colour-blind safe, apart from the optimizers' colours).
-RUN_COLOURS = MappingProxyType({"full batch": "#332288", "mini-batch": "#117733", "SGD": "#CC6677"})
+# Full batch, mini-batch and SGD (batch size 1): none borrows an optimizer's colour (figures/palette.py).
+RUN_COLOURS = BATCH_COLOURS
 X_AXES = MappingProxyType({  # column → axis title; the controls show the words before " ("
     "step": "steps (t)",
     "epoch": "epochs (N/B steps each)",
@@ -92,7 +92,7 @@ def weight_map(layers: list[dict], paths: pd.DataFrame, colours: dict[str, str],
     names = names or {}
     data = list(layers)
     for run, group in paths.groupby("run", sort=False):
-        data += _path_traces(group, names.get(run, run), colours.get(run, "#666666"), True, epoch_marks)
+        data += _path_traces(group, names.get(run, run), colours.get(run, INK["grey"]), True, epoch_marks)
     data += _markers(w_star, start, True)
     layout = dict(
         xaxis=dict(range=list(bounds[0]), title=dict(text="w₁"), constrain="domain"),
@@ -118,7 +118,7 @@ def map_panels(layers: list[dict], paths: pd.DataFrame, colours: dict[str, str],
     for k, (run, group) in enumerate(groups):
         suffix = str(k + 1) if k else ""
         traces = [*layers, *_markers(w_star, start, False, star),
-                  *_path_traces(group, names.get(run, run), colours.get(run, "#666666"), False, False)]
+                  *_path_traces(group, names.get(run, run), colours.get(run, INK["grey"]), False, False)]
         data += [t | dict(xaxis=f"x{suffix}", yaxis=f"y{suffix}") for t in traces]
         left = k * (width + gap)
         layout[f"xaxis{suffix}"] = dict(domain=[left, left + width], range=list(bounds[0]), constrain="domain",
@@ -149,7 +149,7 @@ def loss_curves(paths: pd.DataFrame, x: str, colours: dict[str, str], minimum_lo
     names = names or {}
     data, start = [], float(paths["loss"].iloc[0]) if len(paths) else 1.0
     for run, group in paths.groupby("run", sort=False):
-        name, colour = names.get(run, run), colours.get(run, "#666666")
+        name, colour = names.get(run, run), colours.get(run, INK["grey"])
         if every_epoch:
             group = group[np.isclose(group["epoch"], np.round(group["epoch"])) | (group.index == group.index[-1])]
         loss = group["loss"].to_numpy()
@@ -176,7 +176,7 @@ def loss_curves(paths: pd.DataFrame, x: str, colours: dict[str, str], minimum_lo
     shapes = [] if log else [dict(type="line", xref="paper", x0=0, x1=1, y0=minimum_loss, y1=minimum_loss,
                                   line=dict(color=MINIMUM_COLOUR, width=1, dash="dot"))]
     annotations = [] if log else [dict(xref="paper", x=1, xanchor="right", y=minimum_loss, yanchor="bottom",
-                                       text="L(w*)", showarrow=False, font=dict(size=11, color="#444"))]
+                                       text="L(w*)", showarrow=False, font=dict(size=11))]
     layout = dict(
         xaxis=dict(title=dict(text=X_AXES[x]), type="log", exponentformat="power", minorloglabels="none") if log_x
         else dict(title=dict(text=X_AXES[x]), rangemode="tozero"), yaxis=yaxis, shapes=shapes,

@@ -5,13 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from optiviz.double_descent import BestModels, PolynomialFits
+# The page's colours (figures/palette.py): each reads on a light and on a dark background; text takes the theme's.
+from optiviz.figures.palette import (BEST_COLOUR, FIT_COLOUR, NULL_COLOUR, POINT_COLOUR, TEST_COLOUR,
+                                     THRESHOLD_COLOUR, TRAIN_COLOUR, TRUTH_COLOUR)
 from optiviz.figures.plain import DEFAULT_TEMPLATE, PlainFigure, typed_array
 
-# Okabe–Ito, colour-blind safe: train blue, test vermillion, the fit bluish green, the truth grey, the points
-# orange; notes in Streamlit's mid grey. Each reads on a light and on a dark background.
-TRAIN_COLOUR, TEST_COLOUR, FIT_COLOUR = "#0072B2", "#D55E00", "#009E73"
-NULL_COLOUR, THRESHOLD_COLOUR, TRUTH_COLOUR, POINT_COLOUR = "#888888", "#CC79A7", "#999999", "#E69F00"
-NOTE_COLOUR, BEST_COLOUR = "#808495", "#7A5195"  # the best models' markers and their reference line
 BAND = "rgba(213, 94, 0, 0.15)"
 FLOOR = 1e-4  # errors below this (train error 0 once the fit interpolates) are drawn at it on log axes
 ERROR_PANEL, PANEL_GAP = 0.6768, 0.06  # heights (of the figure) of the error panel and the gap above the ‖ŵ‖ panel
@@ -85,15 +83,15 @@ def double_descent_curve(curve: pd.DataFrame, n_train: int, null_mse: float, bes
     if n_train <= p[-1]:
         shapes = _threshold(n_train, ("x", "x2"))
         notes = [_note(f"interpolation threshold p = n = {n_train}", x=n_train, y=1.0, yref="paper", yanchor="bottom",
-                       font=dict(color=THRESHOLD_COLOUR, size=12))]
-        notes += [_note(text, x=x, xref="x", y=0.97, yref="y domain", yanchor="top", font=dict(color=NOTE_COLOUR, size=12))
+                       font=dict(size=12))]
+        notes += [_note(text, x=x, xref="x", y=0.97, yref="y domain", yanchor="top", font=dict(size=12))
                   for x, text in ((n_train / 2, "classical regime<br>p < n"), ((n_train + p[-1]) / 2, "over-parameterised<br>p > n"))]
     top = error_axis_top(curve, null_mse)
     test = curve["test_mse"].to_numpy()
     peak = int(np.argmax(test))
     if test[peak] > top:
         notes.append(_note(f"↑ peak {test[peak]:.3g}", x=p[peak], xref="x", xanchor="left", xshift=4, y=0.8,
-                           yref="y domain", font=dict(color=TEST_COLOUR, size=12)))
+                           yref="y domain", font=dict(size=12)))
     norms = 10.0 ** np.arange(-6, 7)
     layout = dict(
         template=DEFAULT_TEMPLATE, height=560, margin=dict(l=10, r=10, t=40, b=10), hovermode="x unified",
@@ -118,7 +116,7 @@ def _best_traces(best: BestModels, first: int, last: int) -> list[dict]:
         points.append((best.big_p, best.big, f"best p > {best.big_from}: {best.big:.2g}", "bottom left"))
     traces.append(dict(type="scatter", x=[q for q, *_ in points], y=[v for _, v, *_ in points], mode="markers+text",
                        name="best models", text=[t for *_, t, _ in points], textposition=[w for *_, w in points],
-                       textfont=dict(color=BEST_COLOUR, size=12), showlegend=False,
+                       textfont=dict(size=12), showlegend=False,
                        marker=dict(color=BEST_COLOUR, size=10, symbol="diamond", line=dict(color="white", width=1)),
                        hovertemplate="p = %{x}<br>%{text}<extra></extra>"))
     return traces
@@ -135,7 +133,7 @@ def _fit_traces(fits: PolynomialFits, p: int, showlegend: bool, axes: dict | Non
              showlegend=showlegend, line=dict(color=FIT_COLOUR, width=2.5), legendgroup="fit",
              hovertemplate="x = %{x:.2f}<br>fit = %{y:.3g}<extra></extra>", **axes),
         dict(type="scatter", x=typed_array(fits.x), y=typed_array(fits.y), mode="markers", name="training points",
-             showlegend=showlegend, marker=dict(color=POINT_COLOUR, size=8, line=dict(color="#5c3d00", width=1)), legendgroup="points",
+             showlegend=showlegend, marker=dict(color=POINT_COLOUR, size=8, line=dict(color="white", width=1)), legendgroup="points",
              hovertemplate="x = %{x:.2f}<br>y = %{y:.3g}<extra></extra>", **axes),
     ]
 
@@ -167,7 +165,7 @@ def fit_snapshots(fits: PolynomialFits, picks: tuple[int, ...], gap: float = 0.0
         notes.append(_note(_regime(fits, p), x=left + width / 2, xref="paper", xanchor="center", y=1.0, yref="paper",
                            yanchor="bottom", font=dict(size=16)))
         notes.append(_note(f"train {_error_text(fits.train_mse[p - 1])} · test {_error_text(fits.test_mse[p - 1])}",
-                           x=0, xref=x, y=FIT_RANGE[0], yref=y, yanchor="bottom", font=dict(size=11, color=NOTE_COLOUR)))
+                           x=0, xref=x, y=FIT_RANGE[0], yref=y, yanchor="bottom", font=dict(size=11)))
     layout |= dict(template=DEFAULT_TEMPLATE, annotations=notes, height=330, margin=dict(l=10, r=10, t=40, b=10),
                    legend=dict(orientation="h", y=-0.22, x=0))
     return PlainFigure(dict(data=data, layout=layout))
@@ -214,7 +212,7 @@ def fit_explorer(fits: PolynomialFits, p: int) -> PlainFigure:
                           buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                                    dict(label="❚❚ Pause", method="animate", args=[[None], pause])])],
         sliders=[dict(active=p - 1, x=0.2, len=0.8, y=-0.16, yanchor="top", pad=dict(t=0, b=0),
-                      currentvalue=dict(prefix="p = ", font=dict(size=13, color=NOTE_COLOUR), xanchor="right"),
+                      currentvalue=dict(prefix="p = ", font=dict(size=13), xanchor="right"),
                       tickcolor="rgba(0,0,0,0)", font=dict(color="rgba(0,0,0,0)"),
                       steps=[dict(label=str(q), method="animate", args=[[str(q)], pause]) for q in ps])],
     )
@@ -233,4 +231,4 @@ def _label(fits: PolynomialFits, p: int) -> dict:
     text = (f"<b>{_regime(fits, p)}</b> · train {_error_text(fits.train_mse[p - 1])} · "
             f"test {_error_text(fits.test_mse[p - 1])} · ‖ŵ‖ = {fits.weight_norm[p - 1]:.3g}")
     return dict(type="scatter", x=[-0.98], y=[FIT_RANGE[1] * 0.9], mode="text", text=[text], textposition="middle right",
-                textfont=dict(size=13, color=NOTE_COLOUR), showlegend=False, hoverinfo="skip", name="this fit")
+                textfont=dict(size=13), showlegend=False, hoverinfo="skip", name="this fit")

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from optiviz.figures.palette import SCHEME_COLOURS
+from optiviz.figures.palette import INK, NEUTRAL, SCHEME_COLOURS, SCHEME_DASHES
 from optiviz.figures.plain import band
 from optiviz.nn.seeds import spread
 
@@ -31,7 +31,7 @@ def scheme_label(name: str) -> str:
 
 
 def _colour(scheme: str) -> str:
-    return SCHEME_COLOURS.get(scheme, "#666")
+    return SCHEME_COLOURS.get(scheme, INK["grey"])
 
 
 def _nice(x: float) -> float:
@@ -122,10 +122,11 @@ def histogram_grid(results: dict, kind: str = "act", x_range: tuple[float, float
             if mark:
                 fig.add_trace(go.Bar(x=[0.0], y=[0], showlegend=False, hoverinfo="skip", marker_color=_colour(scheme)), r, c)
                 fig.add_annotation(text=mark, x=0.5, y=0.5, xref="x domain", yref="y domain", showarrow=False,
-                                   font=dict(size=10, color="#777"), row=r, col=c)
+                                   font=dict(size=10), row=r, col=c)
                 fig.update_xaxes(tickvals=[], row=r, col=c)
                 continue
             fig.add_trace(go.Bar(x=(e[:-1] + e[1:]) / 2, y=counts[layer], width=np.diff(e), marker_color=_colour(scheme),
+                                 marker_pattern_shape="/" if scheme in SCHEME_DASHES else "",  # zeros, constant: hatched
                                  marker_line_width=0, showlegend=False,
                                  hovertemplate=f"{scheme_label(scheme)}, layer {layer + 1}<br>%{{x:.3g}}: %{{y}}<extra></extra>"),
                           r, c)
@@ -134,7 +135,7 @@ def histogram_grid(results: dict, kind: str = "act", x_range: tuple[float, float
                     top = float(np.nanmax(np.abs(e[np.isfinite(e)]), initial=0.0))
                 if top > 0:  # a gridline at 0, and one labelled round value: short enough for a phone's columns
                     tick = _nice(0.9 * top)
-                    fig.update_xaxes(tickvals=[tick], ticktext=[_short(tick)], zeroline=True, zerolinecolor="#bbb",
+                    fig.update_xaxes(tickvals=[tick], ticktext=[_short(tick)], zeroline=True,
                                      row=r, col=c)
     fig.update_xaxes(tickfont=dict(size=9), **({"range": list(x_range)} if x_range else {}))
     if x_range is not None:  # the same range in every cell: gridlines everywhere, labels under the first column only
@@ -157,7 +158,8 @@ def _per_layer(results: dict, panels: list[tuple[str, str, bool]], height: int) 
                 y = np.where(y == 0, np.nan, np.maximum(np.abs(y), FLOOR))
             fig.add_trace(go.Scatter(x=res.stats["layer"], y=y, mode="lines+markers",
                                      name=scheme_label(scheme), legendgroup=scheme, showlegend=k == 1,
-                                     line=dict(color=_colour(scheme), width=2), marker=dict(size=5)), 1, k)
+                                     line=dict(color=_colour(scheme), width=2, dash=SCHEME_DASHES.get(scheme, "solid")),
+                                     marker=dict(size=5, symbol="diamond" if scheme in SCHEME_DASHES else "circle")), 1, k)
             if log:
                 fig.update_yaxes(type="log", exponentformat="power", minorloglabels="none", row=1, col=k)
     fig.update_xaxes(title_text="layer", dtick=1 if len(next(iter(results.values())).stats) <= 12 else None)
@@ -205,9 +207,9 @@ def training_losses(curves: dict, floor: float = 1e-4) -> go.Figure:
                                  name=name if n > 1 else f"{name} (every seed)",
                                  line=dict(color=colour, width=3 if n == 1 else 2.5, dash="dot" if n == 1 else "solid"),
                                  hovertemplate=f"{name}, epoch %{{x}}: %{{y:.3g}}<extra></extra>"))
-    fig.add_hline(y=np.log(2), line=dict(color="#999", width=1, dash="dash"))
+    fig.add_hline(y=np.log(2), line=dict(color=NEUTRAL, width=1, dash="dash"))
     fig.add_annotation(text="ln 2: a coin toss", x=1, xref="x domain", xanchor="right", y=np.log10(np.log(2)),
-                       yanchor="bottom", showarrow=False, font=dict(size=10, color="#777"))  # log axis: y is log₁₀
+                       yanchor="bottom", showarrow=False, font=dict(size=10))  # log axis: y is log₁₀
     fig.update_layout(xaxis_title="epoch", yaxis=dict(type="log", title="training loss (median, 10–90% band)",
                                                       exponentformat="power", minorloglabels="none"),
                       height=380, margin=dict(l=10, r=10, t=30, b=10),

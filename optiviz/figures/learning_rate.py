@@ -5,19 +5,17 @@ Figure 11's loss curves and the annealing paths reuse optiviz.figures.batch_size
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from optiviz.figures.batch_size import FLOOR, X_AXES, axis_word
+from optiviz.figures.palette import INK, NEUTRAL, RANGE_TEST_COLOUR, RATE_COLOURS, SCHEDULE_COLOURS
 from optiviz.minibatch import RangeTest
 
-# Paul Tol's vibrant scheme (colour-blind safe): hot colours for the rates that are too high.
-RATE_COLOURS = MappingProxyType({"very high": "#CC3311", "high": "#EE7733", "good": "#009988", "low": "#0077BB",
-                                 "your α": "#444444"})
-SCHEDULE_COLOURS = MappingProxyType({"constant": "#777777", "exp": "#0077BB", "inv": "#EE7733", "step": "#009988"})
+# RATE_COLOURS (hot: too high) and SCHEDULE_COLOURS share no colour: they meet on one page (figures/palette.py).
+__all__ = ["RATE_COLOURS", "SCHEDULE_COLOURS", "range_test", "distances", "schedule_curves", "settle_curves",
+           "zoom_bounds"]
 
 
 def _run_word(epochs: int) -> str:
@@ -35,9 +33,9 @@ def range_test(long: RangeTest, minimum_loss: float, points: dict[str, tuple[flo
     start_gap = max(long.start_loss - minimum_loss, FLOOR)
     top = start_gap * 300  # diverged runs are drawn here; bigger losses leave the plot
     data, lows = [], []
-    curves = [(long, "#222222", "solid", "best α")]
+    curves = [(long, RANGE_TEST_COLOUR, "solid", "best α")]
     if short is not None:
-        curves.append((short, "#888888", "dash", "fastest α"))
+        curves.append((short, RANGE_TEST_COLOUR, "dash", "fastest α"))  # the same test, shorter: dashed, open star
     for k, (result, colour, dash, star) in enumerate(curves):
         t = result.table
         ok = ~t["diverged"].to_numpy()
@@ -59,8 +57,9 @@ def range_test(long: RangeTest, minimum_loss: float, points: dict[str, tuple[flo
             data.append(dict(type="scatter", x=[result.best], y=[at], mode="markers+text", showlegend=False,
                              name=f"{star} {result.best:.2g}", text=[f"{star} {result.best:.2g} "],
                              textposition="middle left",
-                             textfont=dict(size=12, color=colour),
-                             marker=dict(symbol="star", size=15, color=colour, line=dict(color="white", width=1)),
+                             textfont=dict(size=12),
+                             marker=dict(symbol="star-open" if k else "star", size=15, color=colour,
+                                         line=dict(color=colour if k else "white", width=1.5 if k else 1)),
                              hovertemplate=f"{star} α = {result.best:.3g}<br>L − L* = {at:.3g}<extra></extra>"))
     bottom = np.log10(min(lows) if lows else FLOOR) - 0.6
     for label, (rate, gap, colour) in points.items():
@@ -70,21 +69,22 @@ def range_test(long: RangeTest, minimum_loss: float, points: dict[str, tuple[flo
             y = 10 ** (bottom + 0.15)
         data.append(dict(type="scatter", x=[rate], y=[y], mode="markers", name=label,
                          legendgroup="Figure 11", legendgrouptitle=dict(text="Figure 11's rates:"),
-                         marker=dict(symbol=("x" if diverged and on_curve else "circle" if on_curve else "triangle-up"),
+                         marker=dict(symbol=("x" if diverged and on_curve else "triangle-up" if not on_curve
+                                             else "diamond" if label == "your α" else "circle"),  # your α: dashed in Fig. 11
                                      size=13, color=colour, line=dict(color="white", width=1.5)),
                          hovertemplate=f"{label}: α = {rate:.3g}<br>" +
                                        ("diverged" if diverged else f"L − L* = {gap:.3g}") + "<extra></extra>"))
     shapes = [dict(type="line", xref="paper", x0=0, x1=1, y0=start_gap, y1=start_gap,
-                   line=dict(color="#999999", width=1, dash="dot"))]
+                   line=dict(color=NEUTRAL, width=1, dash="dot"))]
     annotations = [dict(xref="paper", x=0, xanchor="left", y=np.log10(start_gap), yanchor="bottom",
-                        text="at the start W⁰", showarrow=False, font=dict(size=11, color="#666"))]
+                        text="at the start W⁰", showarrow=False, font=dict(size=11))]
     if np.isfinite(long.blow_up):
         x1 = float(long.table["learning_rate"].max()) * 1.5
         shapes.append(dict(type="rect", xref="x", yref="paper", x0=long.blow_up, x1=x1, y0=0, y1=1, layer="below",
                            line=dict(width=0), fillcolor="rgba(204,51,17,0.10)"))
         annotations.append(dict(x=np.log10(long.blow_up), xanchor="left", yref="paper", y=0.02, yanchor="bottom",
                                 text=f" blows up<br> from {long.blow_up:.2g}", showarrow=False, align="left",
-                                font=dict(size=11, color=RATE_COLOURS["very high"])))
+                                font=dict(size=11)))
     layout = dict(
         xaxis=dict(type="log", title=dict(text="learning rate α"), exponentformat="power", minorloglabels="none"),
         yaxis=dict(type="log", title=dict(text="L(W) − L(w*) at the end" +
@@ -117,13 +117,13 @@ def settle_curves(dist: pd.DataFrame, x: str, colours: dict[str, str], names: di
     """The distance to the minimum |Wᵗ − w*| on a log axis: every step faint, its running RMS over one epoch bold."""
     data = []
     for run, group in dist.groupby("run", sort=False):
-        name, colour = names.get(run, run), colours.get(run, "#666666")
+        name, colour = names.get(run, run), colours.get(run, INK["grey"])
         xs = group[x].to_numpy()
         data.append(dict(type="scatter", x=xs, y=np.maximum(group["distance"].to_numpy(), FLOOR).astype(np.float32),
                          mode="lines", name=f"{name}: every step", legendgroup=name, showlegend=False, opacity=0.3,
                          line=dict(color=colour, width=0.8), hoverinfo="skip"))
     for run, group in dist.groupby("run", sort=False):
-        name, colour = names.get(run, run), colours.get(run, "#666666")
+        name, colour = names.get(run, run), colours.get(run, INK["grey"])
         y = np.maximum(group["smoothed"].to_numpy(), FLOOR)
         data.append(dict(type="scatter", x=group[x].to_numpy(), y=y.astype(np.float32), mode="lines", name=name,
                          legendgroup=name, line=dict(color=colour, width=3),
@@ -155,7 +155,7 @@ def schedule_curves(paths: pd.DataFrame, x: str, colours: dict[str, str], names:
     for run, group in paths.groupby("run", sort=False):
         name = names.get(run, run)
         data.append(dict(type="scatter", x=group[x].to_numpy(), y=group["learning_rate"].to_numpy(np.float32),
-                         mode="lines", name=name, line=dict(color=colours.get(run, "#666666"), width=2, shape="hv"),
+                         mode="lines", name=name, line=dict(color=colours.get(run, INK["grey"]), width=2, shape="hv"),
                          hovertemplate=f"{name}<br>{axis_word(x)} %{{x:.4g}}<br>α = %{{y:.3g}}<extra></extra>"))
     layout = dict(
         xaxis=dict(title=dict(text=X_AXES[x]), rangemode="tozero"),

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from optiviz.figures.isolines import isolines
-from optiviz.figures.palette import CLASS_COLOURS, MINIMUM_COLOUR, SURFACE_COLOURSCALE, TRANSFORM_COLOURS
+from optiviz.figures.palette import CLASS_COLOURS, INK, MINIMUM_COLOUR, NEUTRAL, SURFACE_COLOURSCALE, TRANSFORM_COLOURS
 
 TRANSFORM_TITLES = MappingProxyType({"none": "raw", "centre": "zero-centred", "standardise": "normalised",
                                      "whiten": "whitened"})
@@ -32,10 +32,10 @@ def _panel_axes(n: int, ranges=None, zeroline: bool = True, titles=("", "")) -> 
     for k in range(n):
         sx, sy = ("", "") if k == 0 else (str(k + 1), str(k + 1))
         x = dict(domain=[k * (width + GAP), k * (width + GAP) + width], anchor=f"y{sy}", zeroline=zeroline,
-                 zerolinecolor="#444", zerolinewidth=1.2, gridcolor="#eeeeee", constrain="domain",
+                 zerolinecolor=NEUTRAL, zerolinewidth=1.2, constrain="domain",
                  title=dict(text=titles[0], standoff=4))
-        y = dict(anchor=f"x{sx}", scaleanchor=f"x{sx}", scaleratio=1, zeroline=zeroline, zerolinecolor="#444",
-                 zerolinewidth=1.2, gridcolor="#eeeeee", constrain="domain", title=dict(text=titles[1] if k == 0 else "", standoff=4))
+        y = dict(anchor=f"x{sx}", scaleanchor=f"x{sx}", scaleratio=1, zeroline=zeroline, zerolinecolor=NEUTRAL,
+                 zerolinewidth=1.2, constrain="domain", title=dict(text=titles[1] if k == 0 else "", standoff=4))
         if ranges is not None:
             x["range"], y["range"] = list(ranges[k][0]), list(ranges[k][1])
         layout[f"xaxis{sx}"], layout[f"yaxis{sy}"] = x, y
@@ -43,9 +43,10 @@ def _panel_axes(n: int, ranges=None, zeroline: bool = True, titles=("", "")) -> 
 
 
 def _panel_titles(titles: list[str], colours=None) -> list[dict]:
-    """A title above each panel, following the panel when equal axes shrink it."""
+    """A title above each panel, following the panel when equal axes shrink it; in the theme's text colour (a
+    transform's colour is too light for text on a light page or too dark on a dark one: its marks carry it)."""
     return [dict(text=t, x=0.5, xref=f"{_axes_ref(k)['xaxis']} domain", y=1.0, yref=f"{_axes_ref(k)['yaxis']} domain",
-                 yanchor="bottom", showarrow=False, font=dict(size=14, color=colours[k] if colours else "#31333f"))
+                 yanchor="bottom", showarrow=False, font=dict(size=14))
             for k, t in enumerate(titles)]
 
 
@@ -87,16 +88,15 @@ def data_panels(problems: dict) -> go.Figure:
     box = _square(allX.min(axis=0), allX.max(axis=0))
     data = []
     for k, (name, p) in enumerate(problems.items()):
-        colour = TRANSFORM_COLOURS.get(name, "#666666")
+        colour = TRANSFORM_COLOURS.get(name, INK["grey"])
         data += _points(p.X, p.y.astype(int) if p.model == "logistic" else p.y, p.model == "logistic", colour, k, _title(name), True)
         ex, ey = covariance_ellipse(p.X)
         data.append(dict(type="scatter", x=ex, y=ey, mode="lines", name="2σ ellipse", legendgroup="ellipse",
-                         showlegend=k == 0, **_axes_ref(k), line=dict(color="#222", width=1.5, dash="dash"),
+                         showlegend=k == 0, **_axes_ref(k), line=dict(color=NEUTRAL, width=1.5, dash="dash"),
                          hoverinfo="skip"))
     layout = dict(**_panel_axes(len(names), [box] * len(names), titles=("x₁", "x₂")),
                   annotations=_panel_titles([f"<b>{_title(n)}</b>" for n in names], [TRANSFORM_COLOURS.get(n) for n in names]),
-                  legend=dict(orientation="h", y=-0.12, x=0), margin=dict(l=10, r=10, t=30, b=10), height=360,
-                  plot_bgcolor="white")
+                  legend=dict(orientation="h", y=-0.12, x=0), margin=dict(l=10, r=10, t=30, b=10), height=360)
     return go.Figure(dict(data=data, layout=layout), _validate=False)
 
 
@@ -119,7 +119,7 @@ def loss_panels(comparison) -> go.Figure:
         z = np.clip(np.log10(np.maximum(Z - c.loss_min[k], FLOOR)), levels[0], levels[-1])
         lx, ly, _ = isolines(w1, w2, z, levels)
         ref = _axes_ref(k)
-        colour = TRANSFORM_COLOURS.get(name, "#666666")
+        colour = TRANSFORM_COLOURS.get(name, INK["grey"])
         data += [
             dict(type="heatmap", x=w1.astype(np.float32), y=w2.astype(np.float32), z=z.astype(np.float32), **ref,
                  colorscale=SURFACE_COLOURSCALE, showscale=False, name=f"{_title(name)} surface",
@@ -160,7 +160,7 @@ def excess_curves(paths: pd.DataFrame, names: dict[str, str] | None = None) -> g
     for name, group in paths.groupby("preprocessing", sort=False):
         label = (names or {}).get(name, _title(name))
         data.append(dict(type="scatter", x=group["step"].to_numpy(), y=np.maximum(group["loss − minimum"].to_numpy(), FLOOR),
-                         mode="lines", name=label, line=dict(color=TRANSFORM_COLOURS.get(name, "#666"), width=2.5),
+                         mode="lines", name=label, line=dict(color=TRANSFORM_COLOURS.get(name, INK["grey"]), width=2.5),
                          hovertemplate=f"{_title(name)}<br>step %{{x}}<br>L − L* = %{{y:.3g}}<extra></extra>"))
     layout = dict(xaxis=dict(title=dict(text="step t")),
                   yaxis=dict(type="log", title=dict(text="L(wₜ) − L*"), exponentformat="power", minorloglabels="none"),
@@ -175,7 +175,7 @@ def rate_sweep_curves(sweep: pd.DataFrame, chosen: float | None, steps: int, pic
     data = []
     top = steps * 1.6
     for i, (name, group) in enumerate(sweep.groupby("preprocessing", sort=False)):
-        colour = TRANSFORM_COLOURS.get(name, "#666")
+        colour = TRANSFORM_COLOURS.get(name, INK["grey"])
         rates = group["learning rate"].to_numpy()
         done = group["steps to converge"].to_numpy(dtype=float, na_value=np.nan)
         diverged = group["diverged at step"].notna().to_numpy()
@@ -198,7 +198,7 @@ def rate_sweep_curves(sweep: pd.DataFrame, chosen: float | None, steps: int, pic
         xaxis=dict(type="log", title=dict(text="learning rate α"), exponentformat="power", minorloglabels="none"),
         yaxis=dict(type="log", title=dict(text="steps to converge"), exponentformat="power", minorloglabels="none"),
         shapes=[] if chosen is None else
-        [dict(type="line", x0=chosen, x1=chosen, yref="paper", y0=0, y1=1, line=dict(color="#888", dash="dot"))],
+        [dict(type="line", x0=chosen, x1=chosen, yref="paper", y0=0, y1=1, line=dict(color=NEUTRAL, dash="dot"))],
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), margin=dict(l=10, r=10, t=40, b=10), height=380,
     )
     return go.Figure(dict(data=data, layout=layout), _validate=False)
@@ -230,19 +230,18 @@ def sensitivity_clouds(sens, size: float) -> go.Figure:
                                (sens.weights + dw, "dash", "line after: (w + Δw)·x + b = 0")):
             lx, ly = _line(w, sens.bias[k], box)
             data.append(dict(type="scatter", x=lx, y=ly, mode="lines", name=label, legendgroup=label, showlegend=k == 0,
-                             **ref, line=dict(color="#222", width=2, dash=dash), hoverinfo="skip"))
+                             **ref, line=dict(color=NEUTRAL, width=2, dash=dash), hoverinfo="skip"))
         data.append(dict(type="scatter", x=X[flips[k], 0], y=X[flips[k], 1], mode="markers", name="changed class",
                          legendgroup="flipped", showlegend=k == 0, **ref,
-                         marker=dict(symbol="circle-open", size=11, color="#111", line=dict(width=1.8)),
+                         marker=dict(symbol="circle-open", size=11, color=NEUTRAL, line=dict(width=1.8)),
                          hovertemplate="changed class<br>(%{x:.2f}, %{y:.2f})<extra></extra>"))
         data.append(dict(type="scatter", x=[0.0], y=[0.0], mode="markers+text", text=["origin" if k else ""],
                          textposition="bottom right",
-                         showlegend=False, **ref, marker=dict(symbol="cross-thin", size=12, line=dict(width=2, color="#111")),
+                         showlegend=False, **ref, marker=dict(symbol="cross-thin", size=12, line=dict(width=2, color=NEUTRAL)),
                          hoverinfo="skip"))
     titles = [f"{CLOUD_NAMES[k]}: {flips[k].mean():.0%} of points change class" for k in range(2)]
     layout = dict(**_panel_axes(2, [box, box], titles=("x₁", "x₂")), annotations=_panel_titles(titles, CLOUD_COLOURS),
-                  legend=dict(orientation="h", y=-0.1, x=0), margin=dict(l=10, r=10, t=30, b=10), height=470,
-                  plot_bgcolor="white")
+                  legend=dict(orientation="h", y=-0.1, x=0), margin=dict(l=10, r=10, t=30, b=10), height=470)
     return go.Figure(dict(data=data, layout=layout), _validate=False)
 
 
@@ -257,7 +256,7 @@ def sensitivity_curves(sens, size: float) -> go.Figure:
                              line=dict(color=colour, width=2.5),
                              hovertemplate=f"{name}<br>|Δw|/|w| = %{{x:.2f}}<br>%{{y:{fmt}}}<extra></extra>"))
     shapes = [dict(type="line", x0=size, x1=size, xref=xr, yref=f"{yr} domain", y0=0, y1=1,
-                   line=dict(color="#888", dash="dot")) for xr, yr in (("x", "y"), ("x2", "y2"))]
+                   line=dict(color=NEUTRAL, dash="dot")) for xr, yr in (("x", "y"), ("x2", "y2"))]
     layout = dict(
         xaxis=dict(domain=[0, 0.46], title=dict(text="relative weight change |Δw| / |w|")),
         yaxis=dict(title=dict(text="fraction of points that change class"), tickformat=".0%", rangemode="tozero"),

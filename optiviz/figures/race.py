@@ -12,7 +12,7 @@ from optiviz.descent import Path
 from optiviz.figures.isolines import isolines
 from optiviz.figures.plain import DEFAULT_TEMPLATE, PlainFigure, typed_array, typed_prefixes
 from optiviz.figures.png import png_data_uri
-from optiviz.figures.palette import MINIMUM_COLOUR, SURFACE_COLOURSCALE, colour, shade
+from optiviz.figures.palette import MINIMUM_COLOUR, NEUTRAL, SURFACE_COLOURSCALE, colour, shade
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.surfaces import Surface
 
@@ -148,13 +148,13 @@ def _player(frame_steps: np.ndarray, below: float) -> dict:
     return dict(
         updatemenus=[
             dict(type="buttons", direction="left", x=0.0, y=-below, xanchor="left", yanchor="top", pad=dict(r=4, t=0),
-                 showactive=False, font=dict(size=12, color="#31333f"), bgcolor="#f0f2f6", bordercolor="#c9ccd3",
+                 showactive=False, font=dict(size=12), bordercolor=NEUTRAL,  # text and fill from the theme
                  buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                           dict(label="❚❚ Pause", method="animate", args=[[None], pause])])
         ],
         sliders=[
             dict(active=len(frame_steps) - 1, x=0.0, len=1.0, y=-below, yanchor="top", pad=dict(t=0, b=0, l=0, r=0),
-                 currentvalue=dict(prefix="step t = ", font=dict(size=13, color="#31333f"), xanchor="right", offset=12),
+                 currentvalue=dict(prefix="step t = ", font=dict(size=13), xanchor="right", offset=12),
                  tickcolor="rgba(0,0,0,0)", ticklen=0, font=dict(color="rgba(0,0,0,0)", size=1),
                  steps=[dict(label=str(s), method="animate", args=[[str(s)], pause]) for s in frame_steps])
         ],
@@ -263,7 +263,7 @@ def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: Ba
     cursors = [dict(x=[int(s), int(s)], y=[10.0**low, 10.0**high]) for s in frame_steps]
     cursor = len(data)
     data.append(cursors[-1] | dict(type="scatter", mode="lines", name="step now", showlegend=False, hoverinfo="skip",
-                                   line=dict(color="#31333f", width=1.2, dash="dot"), **loss2))
+                                   line=dict(color=NEUTRAL, width=1.2, dash="dot"), **loss2))
     data.append(loss_dots[-1] | dict(type="scatter", mode="markers", name="loss now", showlegend=False, hoverinfo="skip",
                                      marker=dots | dict(size=8), **loss2))
     frames = []
@@ -281,17 +281,17 @@ def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: Ba
                    showgrid=False, zeroline=False, ticklen=3),
         yaxis=dict(range=list(surface.bounds[1]), title=dict(text="y  (w₂)", standoff=4), showgrid=False, zeroline=False,
                    domain=MAP_DOMAIN, scaleanchor="x", scaleratio=1, constrain="domain", constraintoward="middle", ticklen=3),
-        xaxis2=dict(range=[0, max(steps, 1)], anchor="y2", gridcolor="#ececec",  # its title: the slider's "step t = …"
+        xaxis2=dict(range=[0, max(steps, 1)], anchor="y2",  # its title: the slider's "step t = …"
                     zeroline=False, ticklen=3, nticks=6),
         yaxis2=dict(type="log", range=[low, high], title=dict(text="loss", standoff=4), anchor="x2", domain=LOSS_DOMAIN,
-                    exponentformat="power", minorloglabels="none", gridcolor="#ececec", nticks=4, fixedrange=True),
+                    exponentformat="power", minorloglabels="none", nticks=4, fixedrange=True),
         # from the figure's left edge: plotly then lets a row run over the margin, four optimizers fit in one
         legend=dict(orientation="h", x=-(size.left - 12) / size.map_width(surface), xanchor="left", y=1, yanchor="bottom",
-                    font=dict(size=12), itemwidth=30),
-        margin=dict(l=size.left, r=size.right, t=size.top, b=size.bottom),
+                    font=dict(size=11), itemwidth=30, tracegroupgap=0),
+        # fixed: the legend, colour bar, ▶ Play and slider fit in these margins, so plotly never re-measures them
+        margin=dict(l=size.left, r=size.right, t=size.top, b=size.bottom, autoexpand=False),
         width=size.width(surface),
         height=size.height,
-        plot_bgcolor="white",
         uirevision=surface.name,
     )
     return PlainFigure(dict(data=data, layout=layout, frames=frames))
@@ -366,13 +366,13 @@ def learning_rate_sweep(sweep: pd.DataFrame, chosen: dict[str, float]) -> go.Fig
         if name in chosen:
             shapes.append(dict(type="line", x0=chosen[name], x1=chosen[name], yref="paper", y0=0, y1=1,
                                line=dict(color=colour(name), dash="dot", width=1.5)))
-    shapes.append(dict(type="line", xref="paper", x0=0, x1=1, y0=top / 1.8, y1=top / 1.8, line=dict(color="#c8c8c8", width=1)))
+    shapes.append(dict(type="line", xref="paper", x0=0, x1=1, y0=top / 1.8, y1=top / 1.8, line=dict(color=NEUTRAL, width=1, dash="dot")))
     layout = dict(
         xaxis=dict(type="log", title=dict(text="learning rate α"), exponentformat="power", minorloglabels="none"),
         yaxis=dict(type="log", title=dict(text="final loss"), exponentformat="power", minorloglabels="none"),
         shapes=shapes, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
         annotations=[dict(x=1, xref="paper", xanchor="right", y=np.log10(top / 1.8), yshift=-10, showarrow=False,
-                          text="× above the line: diverged", font=dict(size=12, color="#666"))],
+                          text="× above the line: diverged", font=dict(size=12))],
         margin=dict(l=10, r=10, t=40, b=10), height=440,
     )
     return go.Figure(dict(data=data, layout=layout), _validate=False)

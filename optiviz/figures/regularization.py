@@ -12,34 +12,31 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from optiviz.figures.palette import CLASS_COLOURS
+from optiviz.figures.palette import (CLASS_COLOURS, FEATURE_COLOURS, INK, NEUTRAL, PENALTY_COLOURS, REGULARIZER_COLOURS,
+                                     STOP_COLOUR)
 from optiviz.figures.plain import band
 from optiviz.nn.seeds import final_values, spread
 
-# One colour per run on every figure of the lab (Okabe–Ito, colour-blind safe; grey = no regularizer).
+# One colour per run on every figure of the lab (figures/palette.py; grey = no regularizer). The weights w₁, w₂, …
+# (FEATURE_COLOURS, dashed after the sixth) share no colour with the penalties.
 RUN_COLOURS = MappingProxyType({
-    "no penalty": "#555555",
-    "L1": "#0072B2",
-    "L2": "#D55E00",
-    "elastic net": "#009E73",
-    "no dropout": "#555555",
-    "dropout": "#CC79A7",
-    "batch norm": "#E69F00",
-    "without augmentation": "#555555",
-    "with augmentation": "#009E73",
-    "no early stopping": "#0072B2",
+    **PENALTY_COLOURS,
+    "no dropout": INK["grey"],
+    "dropout": REGULARIZER_COLOURS["dropout"],
+    "batch norm": REGULARIZER_COLOURS["batch norm"],
+    "without augmentation": INK["grey"],
+    "with augmentation": REGULARIZER_COLOURS["with augmentation"],
+    "no early stopping": REGULARIZER_COLOURS["early stopping"],
 })
-# One colour per feature of the regression (Okabe–Ito without the yellow); dashed after the eighth.
-FEATURE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#999999")
 PENALTY_TITLES = MappingProxyType({"L1": "L1 (lasso): λ‖w‖₁", "L2": "L2 (ridge): (λ/2)‖w‖²",
                                    "elastic net": "elastic net: αλ‖w‖₁ + ((1−α)λ/2)‖w‖²"})
 FLOOR = 1e-4  # losses below this are drawn at it on log axes
-DROPPED_COLOUR = "#000000"  # the training loss with units dropped: the curve the dropout lesson is about
+DROPPED_COLOUR = REGULARIZER_COLOURS["dropout"]  # the training loss with units dropped (dotted): the dropout lesson
 
 
 def run_colour(label: str) -> str:
     """The colour of a run of this lab (grey for labels without one)."""
-    return RUN_COLOURS.get(label, "#666666")
+    return RUN_COLOURS.get(label, INK["grey"])
 
 
 def _feature_line(j: int) -> dict:
@@ -73,8 +70,9 @@ def weight_paths(paths: pd.DataFrame, lam_max: float, chosen: float, mix: float)
     """
     names = list(PENALTY_TITLES)
     fig = make_subplots(1, 3, shared_yaxes=True, horizontal_spacing=0.03,
-                        subplot_titles=[f"{PENALTY_TITLES[n]}, α = {mix:g}" if n == "elastic net" else
-                                        PENALTY_TITLES[n] for n in names])
+                        subplot_titles=[(f"{PENALTY_TITLES[n]}, α = {mix:g}" if n == "elastic net" else  # name, then
+                                         PENALTY_TITLES[n]).replace(": ", "<br>") for n in names])  # penalty: fits a third
+    fig.update_annotations(font_size=13)
     zeros = zero_points(paths)
     for col, name in enumerate(names, start=1):
         part = paths[paths["penalty"] == name]
@@ -91,17 +89,17 @@ def weight_paths(paths: pd.DataFrame, lam_max: float, chosen: float, mix: float)
                 marker=dict(size=9, color=[FEATURE_COLOURS[(f - 1) % len(FEATURE_COLOURS)] for f in z["feature"]],
                             line=dict(color="white", width=1.5)),
                 hovertemplate="w%{text} = 0 from λ = %{x:.3g} on<extra></extra>", text=z["feature"].to_numpy()), 1, col)
-        fig.add_vline(x=chosen, line=dict(color="#333", dash="dash", width=1), row=1, col=col)
+        fig.add_vline(x=chosen, line=dict(color=NEUTRAL, dash="dash", width=1), row=1, col=col)
     for col, (top, text) in ((1, (lam_max, "λ_max")), (3, (lam_max / mix, "λ_max/α"))):
-        fig.add_vline(x=top, line=dict(color="#888", dash="dot", width=1.5), row=1, col=col)
+        fig.add_vline(x=top, line=dict(color=NEUTRAL, dash="dot", width=1.5), row=1, col=col)
         # annotations on a log axis take log10 of the position (shapes take the value itself)
         axis = "" if col == 1 else col
         fig.add_annotation(x=np.log10(top), y=1, xref=f"x{axis}", yref=f"y{axis} domain", text=text, showarrow=False,
-                           xanchor="left", yanchor="top", font=dict(size=11, color="#555"))
+                           xanchor="left", yanchor="top", font=dict(size=11))
     span = np.log10([paths["lambda"].min(), paths["lambda"].max()])
     fig.update_xaxes(type="log", exponentformat="power", title_text="penalty strength λ →", range=list(span))
-    fig.update_yaxes(title_text="weight w_j", row=1, col=1, zeroline=True, zerolinecolor="#bbb")
-    fig.update_layout(height=400, margin=dict(l=10, r=10, t=40, b=10), hovermode="closest",
+    fig.update_yaxes(title_text="weight w_j", row=1, col=1, zeroline=True)
+    fig.update_layout(height=400, margin=dict(l=10, r=10, t=60, b=10), hovermode="closest",
                       legend=dict(orientation="h", y=-0.2, x=0, yanchor="top"))
     return fig
 
@@ -125,9 +123,9 @@ def weights_at(paths: pd.DataFrame, chosen: float) -> tuple[go.Figure, float]:
             x=part["lambda"].to_numpy(), y=part["nonzero"].to_numpy(), mode="lines", line=dict(color=run_colour(name),
             width=2.5, shape="hv", dash="dot" if name == "L2" else "solid"), name=name, legendgroup=name,
             showlegend=False, hovertemplate=f"{name}<br>λ = %{{x:.3g}}<br>%{{y}} nonzero<extra></extra>"), 1, 2)
-    fig.add_vline(x=lam, line=dict(color="#333", dash="dash", width=1), row=1, col=2)
+    fig.add_vline(x=lam, line=dict(color=NEUTRAL, dash="dash", width=1), row=1, col=2)
     fig.update_xaxes(type="log", exponentformat="power", title_text="penalty strength λ →", row=1, col=2)
-    fig.update_yaxes(title_text="weight", zeroline=True, zerolinecolor="#bbb", row=1, col=1)
+    fig.update_yaxes(title_text="weight", zeroline=True, row=1, col=1)
     fig.update_yaxes(title_text="nonzero weights", rangemode="tozero", dtick=1, row=1, col=2)
     fig.update_layout(height=340, barmode="group", margin=dict(l=10, r=10, t=40, b=10))
     return fig, lam
@@ -182,23 +180,23 @@ def early_stopping_curves(history: pd.DataFrame, stopped_at: int, kept_epoch: in
         values = history[column].to_numpy(dtype=float)
         ran = epoch <= end
         fig.add_trace(go.Scatter(x=epoch[ran], y=values[ran], mode="lines", name=f"{split} loss",
-                                 line=dict(color="#0072B2" if split == "validation" else "#56B4E9", width=2.5, dash=dash),
+                                 line=dict(color=REGULARIZER_COLOURS["early stopping"], width=2.5, dash=dash),
                                  hovertemplate=f"{split}<br>epoch %{{x}}<br>loss %{{y:.4f}}<extra></extra>"))
         if not ran.all():
             fig.add_trace(go.Scatter(x=epoch[epoch >= end], y=values[epoch >= end], mode="lines", opacity=0.35,
                                      name=f"{split} loss after the stop (never run)",
-                                     line=dict(color="#888", width=1.5, dash=dash),
+                                     line=dict(color=NEUTRAL, width=1.5, dash=dash),
                                      hovertemplate=f"{split} (not run)<br>epoch %{{x}}<br>loss %{{y:.4f}}<extra></extra>"))
     val = history["val_loss"].to_numpy(dtype=float)
     if stopped_at >= 0:
-        fig.add_vrect(x0=kept_epoch, x1=stopped_at, fillcolor="#E69F00", opacity=0.15, line_width=0,
+        fig.add_vrect(x0=kept_epoch, x1=stopped_at, fillcolor=STOP_COLOUR, opacity=0.15, line_width=0,
                       annotation_text=f"patience: {patience} epochs without a new best", annotation_position="top left",
                       annotation_font_size=11)
-        fig.add_vline(x=stopped_at, line=dict(color="#D55E00", width=2),
+        fig.add_vline(x=stopped_at, line=dict(color=STOP_COLOUR, width=2),
                       annotation_text=f"stops at epoch {stopped_at}", annotation_position="bottom right",
-                      annotation_font=dict(color="#D55E00", size=12))
+                      annotation_font=dict(size=12))
     fig.add_trace(go.Scatter(x=[kept_epoch], y=[val[kept_epoch]], mode="markers", name=f"weights kept: epoch {kept_epoch}",
-                             marker=dict(symbol="star", size=16, color="#D55E00", line=dict(color="white", width=1)),
+                             marker=dict(symbol="star", size=16, color=STOP_COLOUR, line=dict(color="white", width=1)),
                              hovertemplate="weights kept<br>epoch %{x}<br>validation loss %{y:.4f}<extra></extra>"))
     later = history.loc[history["epoch"] >= 1, ["train_loss", "val_loss"]].to_numpy(dtype=float)
     top = np.nanmax(later) if np.isfinite(later).any() else np.nanmax(val)
@@ -214,7 +212,7 @@ def patience_risk(rule, chosen: int, last_loss: float, best_loss: float) -> go.F
     on an early bump; the lines mark never stopping (the last epoch) and the best epoch of the whole run."""
     fig = go.Figure()
     fig.add_trace(go.Scatter(
-        x=rule.patience, y=rule.kept_loss, mode="lines+markers", line=dict(color="#0072B2", width=2.5, shape="hv"),
+        x=rule.patience, y=rule.kept_loss, mode="lines+markers", line=dict(color=REGULARIZER_COLOURS["early stopping"], width=2.5, shape="hv"),
         marker=dict(size=4), name="early stopping: validation loss of the kept weights",
         customdata=np.stack([rule.stopped_at, rule.kept_epoch], axis=1),
         hovertemplate="patience %{x}<br>stops at epoch %{customdata[0]}<br>keeps epoch %{customdata[1]}"
@@ -222,11 +220,11 @@ def patience_risk(rule, chosen: int, last_loss: float, best_loss: float) -> go.F
     k = int(np.searchsorted(rule.patience, chosen))
     if k < len(rule.patience) and rule.patience[k] == chosen:
         fig.add_trace(go.Scatter(x=[chosen], y=[rule.kept_loss[k]], mode="markers", name=f"your patience: {chosen}",
-                                 marker=dict(size=13, color="#D55E00", symbol="star"),
+                                 marker=dict(size=13, color=STOP_COLOUR, symbol="star"),
                                  hovertemplate="patience %{x}<br>validation loss %{y:.4f}<extra></extra>"))
-    fig.add_hline(y=last_loss, line=dict(color="#555", dash="dash"), annotation_text="no early stopping (last epoch)",
+    fig.add_hline(y=last_loss, line=dict(color=NEUTRAL, dash="dash"), annotation_text="no early stopping (last epoch)",
                   annotation_position="top right", annotation_font_size=11)
-    fig.add_hline(y=best_loss, line=dict(color="#009E73", dash="dot"), annotation_text="best epoch of the whole run",
+    fig.add_hline(y=best_loss, line=dict(color=NEUTRAL, dash="dot"), annotation_text="best epoch of the whole run",
                   annotation_position="bottom right", annotation_font_size=11)
     fig.update_xaxes(title_text="patience P")
     fig.update_yaxes(title_text="validation loss of the kept weights")
@@ -242,18 +240,18 @@ def patience_spread(many, chosen: int) -> go.Figure:
     P = np.asarray(many.patience)
     med, low, high = spread(many.kept_loss)
     last = spread(np.asarray(many.last_loss)[:, None])
-    fig.add_trace(band(P, low, high, "#0072B2", f"kept weights, 10–90% of {len(many.kept_loss)} seeds"))
-    fig.add_trace(go.Scatter(x=P, y=med, mode="lines", line=dict(color="#0072B2", width=2.5, shape="hv"),
+    fig.add_trace(band(P, low, high, REGULARIZER_COLOURS["early stopping"], f"kept weights, 10–90% of {len(many.kept_loss)} seeds"))
+    fig.add_trace(go.Scatter(x=P, y=med, mode="lines", line=dict(color=REGULARIZER_COLOURS["early stopping"], width=2.5, shape="hv"),
                              name="early stopping: kept weights (median)",
                              hovertemplate="patience %{x}<br>median validation loss %{y:.4f}<extra></extra>"))
     fig.add_hrect(y0=float(last[1][0]), y1=float(last[2][0]), fillcolor="#888", opacity=0.12, line_width=0)
-    fig.add_hline(y=float(last[0][0]), line=dict(color="#555", dash="dash"),
+    fig.add_hline(y=float(last[0][0]), line=dict(color=NEUTRAL, dash="dash"),
                   annotation_text="no early stopping (last epoch), median and 10–90%", annotation_position="top right",
                   annotation_font_size=11)
     k = int(np.searchsorted(P, chosen))
     if k < len(P) and P[k] == chosen:
         fig.add_trace(go.Scatter(x=[chosen], y=[med[k]], mode="markers", name=f"your patience: {chosen}",
-                                 marker=dict(size=13, color="#D55E00", symbol="star"),
+                                 marker=dict(size=13, color=STOP_COLOUR, symbol="star"),
                                  hovertemplate="patience %{x}<br>median validation loss %{y:.4f}<extra></extra>"))
     fig.update_xaxes(title_text="patience P")
     fig.update_yaxes(title_text="validation loss of the kept weights")
@@ -294,18 +292,19 @@ def dropout_scaling(table: pd.DataFrame, drop: float) -> go.Figure:
     fig.update_annotations(font_size=13)
     units = [f"{u}" for u in table["unit"]]
     bars = (
-        (1, "original: training m⊙h", "training: mean of m⊙h over the masks", "#E69F00"),
-        (1, "original: test (1−p)·h", "test: (1−p)·h (scaled by 1 − p)", "#555555"),
-        (2, "inverted: training m⊙h/(1−p)", "training: mean of m⊙h/(1−p) over the masks", "#CC79A7"),
-        (2, "test h", "test: h (no scaling)", "#555555"),
+        (1, "original: training m⊙h", "training: mean of m⊙h over the masks", INK["cyan"]),
+        (1, "original: test (1−p)·h", "test: (1−p)·h (scaled by 1 − p)", INK["grey"]),
+        (2, "inverted: training m⊙h/(1−p)", "training: mean of m⊙h/(1−p) over the masks", INK["olive"]),
+        (2, "test h", "test: h (no scaling)", INK["grey"]),
     )
     for col, column, name, colour in bars:
         fig.add_trace(go.Bar(x=units, y=table[column].to_numpy(), name=name, marker_color=colour,
+                             marker_pattern_shape="/" if col == 2 else "",  # inverted: hatched (both tests are grey)
                              opacity=0.6 if "test" in name else 1.0,
                              hovertemplate=f"unit %{{x}}<br>{name}<br>%{{y:.4f}}<extra></extra>"), 1, col)
     fig.add_trace(go.Scatter(x=units, y=table["test h"].to_numpy(), mode="markers",
                              name="original at test without its 1 − p: h, 1/(1−p) too big",
-                             marker=dict(symbol="x-thin", size=10, line=dict(width=2, color="#D55E00")),
+                             marker=dict(symbol="x-thin", size=10, line=dict(width=2, color=NEUTRAL)),
                              hovertemplate="unit %{x}<br>unscaled h %{y:.4f}<extra></extra>"), 1, 1)
     fig.update_xaxes(title_text="unit of hidden layer 1")
     fig.update_yaxes(title_text="mean activation over the training points", row=1, col=1)
@@ -370,7 +369,7 @@ def seed_bands(curves, title: str = "", log: bool = True, training: bool = True)
 
 # ---- the dropout network, redrawn each step ---------------------------------------------------------------
 
-KEPT_COLOUR, DROPPED_COLOUR_NODE = "#CC79A7", "#d9d9d9"
+KEPT_COLOUR, DROPPED_COLOUR_NODE = REGULARIZER_COLOURS["dropout"], "#d9d9d9"  # a dropped unit: pale, outlined
 
 
 def _layers_shown(widths, shown: int) -> list[int]:
@@ -397,15 +396,15 @@ def _network_traces(positions, kept: list[np.ndarray]) -> list[dict]:
     # every trace keeps at least one point (a frame that empties a trace leaves its old line drawn)
     return [
         dict(type="scatter", x=on_x or [None], y=on_y or [None], mode="lines", hoverinfo="skip",
-             line=dict(color="rgba(60,60,60,0.45)", width=1), name="connection used"),
+             line=dict(color=NEUTRAL, width=1), opacity=0.7, name="connection used"),
         dict(type="scatter", x=off_x or [None], y=off_y or [None], mode="lines", hoverinfo="skip",
-             line=dict(color="rgba(200,200,200,0.35)", width=0.7, dash="dot"), name="connection dropped"),
+             line=dict(color=NEUTRAL, width=0.7, dash="dot"), opacity=0.35, name="connection dropped"),
         dict(type="scatter", x=nodes[:, 0], y=nodes[:, 1], mode="markers", hoverinfo="skip",
              name="unit kept", marker=dict(size=[18 if a else 0 for a in alive], color=KEPT_COLOUR,
-                                           line=dict(color="#333", width=1.2))),
+                                           line=dict(color=NEUTRAL, width=1.2))),
         dict(type="scatter", x=nodes[:, 0], y=nodes[:, 1], mode="markers", hoverinfo="skip",
              name="unit dropped (×)", marker=dict(size=[0 if a else 18 for a in alive], color=DROPPED_COLOUR_NODE,
-                                                 symbol="circle-x", line=dict(color="#999", width=1.2))),
+                                                 symbol="circle-x", line=dict(color=NEUTRAL, width=1.2))),
     ]
 
 
@@ -427,7 +426,7 @@ def dropout_network(masks: np.ndarray, widths, drop: float, shown: int = 8) -> g
         text = (f"step {step + 1}: " + ", ".join(f"layer {i + 1} keeps {u} of {w}" for i, (u, w) in
                                                  enumerate(zip(used, widths))))
         return dict(type="scatter", x=[len(sizes) / 2 - 0.5], y=[(max(sizes) - 1) / 2 + 0.9], mode="text", text=[text],
-                    textfont=dict(size=13, color="#31333f"), hoverinfo="skip", showlegend=False, name="step")
+                    textfont=dict(size=13), hoverinfo="skip", showlegend=False, name="step")
 
     data = [*_network_traces(positions, kept(0)), label(0)]
     frames = [dict(name=str(k + 1), data=[*_network_traces(positions, kept(k)), label(k)], traces=[0, 1, 2, 3, 4])
@@ -435,12 +434,12 @@ def dropout_network(masks: np.ndarray, widths, drop: float, shown: int = 8) -> g
     play = dict(frame=dict(duration=700, redraw=True), transition=dict(duration=0), fromcurrent=True, mode="immediate")
     pause = dict(frame=dict(duration=0, redraw=True), transition=dict(duration=0), mode="immediate")
     top = max(sizes)
-    annotations = [dict(x=i, y=-(top - 1) / 2 - 0.9, text=name, showarrow=False, font=dict(size=12, color="#555"))
+    annotations = [dict(x=i, y=-(top - 1) / 2 - 0.9, text=name, showarrow=False, font=dict(size=12))
                    for i, name in enumerate(["input", *[f"hidden {i + 1}" + (f"<br>(first {shown} of {w})" if w > shown
                                                                               else "") for i, w in enumerate(widths)],
                                              "output"])]
     layout = dict(
-        height=420, margin=dict(l=10, r=10, t=50, b=10), showlegend=True, plot_bgcolor="white",
+        height=420, margin=dict(l=10, r=10, t=50, b=10), showlegend=True,
         legend=dict(orientation="h", y=1.01, x=0, yanchor="bottom"),
         xaxis=dict(visible=False, range=[-0.4, len(sizes) - 0.6]),
         yaxis=dict(visible=False, range=[-(top - 1) / 2 - 1.4, (top - 1) / 2 + 1.4]),
@@ -450,7 +449,7 @@ def dropout_network(masks: np.ndarray, widths, drop: float, shown: int = 8) -> g
                           buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                                    dict(label="❚❚ Pause", method="animate", args=[[None], pause])])],
         sliders=[dict(active=0, x=0.22, len=0.78, y=-0.06, yanchor="top", pad=dict(t=0, b=0),
-                      currentvalue=dict(prefix="training step ", font=dict(size=12, color="#31333f")),
+                      currentvalue=dict(prefix="training step ", font=dict(size=12)),
                       steps=[dict(label=str(k + 1), method="animate", args=[[str(k + 1)], pause])
                              for k in range(len(masks))])],
     )
@@ -474,7 +473,7 @@ def augmentation_points(X, y, copies: pd.DataFrame) -> go.Figure:
         for col in (1, 2):
             fig.add_trace(go.Scatter(x=X[y == c, 0], y=X[y == c, 1], mode="markers", name=f"class {c}",
                                      legendgroup=f"class {c}", showlegend=col == 1,
-                                     marker=dict(size=9, color=colour, line=dict(color="white" if col == 1 else "#222",
+                                     marker=dict(size=9, color=colour, line=dict(color="white" if col == 1 else NEUTRAL,
                                                                                  width=1.2)),
                                      hovertemplate=f"class {c}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"), 1, col)
     for col in (1, 2):

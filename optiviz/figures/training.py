@@ -39,47 +39,65 @@ def _grid_layout(n: int) -> tuple[int, int]:
     return (1, n) if n <= 2 else (2, 2) if n == 4 else (1, n)
 
 
+def _boundary_title(r, epoch: int) -> str:
+    row = r.history[r.history["epoch"] == min(epoch, r.epochs_run)].iloc[0]
+    return (f"{run_title(r.optimizer)}<br>epoch {int(row['epoch'])} · val acc {row['val_acc']:.0%}"
+            if np.isfinite(row["val_acc"]) else f"{run_title(r.optimizer)}<br>epoch {int(row['epoch'])}")
+
+
+def _boundary_panel(fig: Panels, r, epoch: int, points: dict, row: int, col: int, first: bool) -> None:
+    """One run's predicted class over the input plane at ``epoch``, with the data, in panel (row, col)."""
+    k = (row - 1) * fig.cols + col - 1
+    grid = r.grid_at(min(epoch, r.epochs_run))  # recorded, or drawn now for this epoch only
+    if grid.ndim == 2:  # P(class 1)
+        fig.add_trace(_trace("heatmap", x=r.grid_x, y=r.grid_y, z=grid, zmin=0, zmax=1, colorscale=_class_scale(2),
+                             opacity=0.75, showscale=first, colorbar=dict(title="P(class 1)", len=0.6, thickness=12),
+                             hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>P(class 1)=%{z:.2f}<extra></extra>"), row, col)
+        fig.add_trace(_trace("contour", x=r.grid_x, y=r.grid_y, z=grid, contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
+                             line=dict(color="#333", width=1.5), showscale=False, showlegend=False, hoverinfo="skip"), row, col)
+    else:  # the most probable class, shaded
+        label = np.argmax(grid, axis=-1)
+        scale = [[i / max(grid.shape[-1] - 1, 1), CLASS_COLOURS[i]] for i in range(grid.shape[-1])]
+        fig.add_trace(_trace("heatmap", x=r.grid_x, y=r.grid_y, z=label, colorscale=scale, opacity=0.45, showscale=False,
+                             hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>class %{z}<extra></extra>"), row, col)
+    for split, symbol in (("train", "circle"), ("validation", "circle-open")):
+        X, y = points[split]
+        if len(X) == 0:
+            continue
+        fig.add_trace(_trace("scatter",
+            x=X[:, 0], y=X[:, 1], mode="markers", name=split, legendgroup=split, showlegend=first,
+            marker=dict(symbol=symbol, size=6 if split == "train" else 7, color=[CLASS_COLOURS[int(c)] for c in y],
+                        line=dict(width=0.8, color="white") if split == "train" else dict(width=1.6)),
+            hovertemplate=f"{split}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"), row, col)
+    fig.update_xaxes(range=[r.grid_x[0], r.grid_x[-1]], constrain="domain", row=row, col=col)
+    fig.update_yaxes(range=[r.grid_y[0], r.grid_y[-1]], scaleanchor=f"x{k + 1 if k else ''}", constrain="domain",
+                     constraintoward="top", row=row, col=col)  # a narrow screen shrinks the panel, not the data's view
+
+
 def decision_boundaries(results, epoch: int, points: dict) -> go.Figure:
     """One panel per optimizer: the predicted class over the input plane at ``epoch``, with the data.
 
     ``points`` maps "train"/"validation" to (X, y) in raw input coordinates.
     """
     rows, cols = _grid_layout(len(results))
-    titles = []
-    for r in results:
-        row = r.history[r.history["epoch"] == min(epoch, r.epochs_run)].iloc[0]
-        titles.append(f"{run_title(r.optimizer)}<br>epoch {int(row['epoch'])} · val acc {row['val_acc']:.0%}"
-                      if np.isfinite(row["val_acc"]) else f"{run_title(r.optimizer)}<br>epoch {int(row['epoch'])}")
-    fig = Panels(rows, cols, subplot_titles=titles, horizontal_spacing=0.06, vertical_spacing=0.1)
+    fig = Panels(rows, cols, subplot_titles=[_boundary_title(r, epoch) for r in results], horizontal_spacing=0.06,
+                 vertical_spacing=0.1)
     for k, r in enumerate(results):
-        row, col = k // cols + 1, k % cols + 1
-        grid = r.grid_at(min(epoch, r.epochs_run))  # recorded, or drawn now for this epoch only
-        if grid.ndim == 2:  # P(class 1)
-            fig.add_trace(_trace("heatmap", x=r.grid_x, y=r.grid_y, z=grid, zmin=0, zmax=1, colorscale=_class_scale(2),
-                                     opacity=0.75, showscale=k == 0, colorbar=dict(title="P(class 1)", len=0.6, thickness=12),
-                                     hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>P(class 1)=%{z:.2f}<extra></extra>"), row, col)
-            fig.add_trace(_trace("contour", x=r.grid_x, y=r.grid_y, z=grid, contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
-                                     line=dict(color="#333", width=1.5), showscale=False, showlegend=False, hoverinfo="skip"), row, col)
-        else:  # the most probable class, shaded
-            label = np.argmax(grid, axis=-1)
-            scale = [[i / max(grid.shape[-1] - 1, 1), CLASS_COLOURS[i]] for i in range(grid.shape[-1])]
-            fig.add_trace(_trace("heatmap", x=r.grid_x, y=r.grid_y, z=label, colorscale=scale, opacity=0.45, showscale=False,
-                                     hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>class %{z}<extra></extra>"), row, col)
-        for split, symbol in (("train", "circle"), ("validation", "circle-open")):
-            X, y = points[split]
-            if len(X) == 0:
-                continue
-            fig.add_trace(_trace("scatter", 
-                x=X[:, 0], y=X[:, 1], mode="markers", name=split, legendgroup=split, showlegend=k == 0,
-                marker=dict(symbol=symbol, size=6 if split == "train" else 7, color=[CLASS_COLOURS[int(c)] for c in y],
-                            line=dict(width=0.8, color="white") if split == "train" else dict(width=1.6)),
-                hovertemplate=f"{split}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"), row, col)
-        fig.update_xaxes(range=[r.grid_x[0], r.grid_x[-1]], constrain="domain", row=row, col=col)
-        fig.update_yaxes(range=[r.grid_y[0], r.grid_y[-1]], scaleanchor=f"x{k + 1 if k else ''}", constrain="domain",
-                         constraintoward="top", row=row, col=col)  # a narrow screen shrinks the panel, not the data's view
+        _boundary_panel(fig, r, epoch, points, k // cols + 1, k % cols + 1, k == 0)
     fig.update_annotations(font_size=13)
     fig.update_layout(height=420 * rows, margin=dict(l=10, r=10, t=60, b=10),
                       legend=dict(orientation="h", y=-0.04, x=0, yanchor="top"))
+    return fig.figure()
+
+
+def decision_boundary(run, epoch: int, points: dict) -> go.Figure:
+    """One optimizer's decision boundary at ``epoch`` as a figure of its own, with its own title, colour bar and
+    legend: a page lays several side by side in columns, which a phone stacks (plotly cannot know the width)."""
+    fig = Panels(1, 1, subplot_titles=[_boundary_title(run, epoch)])
+    _boundary_panel(fig, run, epoch, points, 1, 1, True)
+    fig.update_annotations(font_size=13)
+    fig.update_layout(height=400, margin=dict(l=10, r=10, t=50, b=10),
+                      legend=dict(orientation="h", y=-0.06, x=0, yanchor="top"))
     return fig.figure()
 
 
@@ -178,7 +196,7 @@ def learning_curves(history, seeds=None) -> go.Figure:
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
     fig.update_xaxes(title_text="epoch")
     fig.update_layout(height=460, margin=dict(l=10, r=10, t=40, b=10),
-                      legend=dict(font=dict(size=11), orientation="h", x=0, y=-0.24, yanchor="top"))
+                      legend=dict(font=dict(size=11), orientation="h", x=0, y=-0.3, yanchor="top"))  # clear of "epoch" on a phone
     return fig.figure()
 
 
@@ -242,6 +260,35 @@ def gradient_norms(results) -> go.Figure:
     fig.update_xaxes(title_text="epoch")
     fig.update_layout(height=340, margin=dict(l=10, r=10, t=40, b=10))
     return fig.figure()
+
+
+def gradient_norm_panels(results) -> list[go.Figure]:
+    """``gradient_norms`` as one figure per optimizer, on the same log y range, for side-by-side columns that a
+    phone stacks: each has its own title and legend, so no title runs into the next panel's."""
+    drawn = np.concatenate([np.maximum(r.grad_norms[1:], FLOOR).ravel() for r in results] or [np.array([])])
+    drawn = drawn[np.isfinite(drawn)]
+    axis = _log_axis(drawn)
+    if drawn.size:
+        low, high = np.log10(drawn.min()), np.log10(drawn.max())
+        pad = 0.05 * max(high - low, 0.5)
+        axis["range"] = [low - pad, high + pad]
+    figures = []
+    for r in results:
+        fig = Panels(1, 1, subplot_titles=[run_title(r.optimizer)])
+        colours = layer_colours(len(r.layer_names))
+        epochs = r.history["epoch"].to_numpy()
+        for j, name in enumerate(r.layer_names):
+            fig.add_trace(_trace("scatter",
+                x=epochs[1:], y=np.maximum(r.grad_norms[1:, j], FLOOR), mode="lines", name=name, legendgroup=name,
+                line=dict(color=colours[j], width=2),
+                hovertemplate=f"{name}<br>epoch %{{x}}<br>‖∂J/∂W‖ %{{y:.3g}}<extra></extra>"))
+        fig.update_yaxes(**axis, title_text="‖∂J/∂W‖")
+        fig.update_xaxes(title_text="epoch")
+        fig.update_annotations(font_size=13)
+        fig.update_layout(height=340, margin=dict(l=10, r=10, t=40, b=10), showlegend=True,
+                          legend=dict(orientation="h", y=-0.3, x=0, yanchor="top", font=dict(size=11)))
+        figures.append(fig.figure())
+    return figures
 
 
 def neuron_maps(grid_x, grid_y, responses: np.ndarray, activation: str) -> go.Figure:

@@ -12,7 +12,9 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
+from optiviz.figures import projector
 from optiviz.figures.plain import PlainFigure
+from optiviz.ui import lecture_mode
 
 Figure = go.Figure | dict[str, Any]
 CONFIG = {"displaylogo": False}
@@ -26,6 +28,10 @@ def show(fig: Figure, key: str, *, name: str, where: Any = st, config: dict | No
     """
     if isinstance(fig, dict):
         fig = PlainFigure(fig)
+    if key in lecture_mode.presented():  # lecture mode: larger text and sizes for a projector, on a copy
+        fig = PlainFigure(projector.enlarged(fig.to_dict()))
+        if isinstance(options.get("width"), int):
+            options = options | {"width": projector.pixels(options["width"])}
     revision = fig.to_dict().get("layout", {}).get("uirevision") if isinstance(fig, PlainFigure) else fig.layout.uirevision
     fig.update_layout(uirevision=revision or key, meta={"name": name})
     where.plotly_chart(fig, key=key, config=CONFIG | (config or {}), **options)

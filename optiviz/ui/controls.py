@@ -33,15 +33,17 @@ def log_slider(label: str, options: tuple[float, ...], default: float, key: str,
                             key=key, bind="query-params", help=help)
 
 
+WORDS = {"beta1": "mean decay", "beta2": "square decay", "eps": "stability"}  # the lecture's words, not code names
+
+
 def hyperparameter_slider(h: Hyperparameter, key: str, prefix: str = "") -> float:
     """The widget for one optimizer hyperparameter: γ and β₁ linear, β₂ and ε on their usual grids."""
-    label = f"{prefix}{h.name} {h.symbol}"  # plain text: a screen reader reads the label as written
+    label = f"{prefix}{WORDS.get(h.name, h.name)} {h.symbol}"  # plain text: a screen reader reads it as written
     if h.name == "eps":
         return log_slider(label, EPSILONS, h.default, key, h.help)
     if h.name == "beta2":
         return st.select_slider(label, options=BETA2S, value=h.default, key=key, bind="query-params", help=h.help)
     return st.slider(label, 0.0, 0.99, h.default, 0.01, key=key, bind="query-params", help=h.help)
-
 
 
 def whole_number(label: str, low: int, high: int, default: int, key: str, where=st, **kwargs) -> int:

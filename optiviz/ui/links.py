@@ -62,12 +62,16 @@ def problems(asked: Params, kept: Params, controls: Mapping[str, object]) -> lis
     return lines
 
 
-def report(asked: Params, place) -> None:
+def report(asked: Params, place, checked: Mapping[str, str | None] | None = None) -> None:
     """Show in ``place`` (an ``st.empty()``) which of the link's values were refused; drop unknown names from the URL.
 
-    Call it after the page ran, so that every control has read its value.
+    Call it after the page ran, so that every control has read its value. ``checked`` holds values read by
+    something other than a control (lecture mode's): each with the line that refuses it, or None.
     """
-    lines = problems(asked, requested(), {k: st.session_state[k] for k in asked if k in st.session_state})
+    checked = checked or {}
+    asked = {k: v for k, v in asked.items() if k not in checked}
+    lines = [line for line in checked.values() if line]
+    lines += problems(asked, requested(), {k: st.session_state[k] for k in asked if k in st.session_state})
     if not lines:
         return
     for key in asked:

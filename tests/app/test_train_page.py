@@ -2,7 +2,6 @@
 
 import pytest
 from apptest_helpers import clean, figures, numbers, open_page
-from apptest_helpers import submit as submit_form
 from streamlit.testing.v1 import AppTest
 
 from optiviz.datasets import DATASETS, PREPROCESSINGS
@@ -16,8 +15,11 @@ SMALL = {"samples": 100, "epochs": 4}  # keeps each training short
 
 
 def submit(at: AppTest, **values) -> AppTest:
-    """Set controls of the settings form by key, then press Train."""
-    return submit_form(at, "settings", "Train", **values)
+    """Set the sidebar's controls by key, then press Train (the results change only then)."""
+    for key, value in values.items():
+        at.session_state[key] = value
+    at.button(key="train").click().run()
+    return clean(at)
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +34,12 @@ def lab() -> AppTest:
 
 def test_defaults_train_four_optimizers_on_the_spiral(defaults):
     assert [m.label for m in defaults.metric] == ["SGD", "Momentum", "RMSProp", "Adam"]
-    boundary, curves, grads = figures(defaults)
-    heatmaps = [t for t in boundary["data"] if t["type"] == "heatmap"]
-    assert len(heatmaps) == 4
-    assert "epoch 60" in boundary["layout"]["annotations"][0]["text"]
+    shown = figures(defaults)  # a figure per optimizer's boundary (columns a phone stacks), the curves, a figure per
+    assert len(shown) == 9     # optimizer's gradient norms
+    boundaries, curves, grads = shown[:4], shown[4], shown[5]
+    assert all(len([t for t in b["data"] if t["type"] == "heatmap"]) == 1 for b in boundaries)
+    assert [b["layout"]["annotations"][0]["text"].split("<br>")[0] for b in boundaries] == ["SGD", "Momentum", "RMSProp", "Adam"]
+    assert all("epoch 60" in b["layout"]["annotations"][0]["text"] for b in boundaries)
     lines = [t for t in curves["data"] if t.get("mode") == "lines" and "fill" not in t]
     assert {t["line"]["dash"] for t in lines} == {"dash", "solid"}  # training dashed, validation solid: medians
     bands = [t for t in curves["data"] if t.get("fill") == "toself"]

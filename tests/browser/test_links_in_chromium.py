@@ -50,6 +50,6 @@ def test_the_lecture_figures_page_shows_copyable_links(page, app_url):
     expect(page.get_by_role("heading", name="Lecture figures")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Figure 17 · Double descent")).to_be_visible()
     expect(page.get_by_text(f"{app_url}/optimizer-race?surface=Ravine").first).to_be_visible()
-    page.get_by_role("link", name="Open it").nth(0).click()
+    page.get_by_role("link", name="Open Figure 3", exact=True).click()
     expect(page.get_by_role("heading", name="Train a network")).to_be_visible(timeout=60_000)
     assert_no_exception(page)
