@@ -37,6 +37,7 @@ from ..checks import check_int, check_number, check_rng, check_table
 from ..datasets import Split, apply
 from .activations import get_activation
 from .layers import WEIGHT_KEYS
+from . import losses
 from .losses import LOSSES, _class_targets, _targets_like
 from .records import TrainingResult
 from .training import MAX_STEP_WORK, MAX_WORK, OptimizerSetting, step_work, train, work
@@ -214,19 +215,13 @@ def _batched_logits(net, pieces, state, X) -> np.ndarray:
 
 def _batched_loss(loss_name: str, Z: np.ndarray, y) -> np.ndarray:
     """L for each of G logit tables Z (G, N, K), as ``get_loss(loss_name)(Z[g], y)[0]``."""
-    batch = Z.shape[1]
     if loss_name == "softmax_cross_entropy":
         Y = _class_targets(Z[0], y)
-        m = np.max(Z, axis=2, keepdims=True)
-        log_sum_exp = m + np.log(np.sum(np.exp(Z - m), axis=2, keepdims=True))
-        return np.sum(Y * (log_sum_exp - Z), axis=(1, 2)) / batch
-    Y = _targets_like(Z[0], y)
-    if loss_name == "binary_cross_entropy":
-        if np.any((Y < 0) | (Y > 1)):
+    else:
+        Y = _targets_like(Z[0], y)
+        if loss_name == "binary_cross_entropy" and np.any((Y < 0) | (Y > 1)):
             raise ValueError("y must hold labels in [0, 1] for binary cross-entropy")
-        return np.sum(np.logaddexp(0.0, Z) - Y * Z, axis=(1, 2)) / batch
-    r = Z - Y
-    return np.sum(r * r, axis=(1, 2)) / batch
+    return np.sum(losses.terms(loss_name, Z, Y), axis=1) / Z.shape[1]
 
 
 def plane_losses(net, params, state, X, y, loss_name: str, d1, d2, alphas, betas) -> np.ndarray:

@@ -33,20 +33,56 @@ def _targets_like(z: np.ndarray, y, name: str = "y") -> np.ndarray:
     return y
 
 
+def terms(name: str, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Each example's term of L, summed over the last (output) axis: z, y (…, outputs) -> (…).
+
+    L = the mean of the terms over the batch. Binary cross-entropy log(1 + e^z) − y z, as
+    max(z, 0) + log(1 + e^−|z|) (finite for any finite z); softmax cross-entropy
+    log Σ_c e^{z_c} − Σ_c y_c z_c, as max z + log Σ e^{z − max z}; squared error Σ_k (z_k − y_k)².
+    The unchecked core of every loss here, of training and of the loss landscape.
+    """
+    if name == "binary_cross_entropy":
+        return np.sum(np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z))) - y * z, axis=-1)
+    if name == "softmax_cross_entropy":
+        m = np.max(z, axis=-1, keepdims=True)
+        log_sum_exp = m + np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True))
+        return np.sum(y * (log_sum_exp - z), axis=-1)
+    r = z - y
+    return np.sum(r * r, axis=-1)
+
+
+def gradient(name: str, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂L/∂z for batches z, y (…, B, outputs), L the mean of ``terms`` over B: (σ(z) − y)/B,
+    (softmax(z) − y)/B or 2(z − y)/B. Unchecked."""
+    batch = z.shape[-2]
+    if name == "binary_cross_entropy":
+        return (sigmoid.value(z) - y) / batch
+    if name == "softmax_cross_entropy":
+        return (softmax(z) - y) / batch
+    return 2.0 * (z - y) / batch
+
+
+def mean(name: str, z: np.ndarray, y: np.ndarray) -> float:
+    """L = (1/B) Σ_i terms_i for one batch z, y (B, outputs). Unchecked."""
+    return float(np.sum(terms(name, z, y)) / z.shape[0])
+
+
+def _value_and_gradient(name: str, z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """(L, ∂L/∂z) of checked logits z (B,) or (B, K) and targets y of z's shape."""
+    z2, y2 = (z[:, None], y[:, None]) if z.ndim == 1 else (z, y)
+    return mean(name, z2, y2), gradient(name, z2, y2).reshape(z.shape)
+
+
 def binary_cross_entropy(logits, y) -> tuple[float, np.ndarray]:
     """Binary cross-entropy on logits z, labels y ∈ [0, 1]:
 
     L = (1/B) Σ [log(1 + e^z) − y z],  ∂L/∂z = (σ(z) − y)/B.
-
-    log(1 + e^z) is ``logaddexp(0, z)``, finite for any finite z (no σ, no log 0).
     """
     z = _logits(logits)
     y = _targets_like(z, y)
     if np.any((y < 0) | (y > 1)):
         raise ValueError("y must hold labels in [0, 1] for binary cross-entropy")
-    batch = z.shape[0]
-    loss = np.sum(np.logaddexp(0.0, z) - y * z) / batch
-    return float(loss), (sigmoid.value(z) - y) / batch
+    return _value_and_gradient("binary_cross_entropy", z, y)
 
 
 def softmax(logits, axis: int = -1) -> np.ndarray:
@@ -74,18 +110,11 @@ def softmax_cross_entropy(logits, y) -> tuple[float, np.ndarray]:
     """Softmax cross-entropy on logits z (B, C), labels y as class indices (B,) or rows (B, C):
 
     L = (1/B) Σ_i [log Σ_c e^{z_ic} − Σ_c y_ic z_ic],  ∂L/∂z = (softmax(z) − y)/B.
-
-    log Σ e^z is computed as max z + log Σ e^{z − max z} (log-sum-exp).
     """
     z = _logits(logits)
     if z.ndim != 2 or z.shape[1] < 2:
         raise ValueError(f"logits must have shape (B, C) with C ≥ 2 classes, got shape {z.shape}")
-    y = _class_targets(z, y)
-    batch = z.shape[0]
-    m = np.max(z, axis=1, keepdims=True)
-    log_sum_exp = m + np.log(np.sum(np.exp(z - m), axis=1, keepdims=True))
-    loss = np.sum(y * (log_sum_exp - z)) / batch
-    return float(loss), (softmax(z) - y) / batch
+    return _value_and_gradient("softmax_cross_entropy", z, _class_targets(z, y))
 
 
 def mean_squared_error(predictions, y) -> tuple[float, np.ndarray]:
@@ -94,10 +123,7 @@ def mean_squared_error(predictions, y) -> tuple[float, np.ndarray]:
     L = (1/B) Σ_i Σ_k (ŷ_ik − y_ik)²,  ∂L/∂ŷ = 2(ŷ − y)/B  (no ½ in front).
     """
     z = _logits(predictions)
-    y = _targets_like(z, y)
-    r = z - y
-    batch = z.shape[0]
-    return float(np.sum(r * r) / batch), 2.0 * r / batch
+    return _value_and_gradient("mean_squared_error", z, _targets_like(z, y))
 
 
 LOSSES = MappingProxyType(

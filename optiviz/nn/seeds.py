@@ -35,8 +35,8 @@ from ..checks import check_int, check_number
 from ..datasets import apply, augment, grid_points, view_bounds
 from ..optimizers import make_optimizer
 from ..schedules import learning_rate as scheduled_rate
-from .activations import get_activation, sigmoid
-from .losses import softmax
+from .activations import get_activation
+from . import losses
 from .network import MLP
 from .records import HISTORY_COLUMNS, Comparison, Layout, ProgressCallback, TrainingResult, copy_state
 from .training import (DEFAULT_GRID_SIZE, MAX_EPOCHS, MAX_GRID_SIZE, MAX_OPTIMIZERS, MAX_PARAM_VALUES,
@@ -249,7 +249,7 @@ def _batched(net, data, setups, seeds, progress, *, learning_rate, schedule, dec
                 lrs = [float(scheduled_rate(schedule, a, decay_rate, epoch - 1)) for a in lr0]
                 for a, b in batches:
                     logits, caches, state = step.forward(views, state, Xe[:, a:b], rngs)
-                    g = step.backward(views, caches, _batched_gradient(loss, logits, Ye[:, a:b]))
+                    g = step.backward(views, caches, losses.gradient(loss, logits, Ye[:, a:b]))
                     if penalized:
                         g[..., :n_w] += penalty.gradient(theta[..., :n_w])
                     if first is not None:
@@ -518,31 +518,6 @@ def _zero_rows(value, rows):
     return value
 
 
-def _batched_gradient(loss: str, z, y):
-    """∂L/∂logits for a stack of batches z (…, B, outputs): the formulas of optiviz.nn.losses, per run."""
-    batch = z.shape[-2]
-    if loss == "binary_cross_entropy":
-        return (sigmoid.value(z) - y) / batch
-    if loss == "softmax_cross_entropy":
-        return (softmax(z) - y) / batch
-    return 2.0 * (z - y) / batch
-
-
-def _batched_terms(loss: str, z, y) -> np.ndarray:
-    """Each point's term of L, (K, S, n), for a stack of logits z (K, S, n, outputs): L = mean of the terms.
-
-    The recorded losses of ``train``: log(1 + e^z) − y z, log Σ e^z − Σ y z, or Σ (z − y)².
-    """
-    if loss == "binary_cross_entropy":  # log(1 + e^z) = max(z, 0) + log(1 + e^−|z|): logaddexp(0, z), 5× faster
-        return (np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z))) - y * z)[..., 0]
-    if loss == "softmax_cross_entropy":
-        m = np.max(z, axis=-1, keepdims=True)
-        log_sum_exp = m + np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True))
-        return np.sum(y * (log_sum_exp - z), axis=-1)
-    r = z - y
-    return np.sum(r * r, axis=-1)
-
-
 def _batched_correct(loss: str, z, labels) -> np.ndarray | None:
     """1 where a point's predicted class (z > 0, or the argmax) is its label, else 0, (K, S, n); None for a regression."""
     if loss == "mean_squared_error":
@@ -563,7 +538,7 @@ def _evaluate(step, views, state, X_eval, n_train, loss, Y_eval, labels_eval):
     else:
         logits = np.concatenate([step.evaluate(views, state, X_eval[a:a + rows]) for a in range(0, len(X_eval), rows)],
                                 axis=-2)  # a copy: the buffers are reused
-    terms, correct = _batched_terms(loss, logits, Y_eval), _batched_correct(loss, logits, labels_eval)
+    terms, correct = losses.terms(loss, logits, Y_eval), _batched_correct(loss, logits, labels_eval)
     out = np.full((4,) + logits.shape[:2], math.nan)
     for i, part in enumerate((slice(0, n_train), slice(n_train, len(X_eval)))):
         n = part.stop - part.start

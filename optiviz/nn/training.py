@@ -56,6 +56,7 @@ on so that one training run stays within about 3 s (one optimizer; compare runs 
 from __future__ import annotations
 
 import math
+from functools import partial
 from types import MappingProxyType
 from typing import Mapping, NamedTuple, Sequence
 
@@ -67,9 +68,10 @@ from ..datasets import MAX_SAMPLES as DATASET_MAX_SAMPLES
 from ..datasets import Split, apply, augment, fit_preprocessing, grid_points, view_bounds
 from ..optimizers import OPTIMIZERS, make_optimizer
 from ..schedules import learning_rate as scheduled_rate
-from .activations import get_activation, sigmoid
+from .activations import get_activation
 from .layers import batch_norm, dropout
-from .losses import get_loss, softmax
+from . import losses
+from .losses import get_loss
 from .network import MLP
 from .penalties import elastic_net
 from .records import HISTORY_COLUMNS, Comparison, Layout, ProgressCallback, TrainingResult, copy_state, probabilities
@@ -200,51 +202,6 @@ class _Step:
                 dx = d @ P[i]["W"].T
                 delta = delta + dx if skip else dx
         return self.grad
-
-
-# ∂L/∂logits of each loss, the formulas of optiviz.nn.losses without their input checks
-# (the targets are checked once, up front); the tests check they equal the losses' own.
-def _bce_gradient(z, y):
-    return (sigmoid.value(z) - y) / z.shape[0]
-
-
-def _softmax_ce_gradient(z, y):
-    return (softmax(z) - y) / z.shape[0]
-
-
-def _mse_gradient(z, y):
-    return 2.0 * (z - y) / z.shape[0]
-
-
-_GRADIENTS = MappingProxyType({
-    "binary_cross_entropy": _bce_gradient,
-    "softmax_cross_entropy": _softmax_ce_gradient,
-    "mean_squared_error": _mse_gradient,
-})
-
-
-# L of each loss, the formulas of optiviz.nn.losses without their input checks and without the
-# gradient (the recorded losses need only the value; the targets are checked once, up front).
-def _bce_value(z, y):
-    return float(np.sum(np.logaddexp(0.0, z) - y * z) / z.shape[0])
-
-
-def _softmax_ce_value(z, y):
-    m = np.max(z, axis=1, keepdims=True)
-    log_sum_exp = m + np.log(np.sum(np.exp(z - m), axis=1, keepdims=True))
-    return float(np.sum(y * (log_sum_exp - z)) / z.shape[0])
-
-
-def _mse_value(z, y):
-    r = z - y
-    return float(np.sum(r * r) / z.shape[0])
-
-
-_VALUES = MappingProxyType({
-    "binary_cross_entropy": _bce_value,
-    "softmax_cross_entropy": _softmax_ce_value,
-    "mean_squared_error": _mse_value,
-})
 
 
 # --- settings and checks at the boundary -------------------------------------------------------
@@ -566,7 +523,7 @@ def train(
         grid_x, grid_y, points = grid_points(bounds, grid_size)
         parts.append(apply(prep, points.reshape(-1, 2)))
     X_eval = np.concatenate(parts)
-    loss_fn, gradient_fn = _VALUES[loss], _GRADIENTS[loss]
+    loss_fn, gradient_fn = partial(losses.mean, loss), partial(losses.gradient, loss)
     n_w, w_starts = layout.n_weights, layout.weight_offsets
     penalized = l1 > 0 or l2 > 0
 
