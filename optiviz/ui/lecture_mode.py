@@ -29,6 +29,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from optiviz.ui.lecture_figures import FIGURE, KEY, LECTURE_FIGURES, PRESENT, STEP, LectureFigure
+from optiviz.ui.links import quote
 
 FOCUS_STATE = "_lecture_focus"  # session state: the chart keys lecture mode enlarges in this run ("" keys: none)
 HEADER, NOTE = "lecture_header", "link_note"  # keys of the blocks lecture mode keeps besides the figure
@@ -50,12 +51,6 @@ class View(NamedTuple):
         return self.card.focus if self.card else ()
 
 
-def _shown(values: list[str]) -> str:
-    """A URL value as a note quotes it: short, no backticks."""
-    text = ", ".join(values).replace("`", "'") if values else "(empty)"
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
 def parse(asked: Mapping[str, list[str]], url_path: str, embedded: bool = False) -> tuple[View, dict[str, str | None]]:
     """The view a link asks for on the page at ``url_path``, and for each lecture-mode value it carries, the
     line that says why it was refused (None: taken)."""
@@ -71,7 +66,7 @@ def parse(asked: Mapping[str, list[str]], url_path: str, embedded: bool = False)
         card = cards.get(one(FIGURE) or "")
         if card is None:
             known = f" (here: {', '.join(cards)})" if cards else ""
-            checked[FIGURE] = f"`figure={_shown(asked[FIGURE])}` is not a lecture figure of this page{known}: showing the whole page."
+            checked[FIGURE] = f"{quote(FIGURE, asked[FIGURE])} is not a lecture figure of this page{known}: showing the whole page."
     present = asked_present = False
     if PRESENT in asked:
         value = one(PRESENT)
@@ -80,18 +75,18 @@ def parse(asked: Mapping[str, list[str]], url_path: str, embedded: bool = False)
         elif value in YES:
             checked[PRESENT] = "`present=1` needs a lecture figure of this page (`figure=…`): showing the whole page."
         elif value not in NO:
-            checked[PRESENT] = f"`present={_shown(asked[PRESENT])}` is not allowed here: `present=1` is lecture mode; showing the whole page."
+            checked[PRESENT] = f"{quote(PRESENT, asked[PRESENT])} is not allowed here: `present=1` is lecture mode; showing the whole page."
     present = present or (embedded and card is not None and (one(PRESENT) if PRESENT in asked else None) not in NO)
     step = 1 if present and card is not None and card.steps else 0
     if STEP in asked:
         value = one(STEP) or ""
         number = int(value) if value.isascii() and value.isdigit() and len(value) < 4 else 0  # not "²", not 10⁹
         if card is None or not card.steps:
-            checked[STEP] = f"`step={_shown(asked[STEP])}`: this link shows no figure with steps; ignored."
+            checked[STEP] = f"{quote(STEP, asked[STEP])}: this link shows no figure with steps; ignored."
         elif not present:
-            checked[STEP] = f"`step={_shown(asked[STEP])}` is used in lecture mode only (`present=1`); ignored."
+            checked[STEP] = f"{quote(STEP, asked[STEP])} is used in lecture mode only (`present=1`); ignored."
         elif not 1 <= number <= len(card.steps):
-            checked[STEP] = (f"`step={_shown(asked[STEP])}` is not a step of this figure (1 … {len(card.steps)}): "
+            checked[STEP] = (f"{quote(STEP, asked[STEP])} is not a step of this figure (1 … {len(card.steps)}): "
                              "showing step 1.")
         else:
             step = number
