@@ -28,12 +28,8 @@ replaced (a class presses Train at once). Exit code 0 unless --check is given an
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from timing import Goal, interleaved, machine, parser, ratio_table, report  # noqa: E402
 

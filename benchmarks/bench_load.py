@@ -2,7 +2,7 @@
 
 Starts ``streamlit run <app>`` on a free loopback port (with the repository's
 .streamlit/config.toml), opens one warm-up session, then N sessions at once through
-stream_client.Session, Streamlit's own protocol (what a browser tab sends and receives,
+tests/support/stream_client.Session, Streamlit's own protocol (what a browser tab sends and receives,
 without the browser, so 30 sessions fit on this small machine beside the server). Each
 session opens the page, then moves sliders ``--changes`` times, waiting for each run to
 finish (and ``--think`` seconds on average) before the next change.
@@ -38,9 +38,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # for benchmarks.* and tests.support below (`pip install -e .` installs optiviz only)
 
-from benchmarks.stream_client import Session  # noqa: E402
+from tests.support.stream_client import Session  # noqa: E402
 from benchmarks.timing import report  # noqa: E402
 
 PAGE_CONTROLS = {"optimizer-race": "steps,noise"}

@@ -20,12 +20,8 @@ Exit code 0 (it is a report) unless --check is given: then 1 on a missed goal or
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from timing import Goal, interleaved, machine, parser, ratio_table, report  # noqa: E402
 

@@ -46,12 +46,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from timing import Goal, interleaved, machine, parser, ratio_table, report  # noqa: E402
 

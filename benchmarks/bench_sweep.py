@@ -30,12 +30,8 @@ Exit code 0 (it is a report) unless --check is given: then 1 on a missed goal or
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from timing import Goal, at_least_one, interleaved, machine, parser, ratio_table, report, torch_flags, torch_setup  # noqa: E402
 

@@ -56,12 +56,8 @@ import gc
 import os
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from timing import Goal, interleaved, machine, parser, ratio_table, report, torch_flags, torch_setup  # noqa: E402
 

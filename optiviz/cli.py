@@ -46,15 +46,21 @@ or train a small network on 2-D toy data with them (train). Each step is
 W ← W + ΔW, where ΔW depends on the gradient g = ∇f(W), the learning rate α
 and the optimizer's memory of earlier steps."""
 
+
+def rule_lines() -> str:
+    """Each optimizer's rule in plain text, from its registry entry (OptimizerSpec.text and .note)."""
+    return "\n".join(f"  {name if k == 0 else '':<10}{line:<47}{spec.note if k == 0 else ''}".rstrip()
+                     for name, spec in OPTIMIZERS.items() for k, line in enumerate(spec.text or ("(no rule text)",)))
+
+
+def path_epilog() -> str:
+    """The path command's help below its options: the update rules as the registry holds them now."""
+    return PATH_EPILOG.replace("{RULES}", rule_lines())
+
+
 PATH_EPILOG = f"""\
 update rules (g = ∇f(W), α = learning rate, state starts at 0):
-  sgd       W ← W − α g
-  momentum  v ← γ v − α g;  W ← W + v                      (γ = --momentum)
-  nesterov  v ← γ v − α g;  W ← W + γ v − α g              (γ = --momentum)
-  rmsprop   E ← γ E + (1 − γ) g²;  W ← W − α g / (√E + ε)  (γ = --decay)
-  adagrad   E ← E + g²;  W ← W − α g / (√E + ε)            (ε = 1e-10, fixed)
-  adam      m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²
-            W ← W − α m̂ / (√v̂ + ε), m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ)
+{{RULES}}
 
 learning-rate schedules (k = --decay-rate, t = step from 0):
   constant α₀;  exp α₀ e^(−kt);  inv α₀ / (1 + kt);  step α₀ · 2^(−⌊kt⌋)
@@ -264,7 +270,7 @@ def build_parser() -> Parser:
                     epilog="Run `python -m optiviz COMMAND --help` (path, train, init-stats, double-descent) for the options.",
                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    path = subcommand(commands, "path", path_command, PATH_EPILOG,
+    path = subcommand(commands, "path", path_command, path_epilog(),
                       help="print one optimizer's path on a surface as CSV",
                       description="Run one optimizer from a start point and print its path as CSV.")
     add = path.add_argument

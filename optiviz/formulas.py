@@ -24,35 +24,13 @@ def number(value: float) -> str:
 
 
 def update_rule(name: str, hyperparameters: Mapping[str, float], lr: str = r"\alpha_t") -> list[str]:
-    """The update of optimizer ``name`` as LaTeX lines, with γ, β₁, β₂, ε filled in."""
-    h = {p.name: p.default for p in OPTIMIZERS[name].hyperparameters} | dict(hyperparameters)
-    n = {k: number(v) for k, v in h.items()}
-    one_minus = {k: number(1 - v) for k, v in h.items() if k in ("decay", "beta1", "beta2")}
-    g = r"g_t = \nabla f(W_t)"
-    if name == "sgd":
-        return [g, rf"W_{{t+1}} = W_t - {lr}\, g_t"]
-    if name == "momentum":
-        return [g, rf"v_{{t+1}} = {n['momentum']}\, v_t - {lr}\, g_t", r"W_{t+1} = W_t + v_{t+1}"]
-    if name == "nesterov":
-        return [g, rf"v_{{t+1}} = {n['momentum']}\, v_t - {lr}\, g_t", rf"W_{{t+1}} = W_t + {n['momentum']}\, v_{{t+1}} - {lr}\, g_t"]
-    if name == "rmsprop":
-        return [
-            g,
-            rf"E[g^2]_t = {n['decay']}\, E[g^2]_{{t-1}} + {one_minus['decay']}\, g_t^2",
-            rf"W_{{t+1}} = W_t - \frac{{{lr}}}{{\sqrt{{E[g^2]_t}} + {n['eps']}}}\, g_t",
-        ]
-    if name == "adagrad":
-        return [g, r"G_t = G_{t-1} + g_t^2", rf"W_{{t+1}} = W_t - \frac{{{lr}}}{{\sqrt{{G_t}} + 10^{{-10}}}}\, g_t"]
-    if name == "adam":
-        return [
-            g,
-            rf"m_t = {n['beta1']}\, m_{{t-1}} + {one_minus['beta1']}\, g_t",  # one short line each: a phone's width
-            rf"\hat m_t = \frac{{m_t}}{{1 - {n['beta1']}^t}}",
-            rf"v_t = {n['beta2']}\, v_{{t-1}} + {one_minus['beta2']}\, g_t^2",
-            rf"\hat v_t = \frac{{v_t}}{{1 - {n['beta2']}^t}}",
-            rf"W_{{t+1}} = W_t - {lr}\, \frac{{\hat m_t}}{{\sqrt{{\hat v_t}} + {n['eps']}}}",
-        ]
-    raise ValueError(f"unknown optimizer {name!r}")
+    """The update of optimizer ``name`` as LaTeX lines, with γ, β₁, β₂, ε filled in (the registry entry's ``latex``)."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}")
+    spec = OPTIMIZERS[name]
+    h = {p.name: p.default for p in spec.hyperparameters} | dict(hyperparameters)
+    n = {k: number(v) for k, v in h.items()} | {f"1-{k}": number(1 - v) for k, v in h.items()}
+    return [r"g_t = \nabla f(W_t)", *spec.latex(n, lr)]
 
 
 def schedule_rule(schedule: str, lr0: float, decay_rate: float) -> str:

@@ -11,7 +11,7 @@ hyperparameters and α), with the same bits as in an array: the race steps its f
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Callable, NamedTuple
+from typing import Callable, Mapping, NamedTuple
 
 import numpy as np
 
@@ -160,28 +160,105 @@ def adam(beta1: float = BETA1.default, beta2: float = BETA2.default, eps: float 
     return Optimizer("adam", init, update)
 
 
+def _sgd_latex(n, lr):
+    return [rf"W_{{t+1}} = W_t - {lr}\, g_t"]
+
+
+def _momentum_latex(n, lr):
+    return [rf"v_{{t+1}} = {n['momentum']}\, v_t - {lr}\, g_t", r"W_{t+1} = W_t + v_{t+1}"]
+
+
+def _nesterov_latex(n, lr):
+    return [rf"v_{{t+1}} = {n['momentum']}\, v_t - {lr}\, g_t",
+            rf"W_{{t+1}} = W_t + {n['momentum']}\, v_{{t+1}} - {lr}\, g_t"]
+
+
+def _rmsprop_latex(n, lr):
+    return [rf"E[g^2]_t = {n['decay']}\, E[g^2]_{{t-1}} + {n['1-decay']}\, g_t^2",
+            rf"W_{{t+1}} = W_t - \frac{{{lr}}}{{\sqrt{{E[g^2]_t}} + {n['eps']}}}\, g_t"]
+
+
+def _adagrad_latex(n, lr):
+    return [r"G_t = G_{t-1} + g_t^2", rf"W_{{t+1}} = W_t - \frac{{{lr}}}{{\sqrt{{G_t}} + 10^{{-10}}}}\, g_t"]
+
+
+def _adam_latex(n, lr):
+    return [
+        rf"m_t = {n['beta1']}\, m_{{t-1}} + {n['1-beta1']}\, g_t",  # one short line each: a phone's width
+        rf"\hat m_t = \frac{{m_t}}{{1 - {n['beta1']}^t}}",
+        rf"v_t = {n['beta2']}\, v_{{t-1}} + {n['1-beta2']}\, g_t^2",
+        rf"\hat v_t = \frac{{v_t}}{{1 - {n['beta2']}^t}}",
+        rf"W_{{t+1}} = W_t - {lr}\, \frac{{\hat m_t}}{{\sqrt{{\hat v_t}} + {n['eps']}}}",
+    ]
+
+
 class OptimizerSpec(NamedTuple):
-    """How to build one named optimizer, and what the page and CLI say about it."""
+    """Everything about one named optimizer: how to build it, and what every page, figure and the CLI show of it.
+
+    Adding an optimizer means writing its rule and adding one entry to OPTIMIZERS; the race, the pages' controls
+    and defaults, the LaTeX of its rule, its colour and the CLI's help all read it from here. Its rule must be
+    elementwise (see OPTIMIZERS).
+    """
 
     name: str
-    label: str
+    label: str  # as the pages name it
     factory: Callable[..., Optimizer]
     hyperparameters: tuple[Hyperparameter, ...]
+    colour: str = "grey"  # an ink of optiviz.figures.palette.INK (the palette checks contrast and ΔE)
+    # LaTeX lines of the update after g_t = ∇f(W_t): latex(n, α) with n[h] the value of hyperparameter h and
+    # n["1-h"] that of 1 − h, both already LaTeX numbers, and α the learning rate's LaTeX
+    latex: Callable[[Mapping[str, str], str], list[str]] = lambda n, lr: [rf"W_{{t+1}} = W_t + \Delta W({lr}, g_t)"]
+    text: tuple[str, ...] = ()  # the rule in plain text for the CLI's help, one line each
+    note: str = ""  # what the CLI's help adds after the rule, e.g. "(γ = --momentum)"
+    # a good learning rate per place: a surface's name, "train_network", "preprocessing_linear" or
+    # "preprocessing_logistic" (the pages' defaults); ``rate`` elsewhere
+    rates: Mapping[str, float] = MappingProxyType({})
+    rate: float = 0.01
+
+    def learning_rate(self, where: str) -> float:
+        """A good α for this optimizer at ``where`` (a surface's or a page's name): its rate there, or ``rate``."""
+        return self.rates.get(where, self.rate)
 
 
-OPTIMIZERS = MappingProxyType(
-    {
-        s.name: s
-        for s in (
-            OptimizerSpec("sgd", "SGD", sgd, ()),
-            OptimizerSpec("momentum", "Momentum", momentum, (MOMENTUM,)),
-            OptimizerSpec("nesterov", "Nesterov", nesterov, (MOMENTUM,)),
-            OptimizerSpec("rmsprop", "RMSProp", rmsprop, (DECAY, EPS)),
-            OptimizerSpec("adagrad", "Adagrad", adagrad, ()),
-            OptimizerSpec("adam", "Adam", adam, (BETA1, BETA2, EPS)),
-        )
-    }
-)
+def _rates(beale, long_valley, ravine, rosenbrock, saddle, train_network, linear, logistic) -> Mapping[str, float]:
+    """A good α on each of the race's surfaces, for the network page, and for the preprocessing page's two models."""
+    return MappingProxyType(dict(beale=beale, long_valley=long_valley, ravine=ravine, rosenbrock=rosenbrock,
+                                 saddle=saddle, train_network=train_network, preprocessing_linear=linear,
+                                 preprocessing_logistic=logistic))
+
+
+_REGISTRY: dict[str, OptimizerSpec] = {
+    s.name: s
+    for s in (
+        OptimizerSpec("sgd", "SGD", sgd, (), "blue", _sgd_latex, ("W ← W − α g",), "",
+                      _rates(0.0032, 0.025, 0.16, 1e-3, 0.016, 0.3, 0.079, 1.0)),
+        OptimizerSpec("momentum", "Momentum", momentum, (MOMENTUM,), "ochre", _momentum_latex,
+                      ("v ← γ v − α g;  W ← W + v",), "(γ = --momentum)",
+                      _rates(0.0032, 0.025, 0.16, 0.0016, 0.016, 0.05, 0.02, 0.2)),
+        OptimizerSpec("nesterov", "Nesterov", nesterov, (MOMENTUM,), "plum", _nesterov_latex,
+                      ("v ← γ v − α g;  W ← W + γ v − α g",), "(γ = --momentum)",
+                      _rates(0.0032, 0.025, 0.025, 1e-3, 0.016, 0.05, 0.02, 0.2)),
+        OptimizerSpec("rmsprop", "RMSProp", rmsprop, (DECAY, EPS), "green", _rmsprop_latex,
+                      ("E ← γ E + (1 − γ) g²;  W ← W − α g / (√E + ε)",), "(γ = --decay)",
+                      _rates(0.032, 0.1, 0.025, 0.02, 0.032, 0.01, 0.05, 0.05)),
+        OptimizerSpec("adagrad", "Adagrad", adagrad, (), "sky", _adagrad_latex,
+                      ("E ← E + g²;  W ← W − α g / (√E + ε)",), "(ε = 1e-10, fixed)",
+                      _rates(1.6, 0.63, 0.32, 0.5, 0.32, 0.1, 0.5, 1.0)),
+        OptimizerSpec("adam", "Adam", adam, (BETA1, BETA2, EPS), "rust", _adam_latex,
+                      ("m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²",
+                       "W ← W − α m̂ / (√v̂ + ε), m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ)"), "",
+                      _rates(0.4, 0.13, 0.05, 0.16, 0.05, 0.01, 0.1, 0.1)),
+    )
+}
+OPTIMIZERS = MappingProxyType(_REGISTRY)
+"""The registry of optimizers, by name, in the pages' order: a read-only view of one dict, to which a test may add
+an entry for its own duration with ``monkeypatch.setitem(optimizers._REGISTRY, name, spec)``.
+
+The race's float walk (``descent._walk_floats``, 12.5× faster than arrays and bit-identical) steps x and y as
+two Python floats, one ``update`` call each. So every update rule must be elementwise: ΔW[i] may depend only
+on g[i], on its own state[i] and on scalars (hyperparameters, α, a step count), never on norms, sums or dot
+products over W's entries; and it must be arithmetic that runs on a Python float as on an array, with the same bits.
+"""
 LECTURE_OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 
 

@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 
 from optiviz.arith import sqrt
+from optiviz.optimizers import OPTIMIZERS
 
 Point = tuple[float, float]
 
@@ -97,7 +98,9 @@ class Surface:
     bounds: tuple[Point, Point]  # ((x_min, x_max), (y_min, y_max)), the view
     minima: tuple[Point, ...]
     starts: tuple[tuple[str, Point], ...]  # presets; the first is the default
-    learning_rates: MappingProxyType = field(repr=False)  # a good α per optimizer
+    # α per optimizer where this surface overrides the registry's rate (OptimizerSpec.rates); the race's surfaces
+    # have none: see ``learning_rates``
+    rate_overrides: MappingProxyType = field(repr=False)
     log_levels: bool  # contour levels log-spaced when values span decades
     caption: str
     pointwise: Callable[[float, float], tuple[float, float, float]] | None = None  # (f, ∂f/∂x, ∂f/∂y) at one point
@@ -108,6 +111,12 @@ class Surface:
         """The hyperparameters this surface races ``optimizer`` with where they differ from the optimizer's
         own defaults (e.g. momentum's γ on the ravine)."""
         return dict(self.hyperparameters.get(optimizer, {}))
+
+    @property
+    def learning_rates(self) -> MappingProxyType:
+        """A good α per optimizer on this surface, read from each registry entry's rates (OptimizerSpec.rates)."""
+        return MappingProxyType({name: self.rate_overrides.get(name, spec.learning_rate(self.name))
+                                 for name, spec in OPTIMIZERS.items()})
 
     def value(self, points) -> np.ndarray:
         return self.value_and_grad(points)[0]
@@ -155,14 +164,13 @@ class Surface:
         return d.min(axis=-1)
 
 
-def _lrs(**lrs):
-    return MappingProxyType(lrs)
-
-
-def _from_formula(name: str, title: str, latex: str, formula: Callable, *fields, **hyperparameters) -> Surface:
+def _from_formula(name: str, title: str, latex: str, formula: Callable, bounds, minima, starts, log_levels: bool,
+                  caption: str, **hyperparameters) -> Surface:
     """A Surface whose loss is ``formula(x, y) = (f, ∂f/∂x, ∂f/∂y)``: vectorised, and pointwise for the race;
-    ``hyperparameters`` maps an optimizer to the settings it races with here (its defaults otherwise)."""
-    return Surface(name, title, latex, _vectorised(formula), *fields, pointwise=formula,
+    ``hyperparameters`` maps an optimizer to the settings it races with here (its defaults otherwise). Its
+    learning rates are the registry's (OptimizerSpec.rates)."""
+    return Surface(name, title, latex, _vectorised(formula), bounds, minima, starts, MappingProxyType({}), log_levels,
+                   caption, pointwise=formula,
                    hyperparameters=MappingProxyType({k: MappingProxyType(v) for k, v in hyperparameters.items()}))
 
 
@@ -178,7 +186,6 @@ SURFACES = MappingProxyType(
                 ((-4.5, 4.5), (-4.5, 4.5)),
                 ((3.0, 0.5),),
                 (("plateau (1, 1.5)", (1.0, 1.5)), ("steep slope (2, 1.5)", (2.0, 1.5)), ("lower left (−1, −1)", (-1.0, -1.0))),
-                _lrs(sgd=0.0032, momentum=0.0032, nesterov=0.0032, rmsprop=0.032, adagrad=1.6, adam=0.4),
                 True,
                 "Lecture Figure 15. The large first gradient sends momentum shooting past the valley and "
                 "looping back, while RMSProp follows the valley, much faster than SGD, to the minimum at (3, 0.5) "
@@ -194,7 +201,6 @@ SURFACES = MappingProxyType(
                 ((-4.0, 8.0), (-3.0, 3.0)),
                 ((VALLEY_END, 0.0),),
                 (("on the wall (−3, 1.5)", (-3.0, 1.5)), ("on the floor (−3, 0.01)", (-3.0, 0.01))),
-                _lrs(sgd=0.025, momentum=0.025, nesterov=0.025, rmsprop=0.1, adagrad=0.63, adam=0.13),
                 False,
                 "Lecture Figure 16. SGD drops to the gently sloping floor and stalls; momentum swings across "
                 "the valley until it builds up speed along it; RMSProp, Adam and Adagrad scale each step, "
@@ -208,7 +214,6 @@ SURFACES = MappingProxyType(
                 ((-3.0, 3.0), (-3.0, 3.0)),
                 ((0.0, 0.0),),
                 (("steep wall (1, −2.5)", (1.0, -2.5)), ("far end (0.2, 2.8)", (0.2, 2.8)), ("high on the wall (−2, 2)", (-2.0, 2.0))),
-                _lrs(sgd=0.16, momentum=0.16, nesterov=0.025, rmsprop=0.025, adagrad=0.32, adam=0.05),
                 False,
                 "Lecture Figures 12–14. The surface curves 100× more steeply in w₁ than in w₂, so SGD "
                 "zig-zags between the walls while creeping along w₂. Momentum, at the same α and γ = 0.5 "
@@ -225,7 +230,6 @@ SURFACES = MappingProxyType(
                 ((-2.0, 2.0), (-1.0, 3.0)),
                 ((1.0, 1.0),),
                 (("valley floor (0, 0)", (0.0, 0.0)), ("classic (−1.2, 1)", (-1.2, 1.0)), ("top left (−1.5, 2.5)", (-1.5, 2.5))),
-                _lrs(sgd=1e-3, momentum=0.0016, nesterov=1e-3, rmsprop=0.02, adagrad=0.5, adam=0.16),
                 True,
                 "The ravine of Lecture Figures 12–14, bent into a banana: SGD stalls on the flat floor while "
                 "momentum and Adam follow the curve to the minimum at (1, 1). From the classic start "
@@ -239,7 +243,6 @@ SURFACES = MappingProxyType(
                 ((-2.0, 2.0), (-2.0, 2.0)),
                 ((0.0, 2**0.5), (0.0, -(2**0.5))),
                 (("near the ridge (1.5, 0.001)", (1.5, 1e-3)), ("off the ridge (−1.5, 0.3)", (-1.5, 0.3))),
-                _lrs(sgd=0.016, momentum=0.016, nesterov=0.016, rmsprop=0.032, adagrad=0.32, adam=0.05),
                 False,
                 "The gradient vanishes at the saddle (0, 0). Starting near the ridge, SGD slides into the "
                 "saddle and lingers there for about 100 steps; RMSProp, Adam and Adagrad scale up the tiny "

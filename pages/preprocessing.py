@@ -14,8 +14,6 @@ from optiviz.ui import preprocessing_cache as cache
 from optiviz.ui.controls import LEARNING_RATES, hyperparameter_slider, snap, whole_number
 
 PAGE_MAX_SAMPLES, PAGE_MAX_STEPS = 500, 500
-DEFAULT_LR = {"linear": {"sgd": 0.079, "momentum": 0.02, "nesterov": 0.02, "rmsprop": 0.05, "adagrad": 0.5, "adam": 0.1},
-              "logistic": {"sgd": 1.0, "momentum": 0.2, "nesterov": 0.2, "rmsprop": 0.05, "adagrad": 1.0, "adam": 0.1}}
 SCALES = (0.25, 0.5, 1.0, 2.0, 4.0)
 SIZES = tuple(round(0.01 * k, 2) for k in range(1, 31))
 QP = "query-params"
@@ -86,7 +84,8 @@ with st.sidebar:
     alpha = st.radio("learning rate α", list(ALPHA_MODES), format_func=ALPHA_MODES.get, key="pp_alpha", bind=QP,
                      help="Each its own best α: the one of the sweep (bottom right) that converges in the fewest steps "
                           "on that surface, the fairest comparison. The same α: the slider below for all four.")
-    lr = st.select_slider("the same α for all", LEARNING_RATES, snap(DEFAULT_LR[model][optimizer], LEARNING_RATES),
+    default_lr = OPTIMIZERS[optimizer].learning_rate(f"preprocessing_{model}")  # the registry's α for this model
+    lr = st.select_slider("the same α for all", LEARNING_RATES, snap(default_lr, LEARNING_RATES),
                           format_func=lambda v: f"{v:g}", key=f"pp_lr_{model}_{optimizer}", bind=QP,
                           disabled=alpha != "shared", help="One α for all four preprocessings (log scale).")
     hyper = ()

@@ -22,7 +22,6 @@ from optiviz.ui.race_views import RMSPROP_EPS_NOTE
 PAGE_MAX_SAMPLES, PAGE_MAX_WIDTH, PAGE_MAX_DEPTH = 1000, 64, 5
 PAGE_WORK_SHARE = 0.5  # of the engine's work caps: batch norm, dropout and the figures cost more than they count
 BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128, "full batch")
-DEFAULT_LR = {"sgd": 0.3, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.01, "adagrad": 0.1, "adam": 0.01}
 PENALTY_STRENGTHS = tuple(v for v in LEARNING_RATES if v <= 0.1)
 DEFAULT_SEEDS = 10  # the comparison's seeds: a class presses Train at once, so no more than the default view can pay for
 INIT_LABELS = {"zeros": "zeros", "constant": "constant", "normal": "normal", "uniform": "uniform", "xavier": "Xavier",
@@ -100,7 +99,8 @@ with st.sidebar:
     for opt in OPTIMIZERS:
         with st.expander(f"{OPTIMIZERS[opt].label} settings"):
             whose = f"{OPTIMIZERS[opt].label} · "  # each control's own name, also to a screen reader
-            lr = log_slider(f"{whose}learning rate α₀", LEARNING_RATES, DEFAULT_LR[opt], f"train_lr_{opt}")
+            lr = log_slider(f"{whose}learning rate α₀", LEARNING_RATES, OPTIMIZERS[opt].learning_rate("train_network"),
+                            f"train_lr_{opt}")
             hyper = tuple((h.name, hyperparameter_slider(h, f"train_{opt}_{h.name}", whose))
                           for h in OPTIMIZERS[opt].hyperparameters)
         if opt in chosen:

@@ -80,6 +80,85 @@ def test_isolines_saddle_cells_keep_every_crossing():
     assert len(crossings) == 24  # 12 horizontal and 12 vertical edges, one crossing each (at its middle)
 
 
+def edge_crossings(x, y, z, c) -> np.ndarray:
+    """Every grid edge whose ends straddle c, crossed at p = pa + t (pb − pa), t = (c − za)/(zb − za)."""
+    xx, yy = np.meshgrid(x, y)
+    found = []
+    for a, b in (((slice(None), slice(None, -1)), (slice(None), slice(1, None))),  # along x
+                 ((slice(None, -1), slice(None)), (slice(1, None), slice(None)))):  # along y
+        za, zb = z[a], z[b]
+        cross = (za > c) != (zb > c)
+        t = (c - za[cross]) / (zb[cross] - za[cross])
+        found.append(np.stack([xx[a][cross] + t * (xx[b][cross] - xx[a][cross]),
+                               yy[a][cross] + t * (yy[b][cross] - yy[a][cross])], axis=1))
+    return np.concatenate(found)
+
+
+def test_isolines_vertices_are_the_edge_crossings_of_their_level():
+    """On an uneven grid and a bumpy surface: each vertex is where its level crosses a grid edge (to 1e-9), every
+    crossing edge gives a vertex, and closed rings end on their first point."""
+    rng = np.random.default_rng(3)
+    x = np.cumsum(rng.uniform(0.05, 0.2, 37))
+    y = np.cumsum(rng.uniform(0.05, 0.2, 29))
+    xx, yy = np.meshgrid(x, y)
+    z = np.sin(3 * xx) * np.cos(2 * yy) + 0.3 * rng.standard_normal(xx.shape)
+    levels = [-0.7, 0.0, 0.45]
+    lines = lines_of(*isolines(x, y, z, levels))
+    lx, ly, at = isolines(x, y, z, levels)
+    for c in levels:
+        vertices = np.stack([lx[at == c], ly[at == c]], axis=1)
+        expected = edge_crossings(x, y, z, c)
+        assert len(np.unique(np.round(vertices, 9), axis=0)) == len(expected) > 20
+        gap = np.abs(vertices[:, None, :] - expected[None, :, :]).max(axis=2)  # vertex × crossing distances
+        assert gap.min(axis=1).max() < 1e-9 and gap.min(axis=0).max() < 1e-9  # each on a crossing, each crossing drawn
+    def on_border(p):
+        return bool(np.isclose(p[0], x[[0, -1]], rtol=0, atol=1e-12).any()
+                    or np.isclose(p[1], y[[0, -1]], rtol=0, atol=1e-12).any())
+
+    closed = [np.array_equal(line[0], line[-1]) for line in lines]
+    assert any(closed) and not all(closed)
+    for shut, line in zip(closed, lines):  # a curve that does not close ends at the border, both ends
+        assert shut or (on_border(line[0]) and on_border(line[-1]))
+
+
+def test_isolines_leave_out_the_cells_around_a_missing_value():
+    x = y = np.linspace(-1, 1, 41)  # steps of 0.05
+    xx, yy = np.meshgrid(x, y)
+    z = xx**2 + yy**2
+    z[20, 30] = np.nan  # the corner (0.5, 0) on the circle of radius 0.5
+    (arc,) = lines_of(*isolines(x, y, z, [0.25]))
+    assert not np.array_equal(arc[0], arc[-1])  # the circle, broken open at the hole
+    near = (np.abs(arc[:, 0] - 0.5) < 0.05 - 1e-12) & (np.abs(arc[:, 1]) < 0.05 - 1e-12)
+    assert not near.any()  # nothing drawn in the four cells that share the missing corner
+    np.testing.assert_allclose(np.hypot(arc[:, 0], arc[:, 1]), 0.5, atol=2e-3)
+
+
+def test_isolines_of_the_preprocessing_default_keep_the_marching_squares_count():
+    """The preprocessing page's default loss panels: 1,919 vertices in 51 lines, as the hand-written marching
+    squares drew them before contourpy replaced it (and each vertex on a crossing of its level)."""
+    from optiviz import preprocessing_lab as lab
+    from optiviz.figures import preprocessing as figs
+
+    data = dict(model="linear", samples=200, seed=0, centre=(1.0, 4.0), correlation=0.6, scale=2.0)
+    run = dict(optimizer="sgd", steps=100, start=(-2.0, 2.0))
+    rates = tuple(lab.best_rates(lab.rate_sweep(**data, **run))["learning rate"])
+    c = lab.compare(**data, **run, learning_rate=rates)
+    vertices = lines = 0
+    for k, (w1, w2, Z) in enumerate(c.grids):
+        levels = figs._levels(float(c.trajectories.loss[0, k] - c.loss_min[k]))
+        z = np.clip(np.log10(np.maximum(Z - c.loss_min[k], figs.FLOOR)), levels[0], levels[-1])
+        lx, ly, at = isolines(w1, w2, z, levels)
+        vertices += int(np.sum(~np.isnan(lx)))
+        lines += len(lines_of(lx, ly, at))
+        for level in levels[1:-1]:  # the end levels touch the clipped plateaus, where crossings sit on grid corners
+            expected = edge_crossings(w1, w2, z, level)
+            got = np.stack([lx[at == level], ly[at == level]], axis=1)
+            assert len(got) >= len(expected)
+            if len(expected):
+                assert np.abs(got[:, None] - expected[None]).max(axis=2).min(axis=0).max() < 1e-9
+    assert (vertices, lines) == (1919, 51)
+
+
 def picture(uri: str) -> np.ndarray:
     """A PNG data URI decoded by Pillow (Streamlit's own dependency), as (H, W, 3) bytes."""
     from PIL import Image
@@ -97,6 +176,19 @@ def test_png_data_uri_round_trips_through_pillow():
         np.testing.assert_array_equal(picture(png_data_uri(rgb)), rgb)
     with pytest.raises(ValueError, match="uint8"):
         png_data_uri(np.zeros((4, 4, 3)))
+
+
+def test_png_data_uri_keeps_every_pixel_of_a_race_map_picture():
+    """Lossless: the shaded Rosenbrock picture, and a strided (non-contiguous) view of it, decode to the input."""
+    surface = SURFACES["rosenbrock"]
+    (x0, x1), (y0, y1) = surface.bounds
+    t = (np.arange(96) + 0.5) / 96
+    xx, yy = np.meshgrid(x0 + t * (x1 - x0), y1 - t * (y1 - y0))
+    z = np.log10(surface.value(np.stack([xx, yy], axis=-1)) + 1e-3)
+    rgb = shade((z - z.min()) / (z.max() - z.min()))
+    assert rgb.dtype == np.uint8 and len(np.unique(rgb.reshape(-1, 3), axis=0)) > 100
+    for view in (rgb, rgb[::3, ::-2]):
+        np.testing.assert_array_equal(picture(png_data_uri(view)), view)
 
 
 def test_shade_is_linear_between_the_colourscale_stops():

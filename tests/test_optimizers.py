@@ -16,6 +16,7 @@ from optiviz.optimizers import (
     rmsprop,
     sgd,
 )
+from tests.torch_reference import require_torch
 
 # A fixed gradient sequence and start, as (2,) arrays and as (2, 3) arrays.
 W0_FLAT = [0.3, -0.7]
@@ -392,7 +393,7 @@ TORCH_CASES = [
 @pytest.mark.parametrize("name, hyper, make_torch, lr", TORCH_CASES)
 def test_matches_torch_optim(surface, name, hyper, make_torch, lr):
     """20 steps agree with torch.optim in float64 (torch's gradient from autograd, ours analytic)."""
-    torch = pytest.importorskip("torch")
+    torch = require_torch()  # skipped without torch, fails under CI=true
     from optiviz.descent import descend
     from optiviz.surfaces import get_surface
 
@@ -448,7 +449,7 @@ def test_under_a_schedule_alpha_stays_inside_the_velocity_unlike_torch(name):
         w = w + (gamma * v - rates[t] * g if name == "nesterov" else v)
         lecture.append(w)
     np.testing.assert_allclose(ours, np.array(lecture), rtol=1e-12, atol=1e-14)
-    torch = pytest.importorskip("torch")
+    torch = require_torch()  # skipped without torch, fails under CI=true
     p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
     opt = torch.optim.SGD([p], lr=1e-3, momentum=gamma, nesterov=name == "nesterov")
     schedule = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: float(rates[t] / rates[0]))

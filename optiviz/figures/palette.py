@@ -18,9 +18,12 @@ colour keeps one meaning on a page (on the learning-rate page blue is no longer 
 "exponential decay", on the regularization page w₁ no longer shares L1's colour).
 """
 
+from collections.abc import Mapping
 from types import MappingProxyType
 
 import numpy as np
+
+from optiviz.optimizers import OPTIMIZERS
 
 LIGHT_BACKGROUND, DARK_BACKGROUND = "#ffffff", "#0e1117"  # Streamlit's two themes
 MIN_CONTRAST, MIN_DELTA_E = 3.0, 20.0
@@ -49,14 +52,22 @@ INK = MappingProxyType({
 })
 NEUTRAL = "#6B6B6B"  # reference marks (the minimum's outline, the start): a grey that reads on both themes
 
-OPTIMIZER_COLOURS = MappingProxyType({
-    "sgd": INK["blue"],
-    "momentum": INK["ochre"],
-    "nesterov": INK["plum"],
-    "rmsprop": INK["green"],
-    "adagrad": INK["sky"],
-    "adam": INK["rust"],
-})
+
+class _OptimizerColours(Mapping):
+    """Each optimizer's colour, read from its registry entry (``OptimizerSpec.colour``, an ink's name) when asked:
+    an optimizer added to the registry has its colour here at once."""
+
+    def __getitem__(self, name: str) -> str:
+        return INK[OPTIMIZERS[name].colour]
+
+    def __iter__(self):
+        return iter(OPTIMIZERS)
+
+    def __len__(self) -> int:
+        return len(OPTIMIZERS)
+
+
+OPTIMIZER_COLOURS = _OptimizerColours()
 SURFACE_COLOURSCALE = [[0.0, "#fffdf2"], [0.4, "#eef2f7"], [0.75, "#d5deea"], [1.0, "#b9c6d8"]]
 MINIMUM_COLOUR = NEUTRAL
 
@@ -72,7 +83,7 @@ def shade(values, scale=SURFACE_COLOURSCALE) -> np.ndarray:
 
 def colour(name: str) -> str:
     """The colour of an optimizer (grey for names without one)."""
-    return OPTIMIZER_COLOURS.get(name, INK["grey"])
+    return OPTIMIZER_COLOURS[name] if name in OPTIMIZERS else INK["grey"]
 
 
 # Classes of the toy data (also the decision regions' shades).

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.stream_client import Session
+from tests.support.stream_client import Session
 from tests.browser.conftest import CHROMIUM_ARGS, _chromium, _missing
 from tests.servers import ROOT, free_port, start_streamlit, stop, wait_ok, wait_ready
 

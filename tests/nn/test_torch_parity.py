@@ -1,5 +1,5 @@
-"""PyTorch parity (skipped without torch): the same weights and batch give the same logits,
-loss, gradients and batch-norm running statistics, in float64."""
+"""PyTorch parity (skipped without torch; under CI=true a missing torch fails): the same weights and
+batch give the same logits, loss, gradients and batch-norm running statistics, in float64."""
 
 import numpy as np
 import pytest
@@ -7,8 +7,9 @@ import pytest
 from optiviz.nn import MLP
 from optiviz.nn.activations import ACTIVATIONS, elu, leaky_relu
 from optiviz.nn.losses import binary_cross_entropy, mean_squared_error, softmax_cross_entropy
+from tests.torch_reference import require_torch
 
-torch = pytest.importorskip("torch")
+torch = require_torch()
 F = torch.nn.functional
 
 

@@ -4,7 +4,7 @@ It speaks the frontend's protocol (streamlit.proto): after connecting it sends a
 ``rerun_script`` carrying a ``ClientState`` (the page's url path on the first run, the page's
 script hash and the widget states afterwards) and reads ``ForwardMsg``s until
 ``script_finished``. It sends no cached-message hashes, so the server sends every message in
-full, as it does to a browser that has not seen them. Used by bench_load.py and tests/deploy.
+full, as it does to a browser that has not seen them. Used by tests/deploy and benchmarks/bench_load.py.
 """
 
 from __future__ import annotations

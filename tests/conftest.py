@@ -1,6 +1,0 @@
-"""Make the repository importable from the tests."""
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
