@@ -38,6 +38,22 @@ def check_number(name: str, value, *, low: float = -math.inf, high: float = math
     return v
 
 
+def check_numbers(name: str, value, *, low: float = -math.inf, high: float = math.inf,
+                  low_open: bool = False, high_open: bool = False) -> np.ndarray:
+    """``value`` (a number or an array of them, e.g. one per run) as float64, every entry finite in [low, high]."""
+    if isinstance(value, (bool, np.bool_, str)):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    try:
+        v = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    above = (low < v) if low_open else (low <= v)
+    below = (v < high) if high_open else (v <= high)
+    if not np.all(np.isfinite(v) & above & below):
+        raise ValueError(f"{name} must be a finite number{_interval(low, high, low_open, high_open)}, got {value!r}")
+    return v
+
+
 def check_int(name: str, value, *, low: int = 1, high: int | None = None) -> int:
     """``value`` as an int in [low, high] (no upper bound when ``high`` is None).
 

@@ -59,17 +59,26 @@ def make_problem(model: str, samples: int, seed, centre=(0.0, 0.0), correlation:
     return Problem(model, X, signal if model == "linear" else (signal > 0).astype(float))
 
 
+def residual(model: str, z, y):
+    """ŷ − y for scores z = x·w: z − y (linear), or σ(z) − y with σ(z) = e^{−log(1 + e^{−z})}, without overflow."""
+    return z - y if model == "linear" else np.exp(-np.logaddexp(0.0, -z)) - y
+
+
+def sample_losses(model: str, z, y):
+    """Each sample's loss term: ½(z − y)² (linear) or log(1 + e^z) − y z (logistic); L is their mean."""
+    if model == "linear":
+        r = z - y
+        return 0.5 * (r * r)
+    return np.logaddexp(0.0, z) - y * z
+
+
 def loss_and_grad(model: str, W, X, y) -> tuple[np.ndarray, np.ndarray]:
     """L(w) and ∇L(w) = 1/N Xᵀ(ŷ − y) for weights W (..., 2) on samples X (..., N, 2), y (..., N)."""
     W, X, y = np.asarray(W, dtype=float), np.asarray(X, dtype=float), np.asarray(y, dtype=float)
     z = (X @ W[..., None])[..., 0]
-    if check_model(model) == "linear":
-        residual = z - y
-        loss = 0.5 * np.mean(residual * residual, axis=-1)
-    else:
-        residual = np.exp(-np.logaddexp(0.0, -z)) - y  # σ(z) − y, computed without overflow
-        loss = np.mean(np.logaddexp(0.0, z) - y * z, axis=-1)
-    grad = (residual[..., None, :] @ X)[..., 0, :] / X.shape[-2]
+    model = check_model(model)
+    loss = np.mean(sample_losses(model, z, y), axis=-1)
+    grad = (residual(model, z, y)[..., None, :] @ X)[..., 0, :] / X.shape[-2]
     return loss, grad
 
 
@@ -91,7 +100,7 @@ def loss_only(model: str, W, X, y) -> np.ndarray:
             rows = max(1, MAX_GRID_WORK // max(len(X), 1))
             for i in range(0, len(flat), rows):
                 z = np.dot(flat[i:i + rows], X.T)
-                out[i:i + rows] = np.mean(np.logaddexp(0.0, z) - y * z, axis=-1)
+                out[i:i + rows] = np.mean(sample_losses("logistic", z, y), axis=-1)
     return out.reshape(W.shape[:-1])
 
 

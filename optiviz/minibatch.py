@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from optiviz.checks import check_int, check_number, check_table
-from optiviz.linear_models import Problem, check_model, loss_and_grad, loss_only, optimum
+from optiviz.linear_models import Problem, check_model, loss_and_grad, loss_only, optimum, residual
 from optiviz.nn.training import batch_bounds, stream
 from optiviz.optimizers import OPTIMIZERS, make_optimizer
 from optiviz.schedules import SCHEDULES
@@ -115,11 +115,9 @@ def batch_gradient(model: str, W: np.ndarray, X: np.ndarray, y: np.ndarray) -> n
     """g = 1/|I| Σᵢ ∇Lᵢ(W) = 1/|I| (ŷ − y) X for R runs W (R, 2) on one batch X (|I|, 2), y (|I|,).
 
     The gradient of linear_models.loss_and_grad without its loss, as two 2-D matrix products:
-    about twice as fast, and this is the inner loop. The tests check the two agree.
+    about twice as fast, and this is the inner loop.
     """
-    z = np.dot(W, X.T)
-    residual = z - y if model == "linear" else np.exp(-np.logaddexp(0.0, -z)) - y  # ŷ − y, σ without overflow
-    return np.dot(residual, X) * (1.0 / len(X))
+    return np.dot(residual(model, np.dot(W, X.T), y), X) * (1.0 / len(X))
 
 
 def full_loss(problem: Problem, weights: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ from typing import Callable, Mapping, NamedTuple
 import numpy as np
 
 from optiviz.arith import sqrt
+from optiviz.checks import check_numbers
 
 
 class Optimizer(NamedTuple):
@@ -36,17 +37,8 @@ class Hyperparameter(NamedTuple):
     help: str
 
     def check(self, value) -> None:
-        """Raise ValueError naming the hyperparameter if ``value`` is out of range."""
-        try:
-            v = np.asarray(value, dtype=float)
-        except (TypeError, ValueError):
-            raise ValueError(f"{self.name} must be a number, got {value!r}") from None
-        bad = ~np.isfinite(v) | (v < self.low) | ((v >= self.high) if self.high_open else (v > self.high))
-        if np.any(bad):
-            closing = ")" if self.high_open else "]"
-            raise ValueError(
-                f"{self.name} must be a finite number in [{self.low:g}, {self.high:g}{closing}, got {value!r}"
-            )
+        """Raise ValueError naming the hyperparameter if ``value`` (one, or one per run) is out of range."""
+        check_numbers(self.name, value, low=self.low, high=self.high, high_open=self.high_open)
 
 
 MOMENTUM = Hyperparameter("momentum", "γ", 0.9, 0.0, 1.0, True, "velocity decay γ: how much of the last step is kept")

@@ -8,7 +8,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from optiviz.checks import check_int, check_number, check_rng, check_table
+from optiviz.checks import check_int, check_number, check_numbers, check_rng, check_table
 
 # --- check_number ------------------------------------------------------------------------------
 
@@ -167,3 +167,12 @@ def test_table_finiteness_is_optional(bad):
         check_table("pts", X)
     out = check_table("pts", X, width=2, finite=False)
     np.testing.assert_array_equal(out, X)
+
+
+def test_check_numbers_takes_one_value_per_run_and_names_the_input():
+    np.testing.assert_array_equal(check_numbers("momentum", [0.0, 0.5, 0.9], low=0, high=1, high_open=True),
+                                  [0.0, 0.5, 0.9])
+    assert check_numbers("momentum", 0.5, low=0, high=1).shape == ()
+    for bad in ([0.5, 1.0], [0.5, np.nan], [-0.1], "0.5", True, [[0.5], "x"]):
+        with pytest.raises(ValueError, match=r"^momentum must be a (finite )?number"):
+            check_numbers("momentum", bad, low=0, high=1, high_open=True)
