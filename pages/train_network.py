@@ -258,9 +258,6 @@ for k, (col, r) in enumerate(zip(st.columns(len(result)), result)):
 if any(name == "rmsprop" for name, _, _ in runs):
     st.caption(RMSPROP_EPS_NOTE)
 
-points = {"train": (split.X_train, split.y_train), "validation": (split.X_val, split.y_val)}
-last_epoch = max(r.epochs_run for r in result)
-
 
 def _panel_columns(n: int) -> list:
     """Columns for n panels, a figure each: 2 × 2 for four, else one row; a phone stacks them at full width."""
@@ -269,9 +266,14 @@ def _panel_columns(n: int) -> list:
 
 
 @st.fragment
-def boundary():
+def boundary(trained_with: tuple):
     # Bound to the URL, so that "the boundary at epoch 30" can be shared; dragging it reruns this fragment only.
     # A link's epoch beyond this training's last is refused by the slider: app.py's links.report names it.
+    # The session keeps this fragment, its arguments and this page's globals: so it takes only the settings and
+    # reads the training from the cache each time it runs (a hit), never holding a copy of its own (issue 16).
+    result, split = cache.comparison(*trained_with), cache.dataset(trained_with[0])
+    points = {"train": (split.X_train, split.y_train), "validation": (split.X_val, split.y_val)}
+    last_epoch = max(r.epochs_run for r in result)
     if not 0 <= st.session_state.get("epoch", 0) <= last_epoch:  # an epoch of a longer training: start at the end
         del st.session_state["epoch"]
     epoch = st.slider("Epoch", 0, last_epoch, last_epoch, key="epoch", bind="query-params",
@@ -285,7 +287,7 @@ st.subheader("Decision boundary")
 st.caption("Shading: the network's predicted probability of the orange class (the black line is 50%). "
            "Filled dots are training points, rings are validation points."
            + (f" One seed's networks (training seed {seed}); the curves below are over {n_seeds} seeds." if seeds else ""))
-boundary()
+boundary(args)
 
 st.subheader("Learning curves")
 if seeds:
@@ -336,3 +338,9 @@ with tabs[2]:
             for col, plane in zip(st.columns(len(view.paths)), view.paths):
                 charts.show(path_figure(plane, label), f"landscape_path_{plane.skip}",
                             name=f"The training path on its plane, {'with' if plane.skip else 'without'} skip connections", where=col)
+
+# ---- nothing of the training stays with the session ----------------------------------------------------
+# The epoch slider's fragment lives as long as the session, and with it this page's globals: the copies of the
+# cached results above (each cache_data call returns its own) would stay with every open tab, 1 MB or more each.
+for _big in ("result", "seeds", "split", "r", "chosen_run", "view", "random_slice", "plane", "fig", "curve", "last"):
+    globals().pop(_big, None)
