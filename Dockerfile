@@ -1,6 +1,16 @@
-# optiviz: one Streamlit server on port 8501 (docs/deploy.md).
+# optiviz: one Streamlit server on port 8501, meant to run BEHIND nginx (docs/deploy.md).
 #   docker build -t optiviz .
-#   docker run -p 8501:8501 -e STREAMLIT_SERVER_COOKIE_SECRET=$(openssl rand -hex 32) optiviz
+#   docker compose -f deploy/compose.yaml up -d --build      # nginx on :80 in front of two replicas
+# Do not publish 8501 to the network (`docker run -p 8501:8501 ...`): students would reach Streamlit
+# without nginx's gzip, limits and security headers, and with /_stcore/metrics and
+# /_stcore/script-health-check open to all. To try the image alone, publish it on loopback only:
+#   docker run -p 127.0.0.1:8501:8501 -e STREAMLIT_SERVER_COOKIE_SECRET=$(openssl rand -hex 32) optiviz
+#
+# Base image: pin it by digest for reproducible builds. No Docker engine ran where this file was
+# written, so no digest could be read and none is invented here. On a machine with Docker:
+#   docker pull python:3.11-slim
+#   docker inspect --format '{{index .RepoDigests 0}}' python:3.11-slim   # python@sha256:<64 hex>
+# and write the line below as  FROM python:3.11-slim@sha256:<64 hex>
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

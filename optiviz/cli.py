@@ -13,6 +13,8 @@ import os
 import re
 import sys
 
+import numpy as np
+
 from optiviz.datasets import (BOUNDS, DATASETS, MAX_ROTATION, MAX_SAMPLES, MAX_VAL_FRACTION, MIN_SAMPLES,
                                PREPROCESSINGS, REFLECTIONS, make_dataset, train_val_split)
 from optiviz import double_descent
@@ -98,6 +100,8 @@ ALPHA_RANGES = {"leaky_relu": dict(low=0.0, high=1.0), "elu": dict(low=0.0, low_
 # --augment: jitter for every dataset; rotation and reflection only where they keep every label
 # (circles are symmetric under both; they would turn one moon, XOR quadrant, arm or blob into another).
 AUGMENT_JITTER = 0.05
+# --noise of train: beyond this the points are noise alone (and near 1e308 they overflow float64).
+MAX_DATA_NOISE = 1e6
 BN_MOMENTUM = MLP.__dataclass_fields__["bn_momentum"].default
 SYMMETRIC_DATASETS = ("circles",)
 TRAIN_DEFAULTS = dict(dataset="moons", samples=400, noise=0.1, val_fraction=0.25, hidden=(16, 16), activation="relu",
@@ -217,7 +221,7 @@ writes "stopped early at epoch N: best val_loss at epoch M" to stderr.
 
 caps on the work of one run (more is refused with exit status 2):
   samples {MIN_SAMPLES} to {MAX_SAMPLES}; at most {MAX_DEPTH} hidden layers of at most {MAX_WIDTH} units;
-  epochs ≤ {MAX_EPOCHS};
+  epochs ≤ {MAX_EPOCHS}; --noise ≤ {MAX_DATA_NOISE:g};
   work:  epochs × (4 N_train + N_val) × Σ n_in·n_out ≤ {MAX_WORK:,} (multiply-adds)
   steps: epochs × ⌈N_train / B⌉ × operations ≤ {MAX_STEP_WORK:,}, where each hidden layer
          counts 2 operations (+1 with dropout, +4 with batch norm) and each step 3 more
@@ -324,7 +328,8 @@ def add_train_parser(commands) -> None:
         help=f"points in all, training + validation, {MIN_SAMPLES} to {MAX_SAMPLES} (default: {d['samples']})")
     add("--classes", type=int, metavar="K", help="number of classes: 2, or 3 for spiral and blobs (default: 2)")
     add("--noise", type=float, default=d["noise"], metavar="S",
-        help=f"σ ≥ 0 of the Gaussian noise on every point, in data units (default: {d['noise']:g})")
+        help=f"σ of the Gaussian noise on every point, 0 to {MAX_DATA_NOISE:g}, in data units "
+             f"(default: {d['noise']:g})")
     add("--val-fraction", type=float, default=d["val_fraction"], metavar="F",
         help=f"share of each class held out for validation, 0 to {MAX_VAL_FRACTION:g} (default: {d['val_fraction']:g})")
     add("--preprocess", default="none", type=lambda text: SPELLINGS.get(text, text), choices=PREPROCESSINGS,
@@ -478,8 +483,8 @@ def init_flag_value(flag: str, args) -> float | None:
 def train_problems(args, augment: dict) -> list[str]:
     """What is wrong with the parsed ``train`` options (empty when they are fine; the engine checks the caps)."""
     dataset, spec = DATASETS[args.dataset], OPTIMIZERS[args.optimizer]
-    found = [check("--samples", args.samples, MIN_SAMPLES, MAX_SAMPLES), check("--noise", args.noise, 0),
-             check("--val-fraction", args.val_fraction, 0, MAX_VAL_FRACTION)]
+    found = [check("--samples", args.samples, MIN_SAMPLES, MAX_SAMPLES),
+             check("--noise", args.noise, 0, MAX_DATA_NOISE), check("--val-fraction", args.val_fraction, 0, MAX_VAL_FRACTION)]
     if args.data_seed is not None:
         found.append(check("--data-seed", args.data_seed, 0))
     if args.classes not in dataset.classes:
@@ -764,6 +769,8 @@ def main(argv=None) -> int:
     """Run the command line; return the exit status (2 for bad input)."""
     try:
         args = build_parser().parse_args(argv)
-        return args.handler(args)
+        # An overflow is a divergence (reported as "diverged at ..."), not a RuntimeWarning with a source line.
+        with np.errstate(all="ignore"):
+            return args.handler(args)
     except SystemExit as stop:  # argparse exits for --help and errors
         return stop.code if isinstance(stop.code, int) else 1
