@@ -62,7 +62,7 @@ def test_diverging_run_stops_before_the_divergence():
 def test_bad_input_end_to_end_is_one_line():
     done = optiviz("path", "--lr", "-1")
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr == "optiviz path: error: --lr must be > 0, got -1\n"
+    assert done.stderr == "optiviz path: error: --lr must be a finite number > 0, got -1.0\n"
 
 
 def test_help_describes_the_formulas():
@@ -142,7 +142,7 @@ def test_engine_errors_are_reported_by_flag(capsys, monkeypatch):
     def refuse(*args, **kwargs):
         raise ValueError("decay_rate must be a finite number ≥ 0, got -1")
 
-    monkeypatch.setattr(cli, "run", refuse)
+    monkeypatch.setattr(cli.path, "run", refuse)
     assert cli.main(["path"]) == 2
     assert capsys.readouterr().err == "optiviz path: error: --decay-rate must be a finite number ≥ 0, got -1\n"
 

@@ -105,13 +105,13 @@ def test_bad_input_end_to_end_is_one_line():
     done = subprocess.run([sys.executable, "-m", "optiviz", "double-descent", "--noise", "nan"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr == "optiviz double-descent: error: --noise must be a finite number, got nan\n"
+    assert done.stderr == f"optiviz double-descent: error: --noise must be a finite number in [0, {dd.MAX_NOISE:g}], got nan\n"
 
 
 def test_engine_errors_are_reported_by_flag(capsys, monkeypatch):
     def fail(*args, **kwargs):
         raise ValueError("ridge must be a finite number in [0, 10000], got -1")
 
-    monkeypatch.setattr(cli.double_descent, "double_descent", fail)
+    monkeypatch.setattr(dd, "double_descent", fail)
     code, _, err = run(capsys, SMALL)
     assert code == 2 and err == "optiviz double-descent: error: --ridge must be a finite number in [0, 10000], got -1\n"

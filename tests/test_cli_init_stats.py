@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from optiviz import cli
+from optiviz.nn import init_stats as engine
 from optiviz.nn.init_stats import MAX_LAYERS, MAX_SAMPLES, MAX_WIDTH, layer_statistics
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,13 +104,13 @@ def test_bad_input_end_to_end_is_one_line():
     done = subprocess.run([sys.executable, "-m", "optiviz", "init-stats", "--layers", "21"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr == f"optiviz init-stats: error: --layers must be in [1, {MAX_LAYERS}], got 21\n"
+    assert done.stderr == f"optiviz init-stats: error: --layers must be an integer in [1, {MAX_LAYERS}], got 21\n"
 
 
 def test_engine_errors_are_reported_by_flag(capsys, monkeypatch):
     def fail(*args, **kwargs):
         raise ValueError("sigma must be a finite number ≥ 0, got -1")
 
-    monkeypatch.setattr(cli.init_stats, "layer_statistics", fail)
+    monkeypatch.setattr(engine, "layer_statistics", fail)
     code, _, err = run(capsys, ["--init", "normal", "--std", "1"])
     assert code == 2 and err == "optiviz init-stats: error: --std must be a finite number ≥ 0, got -1\n"

@@ -17,7 +17,7 @@ CASES = [
     (["path", "--schedule", "inv", "--decay-rate", "1e308", "--steps", "50"], 0, ""),
     (["path", "--lr", "1e308"], 0, r"diverged at step \d+\n"),
     (["train", "--noise", "1e308", "--epochs", "3"], 2,
-     r"optiviz train: error: --noise must be in \[0, 1e\+06\], got 1e\+308\n"),
+     r"optiviz train: error: --noise must be a finite number in \[0, 1e\+06\], got 1e\+308\n"),
     (["train", "--lr", "1e308", "--epochs", "3"], 0, r"diverged at epoch \d+\n"),
     (["train", "--schedule", "inv", "--decay-rate", "1e308", "--epochs", "3"], 0, ""),
 ]

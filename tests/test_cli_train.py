@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from optiviz import cli
+from optiviz.cli.common import INIT_PARAM_FLAGS, init_params_of
 from optiviz.datasets import DATASETS, PREPROCESSINGS, REFLECTIONS, make_dataset, train_val_split
 from optiviz.nn import MLP
 from optiviz.nn.activations import ACTIVATIONS
@@ -54,13 +55,13 @@ def assert_same_as_engine(stdout, result):
     """Every cell of the CSV equals the engine's record exactly (repr round-trips floats; nan equals nan)."""
     names, rows = parse(stdout)
     layers = [n.replace(" ", "") for n in result.layer_names]
-    assert names == [*cli.TRAIN_COLUMNS, *(f"weight_norm_{n}" for n in layers), *(f"grad_norm_{n}" for n in layers)]
+    assert names == [*cli.train.TRAIN_COLUMNS, *(f"weight_norm_{n}" for n in layers), *(f"grad_norm_{n}" for n in layers)]
     assert len(rows) == len(result.history)
     for column in HISTORY_COLUMNS[1:]:
         np.testing.assert_array_equal(rows[:, names.index(column)], result.history[column].to_numpy(float))
     k = len(layers)
-    np.testing.assert_array_equal(rows[:, len(cli.TRAIN_COLUMNS):][:, :k], result.weight_norms)
-    np.testing.assert_array_equal(rows[:, len(cli.TRAIN_COLUMNS):][:, k:], result.grad_norms)
+    np.testing.assert_array_equal(rows[:, len(cli.train.TRAIN_COLUMNS):][:, :k], result.weight_norms)
+    np.testing.assert_array_equal(rows[:, len(cli.train.TRAIN_COLUMNS):][:, k:], result.grad_norms)
 
 
 # --- the command from the issue, end to end ---------------------------------------------------------
@@ -135,12 +136,12 @@ ENGINE_CASES = [
          "--decay-rate", "1"],
         dict(dataset="circles", samples=50, net=MLP(2, (), 1, activation="sigmoid", initializer="glorot"),
              optimizer="adagrad", learning_rate=0.5, batch_size=32, epochs=3, schedule="inv", decay_rate=1.0,
-             jitter=cli.AUGMENT_JITTER, rotation=180.0, reflect="xy"),
+             jitter=cli.train.AUGMENT_JITTER, rotation=180.0, reflect="xy"),
         id="circles-augment-preset-logistic-regression"),
     pytest.param(
         ["--dataset", "moons", "--samples", "50", "--hidden", "4", "--epochs", "2", "--augment"],
         dict(samples=50, net=MLP(2, (4,), 1), optimizer="adam", learning_rate=0.01, batch_size=32, epochs=2,
-             jitter=cli.AUGMENT_JITTER),
+             jitter=cli.train.AUGMENT_JITTER),
         id="moons-augment-preset-is-jitter-only"),
     pytest.param(
         ["--dataset", "circles", "--samples", "50", "--hidden", "4", "--epochs", "2", "--augment", "--jitter", "0.2",
@@ -238,6 +239,7 @@ NAMES = [
     ["--lr", "1e-3", "--l1", "0", "--l2", "0.5"],
     ["--std", "0", "--init", "normal"],
     ["--init-constant", "-0.5", "--init", "constant"],
+    ["--constant", "-0.5", "--init", "constant"],  # the old init-stats spelling, a hidden alias
     ["--init-range", "0", "--init", "uniform"],
     ["--alpha", "0", "--activation", "leaky_relu"],
     ["--alpha", "1", "--activation", "leaky_relu"],
@@ -310,8 +312,8 @@ BAD_INPUT = [
     *[(["--activation", name, "--alpha", "0.1"], "--alpha") for name in ["relu", "tanh", "sigmoid", "linear"]],
     (bad("--std", "-1"), "--std"),
     (bad("--init-range", "-0.1"), "--init-range"),
-    *[(["--init", init, flag, "0.1"], flag) for init in INITIALIZERS for flag, _ in cli.INIT_FLAGS.values()
-      if cli.INIT_FLAGS.get(init, (None,))[0] != flag],
+    *[(["--init", init, flag, "0.1"], flag) for init, takes in init_params_of().items()
+      for param, (flag, _) in INIT_PARAM_FLAGS.items() if param not in takes],
     (bad("--bn-momentum", "1.5"), "--bn-momentum"),
     (["--bn-momentum", "0.5"], "--bn-momentum"),  # without --batchnorm
     (["--hidden", "16", "8", "--skip"], "--skip"),
@@ -364,7 +366,7 @@ def test_bad_input_exits_2_with_one_line_naming_the_option(capsys, argv, option)
 def test_bad_input_end_to_end_is_one_line():
     done = optiviz("train", "--dropout", "1")
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr == "optiviz train: error: --dropout must be in [0, 1), got 1\n"
+    assert done.stderr == "optiviz train: error: --dropout must be a finite number in [0, 1), got 1.0\n"
 
 
 @pytest.mark.parametrize("message, expected", [
@@ -378,6 +380,6 @@ def test_engine_errors_are_reported_by_flag(capsys, monkeypatch, message, expect
     def refuse(*args, **kwargs):
         raise ValueError(message)
 
-    monkeypatch.setattr(cli, "train", refuse)
+    monkeypatch.setattr(cli.train, "train", refuse)
     assert cli.main(["train"]) == 2
     assert capsys.readouterr().err == f"optiviz train: error: {expected}\n"
