@@ -2,7 +2,10 @@
 
 An optimizer works on a parameter array ``W`` of any shape. ``init(W)`` returns its
 state; ``update(g, state, α)`` returns ``(ΔW, state)`` and the caller applies
-``W ← W + ΔW``. Hyperparameters and the learning rate may be floats or arrays with
+``W ← W + ΔW``. ``update`` is pure (it leaves g and the old state alone); inside, each new array
+is made once and then grown in place (``m = β₁ m`` then ``m += (1 − β₁) g``): on a float that is
+plain arithmetic, on an array it saves NumPy a temporary per operation, with the same bits.
+Hyperparameters and the learning rate may be floats or arrays with
 one value per run along the leading (batch) axis, so many settings run in one call.
 Every rule is elementwise arithmetic, so it also runs on one Python float ``W`` (with float
 hyperparameters and α), with the same bits as in an array: the race steps its few numbers so.
@@ -69,9 +72,10 @@ def _velocity_rule(gamma, look_ahead: bool, name: str) -> Optimizer:
 
     def update(g, state, lr):
         (v,) = state
-        gm, a = _per_run(gamma, g), _per_run(lr, g)
-        step = a * g
-        v = gm * v - step
+        gm = _per_run(gamma, g)
+        step = _per_run(lr, g) * g
+        v = gm * v
+        v -= step
         return (gm * v - step if look_ahead else v), (v,)
 
     return Optimizer(name, init, update)
@@ -109,7 +113,9 @@ def _scaled_by_root(accumulate, name: str, eps: float) -> Optimizer:
     def update(g, state, lr):
         (e,) = state
         e = accumulate(e, g * g)
-        return -_per_run(lr, g) * g / (sqrt(e) + _per_run(eps, g)), (e,)
+        root = sqrt(e)
+        root += _per_run(eps, g)
+        return -_per_run(lr, g) * g / root, (e,)
 
     return Optimizer(name, init, update)
 
@@ -122,7 +128,9 @@ def rmsprop(decay: float = DECAY.default, eps: float = EPS.default) -> Optimizer
 
     def ewma(e, g2):
         gm = _per_run(decay, g2)
-        return gm * e + (1 - gm) * g2
+        e = gm * e
+        e += (1 - gm) * g2
+        return e
 
     return _scaled_by_root(ewma, "rmsprop", eps)
 
@@ -143,11 +151,16 @@ def adam(beta1: float = BETA1.default, beta2: float = BETA2.default, eps: float 
         t, m, v = state
         t += 1
         b1, b2 = _per_run(beta1, g), _per_run(beta2, g)
-        m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * (g * g)
-        m_hat = m / (1 - b1**t)
-        v_hat = v / (1 - b2**t)
-        return -_per_run(lr, g) * m_hat / (sqrt(v_hat) + _per_run(eps, g)), (t, m, v)
+        m = b1 * m
+        m += (1 - b1) * g
+        v = b2 * v
+        v += (1 - b2) * (g * g)
+        root = sqrt(v / (1 - b2**t))  # √v̂
+        root += _per_run(eps, g)
+        step = m / (1 - b1**t)  # m̂
+        step *= -_per_run(lr, g)
+        step /= root
+        return step, (t, m, v)
 
     return Optimizer("adam", init, update)
 
