@@ -27,7 +27,10 @@ Correctness is checked too: the numpy loop starts from the engine's initial weig
 bit, and the final weight vectors agree, numpy vs engine to 1e-10 and torch vs engine to 1e-8
 (relative, ‖a − b‖ / ‖b‖ over the whole vector θ).
 
-Goals: engine time ≤ 1/3 of torch's, engine time ≤ 1.5 × the numpy loop's.
+Goals (issue 15, measured side by side in this one run): engine / numpy ≤ 1.0 and engine / torch
+≤ 0.2 (torch on 1 thread). The engine here is the one training path (the network's unchecked
+cores, the gradient written in place into one flat buffer); it also records its per-epoch history,
+which the numpy loop does not. The report prints both ratios with PASS or FAIL.
 
 Many seeds (issue 13), on the training page's default workload (400 spiral points, 30% held out,
 2 → 16 → 16 → 1 ReLU, batches of 32, 60 epochs; SGD α = 0.32), timed interleaved:
@@ -80,8 +83,8 @@ BATCH, EPOCHS = 32, 50
 GAMMA, LR = 0.9, 0.05
 SEED = 0
 # engine time ≤ factor × the contestant's time
-GOALS = {"torch": 1 / 3, "numpy": 1.5}
-GOAL_TEXT = {"torch": "engine ≤ 1/3 of it", "numpy": "engine ≤ 1.5× it"}
+GOALS = {"torch": 0.2, "numpy": 1.0}
+GOAL_TEXT = {"torch": "engine / torch ≤ 0.2", "numpy": "engine / minimal numpy ≤ 1.0"}
 TOLERANCE = {"numpy": 1e-10, "torch": 1e-8}  # relative, final θ against the engine's
 
 
@@ -336,7 +339,13 @@ def main(argv=None) -> int:
     failures += ratio_table(times, "engine", goals | {"engine+rec": "(information)"}, labels)
     if not use_torch:
         print(f"torch ({GOAL_TEXT['torch']}): SKIP ({'torch not installed' if torch is None else '--no-torch'})")
-    print(f"engine {min(times['engine']) / (steps * EPOCHS) * 1e6:.0f} µs per step")
+    per_step = {name: min(ts) / (steps * EPOCHS) * 1e6 for name, ts in times.items()}
+    print("µs per step: " + ", ".join(f"{name} {us:.1f}" for name, us in per_step.items()))
+    for name in GOALS:
+        if name in times:
+            ratio = min(times["engine"]) / min(times[name])
+            verdict = "PASS" if ratio <= GOALS[name] else "FAIL"
+            print(f"engine / {name} = {ratio:.2f}  (goal ≤ {GOALS[name]:g})  {verdict}")
     if not args.no_seeds:
         more_checks, more_failures = seeds_part(args)
         checks += more_checks

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from optiviz.checks import check_int, check_number, check_table
-from optiviz.linear_models import Problem, check_model, loss_and_grad, loss_only, optimum, residual
+from optiviz.linear_models import Problem, check_model, loss_and_grad, loss_only, make_problem, optimum, residual
 from optiviz.nn.training import batch_bounds, stream
 from optiviz.optimizers import OPTIMIZERS, make_optimizer
 from optiviz.schedules import SCHEDULES
@@ -37,6 +37,11 @@ MAX_RUNS = 256  # runs in one batched call
 MAX_WORK = 50_000_000  # steps × runs × samples: the full-data loss recorded at every step
 MAX_WEIGHT = 1e6  # a run whose |w| passes this, or whose loss overflows, has diverged
 COLUMNS = ["run", "step", "epoch", "gradient_evaluations", "w1", "w2", "loss", "learning_rate"]
+
+# The batch-size and learning-rate labs' experiment (pages/batch_size.py, pages/learning_rate.py)
+LabData = tuple[str, int, int, float, float]  # (model, samples N, data seed, input correlation ρ, noise σ)
+START = (-1.0, 2.0)  # W⁰ of every run of the labs: up the long valley from the minimum
+FALLBACK_NOISE = 0.5  # the noise σ the labs use instead when the classes are separable (no finite minimum)
 
 
 class Runs(NamedTuple):
@@ -208,6 +213,24 @@ def table(runs: Runs, labels: Sequence[str]) -> pd.DataFrame:
             "w2": runs.weights[:end, r, 1], "loss": runs.loss[:end, r], "learning_rate": runs.learning_rate[:end, r],
         }, columns=COLUMNS))
     return pd.concat(frames, ignore_index=True)
+
+
+def lab_problem(data: LabData) -> Problem:
+    """The labs' seeded two-weight problem: N samples, inputs of correlation ρ, targets with noise σ (``make_problem``)."""
+    model, samples, seed, correlation, noise = data
+    return make_problem(model, samples, seed, correlation=correlation, noise=noise)
+
+
+def labelled_runs(problem: Problem, batch_size: int, labels: Sequence[str], learning_rates, epochs: int,
+                  start=START, optimizer: str = "sgd", hyperparameters: Sequence[tuple[str, float]] = (),
+                  schedule="constant", decay_rate=0.0, shuffle: bool = True, seed: int = 0) -> pd.DataFrame:
+    """Several labelled runs on the same batches in one batched :func:`descend` call: the tidy :func:`table`.
+
+    ``learning_rates``, ``schedule`` and ``decay_rate`` hold one value or one per label (see :func:`descend`).
+    """
+    runs = descend(problem, batch_size, np.array(learning_rates, dtype=float), epochs, start, optimizer,
+                   hyperparameters, schedule, decay_rate, shuffle, seed)
+    return table(runs, labels)
 
 
 def diverged(frame: pd.DataFrame, epochs: int) -> dict[str, int]:

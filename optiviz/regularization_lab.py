@@ -41,9 +41,11 @@ DROPOUT_P, DROPOUT_WIDTH, DROPOUT_EPOCHS = 0.7, 32, 60  # the tab's defaults: dr
 NOTE_FROM = 10  # the note's share counts epochs NOTE_FROM … E (the first epochs, all losses high, say nothing)
 
 AUGMENT_RATE, AUGMENT_BATCH = 0.04, 20  # Adam's α and the batch size of the augmentation runs
+SEEDS = 10  # seeds of every comparison by default
 
 Progress = Callable[[str, int, int], None] | None
 Run = tuple[str, MLP, tuple[tuple[str, object], ...]]  # (label, network, settings of this run only)
+FewPoints = tuple[str, int, int, float]  # (dataset, training points, validation points, noise), as DROPOUT_DATA
 
 
 def _generator(seed: int, part: int) -> np.random.Generator:
@@ -55,6 +57,11 @@ def few_points(name: str, train_points: int, val_points: int, noise: float, seed
     X, y = make_dataset(name, train_points, noise, _generator(seed, 0))
     Xv, yv = make_dataset(name, val_points, noise, _generator(seed, 1))
     return Split(X, y, Xv, yv)
+
+
+def seeds_of(seed: int, count: int) -> tuple[int, ...]:
+    """The training seeds of a comparison: the tab's seed and the ``count`` − 1 after it."""
+    return tuple(range(seed, seed + count))
 
 
 # ---- weight penalties ---------------------------------------------------------------------------------
@@ -226,6 +233,18 @@ def dropout_seeds(split: Split, width: int, drop: float, epochs: int, seeds: tup
                      epochs=epochs)
 
 
+def dropout_experiment(width: int, drop: float, epochs: int, seed: int, batch_norm: bool = False,
+                       progress: Progress = None) -> DropoutRuns:
+    """The dropout tab's one seed: :func:`dropout_runs` on the dropout case's data (DROPOUT_DATA) drawn with ``seed``."""
+    return dropout_runs(few_points(*DROPOUT_DATA, seed), width, drop, epochs, seed, batch_norm, progress)
+
+
+def dropout_seed_experiment(width: int, drop: float, epochs: int, seeds: tuple[int, ...],
+                            progress: Progress = None) -> tuple[SeedCurves, SeedCurves]:
+    """The dropout tab's many seeds: :func:`dropout_seeds` on the data of the first seed (as its one-seed run)."""
+    return dropout_seeds(few_points(*DROPOUT_DATA, seeds[0]), width, drop, epochs, seeds, progress)
+
+
 def note_share(val_loss, dropped_loss) -> float:
     """The share of epochs e ≥ NOTE_FROM with validation loss < training loss with units dropped (the lecture's note)."""
     v, d = np.asarray(val_loss, dtype=float)[NOTE_FROM:], np.asarray(dropped_loss, dtype=float)[NOTE_FROM:]
@@ -259,11 +278,10 @@ def dropout_check(data_seeds, width: int = DROPOUT_WIDTH, drop: float = DROPOUT_
     """:func:`dropout_seeds` and :func:`dropout_runs` for each data seed s, as the tab computes them for seed s."""
     wins, shares, gaps = [], [], []
     for s in data_seeds:
-        split = few_points(*DROPOUT_DATA, s)
-        plain, dropped = dropout_seeds(split, width, drop, epochs, tuple(range(s, s + count)))
+        plain, dropped = dropout_seed_experiment(width, drop, epochs, seeds_of(s, count))
         wins.append(count_below(final_values(dropped), final_values(plain)))
         gaps.append((overfitting_gap(dropped), overfitting_gap(plain)))
-        run = dropout_runs(split, width, drop, epochs, s)
+        run = dropout_experiment(width, drop, epochs, s)
         shares.append(round(100 * note_share(run.results[0].history["val_loss"], run.dropped_loss)))
     return DropoutCheck(tuple(int(s) for s in data_seeds), tuple(wins), count, tuple(shares), tuple(gaps))
 
@@ -301,3 +319,15 @@ def augmented_points(split: Split, jitter: float, rotation: float, reflect: str,
                      seed: int) -> pd.DataFrame:
     """The augmented training points of the first ``copies`` epochs, as the training run drew them."""
     return regularizers.augmented_copies(split.X_train, split.y_train, copies, seed, jitter, rotation, reflect)
+
+
+def augmentation_experiment(data: FewPoints, jitter: float, rotation: float, reflect: str, epochs: int, seed: int,
+                            progress: Progress = None) -> tuple[TrainingResult, ...]:
+    """The augmentation tab's one seed: :func:`augmentation_runs` on ``few_points(*data, seed)``."""
+    return augmentation_runs(few_points(*data, seed), jitter, rotation, reflect, epochs, seed, progress)
+
+
+def augmentation_seed_experiment(data: FewPoints, jitter: float, rotation: float, reflect: str, epochs: int,
+                                 seeds: tuple[int, ...], progress: Progress = None) -> tuple[SeedCurves, SeedCurves]:
+    """The augmentation tab's many seeds: :func:`augmentation_seeds` on the data of the first seed."""
+    return augmentation_seeds(few_points(*data, seeds[0]), jitter, rotation, reflect, epochs, seeds, progress)

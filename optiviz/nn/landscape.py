@@ -22,8 +22,9 @@ The lab (:func:`skip_landscapes`) is Li et al.'s contrast: a trained network and
 skip connections toggled, each on a random slice (with :func:`slice_shape`: how many local
 minima the slice has, and from how much of it walking downhill reaches θ*) and on its path's plane.
 
-Flat vectors: the training loop records one vector per epoch with
-:func:`flatten_params`; the order is fixed and documented there.
+Flat vectors: θ in the order of the training records' :class:`~optiviz.nn.records.Layout`
+(``Layout.of(params).flatten(tree)``; every W first), the order the training loop records one
+vector per epoch in (``TrainingResult.param_vectors``).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from .activations import get_activation
 from .layers import WEIGHT_KEYS
 from . import losses
 from .losses import LOSSES, _class_targets, _targets_like
-from .records import TrainingResult
+from .records import Layout, TrainingResult
 from .training import MAX_STEP_WORK, MAX_WORK, OptimizerSetting, step_work, train, work
 
 MAX_GRID = 41                    # n ≤ 41 grid points per axis
@@ -51,75 +52,25 @@ MAX_MULTIPLY_ADDS = 2 * 10**9    # n² · len(X) · (number of parameters): the 
 # --------------------------------------------------------------------------- flat vectors
 
 
-def _layout(tree) -> list[tuple[int, str, tuple[int, ...], slice]]:
-    """``(block, key, shape, slice)`` of every array in flattening order (see :func:`flat_layout`)."""
+def _layout(tree) -> Layout:
+    """The training records' :class:`~optiviz.nn.records.Layout` of a params (or grads, or direction) tree.
+
+    Flat vectors here are θ in that layout's order: every weight matrix W first (block by block),
+    then b, γ, β block by block, each array in C order, so recorded path vectors
+    (``TrainingResult.param_vectors``) and ``_flat(tree)`` vectors can be mixed.
+    ValueError unless ``tree`` is a list of dicts of arrays.
+    """
     if isinstance(tree, (dict, str, bytes)) or not isinstance(tree, Sequence):
         raise ValueError(f"params must be a list of dicts (one per block), got {type(tree).__name__}")
     for i, block in enumerate(tree):
         if not isinstance(block, dict):
             raise ValueError(f"params[{i}] must be a dict of arrays, got {type(block).__name__}")
-    order = [(i, key) for i, block in enumerate(tree) for key in block if key in WEIGHT_KEYS]
-    order += [(i, key) for i, block in enumerate(tree) for key in block if key not in WEIGHT_KEYS]
-    layout, start = [], 0
-    for i, key in order:
-        shape = np.shape(tree[i][key])
-        size = int(np.prod(shape, dtype=np.int64))
-        layout.append((i, key, shape, slice(start, start + size)))
-        start += size
-    return layout
+    return Layout.of(tree, WEIGHT_KEYS)
 
 
-def flat_layout(tree: Sequence[dict]) -> list[tuple[str, tuple[int, ...], slice]]:
-    """``(name, shape, slice)`` of every array of ``tree`` in the flat vector, in flattening order.
-
-    Order: first every weight matrix W (the keys in ``WEIGHT_KEYS``), block by block;
-    then the other arrays (b, γ, β), block by block, each block's keys in the dict's
-    insertion order (as ``MLP.init`` and ``tree_map`` build them: W, b, gamma, beta);
-    each array in C (row-major) order, so W's (n_in, n_out) entries run along a row
-    first; the leading entries are therefore every weight and nothing else. This is the order of the
-    training records' ``Layout`` (:mod:`optiviz.nn.records`), so recorded path vectors
-    and :func:`flatten_params` vectors can be mixed. Names are ``"i.key"`` as in
-    :func:`optiviz.nn.tree.named_arrays`.
-    """
-    return [(f"{i}.{key}", shape, part) for i, key, shape, part in _layout(tree)]
-
-
-def _size(layout) -> int:
-    return layout[-1][-1].stop if layout else 0
-
-
-def flatten_params(params: Sequence[dict]) -> np.ndarray:
-    """All arrays of a params (or grads, or direction) tree as one float64 vector θ of length P.
-
-    Order as in :func:`flat_layout`: every W first (block by block), then b, γ, β block by
-    block, arrays in C order. The result is a new array (never a view of ``params``).
-    Inverse: :func:`unflatten_params`.
-    """
-    layout = _layout(params)
-    out = np.empty(_size(layout))
-    for i, key, _, part in layout:
-        out[part] = np.ravel(np.asarray(params[i][key], dtype=float))
-    return out
-
-
-def _split(vector: np.ndarray, like: Sequence[dict], layout) -> list[dict]:
-    """Views into ``vector`` shaped like ``like`` (keys in ``like``'s own order)."""
-    pieces = {(i, key): vector[part].reshape(shape) for i, key, shape, part in layout}
-    return [{key: pieces[i, key] for key in block} for i, block in enumerate(like)]
-
-
-def unflatten_params(vector, like: Sequence[dict]) -> list[dict]:
-    """A tree shaped like ``like`` holding the entries of ``vector`` (inverse of :func:`flatten_params`).
-
-    Each dict keeps ``like``'s key order; the arrays are float64 copies, so changing
-    ``vector`` later leaves the tree alone.
-    """
-    layout = _layout(like)
-    size = _size(layout)
-    v = np.asarray(vector, dtype=float)
-    if v.shape != (size,):
-        raise ValueError(f"vector must have shape ({size},) to fill params with {size} entries, got shape {v.shape}")
-    return _split(v.copy(), like, layout)
+def _flat(tree) -> np.ndarray:
+    """θ: every array of ``tree`` in one new float64 vector, in the order of :func:`_layout`."""
+    return _layout(tree).flatten(tree)
 
 
 # --------------------------------------------------------------------------- directions
@@ -142,13 +93,13 @@ def random_direction(params: Sequence[dict], rng: np.random.Generator) -> list[d
     Li et al. do ("ignore biasbn" in their code): the slice moves the weights only, and
     the biases, γ and β stay at their trained values.
 
-    Arrays are drawn from ``rng`` in flattening order (:func:`flat_layout`), so a seed
+    Arrays are drawn from ``rng`` in θ order (every W first, block by block), so a seed
     fixes the direction. Call twice with the same ``rng`` for d₁ and d₂.
     """
     rng = check_rng("rng", rng)
     layout = _layout(params)
     direction = [{key: None for key in block} for block in params]
-    for i, key, shape, _ in layout:
+    for i, key, shape, _ in layout.segments():
         theta = np.asarray(params[i][key], dtype=float)
         if theta.ndim < 2:
             direction[i][key] = np.zeros(shape)
@@ -166,7 +117,7 @@ def random_direction(params: Sequence[dict], rng: np.random.Generator) -> list[d
 
 def _direction_vector(d, params, layout, name: str) -> np.ndarray:
     """A direction (tree like ``params`` or flat vector of length P) as a finite flat vector."""
-    size = _size(layout)
+    size = layout.size
     if isinstance(d, np.ndarray) and d.ndim == 1:
         v = d.astype(float)
         if v.shape != (size,):
@@ -181,7 +132,7 @@ def _direction_vector(d, params, layout, name: str) -> np.ndarray:
         if not same:
             raise ValueError(f"{name} must have the structure of params (same blocks, keys and shapes) "
                              f"or be a vector of length {size}")
-        v = flatten_params(d)
+        v = layout.flatten(d, name)  # in params' order, whatever the order of d's keys
     if not np.all(np.isfinite(v)):
         raise ValueError(f"{name} must be finite (no NaN or ±inf)")
     return v
@@ -237,7 +188,7 @@ def plane_losses(net, params, state, X, y, loss_name: str, d1, d2, alphas, betas
     X = check_table("X", X, width=net.input_dim)
     layout = _layout(params)
     net.forward(params, state, X[:1])  # checks that params and state fit the network
-    center = flatten_params(params)
+    center = layout.flatten(params)
     v1 = _direction_vector(d1, params, layout, "d1")
     v2 = _direction_vector(d2, params, layout, "d2")
     a = np.asarray(alphas, dtype=float).ravel()
@@ -251,7 +202,7 @@ def plane_losses(net, params, state, X, y, loss_name: str, d1, d2, alphas, betas
             stop = start + per_block
             block = center + bb[start:stop, None] * v2 + aa[start:stop, None] * v1
             pieces = [{key: None for key in blk} for blk in params]
-            for i, key, shape, part in layout:
+            for i, key, shape, part in layout.segments():
                 pieces[i][key] = block[:, part].reshape((len(block),) + shape)
             out[start:start + len(block)] = _batched_loss(loss_name, _batched_logits(net, pieces, state, X), y)
     out[~np.isfinite(out)] = np.nan
@@ -287,7 +238,7 @@ def loss_surface(net, params, state, X, y, loss_name: str, d1, d2, span: float =
     (which is never changed). With odd n the centre ``Z[n//2, n//2]`` is L(θ*).
 
     ``d1``, ``d2`` are trees like ``params`` (from :func:`random_direction`) or flat
-    vectors (:func:`flatten_params`). ``span`` is in units of the directions: with
+    vectors (``Layout.of(params).flatten(d)``). ``span`` is in units of the directions: with
     filter-normalised directions, α = 1 moves every neuron's weights by their own norm.
 
     Work: one forward pass per grid point, vectorised over the samples and over a block of grid
@@ -312,7 +263,7 @@ def loss_surface(net, params, state, X, y, loss_name: str, d1, d2, span: float =
     if targets != (len(X),):
         raise ValueError(f"y must have one target per row of X ({len(X)}), got shape {np.shape(y)}")
     layout = _layout(params)
-    center = flatten_params(params)
+    center = layout.flatten(params)
     if not np.all(np.isfinite(center)):
         raise ValueError("params must be finite (training diverged?)")
     v1 = _direction_vector(d1, params, layout, "d1")
@@ -375,7 +326,7 @@ def project_path(path_vectors, center_vector, d1_flat, d2_flat) -> tuple[np.ndar
     directions, but here the plane is random: the path mostly lies outside it, so the
     projected path is its shadow on the slice, not a walk on the drawn surface.
 
-    ``path_vectors`` is (T, P), one :func:`flatten_params` vector per recorded step;
+    ``path_vectors`` is (T, P), one flat θ per recorded step (``TrainingResult.param_vectors``);
     ``center_vector`` θ* and ``d1_flat``, ``d2_flat`` are (P,). Rows that are not finite
     (a diverged run), or whose coordinates overflow, give NaN. ValueError if d₁ and d₂ are
     parallel or zero.
@@ -572,8 +523,8 @@ def path_share(path_vectors, params, d1, d2) -> float:
     """‖Π M‖²_F / ‖M‖²_F: the part of the path's squared length (rows θ_t − θ* of M) in the plane of d₁, d₂."""
     if path_vectors is None:
         return float("nan")
-    center = flatten_params(params)
     layout = _layout(params)
+    center = layout.flatten(params)
     _, q, _, _ = _plane(center, _direction_vector(d1, params, layout, "d1"), _direction_vector(d2, params, layout, "d2"))
     delta, ok = _displacements(path_vectors, center)
     delta = delta[ok]
@@ -586,7 +537,7 @@ def path_share(path_vectors, params, d1, d2) -> float:
 def _path_plane(run: TrainingResult, X, y, n: int) -> PathPlane | None:
     if run.param_vectors is None or len(run.param_vectors) < 3:
         return None
-    center = flatten_params(run.params)
+    center = _flat(run.params)
     try:
         d1, d2, share = pca_directions(run.param_vectors, center)
     except ValueError:
@@ -630,7 +581,7 @@ def skip_landscapes(result: TrainingResult, data: Split, n: int = 25, span: floa
     if twin == "trained":
         runs.append(_twin(result, twin_net, data))
     runs.sort(key=lambda r: r.net.skip)  # without skip connections first
-    size = max(flatten_params(r.params).size for r in runs)
+    size = max(_layout(r.params).size for r in runs)
     rows = min(max(1, affordable_rows(n, size) // SURFACES), len(data.X_train))
     X, y = apply(result.preprocessing, data.X_train[:rows]), data.y_train[:rows]
     slices = tuple(_slice(r, X, y, n, span, seed) for r in runs)

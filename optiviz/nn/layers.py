@@ -14,6 +14,12 @@ A layer is a :class:`Layer` of three functions (the optax pattern):
 
 Layers compose with :func:`sequential` (the parts' params merged into one dict, so
 their keys must differ: one dense layer per stack) and :func:`residual` (out = x + F(x)).
+
+Each formula is written once, in an unchecked core (``dense_forward``, ``dense_backward``,
+``batch_norm_forward``, ``batch_norm_backward``, ``dropout_mask``): the layers' ``forward``
+check their input and call it, and :class:`optiviz.nn.MLP` calls the cores directly after
+checking its input once. The backward cores write the parameter gradients into arrays the
+caller supplies (views into one flat gradient vector, in training).
 """
 
 from __future__ import annotations
@@ -27,6 +33,70 @@ from .activations import get_activation
 from .initializers import get_initializer
 
 WEIGHT_KEYS = ("W",)  # the arrays penalties apply to; biases and γ, β are not penalised
+
+
+# --- the unchecked cores: each formula once ---------------------------------------------------
+
+
+def dense_forward(W: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """out = x W + b. Unchecked."""
+    out = x @ W
+    out += b  # in place: one array fewer, the same numbers
+    return out
+
+
+def dense_backward(W: np.ndarray, x: np.ndarray, d: np.ndarray, gW: np.ndarray, gb: np.ndarray,
+                   need_dx: bool = True) -> np.ndarray | None:
+    """∂L/∂W = xᵀ δ into ``gW``, ∂L/∂b = Σ_batch δ into ``gb``; returns ∂L/∂x = δ Wᵀ (None unless ``need_dx``).
+
+    Unchecked; δ = ``d`` = ∂L/∂out.
+    """
+    np.matmul(x.T, d, out=gW)
+    d.sum(axis=0, out=gb)
+    if not need_dx:
+        return None
+    return d * W.T if W.shape[1] == 1 else d @ W.T  # one output: δWᵀ is an outer product (the same numbers)
+
+
+def batch_norm_forward(gamma, beta, state: dict, x: np.ndarray, training: bool, momentum: float, eps: float):
+    """(out, cache, new_state) of batch norm (see :func:`batch_norm` for the formulas). Unchecked; B ≥ 2 in training."""
+    m = momentum
+    if training:
+        batch = x.shape[0]
+        mu, var = x.mean(axis=0), x.var(axis=0)
+        state = {
+            "running_mean": m * state["running_mean"] + (1 - m) * mu,
+            "running_var": m * state["running_var"] + (1 - m) * var * batch / (batch - 1),
+        }
+    else:
+        mu, var = state["running_mean"], state["running_var"]
+    inv_std = 1.0 / np.sqrt(var + eps)
+    x_hat = (x - mu) * inv_std
+    return gamma * x_hat + beta, (x_hat, inv_std, training), state
+
+
+def batch_norm_backward(gamma, cache, d: np.ndarray, g_gamma: np.ndarray, g_beta: np.ndarray) -> np.ndarray:
+    """∂L/∂γ = Σ δ x̂ into ``g_gamma``, ∂L/∂β = Σ δ into ``g_beta``; returns ∂L/∂x (:func:`batch_norm`). Unchecked."""
+    x_hat, inv_std, training = cache
+    d_hat = d * gamma
+    (d * x_hat).sum(axis=0, out=g_gamma)
+    d.sum(axis=0, out=g_beta)
+    if training:  # μ and σ² depend on x too
+        return inv_std * (d_hat - d_hat.mean(axis=0) - x_hat * (d_hat * x_hat).mean(axis=0))
+    return d_hat * inv_std
+
+
+def dropout_mask(rng: np.random.Generator, shape: tuple[int, ...], keep_prob: float) -> np.ndarray:
+    """mask_ij = Bernoulli(p)/p, p = ``keep_prob``: one uniform draw u_ij per entry, kept where u < p. Unchecked."""
+    return (rng.random(shape) < keep_prob) / keep_prob
+
+
+def _gradient_buffers(params: dict) -> dict:
+    """Fresh float arrays shaped like ``params``, for a backward core to write into."""
+    return {k: np.empty(np.shape(v)) for k, v in params.items()}
+
+
+# --- the layers: checked forward, then the core ----------------------------------------------
 
 
 class Layer(NamedTuple):
@@ -55,11 +125,11 @@ def dense(n_in: int, n_out: int, initializer: str = "xavier", **init_params) -> 
 
     def forward(params, state, x, training=False, rng=None):
         x = check_table("x", x, width=n_in, finite=False)
-        return x @ params["W"] + params["b"], x, state
+        return dense_forward(params["W"], params["b"], x), x, state
 
     def backward(params, cache, dout):
-        x = cache
-        return dout @ params["W"].T, {"W": x.T @ dout, "b": dout.sum(axis=0)}
+        grads = _gradient_buffers(params)
+        return dense_backward(params["W"], cache, dout, grads["W"], grads["b"]), grads
 
     return Layer("dense", n_in, n_out, ("W", "b"), (), init, forward, backward)
 
@@ -106,30 +176,13 @@ def batch_norm(width: int, momentum: float = 0.9, eps: float = 1e-5) -> Layer:
 
     def forward(params, state, x, training=False, rng=None):
         x = check_table("x", x, width=width, finite=False)
-        if training:
-            batch = x.shape[0]
-            if batch < 2:
-                raise ValueError("batch norm in training needs a batch of at least 2 examples")
-            mu, var = x.mean(axis=0), x.var(axis=0)
-            state = {
-                "running_mean": m * state["running_mean"] + (1 - m) * mu,
-                "running_var": m * state["running_var"] + (1 - m) * var * batch / (batch - 1),
-            }
-        else:
-            mu, var = state["running_mean"], state["running_var"]
-        inv_std = 1.0 / np.sqrt(var + eps)
-        x_hat = (x - mu) * inv_std
-        out = params["gamma"] * x_hat + params["beta"]
-        return out, (x_hat, inv_std, training), state
+        if training and x.shape[0] < 2:
+            raise ValueError("batch norm in training needs a batch of at least 2 examples")
+        return batch_norm_forward(params["gamma"], params["beta"], state, x, training, m, eps)
 
     def backward(params, cache, dout):
-        x_hat, inv_std, training = cache
-        d_hat = dout * params["gamma"]
-        if training:  # μ and σ² depend on x too
-            dx = inv_std * (d_hat - d_hat.mean(axis=0) - x_hat * (d_hat * x_hat).mean(axis=0))
-        else:
-            dx = d_hat * inv_std
-        return dx, {"gamma": (dout * x_hat).sum(axis=0), "beta": dout.sum(axis=0)}
+        grads = _gradient_buffers(params)
+        return batch_norm_backward(params["gamma"], cache, dout, grads["gamma"], grads["beta"]), grads
 
     keys = ("gamma", "beta"), ("running_mean", "running_var")
     return Layer("batch_norm", width, width, *keys, init, forward, backward)
@@ -152,7 +205,7 @@ def dropout(keep_prob: float) -> Layer:
         x = check_table("x", x, finite=False)
         if not training or p == 1.0:
             return x, None, state
-        mask = (check_rng("rng", rng).random(x.shape) < p) / p
+        mask = dropout_mask(check_rng("rng", rng), x.shape, p)
         return x * mask, mask, state
 
     def backward(params, cache, dout):

@@ -10,17 +10,33 @@ dicts for block i (hidden layers first, the output layer last): params ``W``, ``
 (and ``gamma``, ``beta`` with batch norm); state ``running_mean``, ``running_var``
 with batch norm, else ``{}``. ``forward`` never changes ``state``: it returns the new
 one, which the caller keeps for the next step.
+
+``forward``/``backward`` check their input once and run the unchecked cores
+``forward_unchecked``/``backward_unchecked``, which call the layer cores of
+:mod:`optiviz.nn.layers` block by block. The training loop calls the cores directly, with
+inputs it checked once, and lets backward write into its flat gradient buffer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 
 from ..checks import check_int, check_number, check_rng, check_table
-from .layers import WEIGHT_KEYS, activation, batch_norm, dense, dropout, residual, sequential
+from .activations import Activation, get_activation
+from .layers import (WEIGHT_KEYS, activation, batch_norm, batch_norm_backward, batch_norm_forward, dense,
+                     dense_backward, dense_forward, dropout, dropout_mask, residual, sequential)
+
+
+class _Hidden(NamedTuple):
+    """What the cores need of hidden layer i: dense → [batch norm] → f → [dropout], [+ x]."""
+
+    batch_norm: bool
+    f: Activation
+    keep_prob: float  # < 1: dropout
+    skip: bool
 
 
 @dataclass(frozen=True)
@@ -61,7 +77,7 @@ class MLP:
         put(self, "batch_norm", bool(self.batch_norm))
         put(self, "keep_prob", check_number("keep_prob", self.keep_prob, low=0.0, high=1.0, low_open=True))
 
-        blocks, units, skips, width = [], [], [], self.input_dim
+        blocks, skips, width = [], [], self.input_dim
         for h in self.hidden:
             unit = sequential(
                 dense(width, h, self.initializer, **params),
@@ -71,12 +87,13 @@ class MLP:
             parts = (unit, dropout(self.keep_prob)) if self.keep_prob < 1 else (unit,)
             skips.append(self.skip and width == h)
             blocks.append(residual(*parts) if skips[-1] else sequential(*parts))
-            units.append(unit)
             width = h
         blocks.append(dense(width, self.output_dim, self.initializer, **params))
+        # init draws the weights through the public layers, block by block; forward/backward use their cores
         put(self, "_blocks", tuple(blocks))
-        put(self, "_units", tuple(units))
         put(self, "_skips", tuple(skips))
+        f = get_activation(self.activation, self.alpha)
+        put(self, "_hidden", tuple(_Hidden(self.batch_norm, f, self.keep_prob, skip) for skip in skips))
 
     def __reduce__(self):  # pickle (and st.cache_data) by the spec alone; the layers are rebuilt
         return MLP, tuple(getattr(self, f.name) for f in fields(self))
@@ -103,31 +120,81 @@ class MLP:
             ):
                 raise ValueError(f"{name} does not fit this network; build it with init(rng)")
 
+    def _check_call(self, params, state, x, training, rng) -> np.ndarray:
+        """x as a checked (B, input_dim) float table, after checking params, state and rng for this call."""
+        x = check_table("x", x, width=self.input_dim, finite=False)
+        self._check_trees(params, state)
+        if training and self.keep_prob < 1:
+            check_rng("rng", rng)
+        if training and self.batch_norm and x.shape[0] < 2:
+            raise ValueError("batch norm in training needs a batch of at least 2 examples")
+        return x
+
     def forward(self, params, state, x, training: bool = False, rng: np.random.Generator | None = None):
         """``(logits, cache, new_state)`` for a batch ``x`` of shape (B, input_dim).
 
         ``training`` uses batch statistics (and updates the running ones in ``new_state``)
         and draws dropout masks from ``rng``; evaluation is deterministic and returns ``state``.
         """
-        x = check_table("x", x, width=self.input_dim, finite=False)
-        self._check_trees(params, state)
-        if training and self.keep_prob < 1:
-            check_rng("rng", rng)
+        x = self._check_call(params, state, x, training, rng)
+        return self.forward_unchecked(params, state, x, training, rng)
+
+    def forward_unchecked(self, params, state, x, training: bool = False, rng=None):
+        """:meth:`forward` without the checks: x (B, input_dim) float, trees from :meth:`init`.
+
+        Hidden layer i: z = BN(x W + b) (BN if any), h = f(z) ⊙ mask (dropout in training), x ← x + h
+        with a skip, else h; logits = x W + b of the output layer. ``cache`` holds per hidden layer
+        (its input, the BN cache, z, the mask) and finally the output layer's input.
+        """
         caches, new_state = [], []
-        for block, p, s in zip(self._blocks, params, state):
-            x, cache, s = block.forward(p, s, x, training, rng)
-            caches.append(cache)
+        for (bn, f, keep, skip), p, s in zip(self._hidden, params, state):
+            x_in = x
+            z = dense_forward(p["W"], p["b"], x)
+            c_bn = mask = None
+            if bn:
+                z, c_bn, s = batch_norm_forward(p["gamma"], p["beta"], s, z, training, self.bn_momentum, self.bn_eps)
+            h = f.value(z)
+            if keep < 1 and training:
+                mask = dropout_mask(rng, h.shape, keep)
+                h = h * mask
+            x = x_in + h if skip else h
+            caches.append((x_in, c_bn, z, mask))
             new_state.append(s)
-        return x, caches, new_state
+        out = params[-1]
+        caches.append(x)
+        new_state.append(state[-1])
+        return dense_forward(out["W"], out["b"], x), caches, new_state
 
     def backward(self, params, cache, dlogits) -> list[dict]:
         """∂L/∂params by backpropagation from ``dlogits`` = ∂L/∂logits, shaped like ``params``."""
         delta = check_table("dlogits", dlogits, width=self.output_dim, finite=False)
-        grads = [{} for _ in self._blocks]
-        for i in reversed(range(len(self._blocks))):
-            block = self._blocks[i]
-            delta, g = block.backward(params[i], cache[i], delta)
-            grads[i] = {k: g[k] for k in block.param_keys}
+        grads = [{k: np.empty(np.shape(v)) for k, v in p.items()} for p in params]
+        return self.backward_unchecked(params, cache, delta, grads)
+
+    def backward_unchecked(self, params, cache, dlogits: np.ndarray, grads: list[dict]) -> list[dict]:
+        """:meth:`backward` without the checks, writing ∂L/∂params into ``grads`` (a tree of arrays shaped
+        like ``params``, e.g. ``Layout.views`` of a flat buffer) and returning it.
+
+        From the output layer back, with δ = ∂L/∂(layer output): dense ∂L/∂W = xᵀδ, ∂L/∂b = Σ δ,
+        δ ← δ Wᵀ; dropout δ ⊙ mask; f: δ ⊙ f'(z); batch norm (see :mod:`optiviz.nn.layers`); a skip
+        adds the highway, δ_in = δ + ∂F/∂xᵀ δ. ∂L/∂x of the first layer is not computed.
+        """
+        i = len(self._hidden)
+        out, g = params[i], grads[i]
+        delta = dense_backward(out["W"], cache[i], dlogits, g["W"], g["b"], i > 0)
+        while i:
+            i -= 1
+            bn, f, keep, skip = self._hidden[i]
+            x_in, c_bn, z, mask = cache[i]
+            p, g = params[i], grads[i]
+            d = delta if mask is None else delta * mask
+            slope = f.derivative(z)  # a fresh array: δ ⊙ f'(z) overwrites it
+            d = np.multiply(d, slope, out=slope)
+            if bn:
+                d = batch_norm_backward(p["gamma"], c_bn, d, g["gamma"], g["beta"])
+            dx = dense_backward(p["W"], x_in, d, g["W"], g["b"], i > 0)
+            if i:
+                delta = delta + dx if skip else dx
         return grads
 
     def hidden_activations(self, params, state, x, training: bool = False,
@@ -137,10 +204,6 @@ class MLP:
         Evaluation mode by default (running statistics, no dropout); ``training=True``
         normalises with batch statistics, as ``forward`` does in training.
         """
-        x = check_table("x", x, width=self.input_dim, finite=False)
-        self._check_trees(params, state)
-        values = []
-        for unit, block, p, s in zip(self._units, self._blocks, params, state):
-            values.append(unit.forward(p, s, x, training, rng)[0])
-            x = block.forward(p, s, x, training, rng)[0]
-        return values
+        x = self._check_call(params, state, x, training, rng)
+        _, caches, _ = self.forward_unchecked(params, state, x, training, rng)
+        return [layer.f.value(z) for layer, (_, _, z, _) in zip(self._hidden, caches)]

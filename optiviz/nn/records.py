@@ -53,6 +53,10 @@ class Layout(NamedTuple):
             i, key = name.split(".", 1)
             yield int(i), key, shape, start, start + int(np.prod(shape))
 
+    def segments(self) -> list[tuple[int, str, tuple[int, ...], slice]]:
+        """``(block i, key, shape, slice of θ)`` of every array, in θ order: ``θ[slice]`` is ``params[i][key].ravel()``."""
+        return [(i, key, shape, slice(a, b)) for i, key, shape, a, b in self._segments()]
+
     def views(self, theta: np.ndarray) -> list[dict]:
         """A parameter tree whose arrays are views into ``theta``: ``theta += Δ`` moves them all."""
         tree = [dict.fromkeys(keys) for keys in self.blocks]

@@ -15,7 +15,7 @@ from ..checks import check_int, check_number, check_rng, check_table
 from ..datasets import apply, augment
 from .losses import get_loss
 from .records import TrainingResult
-from .training import batch_bounds, stream
+from .streams import batch_bounds, stream
 
 MAX_MASKS = 2000
 MAX_MASK_VALUES = 20_000_000
@@ -35,12 +35,32 @@ class StopRule(NamedTuple):
     kept_loss: np.ndarray  # (K,) the validation loss of the kept weights
 
 
+def stop_rule(val_loss: np.ndarray, patience) -> tuple[np.ndarray, np.ndarray]:
+    """(stop, kept) of early stopping along the last axis of ``val_loss`` (…, E), patience P (…) ≥ 1. Unchecked.
+
+    best(e) is the epoch of the lowest validation loss among 0 … e (the first one on ties; NaN never
+    improves). Training stops at the first epoch e with e − best(e) ≥ P (stop = −1: never) and keeps
+    best(stop)'s weights, or best(E − 1)'s when it never stops (training restores the best). The one
+    rule of :func:`early_stopping`, of :func:`optiviz.nn.training.train` (which calls it after every
+    epoch: it stops at the epoch the rule fires) and of the batched seeds.
+    """
+    clean = np.where(np.isnan(val_loss), np.inf, val_loss)
+    running = np.minimum.accumulate(clean, axis=-1)
+    epochs = np.arange(clean.shape[-1])
+    improved = np.concatenate([np.ones(clean.shape[:-1] + (1,), dtype=bool), clean[..., 1:] < running[..., :-1]],
+                              axis=-1)  # a new lowest loss (strictly lower); epoch 0 is the first best
+    best = np.maximum.accumulate(np.where(improved, epochs, 0), axis=-1)
+    fired = epochs - best >= np.asarray(patience)[..., None]
+    stop = np.where(fired.any(axis=-1), fired.argmax(axis=-1), -1)
+    kept = np.take_along_axis(best, np.where(stop >= 0, stop, epochs[-1])[..., None], axis=-1)[..., 0]
+    return stop, kept
+
+
 def early_stopping(val_loss, patience) -> StopRule:
     """For each patience P: stop at the first epoch e with e − best(e) ≥ P, keep best(e)'s weights.
 
     best(e) is the epoch of the lowest validation loss among 0 … e (the first one on ties; NaN never
-    improves), the rule of :func:`optiviz.nn.training.train`. The gap g_e = e − best(e) is computed once;
-    its running maximum M_e is non-decreasing, so every P is one ``searchsorted``: stop = min{e : M_e ≥ P}.
+    improves), the rule of :func:`optiviz.nn.training.train` (:func:`stop_rule`, applied to each P).
     A patience that never fires keeps best(last epoch) (training with early stopping restores the best).
     """
     v = np.asarray(val_loss, dtype=float).reshape(-1)
@@ -49,15 +69,8 @@ def early_stopping(val_loss, patience) -> StopRule:
     P = np.atleast_1d(np.asarray(patience))
     if P.ndim != 1 or P.dtype.kind not in "iu" or (P < 1).any():
         raise ValueError(f"patience must be integers ≥ 1, got {patience!r}")
-    clean = np.where(np.isnan(v), np.inf, v)
-    running = np.minimum.accumulate(clean)
-    improved = np.r_[True, clean[1:] < running[:-1]]  # a new lowest loss (strictly lower)
-    best = np.maximum.accumulate(np.where(improved, np.arange(v.size), 0))
-    gap_max = np.maximum.accumulate(np.arange(v.size) - best)
-    stop = np.searchsorted(gap_max, P, side="left")
-    fired = stop < v.size
-    kept = best[np.minimum(stop, v.size - 1)]
-    return StopRule(P.astype(np.int64), np.where(fired, stop, -1), kept, v[kept])
+    stop, kept = stop_rule(np.broadcast_to(v, (P.size, v.size)), P)
+    return StopRule(P.astype(np.int64), stop, kept, v[kept])
 
 
 # --- dropout: training-time masks against test-time scaling ------------------------------------------

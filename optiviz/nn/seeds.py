@@ -37,12 +37,14 @@ from ..optimizers import make_optimizer
 from ..schedules import learning_rate as scheduled_rate
 from .activations import get_activation
 from . import losses
+from .layers import dropout_mask
 from .network import MLP
 from .records import HISTORY_COLUMNS, Comparison, Layout, ProgressCallback, TrainingResult, copy_state
+from .regularizers import stop_rule
+from .streams import STREAMS, batch_bounds, stream
 from .training import (DEFAULT_GRID_SIZE, MAX_EPOCHS, MAX_GRID_SIZE, MAX_OPTIMIZERS, MAX_PARAM_VALUES,
-                       MAX_STEP_WORK, MAX_WORK, STREAMS, OptimizerSetting, _check_caps, _check_split, _targets, check_run,
-                       batch_bounds, check_network, layer_operations, optimizer_setting, steps_per_epoch, stream,
-                       weight_count, work)
+                       MAX_STEP_WORK, MAX_WORK, OptimizerSetting, _check_caps, _check_split, _targets, check_run,
+                       check_network, layer_operations, optimizer_setting, steps_per_epoch, weight_count, work)
 
 MAX_SEEDS = 20
 EVAL_VALUES = 65_536  # values (runs × points × units) of one evaluation block per layer: 512 kB, kept in the L2 cache
@@ -191,30 +193,15 @@ def _batched(net, data, setups, seeds, progress, *, learning_rate, schedule, dec
                     loss=loss, l1=l1, l2=l2, patience=patience, jitter=jitter, rotation=rotation, reflect=reflect,
                     preprocessing=preprocessing)
     epochs, batch_size, loss, l1, l2, penalty, patience, augmentation, augmenting, prep = run
-    _check_caps(net, n_train, n_val, batch_size, epochs, None)  # one run's caps
     K, S = len(setups), len(seeds)
-    if seeds_work(net, n_train, n_val, epochs, K * S) > MAX_WORK:
-        raise ValueError(f"seeds must be fewer for {K} optimizer(s), {epochs} epochs of this network and data (work "
-                         f"cap: optimizers × seeds × epochs × (4 N_train + N_val) × weights ≤ {MAX_WORK:,}), got {S}")
-    if step_values(net, n_train, batch_size, K * S) > MAX_STEP_VALUES:
-        raise ValueError(f"seeds must be fewer for {K} optimizer(s) and batches of {batch_size} (memory cap: optimizers × "
-                         f"seeds × batch × units ≤ {MAX_STEP_VALUES:,}), got {S}")
-    if seeds_step_work(net, n_train, batch_size, epochs, S) > MAX_STEP_WORK:
-        raise ValueError(f"seeds must be fewer with dropout for {epochs} epochs of batches of {batch_size} (step cap: "
-                         f"steps × (layer operations + seeds × dropout layers) ≤ {MAX_STEP_WORK:,}), got {S}")
+    _check_seed_caps(net, n_train, n_val, batch_size, epochs, K, S)
     Y_train, labels_train = _targets("y_train", data.y_train, n_train, loss, net.output_dim)
     Y_val, labels_val = _targets("y_val", data.y_val, n_val, loss, net.output_dim)
     settings = dict(schedule=schedule, decay_rate=decay_rate, batch_size=batch_size, epochs=epochs, loss=loss, l1=l1,
                     l2=l2, patience=patience, jitter=jitter, rotation=rotation, reflect=reflect,
                     preprocessing=preprocessing)
 
-    # the initial networks: seed s's weights from its own "init" stream, the same for every optimizer
-    inits = [net.init(stream(int(s), "init")) for s in seeds]
-    layout = Layout.of(inits[0][0], net.weight_keys)
-    theta = np.empty((K, S, layout.size))
-    theta[:] = np.stack([layout.flatten(p) for p, _ in inits])
-    state = [{key: np.broadcast_to(np.asarray(v, dtype=float), (K, S, 1, len(v))).copy() for key, v in block.items()}
-             for block in inits[0][1]]
+    layout, theta, state = _initial_runs(net, seeds, K)
     X_train = apply(prep, data.X_train)
     X_eval = np.concatenate([X_train, apply(prep, data.X_val) if n_val else np.empty((0, net.input_dim))])
     step = _BatchedStep(net, layout, K, S)
@@ -230,21 +217,15 @@ def _batched(net, data, setups, seeds, progress, *, learning_rate, schedule, dec
     stopped = np.full((K, S), -1, dtype=np.int64)
     active = np.ones((K, S), dtype=bool)
     frozen = False  # some runs are frozen: not active.all()
-    best_loss, best_epoch = np.full((K, S), math.inf), np.zeros((K, S), dtype=np.int64)
     first = None if record_first is None else _FirstSeed(net, layout, setups, lr0, theta, state, len(batches), penalty,
-                                                          penalized, patience)
+                                                          penalized)
     total = epochs
     streams = _Streams(seeds, epochs)
     with np.errstate(all="ignore"):  # overflow is a lesson here: it is reported as diverged_at
         for epoch in range(epochs + 1):
             if epoch:
-                orders = np.stack([rng.permutation(n_train) for rng in streams("shuffle", epoch)])  # (S, N)
-                if augmenting:
-                    Xe = np.stack([apply(prep, augment(data.X_train[o], rng, **augmentation))
-                                   for rng, o in zip(streams("augment", epoch), orders)])
-                else:
-                    Xe = np.take(X_train, orders, axis=0)  # (S, N, d), gathered once: the batches are views
-                Ye = np.take(Y_train, orders, axis=0)  # (take: 10× faster than X_train[orders], the same copy)
+                Xe, Ye = _shuffled(streams, epoch, X_train, Y_train, data.X_train, prep,
+                                   augmentation if augmenting else None)
                 rngs = streams("dropout", epoch) if net.keep_prob < 1 else None
                 lrs = [float(scheduled_rate(schedule, a, decay_rate, epoch - 1)) for a in lr0]
                 for a, b in batches:
@@ -268,17 +249,16 @@ def _batched(net, data, setups, seeds, progress, *, learning_rate, schedule, dec
             if first is not None:
                 first.epoch(epoch, lrs if epoch else None, rows, theta, state, keep[:, 0], finite[:, 0])
             active &= finite
-            if patience is not None:
-                better = active & (rows[1] < best_loss)
-                best_loss[better], best_epoch[better] = rows[1][better], epoch
-                stop = active & ~better & (epoch - best_epoch >= patience)
+            if patience is not None:  # train's rule, on every run's validation curve so far
+                fired, kept = stop_rule(curves[1, ..., :epoch + 1], patience)
+                stop = active & (fired == epoch)
                 stopped[stop] = epoch
                 active &= ~stop
+                if first is not None:
+                    first.keep_best(kept[:, 0])
             frozen = not active.all()
             if frozen:
-                theta[~active] = 0.0
-                for k, st in enumerate(opt_states):
-                    opt_states[k] = tuple(_zero_rows(v, ~active[k]) for v in st)
+                _freeze(theta, opt_states, active)
             if progress is not None:
                 progress(epoch, total)
             if not active.any():
@@ -294,6 +274,49 @@ def _batched(net, data, setups, seeds, progress, *, learning_rate, schedule, dec
     return out, results
 
 
+def _check_seed_caps(net, n_train: int, n_val: int, batch_size: int, epochs: int, K: int, S: int) -> None:
+    """One run's caps, then those of K × S batched runs (ValueError naming ``seeds``)."""
+    _check_caps(net, n_train, n_val, batch_size, epochs, None)
+    if seeds_work(net, n_train, n_val, epochs, K * S) > MAX_WORK:
+        raise ValueError(f"seeds must be fewer for {K} optimizer(s), {epochs} epochs of this network and data (work "
+                         f"cap: optimizers × seeds × epochs × (4 N_train + N_val) × weights ≤ {MAX_WORK:,}), got {S}")
+    if step_values(net, n_train, batch_size, K * S) > MAX_STEP_VALUES:
+        raise ValueError(f"seeds must be fewer for {K} optimizer(s) and batches of {batch_size} (memory cap: "
+                         f"optimizers × seeds × batch × units ≤ {MAX_STEP_VALUES:,}), got {S}")
+    if seeds_step_work(net, n_train, batch_size, epochs, S) > MAX_STEP_WORK:
+        raise ValueError(f"seeds must be fewer with dropout for {epochs} epochs of batches of {batch_size} (step cap: "
+                         f"steps × (layer operations + seeds × dropout layers) ≤ {MAX_STEP_WORK:,}), got {S}")
+
+
+def _initial_runs(net, seeds, K: int):
+    """(layout, θ (K, S, P), state): seed s's weights from its own "init" stream, the same for every optimizer."""
+    inits = [net.init(stream(int(s), "init")) for s in seeds]
+    layout = Layout.of(inits[0][0], net.weight_keys)
+    theta = np.empty((K, len(seeds), layout.size))
+    theta[:] = np.stack([layout.flatten(p) for p, _ in inits])
+    state = [{key: np.broadcast_to(np.asarray(v, dtype=float), (K, len(seeds), 1, len(v))).copy()
+              for key, v in block.items()} for block in inits[0][1]]
+    return layout, theta, state
+
+
+def _shuffled(streams, epoch: int, X_train, Y_train, raw_X, prep, augmentation: dict | None):
+    """(X (S, N, d), Y (S, N, outputs)): every seed's shuffled (and, with ``augmentation``, augmented) epoch."""
+    orders = np.stack([rng.permutation(len(X_train)) for rng in streams("shuffle", epoch)])  # (S, N)
+    if augmentation is not None:
+        X = np.stack([apply(prep, augment(raw_X[o], rng, **augmentation))
+                      for rng, o in zip(streams("augment", epoch), orders)])
+    else:
+        X = np.take(X_train, orders, axis=0)  # (S, N, d), gathered once: the batches are views
+    return X, np.take(Y_train, orders, axis=0)  # (take: 10× faster than X_train[orders], the same copy)
+
+
+def _freeze(theta, opt_states: list, active) -> None:
+    """The runs no longer active get θ = 0 and zero optimizer state: they stay finite and cheap."""
+    theta[~active] = 0.0
+    for k, st in enumerate(opt_states):
+        opt_states[k] = tuple(_zero_rows(v, ~active[k]) for v in st)
+
+
 class _FirstSeed:
     """What ``train`` records beyond the curves, for the first seed of every optimizer (row s = 0).
 
@@ -302,10 +325,10 @@ class _FirstSeed:
     demand (``TrainingResult.grid_at``).
     """
 
-    def __init__(self, net, layout, setups, lr0, theta, state, steps, penalty, penalized, patience):
+    def __init__(self, net, layout, setups, lr0, theta, state, steps, penalty, penalized):
         K = len(setups)
         self.net, self.layout, self.setups, self.lr0 = net, layout, setups, lr0
-        self.steps, self.penalty, self.penalized, self.patience = steps, penalty, penalized, patience
+        self.steps, self.penalty, self.penalized = steps, penalty, penalized
         self.n_w, self.starts = layout.n_weights, layout.weight_offsets
         self.theta0, self.state0 = theta[:, 0].copy(), _row_state(state, 0)
         self.squares = np.zeros((K, self.n_w))
@@ -314,8 +337,7 @@ class _FirstSeed:
         self.grad_norms = [[] for _ in range(K)]
         self.thetas = [[] for _ in range(K)]
         self.states = [[] for _ in range(K)] if net.batch_norm else None
-        self.best = [None] * K  # index of the best recorded epoch (early stopping)
-        self.best_loss = [math.inf] * K
+        self.best = [None] * K  # index of the epoch early stopping keeps (None: the last)
         self.open = np.ones(K, dtype=bool)  # still recording
 
     def step(self, g):
@@ -343,11 +365,11 @@ class _FirstSeed:
                 self.states[k].append(_row_state(state, k))
             if not finite[k]:  # an initial network that is not finite: nothing to train
                 self.open[k] = False
-            elif self.patience is not None:
-                if rows[1, k, 0] < self.best_loss[k]:
-                    self.best_loss[k], self.best[k] = rows[1, k, 0], len(self.thetas[k]) - 1
-                elif epoch - (self.best[k] or 0) >= self.patience:
-                    self.open[k] = False
+
+    def keep_best(self, kept):
+        """The epoch early stopping keeps (``stop_rule``), for every optimizer whose run is still recorded."""
+        for k in np.flatnonzero(self.open):
+            self.best[k] = int(kept[k])
 
     def results(self, data, prep, loss, seed, settings, diverged, stopped, grid_size, bounds):
         """One TrainingResult per optimizer, as ``compare(..., seed=seed)`` gives, with grids drawn on demand."""
@@ -550,7 +572,8 @@ def _evaluate(step, views, state, X_eval, n_train, loss, Y_eval, labels_eval):
 
 
 class _BatchedStep:
-    """Forward and backward of K × S networks at once: ``_Step`` of optiviz.nn.training with leading (K, S) axes.
+    """Forward and backward of K × S networks at once: ``MLP.forward_unchecked``/``backward_unchecked`` with
+    leading (K, S) axes (batched matmuls into buffers; the tests hold the curves to ``train``'s).
 
     Weights are views (K, S, n_in, n_out) into θ (K, S, P), biases, γ and β (K, S, 1, n); inputs
     (S, B, n_in) broadcast over the optimizers. The gradient is written into one (K, S, P) buffer.
@@ -566,7 +589,6 @@ class _BatchedStep:
         self.buffers: dict[int, list[np.ndarray]] = {}  # evaluation buffers by block size
         self.step_buffers: dict[int, tuple] = {}  # training-step buffers by batch size
         self.ones: dict[int, np.ndarray] = {}
-        self.relu = net.activation == "relu"  # f'(z) = [z > 0]: multiplied as a mask, the same numbers
         self.grad = np.zeros((K, S, layout.size))
         self.grads = self.views(self.grad)
 
@@ -604,10 +626,9 @@ class _BatchedStep:
                 h = p["gamma"] * x_hat + p["beta"]
                 c_bn = (x_hat, inv_std)
             z = h
-            h = np.maximum(z, 0.0, out=h_buffer) if self.relu else act.value(z)
+            h = act.value(z, out=h_buffer)
             if drop and training:
-                width = h.shape[-1]
-                c_drop = np.stack([rng.random((h.shape[-2], width)) < self.keep for rng in rngs]) / self.keep
+                c_drop = np.stack([dropout_mask(rng, h.shape[-2:], self.keep) for rng in rngs])
                 h = h * c_drop
             x = x + h if skip else h
             caches.append((c_lin, c_bn, z, c_drop))
@@ -636,10 +657,7 @@ class _BatchedStep:
                 h *= 1.0 / np.sqrt(s["running_var"] + self.eps)
                 h *= p["gamma"]
                 h += p["beta"]
-            if self.relu:
-                np.maximum(h, 0.0, out=h)
-            else:
-                h = act.value(h)
+            h = act.value(h, out=h)
             x = x + h if skip else h
         logits = np.matmul(x, P[-1]["W"], out=buffers[-1])
         logits += P[-1]["b"]
@@ -662,7 +680,8 @@ class _BatchedStep:
             d = delta
             if drop:
                 d = d * c_drop
-            d = np.multiply(d, z > 0, out=E[i]) if self.relu else d * act.derivative(z)
+            slope = act.derivative(z, out=E[i])
+            d = np.multiply(d, slope, out=slope)
             if bn:
                 x_hat, inv_std = c_bn
                 d_hat = d * P[i]["gamma"]

@@ -25,6 +25,11 @@ what happened in earlier epochs, so runs that share a seed start from the same w
 see the same batches, the same augmented points and the same dropout masks: they differ
 only by their update rule. :func:`compare` relies on this.
 
+The code: :func:`_prepare` checks every input once; :func:`_epoch` runs one epoch of steps
+through the network's unchecked cores (``MLP.forward_unchecked``/``backward_unchecked``, the
+gradient written in place into one flat buffer laid out like θ); :class:`_Recorder` keeps the
+records and applies early stopping (``regularizers.stop_rule``); :func:`_result` assembles them.
+
 Recorded after every epoch (epoch 0 = before any update), in evaluation mode (running
 batch-norm statistics, no dropout) on the clean, un-augmented points: the training and
 validation loss L (the data term, without Ω) and accuracy, Ω itself, the Frobenius norm
@@ -37,18 +42,17 @@ is that epoch, and every record up to the epoch before is kept (an initial netwo
 loss is already non-finite keeps its epoch-0 row, with ``diverged_at = 0``). No NumPy
 warning escapes: the loop runs under ``np.errstate(all="ignore")``.
 
-Caps on the work (ValueError naming the input), calibrated on the 2-core machine this runs
-on so that one training run stays within about 3 s (one optimizer; compare runs up to 4):
+Caps on the work (ValueError naming the input), so that one training run (one optimizer;
+compare runs up to 4) stays within a few seconds; ``benchmarks/bench_training.py`` times it:
 
 * samples (training + validation) ≤ MAX_SAMPLES, depth ≤ MAX_DEPTH hidden layers,
   widths ≤ MAX_WIDTH, epochs ≤ MAX_EPOCHS;
 * arithmetic, ``work`` = epochs × (4 N_train + N_val + G) × weights ≤ MAX_WORK multiply-adds,
   where weights = Σ n_in·n_out, the backward and forward pass of a training point cost about
-  3 evaluations, and each epoch evaluates the training, validation and G grid points once
-  (~0.3 ns each here, so ≤ 1.5 s);
+  3 evaluations, and each epoch evaluates the training, validation and G grid points once;
 * Python work of small batches, ``step_work`` = steps × layer operations ≤ MAX_STEP_WORK,
   with one operation per dense layer, activation and dropout, four per batch norm (it costs
-  that much), and two per step for the loss gradient and the update (~20 µs each here, ≤ 2 s).
+  that much), and two per step for the loss gradient and the update.
 
 :func:`max_epochs` gives the most epochs these allow, for showing the caps beside the controls.
 """
@@ -56,8 +60,6 @@ on so that one training run stays within about 3 s (one optimizer; compare runs 
 from __future__ import annotations
 
 import math
-from functools import partial
-from types import MappingProxyType
 from typing import Mapping, NamedTuple, Sequence
 
 import numpy as np
@@ -68,13 +70,13 @@ from ..datasets import MAX_SAMPLES as DATASET_MAX_SAMPLES
 from ..datasets import Split, apply, augment, fit_preprocessing, grid_points, view_bounds
 from ..optimizers import OPTIMIZERS, make_optimizer
 from ..schedules import learning_rate as scheduled_rate
-from .activations import get_activation
-from .layers import batch_norm, dropout
 from . import losses
 from .losses import get_loss
 from .network import MLP
 from .penalties import elastic_net
 from .records import HISTORY_COLUMNS, Comparison, Layout, ProgressCallback, TrainingResult, copy_state, probabilities
+from .regularizers import stop_rule
+from .streams import STREAMS, batch_bounds, epoch_batches, stream  # noqa: F401  (STREAMS, epoch_batches: re-exported)
 
 # --- caps on the work of one training run (one optimizer) -----------------------------------
 MAX_SAMPLES = DATASET_MAX_SAMPLES  # training + validation points
@@ -95,113 +97,6 @@ DEFAULT_GRID_SIZE = 60
 # busy a product can wait milliseconds for one. 256 points through a 32 × 32 layer is exactly
 # that bound (wider layers still use the threads, where they have more work to share).
 EVAL_ROWS = 256
-STREAMS = MappingProxyType({"init": 0, "shuffle": 1, "augment": 2, "dropout": 3})  # spawn_key[0]
-
-
-# --- seeded streams and batches ---------------------------------------------------------------
-
-
-def stream(seed: int, name: str, epoch: int = 0) -> np.random.Generator:
-    """The Generator of stream ``name`` ("init", "shuffle", "augment", "dropout") for ``epoch``.
-
-    Seeded by ``SeedSequence(seed, spawn_key=(stream, epoch))``: independent of every other
-    stream and epoch, so the same seed gives the same draws whatever the optimizer.
-    """
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(STREAMS[name], epoch)))
-
-
-def batch_bounds(n: int, batch_size: int, min_batch: int = 1) -> list[tuple[int, int]]:
-    """(start, stop) of the mini-batches of an epoch over n shuffled points: ⌈n/B⌉ batches.
-
-    A last batch smaller than ``min_batch`` (batch norm needs 2) is merged into the one before.
-    """
-    batch_size = min(batch_size, n)
-    bounds = [(a, min(a + batch_size, n)) for a in range(0, n, batch_size)]
-    if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < min_batch:
-        bounds[-2:] = [(bounds[-2][0], n)]
-    return bounds
-
-
-def epoch_batches(n: int, batch_size: int, seed: int, epoch: int, min_batch: int = 1) -> list[np.ndarray]:
-    """The index arrays (into the training split) of the batches of ``epoch`` (1, 2, …), in order."""
-    order = stream(seed, "shuffle", epoch).permutation(n)
-    return [order[a:b] for a, b in batch_bounds(n, batch_size, min_batch)]
-
-
-# --- one training step through the engine's layers --------------------------------------------
-
-
-class _Step:
-    """Forward and backward through the network, in training mode (or evaluation mode forward).
-
-    Computes what ``MLP.forward``/``MLP.backward`` compute, in the same order (dense →
-    [batch norm] → activation → [dropout], around a skip when the widths match; a dense
-    output layer), with the dense and activation arithmetic written out and batch norm and
-    dropout from :mod:`optiviz.nn.layers`, but without the per-call checks of the tree API.
-    The gradient is written into one flat buffer in :class:`Layout` order, reused by every
-    call (the optimizers never keep it). The tests check it equals
-    ``MLP.forward``/``MLP.backward`` exactly.
-    """
-
-    def __init__(self, net: MLP, layout: Layout):
-        self.hidden = []
-        for h, skip in zip(net.hidden, net.skips):
-            self.hidden.append((
-                batch_norm(h, net.bn_momentum, net.bn_eps) if net.batch_norm else None,
-                get_activation(net.activation, net.alpha),
-                dropout(net.keep_prob) if net.keep_prob < 1 else None,
-                skip,
-            ))
-        # the gradient is written in place into one buffer laid out like θ (no concatenation)
-        self.grad = np.zeros(layout.size)
-        self.grads = layout.views(self.grad)
-
-    def forward(self, P, S, x, rng, training=True):
-        """(logits, caches, new_state) for the batch x; ``training=False`` is evaluation mode, as MLP.forward."""
-        caches, new_state = [], []
-        for (bn, act, drop, skip), p, s in zip(self.hidden, P, S):
-            c_lin = x
-            h = x @ p["W"] + p["b"]
-            c_bn = c_drop = None
-            if bn is not None:
-                h, c_bn, s = bn.forward(p, s, h, training)
-            z = h
-            h = act.value(z)
-            if drop is not None and training:
-                h, c_drop, _ = drop.forward(p, s, h, True, rng)
-            x = x + h if skip else h
-            caches.append((c_lin, c_bn, z, c_drop))
-            new_state.append(s)
-        out = P[-1]
-        logits = x @ out["W"] + out["b"]
-        caches.append(x)
-        new_state.append(S[-1])
-        return logits, caches, new_state
-
-    def backward(self, P, caches, dlogits) -> np.ndarray:
-        """∂L/∂θ from δ = ∂L/∂logits, in a buffer this step reuses: the next call overwrites it."""
-        G = self.grads
-        x = caches[-1]
-        np.matmul(x.T, dlogits, out=G[-1]["W"])
-        dlogits.sum(axis=0, out=G[-1]["b"])
-        delta = dlogits @ P[-1]["W"].T
-        for i in range(len(self.hidden) - 1, -1, -1):
-            bn, act, drop, skip = self.hidden[i]
-            c_lin, c_bn, z, c_drop = caches[i]
-            d = delta
-            if drop is not None:
-                d, _ = drop.backward(P[i], c_drop, d)
-            d = d * act.derivative(z)
-            if bn is not None:
-                d, g_bn = bn.backward(P[i], c_bn, d)
-                G[i]["gamma"][...] = g_bn["gamma"]
-                G[i]["beta"][...] = g_bn["beta"]
-            np.matmul(c_lin.T, d, out=G[i]["W"])
-            d.sum(axis=0, out=G[i]["b"])
-            if i:  # ∂L/∂x of the first layer is not needed
-                dx = d @ P[i]["W"].T
-                delta = delta + dx if skip else dx
-        return self.grad
 
 
 # --- settings and checks at the boundary -------------------------------------------------------
@@ -370,7 +265,7 @@ def _accuracy(loss: str, logits: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(predicted == labels))
 
 
-# --- the entry points ---------------------------------------------------------------------------
+# --- the settings of a run ---------------------------------------------------------------------
 
 
 class RunSettings(NamedTuple):
@@ -410,6 +305,269 @@ def check_run(net: MLP, data: Split, learning_rate: float, *, schedule, decay_ra
         raise ValueError("jitter, rotation and reflect augment 2-D points only")
     return RunSettings(epochs, batch_size, loss, l1, l2, elastic_net(l1, l2), patience, augmentation, augmenting,
                        fit_preprocessing(preprocessing, data.X_train))
+
+
+# --- one run, checked once: the inputs of the loop ----------------------------------------------
+
+
+class _Run(NamedTuple):
+    """What one training run needs, checked once by :func:`_prepare`; the loop checks nothing again."""
+
+    net: MLP
+    setting: OptimizerSetting
+    label: str
+    lr0: float
+    seed: int
+    settings: RunSettings
+    batches: list  # (start, stop) of each step's batch in a shuffled epoch
+    data: Split  # the raw points (augmentation draws from them)
+    X_train: np.ndarray  # preprocessed training points
+    Y_train: np.ndarray  # targets for the loss, (n, outputs)
+    labels_train: np.ndarray
+    Y_val: np.ndarray
+    labels_val: np.ndarray
+    X_eval: np.ndarray  # training, validation and grid points, preprocessed
+    grid: tuple | None  # (grid_x, grid_y, grid_size, grid_every) when grids are recorded
+    layout: Layout
+    params0: list
+    state0: list
+    theta0: np.ndarray
+    record_params: bool
+
+
+def _check_grid(net: MLP, loss: str, epochs: int, record_grid, grid_size, grid_every) -> tuple | None:
+    """(grid_size, grid_every) checked against the grid cap, or None when no grid is recorded."""
+    if not (bool(record_grid) and net.input_dim == 2):
+        return None
+    grid_size = check_int("grid_size", grid_size, low=2, high=MAX_GRID_SIZE)
+    grid_every = check_int("grid_every", grid_every, low=1)
+    frames = epochs // grid_every + 2
+    per_point = 1 if loss == "binary_cross_entropy" else net.output_dim
+    if frames * grid_size**2 * per_point > MAX_GRID_VALUES:
+        raise ValueError(f"grid_size must be smaller, or grid_every larger, for {epochs} epochs (cap: frames × "
+                         f"grid_size² × outputs ≤ {MAX_GRID_VALUES:,}), got grid_size {grid_size}")
+    return grid_size, grid_every
+
+
+def _initial_network(net: MLP, seed: int, initial, X_train: np.ndarray):
+    """(layout, params0, state0, θ0): drawn from the "init" stream, or ``initial`` checked against the network."""
+    params0, state0 = net.init(stream(seed, "init"))
+    layout = Layout.of(params0, net.weight_keys)  # the network's own structure
+    if initial is not None:
+        try:
+            params0, state0 = initial
+        except (TypeError, ValueError):
+            raise ValueError("initial must be a pair (params, state) from net.init(rng)") from None
+    theta = layout.flatten(params0, "initial params")
+    state0 = copy_state(state0)
+    try:
+        with np.errstate(all="ignore"):
+            net.forward(layout.views(theta), state0, X_train[:1])  # checks that params and state fit
+    except ValueError as error:
+        raise ValueError(f"initial (params, state) does not fit this network: {error}") from None
+    return layout, params0, state0, theta
+
+
+def _prepare(net, data, optimizer, learning_rate, seed, settings, grid_settings, record_params, initial) -> _Run:
+    """Every input of :func:`train` checked once (ValueError naming it), and the initial network."""
+    net = check_network(net)
+    data = _check_split(data, net)
+    n_train, n_val = len(data.X_train), len(data.X_val)
+    setting = optimizer_setting(optimizer)
+    lr0 = setting.learning_rate if setting.learning_rate is not None else learning_rate
+    lr0 = check_number("learning_rate", lr0, low=0.0, low_open=True)
+    seed = check_int("seed", seed, low=0)
+    run = check_run(net, data, lr0, **settings)
+    record_grid, grid_size, grid_every, bounds = grid_settings
+    grid = _check_grid(net, run.loss, run.epochs, record_grid, grid_size, grid_every)
+    _check_caps(net, n_train, n_val, run.batch_size, run.epochs, grid[0] if grid else None)
+    Y_train, labels_train = _targets("y_train", data.y_train, n_train, run.loss, net.output_dim)
+    Y_val, labels_val = _targets("y_val", data.y_val, n_val, run.loss, net.output_dim)
+    X_train = apply(run.preprocessing, data.X_train)
+    layout, params0, state0, theta0 = _initial_network(net, seed, initial, X_train)
+    if record_params is None:
+        record_params = (run.epochs + 1) * layout.size <= MAX_PARAM_VALUES
+    elif record_params and (run.epochs + 1) * layout.size > MAX_PARAM_VALUES:
+        raise ValueError(f"record_params needs (epochs + 1) × parameters ≤ {MAX_PARAM_VALUES:,}; "
+                         f"this run has {(run.epochs + 1) * layout.size:,}")
+    # evaluation inputs, preprocessed once: training, validation and grid points in one forward pass
+    parts = [X_train, apply(run.preprocessing, data.X_val) if n_val else np.empty((0, net.input_dim))]
+    if grid:
+        if bounds is None:
+            bounds = view_bounds(np.concatenate([data.X_train, data.X_val]))
+        grid_x, grid_y, points = grid_points(bounds, grid[0])
+        parts.append(apply(run.preprocessing, points.reshape(-1, 2)))
+        grid = (grid_x, grid_y, *grid)
+    batches = batch_bounds(n_train, run.batch_size, 2 if net.batch_norm else 1)
+    return _Run(net, setting, setting.label or setting.name, lr0, seed, run, batches, data, X_train, Y_train,
+                labels_train, Y_val, labels_val, np.concatenate(parts), grid, layout, params0, state0, theta0,
+                bool(record_params))
+
+
+# --- the loop: evaluation, one epoch, the recorder ----------------------------------------------
+
+
+def _evaluate(r: _Run, theta: np.ndarray, state, with_grid: bool, P=None):
+    """([train_loss, val_loss, train_acc, val_acc, Ω], ‖W_l‖ per layer, grid predictions or None), evaluation mode.
+
+    ``P``: the parameter tree viewing ``theta``, when the caller holds one.
+    """
+    n_train, n_seen = len(r.Y_train), len(r.Y_train) + len(r.Y_val)
+    x = r.X_eval if with_grid else r.X_eval[:n_seen]
+    P, loss = r.layout.views(theta) if P is None else P, r.settings.loss
+    # in blocks of EVAL_ROWS points: small products stay on one BLAS thread (see EVAL_ROWS)
+    logits = np.concatenate([r.net.forward_unchecked(P, state, x[a:a + EVAL_ROWS])[0]
+                             for a in range(0, len(x), EVAL_ROWS)])
+    zt, zv = logits[:n_train], logits[n_train:n_seen]
+    w = theta[:r.layout.n_weights]
+    penalized = r.settings.l1 > 0 or r.settings.l2 > 0
+    row = [losses.mean(loss, zt, r.Y_train), losses.mean(loss, zv, r.Y_val) if len(zv) else math.nan,
+           _accuracy(loss, zt, r.labels_train), _accuracy(loss, zv, r.labels_val),
+           r.settings.penalty.value(w) if penalized else 0.0]
+    grid = None
+    if with_grid:
+        size = r.grid[2]
+        p = probabilities(loss, logits[n_seen:])
+        grid = p.reshape((size, size) + p.shape[1:]).astype(np.float32)
+    return row, np.sqrt(np.add.reduceat(w * w, r.layout.weight_offsets)), grid
+
+
+def _epoch_points(r: _Run, epoch: int) -> tuple[np.ndarray, np.ndarray]:
+    """Epoch ``epoch``'s shuffled training points and targets (augmented afresh when augmenting)."""
+    order = stream(r.seed, "shuffle", epoch).permutation(len(r.X_train))
+    if r.settings.augmenting:  # raw points, transformed, then preprocessed as fitted on the clean split
+        points = augment(r.data.X_train[order], stream(r.seed, "augment", epoch), **r.settings.augmentation)
+        return apply(r.settings.preprocessing, points), r.Y_train[order]
+    return r.X_train[order], r.Y_train[order]
+
+
+class _Loop(NamedTuple):
+    """The loop's working arrays: θ and the gradient buffer g, with the parameter trees viewing them."""
+
+    theta: np.ndarray
+    params: list  # views into θ
+    grad: np.ndarray  # ∂J/∂θ of the last step, written in place by every step
+    grads: list  # views into grad
+
+    @classmethod
+    def of(cls, layout: Layout, theta: np.ndarray) -> "_Loop":
+        grad = np.zeros(layout.size)
+        return cls(theta, layout.views(theta), grad, layout.views(grad))
+
+
+def _epoch(r: _Run, loop: _Loop, state, opt, opt_state, lr: float, epoch: int):
+    """One epoch of steps g = ∂/∂θ [L(f(X_b; θ), y_b) + Ω(W)], (Δθ, s) = update(g, s, α), θ ← θ + Δθ.
+
+    Returns (state, opt_state, ‖∂J/∂W_l‖ root mean square over the steps).
+    """
+    net, loss, n_w = r.net, r.settings.loss, r.layout.n_weights
+    penalty = r.settings.penalty if r.settings.l1 > 0 or r.settings.l2 > 0 else None
+    X, Y = _epoch_points(r, epoch)
+    rng = stream(r.seed, "dropout", epoch) if net.keep_prob < 1 else None
+    theta, P, g = loop.theta, loop.params, loop.grad
+    gw, squares, square = g[:n_w], np.zeros(n_w), np.empty(n_w)
+    for a, b in r.batches:
+        logits, caches, state = net.forward_unchecked(P, state, X[a:b], True, rng)
+        net.backward_unchecked(P, caches, losses.gradient(loss, logits, Y[a:b]), loop.grads)
+        if penalty is not None:
+            gw += penalty.gradient(theta[:n_w])
+        squares += np.multiply(gw, gw, out=square)
+        delta, opt_state = opt.update(g, opt_state, lr)
+        theta += delta
+    return state, opt_state, np.sqrt(np.add.reduceat(squares, r.layout.weight_offsets) / len(r.batches))
+
+
+class _Recorder:
+    """The per-epoch records of one run, early stopping and the weights it keeps."""
+
+    def __init__(self, r: _Run):
+        self.r = r
+        self.rows, self.weight_norms, self.grad_norms, self.thetas = [], [], [], []
+        self.grids, self.grid_epochs = [], []
+        self.val_loss: list[float] = []
+        self.kept = self.best = None  # (epoch, θ, state) of the last recorded epoch / of early stopping's best
+        self.stopped_at = self.diverged_at = None
+
+    def record(self, epoch: int, steps: int, lr: float, evaluated, g_norms, theta, state) -> bool:
+        """Keep epoch ``epoch``'s records; True when training goes on, False when it stops here.
+
+        A non-finite loss or θ after an update ends the run before its records (``diverged_at``);
+        an initial network that is not finite keeps its records and ends it too.
+        """
+        row, w_norms, grid = evaluated
+        finite = math.isfinite(row[0]) and bool(np.isfinite(theta).all())
+        if epoch and not finite:
+            self.diverged_at = epoch
+            return False
+        self.rows.append([self.r.label, epoch, steps, lr, *row])
+        self.weight_norms.append(w_norms)
+        self.grad_norms.append(g_norms)
+        if grid is not None:
+            self.grid_epochs.append(epoch)
+            self.grids.append(grid)
+        if self.r.record_params:
+            self.thetas.append(theta.copy())
+        self.kept = (epoch, self.thetas[-1] if self.r.record_params else theta.copy(), copy_state(state))
+        if not finite:  # the initial network itself (e.g. σ = 1e300): nothing to train
+            self.diverged_at = 0
+            return False
+        return self._patience(epoch, row[1])
+
+    def _patience(self, epoch: int, val_loss: float) -> bool:
+        """Early stopping (``regularizers.stop_rule``): stop once ``patience`` epochs pass without a new lowest loss."""
+        patience = self.r.settings.patience
+        if patience is None:
+            return True
+        self.val_loss.append(val_loss)
+        stopped, best = stop_rule(np.array(self.val_loss), patience)
+        if best == epoch:
+            self.best = self.kept
+        if stopped == epoch:
+            self.stopped_at = epoch
+            return False
+        return True
+
+    def last_grid(self) -> None:
+        """The grid of the last recorded epoch, when ``grid_every`` skipped it."""
+        if self.r.grid and self.grid_epochs[-1] != self.kept[0]:
+            self.grid_epochs.append(self.kept[0])
+            self.grids.append(_evaluate(self.r, self.kept[1], self.kept[2], True)[2])
+
+
+def _result(r: _Run, rec: _Recorder, settings: dict) -> TrainingResult:
+    """The TrainingResult of a finished run (the best weights when early stopping kept them)."""
+    final_epoch, final_theta, final_state = rec.best if rec.best is not None else rec.kept
+    n_rows, n_layers = len(rec.rows), len(r.layout.weight_offsets)
+    grid_x, grid_y, grid_size, grid_every = r.grid or (None, None, None, None)
+    return TrainingResult(
+        optimizer=r.label,
+        history=pd.DataFrame(rec.rows, columns=HISTORY_COLUMNS),
+        layer_names=tuple([f"hidden {i + 1}" for i in range(len(r.net.hidden))] + ["output"]),
+        weight_norms=np.array(rec.weight_norms).reshape(n_rows, n_layers),
+        grad_norms=np.array(rec.grad_norms).reshape(n_rows, n_layers),
+        grid_x=grid_x,
+        grid_y=grid_y,
+        grids=np.stack(rec.grids) if r.grid else None,
+        grid_epochs=np.array(rec.grid_epochs, dtype=np.int64) if r.grid else None,
+        param_vectors=np.stack(rec.thetas) if r.record_params else None,
+        layout=r.layout,
+        params=r.layout.unflatten(final_theta),
+        state=copy_state(final_state),
+        initial_params=r.layout.unflatten(r.layout.flatten(r.params0)),
+        initial_state=r.state0,
+        best_epoch=int(final_epoch),
+        stopped_at=rec.stopped_at,
+        diverged_at=rec.diverged_at,
+        net=r.net,
+        preprocessing=r.settings.preprocessing,
+        loss=r.settings.loss,
+        settings=dict(optimizer=r.setting.name, hyperparameters=dict(r.setting.hyperparameters), learning_rate=r.lr0,
+                      **settings, seed=r.seed, grid_size=grid_size, grid_every=grid_every,
+                      record_params=r.record_params),
+    )
+
+
+# --- the entry points ---------------------------------------------------------------------------
 
 
 def train(
@@ -467,178 +625,32 @@ def train(
     initial : (params, state) to start from, instead of drawing them from the "init" stream.
     progress : called as progress(epoch, epochs) after each recorded epoch 0, 1, … .
     """
-    net = check_network(net)
-    data = _check_split(data, net)
-    n_train, n_val = len(data.X_train), len(data.X_val)
-    setting = optimizer_setting(optimizer)
-    label = setting.label or setting.name
-    lr0 = setting.learning_rate if setting.learning_rate is not None else learning_rate
-    lr0 = check_number("learning_rate", lr0, low=0.0, low_open=True)
-    seed = check_int("seed", seed, low=0)
-    run = check_run(net, data, lr0, schedule=schedule, decay_rate=decay_rate, epochs=epochs, batch_size=batch_size,
-                    loss=loss, l1=l1, l2=l2, patience=patience, jitter=jitter, rotation=rotation, reflect=reflect,
+    settings = dict(schedule=schedule, decay_rate=decay_rate, batch_size=batch_size, epochs=epochs, loss=loss, l1=l1,
+                    l2=l2, patience=patience, jitter=jitter, rotation=rotation, reflect=reflect,
                     preprocessing=preprocessing)
-    epochs, batch_size, loss, l1, l2, penalty, patience, augmentation, augmenting, prep = run
-    grid_on = bool(record_grid) and net.input_dim == 2
-    if grid_on:
-        grid_size = check_int("grid_size", grid_size, low=2, high=MAX_GRID_SIZE)
-        grid_every = check_int("grid_every", grid_every, low=1)
-        frames = epochs // grid_every + 2
-        per_point = 1 if loss == "binary_cross_entropy" else net.output_dim
-        if frames * grid_size**2 * per_point > MAX_GRID_VALUES:
-            raise ValueError(f"grid_size must be smaller, or grid_every larger, for {epochs} epochs (cap: frames × "
-                             f"grid_size² × outputs ≤ {MAX_GRID_VALUES:,}), got grid_size {grid_size}")
-    _check_caps(net, n_train, n_val, batch_size, epochs, grid_size if grid_on else None)
-    Y_train, labels_train = _targets("y_train", data.y_train, n_train, loss, net.output_dim)
-    Y_val, labels_val = _targets("y_val", data.y_val, n_val, loss, net.output_dim)
-
-    # the initial network
-    params0, state0 = net.init(stream(seed, "init"))
-    layout = Layout.of(params0, net.weight_keys)  # the network's own structure
-    if initial is not None:
-        try:
-            params0, state0 = initial
-        except (TypeError, ValueError):
-            raise ValueError("initial must be a pair (params, state) from net.init(rng)") from None
-    theta = layout.flatten(params0, "initial params")
-    state0 = copy_state(state0)
-    X_train = apply(prep, data.X_train)
-    try:
-        with np.errstate(all="ignore"):
-            net.forward(layout.views(theta), state0, X_train[:1])  # checks that params and state fit
-    except ValueError as error:
-        raise ValueError(f"initial (params, state) does not fit this network: {error}") from None
-    if record_params is None:
-        record_params = (epochs + 1) * layout.size <= MAX_PARAM_VALUES
-    elif record_params and (epochs + 1) * layout.size > MAX_PARAM_VALUES:
-        raise ValueError(f"record_params needs (epochs + 1) × parameters ≤ {MAX_PARAM_VALUES:,}; "
-                         f"this run has {(epochs + 1) * layout.size:,}")
-
-    # evaluation inputs, preprocessed once: training, validation and grid points in one forward pass
-    parts = [X_train, apply(prep, data.X_val) if n_val else np.empty((0, net.input_dim))]
-    grid_x = grid_y = None
-    if grid_on:
-        if bounds is None:
-            bounds = view_bounds(np.concatenate([data.X_train, data.X_val]))
-        grid_x, grid_y, points = grid_points(bounds, grid_size)
-        parts.append(apply(prep, points.reshape(-1, 2)))
-    X_eval = np.concatenate(parts)
-    loss_fn, gradient_fn = partial(losses.mean, loss), partial(losses.gradient, loss)
-    n_w, w_starts = layout.n_weights, layout.weight_offsets
-    penalized = l1 > 0 or l2 > 0
-
-    n_seen = n_train + n_val
-
-    def evaluate(theta_, state_, with_grid):
-        """[train_loss, val_loss, train_acc, val_acc, Ω], weight norms and (with_grid) grid predictions."""
-        x = X_eval if with_grid else X_eval[:n_seen]
-        P = views if theta_ is theta else layout.views(theta_)
-        # in blocks of EVAL_ROWS points: small products stay on one BLAS thread (see EVAL_ROWS)
-        logits = np.concatenate([step.forward(P, state_, x[a:a + EVAL_ROWS], None, False)[0]
-                                 for a in range(0, len(x), EVAL_ROWS)])
-        zt, zv = logits[:n_train], logits[n_train:n_seen]
-        row = [loss_fn(zt, Y_train), loss_fn(zv, Y_val) if n_val else math.nan,
-               _accuracy(loss, zt, labels_train), _accuracy(loss, zv, labels_val),
-               penalty.value(theta_[:n_w]) if penalized else 0.0]
-        w = theta_[:n_w]
-        grid = None
-        if with_grid:
-            p = probabilities(loss, logits[n_seen:])
-            grid = p.reshape((grid_size, grid_size) + p.shape[1:]).astype(np.float32)
-        return row, np.sqrt(np.add.reduceat(w * w, w_starts)), grid
-
-    opt = make_optimizer(setting.name, **dict(setting.hyperparameters))
-    step = _Step(net, layout)
-    batches = batch_bounds(n_train, batch_size, 2 if net.batch_norm else 1)
-    views, state = layout.views(theta), state0
-    opt_state = opt.init(theta)
-    rows, weight_norms, grad_norms, grids, grid_epochs, thetas = [], [], [], [], [], []
-    best = kept = None  # (epoch, θ, state) of the lowest validation loss / of the last recorded epoch
-    best_loss, stopped_at, diverged_at, total_steps = math.inf, None, None, 0
-    no_gradient = np.full(len(w_starts), math.nan)
+    r = _prepare(net, data, optimizer, learning_rate, seed, settings, (record_grid, grid_size, grid_every, bounds),
+                 record_params, initial)
+    epochs = r.settings.epochs
+    loop = _Loop.of(r.layout, r.theta0.copy())
+    opt = make_optimizer(r.setting.name, **dict(r.setting.hyperparameters))
+    state, opt_state, rec = r.state0, opt.init(loop.theta), _Recorder(r)
+    no_gradient = np.full(len(r.layout.weight_offsets), math.nan)
     with np.errstate(all="ignore"):  # overflow is a lesson here: it is reported as diverged_at
         for epoch in range(epochs + 1):
             lr, g_norms = math.nan, no_gradient
             if epoch:
-                lr = float(scheduled_rate(schedule, lr0, decay_rate, epoch - 1))
-                order = stream(seed, "shuffle", epoch).permutation(n_train)
-                if augmenting:  # raw points, transformed, then preprocessed as fitted on the clean split
-                    Xe = apply(prep, augment(data.X_train[order], stream(seed, "augment", epoch), **augmentation))
-                else:
-                    Xe = X_train[order]
-                Ye = Y_train[order]
-                rng = stream(seed, "dropout", epoch) if net.keep_prob < 1 else None
-                squares = np.zeros(n_w)
-                for a, b in batches:
-                    logits, caches, state = step.forward(views, state, Xe[a:b], rng)
-                    g = step.backward(views, caches, gradient_fn(logits, Ye[a:b]))
-                    if penalized:
-                        g[:n_w] += penalty.gradient(theta[:n_w])
-                    gw = g[:n_w]
-                    squares += gw * gw
-                    delta, opt_state = opt.update(g, opt_state, lr)
-                    theta += delta
-                total_steps += len(batches)
-                g_norms = np.sqrt(np.add.reduceat(squares, w_starts) / len(batches))
-            row, w_norms, grid = evaluate(theta, state, grid_on and epoch % grid_every == 0)
-            finite = math.isfinite(row[0]) and bool(np.isfinite(theta).all())
-            if epoch and not finite:
-                diverged_at = epoch
-                break
-            rows.append([label, epoch, total_steps, lr, *row])
-            weight_norms.append(w_norms)
-            grad_norms.append(g_norms)
-            if grid is not None:
-                grid_epochs.append(epoch)
-                grids.append(grid)
-            if record_params:
-                thetas.append(theta.copy())
-            kept = (epoch, thetas[-1] if record_params else theta.copy(), copy_state(state))
-            if progress is not None:
+                lr = float(scheduled_rate(schedule, r.lr0, decay_rate, epoch - 1))
+                state, opt_state, g_norms = _epoch(r, loop, state, opt, opt_state, lr, epoch)
+            with_grid = r.grid is not None and epoch % r.grid[3] == 0
+            evaluated = _evaluate(r, loop.theta, state, with_grid, loop.params)
+            going = rec.record(epoch, epoch * len(r.batches), lr, evaluated, g_norms, loop.theta, state)
+            if progress is not None and len(rec.rows) == epoch + 1:  # this epoch was recorded
                 progress(epoch, epochs)
-            if not finite:  # the initial network itself (e.g. σ = 1e300): nothing to train
-                diverged_at = 0
+            if not going:
                 break
-            if patience is not None:
-                if row[1] < best_loss:
-                    best_loss, best = row[1], kept
-                elif epoch - best[0] >= patience:
-                    stopped_at = epoch
-                    break
-        if grid_on and grid_epochs[-1] != kept[0]:  # the grid of the last recorded epoch, too
-            grid_epochs.append(kept[0])
-            grids.append(evaluate(kept[1], kept[2], True)[2])
-    final_epoch, final_theta, final_state = best if best is not None else kept
-
-    n_layers = len(w_starts)
-    return TrainingResult(
-        optimizer=label,
-        history=pd.DataFrame(rows, columns=HISTORY_COLUMNS),
-        layer_names=tuple([f"hidden {i + 1}" for i in range(len(net.hidden))] + ["output"]),
-        weight_norms=np.array(weight_norms).reshape(len(rows), n_layers),
-        grad_norms=np.array(grad_norms).reshape(len(rows), n_layers),
-        grid_x=grid_x,
-        grid_y=grid_y,
-        grids=np.stack(grids) if grid_on else None,
-        grid_epochs=np.array(grid_epochs, dtype=np.int64) if grid_on else None,
-        param_vectors=np.stack(thetas) if record_params else None,
-        layout=layout,
-        params=layout.unflatten(final_theta),
-        state=copy_state(final_state),
-        initial_params=layout.unflatten(layout.flatten(params0)),
-        initial_state=state0,
-        best_epoch=int(final_epoch),
-        stopped_at=stopped_at,
-        diverged_at=diverged_at,
-        net=net,
-        preprocessing=prep,
-        loss=loss,
-        settings=dict(optimizer=setting.name, hyperparameters=dict(setting.hyperparameters), learning_rate=lr0,
-                      schedule=schedule, decay_rate=decay_rate, batch_size=batch_size, epochs=epochs, loss=loss,
-                      l1=l1, l2=l2, patience=patience, jitter=jitter, rotation=rotation, reflect=reflect,
-                      preprocessing=preprocessing, seed=seed, grid_size=grid_size if grid_on else None,
-                      grid_every=grid_every if grid_on else None, record_params=bool(record_params)),
-    )
+        rec.last_grid()
+    return _result(r, rec, settings | dict(epochs=epochs, batch_size=r.settings.batch_size, loss=r.settings.loss,
+                                           l1=r.settings.l1, l2=r.settings.l2, patience=r.settings.patience))
 
 
 def compare(

@@ -1,4 +1,4 @@
-"""The batch-size and learning-rate labs' shared controls and cached engine calls."""
+"""The batch-size and learning-rate labs' shared controls and cached engine calls (:mod:`optiviz.minibatch`)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ import streamlit as st
 
 from optiviz import minibatch
 from optiviz.figures.batch_size import map_bounds, map_layers
-from optiviz.linear_models import MODELS, Problem, loss_grid, make_problem
+from optiviz.linear_models import MODELS, Problem, loss_grid
 from optiviz.optimizers import OPTIMIZERS
 from optiviz.ui.controls import hyperparameter_slider, whole_number
 
-Data = tuple[str, int, int, float, float]  # (model, samples N, data seed, correlation, noise)
+Data = minibatch.LabData  # (model, samples N, data seed, correlation, noise)
 Hyper = tuple[tuple[str, float], ...]
-START = (-1.0, 2.0)  # W⁰ of every run: up the long valley from the minimum
+START = minibatch.START  # W⁰ of every run: up the long valley from the minimum
 GRID = 90
-FALLBACK_NOISE = 0.5  # when the classes are separable
+FALLBACK_NOISE = minibatch.FALLBACK_NOISE  # when the classes are separable
 
 
 def data_controls(prefix: str) -> Data:
@@ -63,8 +63,7 @@ def usable(data: Data) -> tuple[Data, np.ndarray, float]:
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
 def problem(data: Data) -> Problem:
     """The seeded two-weight problem: N samples with correlated inputs and noisy targets."""
-    model, samples, seed, correlation, noise = data
-    return make_problem(model, samples, seed, correlation=correlation, noise=noise)
+    return minibatch.lab_problem(data)
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
@@ -114,9 +113,8 @@ def runs(data: Data, batch_size: int, labels: tuple[str, ...], learning_rates: t
          optimizer: str, hyper: Hyper, schedules: tuple[str, ...] | str, decay_rate: float, shuffle: bool,
          seed: int) -> pd.DataFrame:
     """Several runs on the same batches in one batched call, labelled: the tidy per-step table."""
-    result = minibatch.descend(problem(data), batch_size, np.array(learning_rates), epochs, START, optimizer, hyper,
-                               schedules, decay_rate, shuffle, seed)
-    return minibatch.table(result, labels)
+    return minibatch.labelled_runs(problem(data), batch_size, labels, learning_rates, epochs, START, optimizer, hyper,
+                                   schedules, decay_rate, shuffle, seed)
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)

@@ -13,7 +13,8 @@ from optiviz.datasets import Split
 from optiviz.ui.cache import Data, dataset
 
 MASKS = lab.MASKS
-SEEDS = 10  # seeds of every comparison by default
+SEEDS = lab.SEEDS  # seeds of every comparison by default
+seeds_of = lab.seeds_of  # the training seeds of a comparison: the tab's seed and the count − 1 after it
 
 
 def _with_bar(text: str, compute: Callable, *args):
@@ -27,11 +28,6 @@ def _with_bar(text: str, compute: Callable, *args):
         return compute(*args, progress)
     finally:
         bar.empty()
-
-
-def seeds_of(seed: int, count: int) -> tuple[int, ...]:
-    """The training seeds of a comparison: the page's seed and the ``count`` − 1 after it."""
-    return tuple(range(seed, seed + count))
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
@@ -68,31 +64,28 @@ def few_points(name: str, train_points: int, val_points: int, noise: float, seed
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def dropout_runs(width: int, drop: float, epochs: int, seed: int, batch_norm: bool = False) -> lab.DropoutRuns:
-    split = few_points(*lab.DROPOUT_DATA, seed)
-    return _with_bar("Training with dropout…", lab.dropout_runs, split, width, drop, epochs, seed, batch_norm)
+    return _with_bar("Training with dropout…", lab.dropout_experiment, width, drop, epochs, seed, batch_norm)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def dropout_seeds(width: int, drop: float, epochs: int, seeds: tuple[int, ...]) -> tuple:
-    split = few_points(*lab.DROPOUT_DATA, seeds[0])
-    return _with_bar(f"Training with and without dropout over {len(seeds)} seeds…", lab.dropout_seeds, split,
+    return _with_bar(f"Training with and without dropout over {len(seeds)} seeds…", lab.dropout_seed_experiment,
                      width, drop, epochs, seeds)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def augmentation_runs(name: str, train_points: int, val_points: int, noise: float, jitter: float, rotation: float,
                       reflect: str, epochs: int, seed: int) -> tuple:
-    split = few_points(name, train_points, val_points, noise, seed)
-    return _with_bar("Training without and with augmentation…", lab.augmentation_runs, split, jitter, rotation,
-                     reflect, epochs, seed)
+    return _with_bar("Training without and with augmentation…", lab.augmentation_experiment,
+                     (name, train_points, val_points, noise), jitter, rotation, reflect, epochs, seed)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def augmentation_seeds(name: str, train_points: int, val_points: int, noise: float, jitter: float, rotation: float,
                        reflect: str, epochs: int, seeds: tuple[int, ...]) -> tuple:
-    split = few_points(name, train_points, val_points, noise, seeds[0])
-    return _with_bar(f"Training without and with augmentation over {len(seeds)} seeds…", lab.augmentation_seeds,
-                     split, jitter, rotation, reflect, epochs, seeds)
+    return _with_bar(f"Training without and with augmentation over {len(seeds)} seeds…",
+                     lab.augmentation_seed_experiment, (name, train_points, val_points, noise), jitter, rotation,
+                     reflect, epochs, seeds)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)

@@ -11,16 +11,14 @@ from optiviz.nn import MLP
 from optiviz.nn.landscape import (
     MAX_GRID,
     MAX_SAMPLES,
-    flat_layout,
-    flatten_params,
     grid_axis,
     in_plane_fraction,
     loss_surface,
     project_path,
     random_direction,
-    unflatten_params,
 )
 from optiviz.nn.losses import get_loss
+from optiviz.nn.records import Layout
 from optiviz.nn.tree import tree_map
 
 NETS = {
@@ -38,6 +36,11 @@ def trained_like(net, seed=0, batch=40):
     for _ in range(3):
         _, _, state = net.forward(params, state, x, training=True, rng=rng)
     return params, state
+
+
+def flatten_params(tree):
+    """θ of a params (or direction) tree in the training records' order: the flat vectors landscape reads."""
+    return Layout.of(tree).flatten(tree)
 
 
 def data(seed=1, batch=60, dim=3, classes=3):
@@ -63,9 +66,10 @@ def moved(params, a, d1, b=0.0, d2=None):
 def test_flatten_unflatten_round_trip(kwargs):
     net = MLP(3, [5, 5], 3, **kwargs)
     params, _ = trained_like(net)
-    flat = flatten_params(params)
+    layout = Layout.of(params)
+    flat = layout.flatten(params)
     assert flat.dtype == np.float64 and flat.shape == (sum(a.size for b in params for a in b.values()),)
-    back = unflatten_params(flat, params)
+    back = layout.unflatten(flat)
     assert len(back) == len(params)
     for original, restored in zip(params, back):
         assert list(restored) == list(original)  # key order of `like` kept
@@ -82,30 +86,28 @@ def test_flat_order_is_weights_first_then_the_rest_in_c_order():
     tree = [{"W": np.array([[3.0, 4.0], [5.0, 6.0]]), "b": np.array([1.0, 2.0])},
             {"W": np.array([[9.0]]), "gamma": np.array([7.0]), "beta": np.array([8.0])}]
     np.testing.assert_array_equal(flatten_params(tree), [3, 4, 5, 6, 9, 1, 2, 7, 8])
-    assert [name for name, _, _ in flat_layout(tree)] == ["0.W", "1.W", "0.b", "1.gamma", "1.beta"]
-    assert [(s.start, s.stop) for _, _, s in flat_layout(tree)] == [(0, 4), (4, 5), (5, 7), (7, 8), (8, 9)]
+    segments = Layout.of(tree).segments()
+    assert [f"{i}.{key}" for i, key, _, _ in segments] == ["0.W", "1.W", "0.b", "1.gamma", "1.beta"]
+    assert [(s.start, s.stop) for _, _, _, s in segments] == [(0, 4), (4, 5), (5, 7), (7, 8), (8, 9)]
+    assert [shape for _, _, shape, _ in segments] == [(2, 2), (1, 1), (2,), (1,), (1,)]
 
 
-@pytest.mark.parametrize("kwargs", list(NETS.values()), ids=list(NETS))
-def test_flat_order_agrees_with_the_training_records(kwargs):
-    records = pytest.importorskip("optiviz.nn.records")  # the training loop's own flat layout
-    if not hasattr(records, "Layout"):
-        pytest.skip("optiviz.nn.records has no Layout")
-    net = MLP(3, [5, 5], 3, **kwargs)
-    params, _ = trained_like(net)
-    layout = records.Layout.of(params)
-    np.testing.assert_array_equal(layout.flatten(params), flatten_params(params))
-    d = random_direction(params, np.random.default_rng(0))
-    np.testing.assert_array_equal(layout.flatten(d), flatten_params(d))
+def test_landscape_keeps_no_flattener_of_its_own():
+    import optiviz.nn.landscape as L
+
+    for name in ("flatten_params", "unflatten_params", "flat_layout", "_split", "_size"):
+        assert not hasattr(L, name), name
 
 
 def test_unflatten_rejects_a_vector_of_the_wrong_size():
     params, _ = MLP(2, [3], 1).init(np.random.default_rng(0))
     size = flatten_params(params).size
-    with pytest.raises(ValueError, match=r"vector must have shape \(%d,\)" % size):
-        unflatten_params(np.zeros(size + 1), params)
+    with pytest.raises(ValueError, match=r"theta must have shape \(%d,\)" % size):
+        Layout.of(params).unflatten(np.zeros(size + 1))
     with pytest.raises(ValueError, match="params must be a list of dicts"):
-        flatten_params({"W": np.zeros(2)})
+        random_direction({"W": np.zeros((2, 2))}, np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"params\[0\] must be a dict"):
+        random_direction([np.zeros((2, 2))], np.random.default_rng(0))
 
 
 # --------------------------------------------------------------------------- directions
@@ -450,7 +452,7 @@ def test_pca_share_is_the_part_of_the_path_the_plane_keeps(seed):
         q = np.linalg.qr(rng.normal(size=(60, 2)))[0]
         assert np.sum((M @ q) ** 2) / np.sum(M * M) <= kept + 1e-12
     # path_share agrees on the same plane, given as direction vectors
-    assert L.path_share(path, unflatten_params(center, [{"W": np.zeros((6, 10))}]), d1, d2) == pytest.approx(kept, rel=1e-10)
+    assert L.path_share(path, Layout.of([{"W": np.zeros((6, 10))}]).unflatten(center), d1, d2) == pytest.approx(kept, rel=1e-10)
     # and in_plane_fraction is the per-step version: Σ_t in_plane² ‖M_t‖² / Σ ‖M_t‖² = share
     f = in_plane_fraction(path, center, d1, d2)
     norms = np.sum(M * M, axis=1)

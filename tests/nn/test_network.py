@@ -272,3 +272,38 @@ def test_bad_calls_are_named():
     logits, cache, _ = net.forward(params, state, np.ones((4, 2)))
     with pytest.raises(ValueError, match="dlogits"):
         net.backward(params, cache, np.ones((4, 2)))
+
+
+@pytest.mark.parametrize("config", list(CONFIGS))
+def test_network_cores_compose_the_public_layers(config):
+    """MLP's forward/backward (the layer cores, block by block) equal the same blocks built from the
+    public layers with sequential and residual, bit for bit."""
+    from optiviz.nn.layers import activation, batch_norm, dense, dropout, residual, sequential
+
+    kwargs, _, outputs, _ = CONFIGS[config]
+    net = MLP(3, [5, 5, 4], outputs, bn_momentum=0.7, **kwargs)
+    rng = np.random.default_rng(8)
+    params, state = net.init(rng)
+    params = [{k: v + rng.normal(0, 0.3, v.shape) for k, v in p.items()} for p in params]
+    blocks, width = [], 3
+    for h in net.hidden:
+        unit = sequential(dense(width, h), *([batch_norm(h, 0.7)] if net.batch_norm else []),
+                          activation(net.activation, net.alpha))
+        parts = (unit, dropout(net.keep_prob)) if net.keep_prob < 1 else (unit,)
+        blocks.append(residual(*parts) if net.skip and width == h else sequential(*parts))
+        width = h
+    blocks.append(dense(width, outputs))
+    x, dlogits = rng.normal(size=(6, 3)), rng.normal(size=(6, outputs))
+    for training in (True, False):
+        logits, cache, new_state = net.forward(params, state, x, training, np.random.default_rng(3))
+        z, caches, layer_rng = x, [], np.random.default_rng(3)
+        for block, p, s, ns in zip(blocks, params, state, new_state):
+            z, c, s = block.forward(p, s, z, training, layer_rng)
+            caches.append(c)
+            assert all(np.array_equal(s[k], ns[k]) for k in s)
+        np.testing.assert_array_equal(logits, z)
+        grads, delta = net.backward(params, cache, dlogits), dlogits
+        for i in reversed(range(len(blocks))):
+            delta, g = blocks[i].backward(params[i], caches[i], delta)
+            for k in g:
+                np.testing.assert_array_equal(grads[i][k], g[k])

@@ -29,6 +29,22 @@ def test_early_stopping_rule_by_hand():
         rg.early_stopping(v, [0])
 
 
+def test_stop_rule_runs_over_leading_axes_as_early_stopping_does_per_curve():
+    """The batched seeds call the rule on (K, S, E) curves with one patience; each row is early_stopping's answer."""
+    rng = np.random.default_rng(0)
+    curves = rng.normal(size=(2, 3, 12)).cumsum(axis=-1)
+    curves[0, 1, 3:6] = math.nan
+    curves[1, 2, 0] = math.inf  # a first epoch that is not finite is still the first best
+    for patience in (1, 3, 20):
+        stop, kept = rg.stop_rule(curves, patience)
+        assert stop.shape == kept.shape == (2, 3)
+        for k in range(2):
+            for s in range(3):
+                one = rg.early_stopping(curves[k, s], [patience])
+                assert (stop[k, s], kept[k, s]) == (one.stopped_at[0], one.kept_epoch[0])
+    assert rg.stop_rule(np.array([math.nan, math.nan, math.nan]), 2) == (2, 0)  # NaN never improves on epoch 0
+
+
 @pytest.fixture(scope="module")
 def overfitting_split():
     X, y = make_dataset("moons", 120, 0.3, 0)

@@ -10,6 +10,7 @@ import pytest
 
 from optiviz.datasets import Split, apply, augment, make_dataset, train_val_split
 from optiviz.nn import MLP
+from optiviz.nn import losses
 from optiviz.nn.losses import binary_cross_entropy
 from optiviz.nn.penalties import elastic_net, penalize
 from optiviz.nn.records import Layout
@@ -17,7 +18,7 @@ from optiviz.nn.training import (
     MAX_EPOCHS,
     MAX_STEP_WORK,
     MAX_WORK,
-    _Step,
+    _Loop,
     compare,
     epoch_batches,
     max_epochs,
@@ -48,7 +49,7 @@ def assert_same_run(a, b):
     np.testing.assert_array_equal(a.grids, b.grids)
 
 
-# --- the fast step is the network's own forward and backward -----------------------------------
+# --- the one training path: the network's own unchecked cores, writing into one flat gradient ----
 
 NETS = {
     "relu": MLP(2, (6, 5), 1),
@@ -56,30 +57,61 @@ NETS = {
                                 bn_momentum=0.8),
     "leaky+bn": MLP(3, (4, 6), 2, activation="leaky_relu", alpha=0.2, batch_norm=True),
     "sigmoid+dropout+skip": MLP(2, (4, 4), 1, activation="sigmoid", skip=True, keep_prob=0.5),
+    "no hidden layer": MLP(2, (), 1),
 }
 
 
-@pytest.mark.parametrize("name", list(NETS))
-def test_step_equals_network_forward_and_backward(name):
-    net = NETS[name]
-    rng = np.random.default_rng(1)
+def moved_params(net, rng):
     params, state = net.init(rng)
     for p in params:  # move b, γ, β off their initial values
         for k in p:
             if k != "W":
                 p[k] = p[k] + rng.normal(0, 0.3, p[k].shape)
+    return params, state
+
+
+@pytest.mark.parametrize("name", list(NETS))
+def test_training_gradient_is_the_networks_backward_written_into_the_flat_buffer(name):
+    """The loop's step (unchecked cores, gradient written in place in Layout order) equals MLP.forward/backward."""
+    net = NETS[name]
+    rng = np.random.default_rng(1)
+    params, state = moved_params(net, rng)
     layout = Layout.of(params)
-    theta = layout.flatten(params)
+    loop = _Loop.of(layout, layout.flatten(params))
+    loop.grad[:] = np.nan  # every entry must be written
     x = rng.normal(size=(7, net.input_dim))
     dlogits = rng.normal(size=(7, net.output_dim))
 
-    ours, caches, our_state = _Step(net, layout).forward(layout.views(theta), state, x, np.random.default_rng(5))
+    ours, caches, our_state = net.forward_unchecked(loop.params, state, x, True, np.random.default_rng(5))
     theirs, cache, their_state = net.forward(params, state, x, training=True, rng=np.random.default_rng(5))
     np.testing.assert_array_equal(ours, theirs)
     for s, t in zip(our_state, their_state):
         assert s.keys() == t.keys() and all(np.array_equal(s[k], t[k]) for k in s)
-    g = _Step(net, layout).backward(layout.views(theta), caches, dlogits)
-    np.testing.assert_array_equal(g, layout.flatten(net.backward(params, cache, dlogits)))
+    assert net.backward_unchecked(loop.params, caches, dlogits, loop.grads) is loop.grads
+    np.testing.assert_array_equal(loop.grad, layout.flatten(net.backward(params, cache, dlogits)))
+
+
+@pytest.mark.parametrize("name", list(NETS))
+def test_training_gradient_matches_central_differences_of_the_flat_parameters(name, numgrad, rel_error):
+    """∂L/∂θ of the loop's step against central differences of L(θ), θ the flat vector the optimizer moves."""
+    net = NETS[name]
+    rng = np.random.default_rng(2)
+    params, state = moved_params(net, rng)
+    layout = Layout.of(params)
+    loop = _Loop.of(layout, layout.flatten(params))
+    x = rng.normal(size=(6, net.input_dim))
+    loss = "mean_squared_error" if net.output_dim > 1 else "binary_cross_entropy"
+    y = rng.normal(size=(6, net.output_dim)) if net.output_dim > 1 else rng.integers(0, 2, (6, 1)).astype(float)
+
+    def objective():  # training mode, the same dropout mask every call
+        logits, caches, _ = net.forward_unchecked(loop.params, state, x, True, np.random.default_rng(7))
+        return losses.mean(loss, logits, y), logits, caches
+
+    _, logits, caches = objective()
+    net.backward_unchecked(loop.params, caches, losses.gradient(loss, logits, y), loop.grads)
+    numeric = numgrad(lambda: objective()[0], loop.theta)
+    floor = 1e-3 * np.linalg.norm(loop.grad)
+    assert rel_error(loop.grad, numeric, floor) < 1e-6
 
 
 def test_layout_puts_weights_first_and_round_trips():
