@@ -18,6 +18,19 @@ grids, each sorted by distance from its default, the first slider varying fastes
 the cache) unless ``--same-values``, where every session walks the same sequence, like a
 class following the teacher, and only the first to ask computes. ``--rounds 2`` runs a second
 class on the same server, to tell memory that is reused from memory that grows.
+
+Every page has its controls in PAGE_CONTROLS (tests/test_bench_load_pages.py checks that they exist);
+where a page computes only when a button is pressed, the change presses it too (PAGE_TRIGGERS: Train on
+"Train a network", so that every change trains). ``--think-range 3 5`` draws each pause uniformly from
+3–5 s, and ``--duration 60`` lets every session go on changing for 60 s instead of ``--changes`` times.
+``--nginx --replicas 2`` puts deploy/nginx.conf in front of 2 servers (as tests/deploy does: loopback
+ports, the shipped config otherwise), and ``--hammer`` adds one client with HAMMER_TABS tabs on the
+costliest training link (HAMMER_LINK), each changing it and pressing Train again as soon as a run ends,
+while the sessions work on ``--page``: its p95 is the figure to watch. The exact commands of docs/load.md:
+
+    python benchmarks/bench_load.py --page train-network --think-range 3 5 --duration 60
+    python benchmarks/bench_load.py --page train-network --think-range 3 5 --duration 60 --nginx --replicas 2
+    python benchmarks/bench_load.py --page optimizer-race --think-range 3 5 --duration 60 --hammer
 """
 
 from __future__ import annotations
@@ -34,16 +47,73 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for benchmarks.* and tests.support below (`pip install -e .` installs optiviz only)
 
-from tests.support.stream_client import Session  # noqa: E402
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+
+from tests.support.stream_client import Run, Session  # noqa: E402
 from benchmarks.timing import report  # noqa: E402
 
-PAGE_CONTROLS = {"optimizer-race": "steps,noise"}
+# every page (its url path) and the sliders a session moves there, the first varying fastest ("": no slider,
+# a change is a plain rerun); the keys are checked against the pages by tests/test_bench_load_pages.py
+PAGE_CONTROLS = {
+    "": "",
+    "lecture-figures": "",
+    "optimizer-race": "steps,noise",
+    "learning-rate": "lr_noise,lr_samples",
+    "batch-size": "bs_noise,bs_samples",
+    "preprocessing": "pp_distance,pp_correlation",
+    "activations-init": "init_layers,init_alpha",
+    "regularization": "reg_noise,reg_lambda",
+    "double-descent": "dd_noise,dd_n_train",
+    "train-network": "noise,samples,val_fraction",
+}
+PAGE_TRIGGERS = {"train-network": "train"}  # the button a change presses too: the page trains only when asked
+HAMMER_TABS = 10
+# the costliest training link (benchmarks/bench_worst_case.py, docs/load.md): full batch, batch norm, 5 × 64, 3 classes
+HAMMER_LINK = {"samples": "1000", "classes": "3", "depth": "5", "width": "64", "batch_norm": "true",
+               "batch_size": "full batch", "epochs": "300", "seeds": "20"}
+HAMMER_PAGE = "train-network"
+
+
+class BenchSession(Session):
+    """A Session that can also press buttons (trigger values) and open the page as a link (a query string)."""
+
+    def __init__(self, base_url: str, page: str = "", timeout: float = 300.0, query: dict | None = None):
+        super().__init__(base_url, page, timeout)
+        self.query = urllib.parse.urlencode(query or {})
+
+    async def rerun(self, triggers: tuple[str, ...] = (), **values: float) -> Run:
+        request = BackMsg()
+        state = request.rerun_script
+        state.query_string = self.query
+        if self.page_script_hash:
+            state.page_script_hash = self.page_script_hash
+        else:
+            state.page_name = self.page
+        for key, value in values.items():
+            widget = state.widget_states.widgets.add()
+            widget.id = self.widgets[key].id
+            widget.double_array_value.data.append(value)
+        for key in triggers:
+            widget = state.widget_states.widgets.add()
+            widget.id = self.widgets[key].id
+            widget.trigger_value = True
+        run = Run()
+        start = time.perf_counter()
+        await self._ws.send(request.SerializeToString())
+        while run.finished is None:
+            data = await asyncio.wait_for(self._ws.recv(), self.timeout)
+            run.received_bytes += len(data)
+            self._read(ForwardMsg.FromString(data), run, time.perf_counter() - start)
+        self.widgets.update(run.widgets)
+        return run
 
 
 def free_port() -> int:
@@ -92,15 +162,15 @@ def metric(port: int, name: str) -> float:
 
 
 class Peak(threading.Thread):
-    """Samples the server's RSS every 0.2 s until stopped; keeps the peak."""
+    """Samples the servers' summed RSS every 0.2 s until stopped; keeps the peak."""
 
-    def __init__(self, pid: int):
+    def __init__(self, pids: list[int]):
         super().__init__(daemon=True)
-        self.pid, self.peak, self._done = pid, 0.0, threading.Event()
+        self.pids, self.peak, self._done = pids, 0.0, threading.Event()
 
     def run(self) -> None:
         while not self._done.wait(0.2):
-            self.peak = max(self.peak, rss_mb(self.pid))
+            self.peak = max(self.peak, sum(rss_mb(pid) for pid in self.pids))
 
     def stop(self) -> float:
         self._done.set()
@@ -130,42 +200,88 @@ def combination(grids, g: int) -> dict[str, float]:
     return chosen
 
 
-async def student(url, page, grids, figures, index, first, args, results, errors) -> None:
-    """One session: open the page, then change the sliders ``changes`` times, taking settings first + k
-    (+ index·changes, unless every session asks the same)."""
+def stride(args) -> int:
+    """Changes one session can make at most: session s takes settings s·stride + k, so no two ask the same."""
+    if not args.duration:
+        return args.changes
+    shortest = args.think_range[0] if args.think_range else 0.0
+    return int(args.duration / max(shortest, 0.25)) + 1
+
+
+def think_time(rng: random.Random, args) -> float:
+    """A pause before a change: uniform over --think-range, else uniform over [0, 2 × --think]."""
+    return rng.uniform(*args.think_range) if args.think_range else rng.uniform(0, 2 * args.think)
+
+
+def problems_of(run: Run, figures: int) -> list[str]:
+    found = run.exceptions + ([run.status] if run.status != "FINISHED_SUCCESSFULLY" else [])
+    return found + ([f"{run.figures} of {figures} figures"] if run.figures < figures else [])
+
+
+async def student(url, page, grids, figures, index, first, args, results, errors, deadline) -> None:
+    """One session: open the page, then change the sliders (and press the page's button), taking settings
+    first + k (+ index·changes, unless every session asks the same), ``changes`` times or until ``deadline``."""
     rng = random.Random(index)
+    trigger = PAGE_TRIGGERS.get(page)
     try:
-        async with Session(url, page) as session:
+        async with BenchSession(url, page) as session:
             opened = await session.rerun()
             results["open"].append(opened.finished)
-            for k in range(args.changes):
-                await asyncio.sleep(rng.uniform(0, 2 * args.think))
-                g = first + k + (0 if args.same_values else index * args.changes)
-                run = await session.rerun(**combination(grids, g))
-                problems = run.exceptions + ([run.status] if run.status != "FINISHED_SUCCESSFULLY" else [])
-                if run.figures < figures:
-                    problems.append(f"{run.figures} of {figures} figures")
-                errors.extend(f"session {index} change {k}: {p}" for p in problems)
+            errors.extend(f"session {index} open: {p}" for p in problems_of(opened, figures))
+            triggers = (trigger,) if trigger in session.widgets else ()
+            k = 0
+            while (time.monotonic() < deadline) if deadline else (k < args.changes):
+                await asyncio.sleep(think_time(rng, args))
+                if deadline and time.monotonic() >= deadline:
+                    break
+                g = first + k + (0 if args.same_values else index * stride(args))
+                run = await session.rerun(triggers, **combination(grids, g))
+                errors.extend(f"session {index} change {k}: {p}" for p in problems_of(run, figures))
                 if run.first_figure is not None:
                     results["figure"].append(run.first_figure)
                 results["finished"].append(run.finished)
                 results["bytes"].append(run.received_bytes)
+                k += 1
     except Exception as exc:  # a dropped connection or a timeout is an error of the run, not of the benchmark
         errors.append(f"session {index}: {type(exc).__name__}: {exc}")
 
 
-def classroom(url: str, pid: int, args, grids, figures: int, first: int, results, errors) -> tuple[float, float, float]:
-    """All sessions at once, until every one has closed: (wall seconds, server CPU seconds, peak RSS MB)."""
-    peak, cpu = Peak(pid), cpu_seconds(pid)
+async def hammer_tab(url, index, done: asyncio.Event, results, errors) -> None:
+    """One tab of the hammering client: the costliest training link, changed and trained again as soon as it ends."""
+    try:
+        async with BenchSession(url, HAMMER_PAGE, query=HAMMER_LINK) as session:
+            await session.rerun()
+            noise = [v / 100 for v in range(51)]
+            k = 0
+            while not done.is_set():
+                run = await session.rerun(("train",), noise=noise[(7 * index + 11 * k) % len(noise)])
+                errors.extend(f"hammer tab {index} change {k}: {p}" for p in problems_of(run, 1))
+                results["hammer"].append(run.finished)
+                k += 1
+    except Exception as exc:
+        errors.append(f"hammer tab {index}: {type(exc).__name__}: {exc}")
+
+
+def classroom(url: str, pids: list[int], args, grids, figures: int, first: int, results, errors) -> tuple[float, float, float]:
+    """All sessions at once (and the hammer), until every session has closed: (wall s, servers' CPU s, peak RSS MB)."""
+    peak, cpu = Peak(pids), sum(cpu_seconds(pid) for pid in pids)
     peak.start()
 
     async def everyone():
-        await asyncio.gather(*(student(url, args.page, grids, figures, i, first, args, results, errors)
+        done = asyncio.Event()
+        hammer = [asyncio.create_task(hammer_tab(url, i, done, results, errors)) for i in range(HAMMER_TABS)] \
+            if args.hammer else []
+        if hammer:
+            await asyncio.sleep(args.hammer_lead)  # the hammer is at work before the class starts
+        deadline = time.monotonic() + args.duration if args.duration else None
+        await asyncio.gather(*(student(url, args.page, grids, figures, i, first, args, results, errors, deadline)
                                for i in range(args.sessions)))
+        done.set()
+        await asyncio.gather(*hammer)
 
     start = time.perf_counter()
     asyncio.run(everyone())
-    return time.perf_counter() - start, cpu_seconds(pid) - cpu, peak.stop()
+    return time.perf_counter() - start, sum(cpu_seconds(pid) for pid in pids) - cpu, peak.stop()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -173,87 +289,166 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
 
 
+def start_nginx(upstream_ports: list[int], port: int, tmp: Path) -> subprocess.Popen:
+    """deploy/nginx.conf in front of ``upstream_ports`` on loopback ``port``, as tests/deploy runs it."""
+    import pwd
+    import shutil
+
+    from tests.deploy.conftest import render_nginx_conf  # the loopback rendering the deploy tests use
+
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    conf = tmp / "nginx.conf"
+    conf.write_text(render_nginx_conf(upstream_ports, port, tmp))
+    error_log = tmp / "error.log"
+    directives = f"daemon off; pid {tmp / 'nginx.pid'}; error_log {error_log} info;"
+    if os.geteuid() == 0:  # root would hand the workers to `nobody`, who cannot write in tmp
+        directives += f" user {pwd.getpwuid(0).pw_name};"
+    command = [binary, "-p", str(tmp), "-c", str(conf), "-e", str(error_log), "-g", directives]
+    checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
+    if checked.returncode:
+        sys.exit(f"nginx -t failed:\n{checked.stderr}")
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=5).read() == b"ok":
+                return process
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            sys.exit(f"nginx did not answer on port {port}: {error_log.read_text()[-2000:]}")
+        time.sleep(0.2)
+
+
+def ports(args, count: int) -> list[int]:
+    return [args.port_base + i for i in range(count)] if args.port_base else [free_port() for _ in range(count)]
+
+
+def stats_line(label: str, values: list[float]) -> str:
+    return (f"{label:<34} p50 {percentile(values, 0.5):6.2f} s   p95 {percentile(values, 0.95):6.2f} s   "
+            f"max {max(values):6.2f} s   (n={len(values)})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=30)
-    parser.add_argument("--changes", type=int, default=10, help="slider changes per session")
+    parser.add_argument("--changes", type=int, default=10, help="slider changes per session (without --duration)")
+    parser.add_argument("--duration", type=float, default=0.0, help="seconds the sessions go on changing (0: --changes)")
     parser.add_argument("--page", default="optimizer-race", help="url path of the page ('' for the main page)")
-    parser.add_argument("--controls", help="comma-separated keys of the sliders to move (default for the race: steps,noise)")
+    parser.add_argument("--controls", help="comma-separated keys of the sliders to move (default: PAGE_CONTROLS)")
     parser.add_argument("--spread", type=int, default=21, help="values of the first slider used, nearest its default")
     parser.add_argument("--app", default="app.py", help="script to serve, e.g. benchmarks/trivial_page.py")
     parser.add_argument("--think", type=float, default=0.0, help="mean pause before each change, seconds")
+    parser.add_argument("--think-range", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                        help="pause before each change drawn uniformly from LOW..HIGH seconds (instead of --think)")
     parser.add_argument("--same-values", action="store_true", help="every session asks for the same sequence")
     parser.add_argument("--rounds", type=int, default=1, help="classes one after the other on the same server")
     parser.add_argument("--settle", type=float, default=5.0, help="seconds to wait after the sessions close")
+    parser.add_argument("--replicas", type=int, default=1, help="servers to start (more than 1 needs --nginx)")
+    parser.add_argument("--nginx", action="store_true", help="deploy/nginx.conf in front of the servers, as tests/deploy")
+    parser.add_argument("--hammer", action="store_true",
+                        help=f"one more client: {HAMMER_TABS} tabs training the costliest link over and over")
+    parser.add_argument("--hammer-lead", type=float, default=5.0, help="seconds the hammer works before the class")
+    parser.add_argument("--port-base", type=int, default=0, help="first loopback port to use (default: free ports)")
     parser.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
                         help="a streamlit config option for the server, over .streamlit/config.toml "
                              "(e.g. runner.postScriptGC=true); repeatable")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
-                        help="an environment variable for the server (e.g. MALLOC_ARENA_MAX=2); repeatable")
-    parser.add_argument("--profile", metavar="FILE", help="record the server with py-spy (collapsed stacks) meanwhile")
+                        help="an environment variable for the server (e.g. OPTIVIZ_FAIR_SHARE=0); repeatable")
+    parser.add_argument("--profile", metavar="FILE", help="record the (first) server with py-spy meanwhile")
     parser.add_argument("--check", action="store_true", help="exit 1 unless there were no errors")
     args = parser.parse_args()
-    keys = (args.controls or PAGE_CONTROLS.get(args.page, "")).split(",")
+    if args.replicas > 1 and not args.nginx:
+        parser.error("--replicas above 1 needs --nginx in front")
+    keys = [k for k in (args.controls if args.controls is not None else PAGE_CONTROLS.get(args.page, "")).split(",") if k]
 
-    port = free_port()
-    log = open(Path(tempfile.gettempdir()) / "optiviz_bench_load_server.log", "w")
-    env = os.environ | dict(item.split("=", 1) for item in args.env)
-    server = start_server(args.app, port, log, args.option, env)
-    url = f"http://127.0.0.1:{port}"
-    results = {"open": [], "figure": [], "finished": [], "bytes": []}
+    tmp = Path(tempfile.mkdtemp(prefix="optiviz_bench_load_"))
+    server_ports = ports(args, args.replicas + args.nginx)
+    env = os.environ | {"PYTHONPATH": str(ROOT), "STREAMLIT_SERVER_COOKIE_SECRET": os.urandom(16).hex()} | dict(item.split("=", 1) for item in args.env)
+    load_start = os.getloadavg()
+    logs = [open(tmp / f"server-{i}.log", "w") for i in range(args.replicas)]
+    servers = [start_server(args.app, port, log, args.option, env) for port, log in zip(server_ports, logs)]
+    proxy = None
+    results = {"open": [], "figure": [], "finished": [], "bytes": [], "hammer": []}
     errors: list[str] = []
     rounds = []
     try:
-        rss_start = rss_mb(server.pid)
+        if args.nginx:
+            proxy = start_nginx(server_ports[:args.replicas], server_ports[-1], tmp)
+        url = f"http://127.0.0.1:{server_ports[-1] if args.nginx else server_ports[0]}"
+        pids = [s.pid for s in servers]
+        rss_start = sum(rss_mb(pid) for pid in pids)
 
-        async def warm_up():
-            async with Session(url, args.page) as session:
-                return await session.rerun(), session.widgets
+        async def warm_up():  # every replica: a page opened once (and, for the hammer, its page)
+            for port in server_ports[:args.replicas]:
+                async with BenchSession(f"http://127.0.0.1:{port}", args.page) as session:
+                    opened = await session.rerun()
+                    widgets = session.widgets
+                if args.hammer:
+                    async with BenchSession(f"http://127.0.0.1:{port}", HAMMER_PAGE) as session:
+                        await session.rerun()
+            return opened, widgets
 
         opened, widgets = asyncio.run(warm_up())
         grids, figures = value_grids(widgets, keys, args.spread), opened.figures
         time.sleep(1)
-        rss_before = rss_mb(server.pid)
-        spy = subprocess.Popen(["py-spy", "record", "--pid", str(server.pid), "--format", "raw", "--threads",
+        rss_before = sum(rss_mb(pid) for pid in pids)
+        spy = subprocess.Popen(["py-spy", "record", "--pid", str(pids[0]), "--format", "raw", "--threads",
                                 "--rate", "50", "--nonblocking", "-o", args.profile],
                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT) if args.profile else None
+        load_during = os.getloadavg()
         for r in range(args.rounds):
-            first = 1 + (0 if args.same_values else r * args.sessions * args.changes)
-            rounds.append((*classroom(url, server.pid, args, grids, figures, first, results, errors),
-                           rss_mb(server.pid)))
+            first = 1 + (0 if args.same_values else r * args.sessions * stride(args))
+            rounds.append((*classroom(url, pids, args, grids, figures, first, results, errors),
+                           sum(rss_mb(pid) for pid in pids)))
+        load_end = os.getloadavg()
         if spy:
             spy.send_signal(signal.SIGINT)  # py-spy writes its file on Ctrl-C
             spy.wait(30)
         time.sleep(args.settle)
-        rss_after, active = rss_mb(server.pid), metric(port, "active_sessions")
+        rss_after = sum(rss_mb(pid) for pid in pids)
+        active = sum(metric(port, "active_sessions") for port in server_ports[:args.replicas])
     finally:
-        server.terminate()
-        server.wait(15)
-        log.close()
+        if proxy is not None:
+            proxy.terminate()
+            proxy.wait(15)
+        for server in servers:
+            server.terminate()
+            server.wait(15)
+        for log in logs:
+            log.close()
 
     wall, cpu = sum(r[0] for r in rounds), sum(r[1] for r in rounds)
-    runs = len(results["finished"]) + len(results["open"])
-    print(f"{args.sessions} sessions x {args.changes} changes of {', '.join(keys)} on /{args.page} ({args.app}), "
-          f"think {args.think:g} s, {'same values in every session' if args.same_values else 'every setting new'}"
+    runs = len(results["finished"]) + len(results["open"]) + len(results["hammer"])
+    think = (f"think {args.think_range[0]:g}-{args.think_range[1]:g} s" if args.think_range else f"think {args.think:g} s")
+    what = f"for {args.duration:g} s" if args.duration else f"x {args.changes} changes"
+    setup = (f"nginx + {args.replicas} replicas" if args.nginx else "one process") + (
+        f", hammer: {HAMMER_TABS} tabs on the costliest training link" if args.hammer else "")
+    print(f"{args.sessions} sessions {what} of {', '.join(keys) or '(plain reruns)'}"
+          f"{' + ' + PAGE_TRIGGERS[args.page] if args.page in PAGE_TRIGGERS else ''} on /{args.page} ({args.app}), "
+          f"{think}, {'same values in every session' if args.same_values else 'every setting new'}; {setup}"
           + "".join(f", --{item}" for item in args.option) + "".join(f", {item}" for item in args.env))
+    print("load average (1, 5, 15 min): at start {:.2f} {:.2f} {:.2f}; when the class started {:.2f} {:.2f} {:.2f}; "
+          "at its end {:.2f} {:.2f} {:.2f}".format(*load_start, *load_during, *load_end))
     print(f"wall time {wall:.1f} s, {len(results['finished']) / wall:.1f} changes/s, "
-          f"server CPU {cpu:.1f} s = {1000 * cpu / max(runs, 1):.0f} ms per run "
+          f"servers' CPU {cpu:.1f} s = {1000 * cpu / max(runs, 1):.0f} ms per run "
           f"({runs} runs incl. page opens), {statistics.mean(results['bytes'] or [0]) / 1e3:.0f} kB sent per change")
     for name, label in (("figure", "change -> updated figure"), ("finished", "change -> run finished"),
-                        ("open", "page open -> run finished")):
-        values = results[name]
-        if values:
-            print(f"{label:<28} p50 {percentile(values, 0.5):6.2f} s   p95 {percentile(values, 0.95):6.2f} s   "
-                  f"max {max(values):6.2f} s   (n={len(values)})")
-    print(f"server RSS: at start {rss_start:.0f} MB, after warm-up (before) {rss_before:.0f} MB, "
+                        ("open", "page open -> run finished"), ("hammer", "hammer: Train -> run finished")):
+        if results[name]:
+            print(stats_line(label, results[name]))
+    print(f"servers' RSS (summed): at start {rss_start:.0f} MB, after warm-up (before) {rss_before:.0f} MB, "
           + ", ".join(f"round {i + 1} peak {r[2]:.0f} MB and at close {r[3]:.0f} MB" for i, r in enumerate(rounds))
           + f", {args.settle:g} s later {rss_after:.0f} MB (active sessions then: {active:.0f})")
     print(f"errors: {len(errors)}")
     for line in errors[:10]:
         print("  " + line)
-    expected = args.rounds * args.sessions * args.changes
-    checks = [f"changes answered: {len(results['finished'])} of {expected}", f"errors: {len(errors)} (goal 0)"]
-    failures = [f"{len(errors)} errors"] if errors or len(results["finished"]) != expected else []
+    checks = [f"changes answered: {len(results['finished'])}" + ("" if args.duration else
+                                                                  f" of {args.rounds * args.sessions * args.changes}"),
+              f"errors: {len(errors)} (goal 0)"]
+    short = not args.duration and len(results["finished"]) != args.rounds * args.sessions * args.changes
+    failures = [f"{len(errors)} errors"] if errors or short else []
     return report(checks, failures, args.check)
 
 

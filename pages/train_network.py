@@ -228,7 +228,12 @@ options = (("batch_size", batch_size), ("epochs", epochs), ("schedule", schedule
            ("reflect", reflect), ("preprocessing", preprocessing)) + ((("seeds", n_seeds),) if n_seeds > 1 else ())
 args = (data, net, tuple(runs), options, seed)
 
-result = cache.comparison(*args)
+try:
+    result = cache.comparison(*args)
+except cache.QueueFull:  # the fair share: more students wait to train than this server lets queue
+    st.warning("The server is training for many students right now: press **Train** again in a minute.",
+               icon=":material/hourglass_top:")
+    st.stop()
 
 # ---- results ---------------------------------------------------------------------------------------
 seeds = result.seeds  # None with one seed

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from optiviz import descent
 from optiviz.datasets import Split, make_dataset, train_val_split
 from optiviz.nn import MLP, init_stats, init_training, landscape
+from optiviz.nn.boundary import compare_drawn_on_demand
 from optiviz.nn.records import Comparison
 from optiviz.nn.seeds import compare_with_seeds
-from optiviz.nn.training import OptimizerSetting, compare
+from optiviz.nn.training import OptimizerSetting
 from optiviz.figures.race import Background, surface_layers as _surface_layers
 from optiviz.surfaces import get_surface
+from optiviz.ui.fair_share import QueueFull, TrainingQueue  # noqa: F401 (QueueFull: for the page)
 
 Hyper = tuple[tuple[str, float], ...]
 Run = tuple[str, float, Hyper]  # (optimizer, α₀, hyperparameters)
@@ -119,15 +124,56 @@ def comparison(data: Data, net: MLP, optimizers: OptimizerRuns, options: tuple[t
     bar = st.progress(0.0, text="Training…")
     what = f"all optimizers × {seeds} seeds" if seeds > 1 else "all optimizers"
 
-    def progress(done: int, total: int):
-        bar.progress(min(done / total, 1.0), text=f"Training… epoch {done} of {total} ({what})")
+    shown = [-1]  # the last tenth of the run drawn: each update is a message through the event loop (~1 ms under load)
 
-    if seeds > 1:
-        result = compare_with_seeds(net, dataset(data), runs, seed=seed, seeds=seeds, progress=progress, **settings)
-    else:
-        result = compare(net, dataset(data), runs, seed=seed, progress=progress, **settings)
+    def progress(done: int, total: int):
+        tenth = min(10 * done // max(total, 1), 10)
+        if tenth > shown[0]:
+            shown[0] = tenth
+            bar.progress(min(done / total, 1.0), text=f"Training… epoch {done} of {total} ({what})")
+
+    def waiting(ahead: int):  # the fair share: at most TRAINING_SLOTS trainings at once in this process
+        bar.progress(0.0, text=f"Waiting for {ahead} training run{'s' if ahead != 1 else ''} ahead of yours "
+                               f"(this server trains {training_queue().slots} at a time)…")
+
+    with training_queue().turn(session_id(), waiting):
+        if seeds > 1:  # seed ``seed``'s grids are drawn on demand (TrainingResult.grid_at)
+            result = compare_with_seeds(net, dataset(data), runs, seed=seed, seeds=seeds, progress=progress, **settings)
+        else:  # likewise where θ alone is enough (optiviz.nn.boundary), else grids recorded every epoch
+            result = compare_drawn_on_demand(net, dataset(data), runs, seed=seed, progress=progress, **settings)
     bar.empty()
     return result
+
+
+TRAINING_SLOTS = 1  # trainings at once per server process; the others queue (docs/limits.md)
+TRAINING_WAITING = 64  # trainings that may wait; one more is refused with a message
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def training_queue() -> TrainingQueue:
+    """The process's one queue of trainings (``optiviz.ui.fair_share``): TRAINING_SLOTS at once, one per session.
+
+    Made once per process, at its first training.
+    ``OPTIVIZ_TRAINING_SLOTS`` in the environment overrides TRAINING_SLOTS (e.g. 2 on a 4-core server with 2
+    replicas); ``OPTIVIZ_FAIR_SHARE=0`` turns the queue off (the behaviour before issue 16 §4, for
+    benchmarks/bench_load.py to compare, with ``OPTIVIZ_BLAS_THREADS=0``).
+    """
+    if os.environ.get("OPTIVIZ_FAIR_SHARE", "1").strip() == "0":
+        return TrainingQueue(slots=1_000_000, per_session=1_000_000, max_waiting=1_000_000)
+    return TrainingQueue(slots=max(_env_count("OPTIVIZ_TRAINING_SLOTS", TRAINING_SLOTS), 1), per_session=1,
+                         max_waiting=TRAINING_WAITING)
+
+
+def _env_count(name: str, default: int) -> int:
+    """A whole number ≥ 0 from the environment variable ``name``; ``default`` when unset or not one."""
+    text = os.environ.get(name, "").strip()
+    return int(text) if text.isdigit() else default
+
+
+def session_id() -> str:
+    """This script run's session (one browser tab); "bare" outside a Streamlit server."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "bare"
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
