@@ -54,9 +54,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for benchmarks.* and tests.support below (`pip install -e .` installs optiviz only)
 
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
-
+from tests.support.health import wait_healthy  # noqa: E402
 from tests.support.stream_client import Run, Session  # noqa: E402
 from benchmarks.timing import report  # noqa: E402
 
@@ -82,40 +80,6 @@ HAMMER_LINK = {"samples": "1000", "classes": "3", "depth": "5", "width": "64", "
 HAMMER_PAGE = "train-network"
 
 
-class BenchSession(Session):
-    """A Session that can also press buttons (trigger values) and open the page as a link (a query string)."""
-
-    def __init__(self, base_url: str, page: str = "", timeout: float = 300.0, query: dict | None = None):
-        super().__init__(base_url, page, timeout)
-        self.query = urllib.parse.urlencode(query or {})
-
-    async def rerun(self, triggers: tuple[str, ...] = (), **values: float) -> Run:
-        request = BackMsg()
-        state = request.rerun_script
-        state.query_string = self.query
-        if self.page_script_hash:
-            state.page_script_hash = self.page_script_hash
-        else:
-            state.page_name = self.page
-        for key, value in values.items():
-            widget = state.widget_states.widgets.add()
-            widget.id = self.widgets[key].id
-            widget.double_array_value.data.append(value)
-        for key in triggers:
-            widget = state.widget_states.widgets.add()
-            widget.id = self.widgets[key].id
-            widget.trigger_value = True
-        run = Run()
-        start = time.perf_counter()
-        await self._ws.send(request.SerializeToString())
-        while run.finished is None:
-            data = await asyncio.wait_for(self._ws.recv(), self.timeout)
-            run.received_bytes += len(data)
-            self._read(ForwardMsg.FromString(data), run, time.perf_counter() - start)
-        self.widgets.update(run.widgets)
-        return run
-
-
 def free_port() -> int:
     import socket
 
@@ -129,17 +93,7 @@ def start_server(app: str, port: int, log, options: list[str], env: dict[str, st
         [sys.executable, "-m", "streamlit", "run", app, "--server.headless=true", f"--server.port={port}",
          "--server.address=127.0.0.1", *(f"--{option}" for option in options)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
-                return server
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            sys.exit(f"streamlit did not become healthy on port {port}")
-        time.sleep(0.2)
+    return wait_healthy(server, port, "streamlit")
 
 
 def rss_mb(pid: int) -> float:
@@ -224,7 +178,7 @@ async def student(url, page, grids, figures, index, first, args, results, errors
     rng = random.Random(index)
     trigger = PAGE_TRIGGERS.get(page)
     try:
-        async with BenchSession(url, page) as session:
+        async with Session(url, page, timeout=300.0) as session:
             opened = await session.rerun()
             results["open"].append(opened.finished)
             errors.extend(f"session {index} open: {p}" for p in problems_of(opened, figures))
@@ -249,7 +203,7 @@ async def student(url, page, grids, figures, index, first, args, results, errors
 async def hammer_tab(url, index, done: asyncio.Event, results, errors) -> None:
     """One tab of the hammering client: the costliest training link, changed and trained again as soon as it ends."""
     try:
-        async with BenchSession(url, HAMMER_PAGE, query=HAMMER_LINK) as session:
+        async with Session(url, HAMMER_PAGE, timeout=300.0, query=HAMMER_LINK) as session:
             await session.rerun()
             noise = [v / 100 for v in range(51)]
             k = 0
@@ -308,17 +262,7 @@ def start_nginx(upstream_ports: list[int], port: int, tmp: Path) -> subprocess.P
     if checked.returncode:
         sys.exit(f"nginx -t failed:\n{checked.stderr}")
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=5).read() == b"ok":
-                return process
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            sys.exit(f"nginx did not answer on port {port}: {error_log.read_text()[-2000:]}")
-        time.sleep(0.2)
+    return wait_healthy(process, port, "nginx", seconds=30, details=lambda: error_log.read_text()[-2000:])
 
 
 def ports(args, count: int) -> list[int]:
@@ -382,11 +326,11 @@ def main() -> int:
 
         async def warm_up():  # every replica: a page opened once (and, for the hammer, its page)
             for port in server_ports[:args.replicas]:
-                async with BenchSession(f"http://127.0.0.1:{port}", args.page) as session:
+                async with Session(f"http://127.0.0.1:{port}", args.page, timeout=300.0) as session:
                     opened = await session.rerun()
                     widgets = session.widgets
                 if args.hammer:
-                    async with BenchSession(f"http://127.0.0.1:{port}", HAMMER_PAGE) as session:
+                    async with Session(f"http://127.0.0.1:{port}", HAMMER_PAGE, timeout=300.0) as session:
                         await session.rerun()
             return opened, widgets
 

@@ -21,41 +21,19 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for benchmarks.* and tests.support below
 
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from benchmarks.timing import report  # noqa: E402
-from tests.support.stream_client import Run, Session  # noqa: E402
+from tests.support.health import wait_healthy  # noqa: E402
+from tests.support.stream_client import Session  # noqa: E402
 
 PAGES = ("", "lecture-figures", "optimizer-race", "batch-size", "learning-rate", "train-network", "preprocessing",
          "activations-init", "double-descent", "regularization")
 LINKS = (("train-network", "classes=3"),)  # the 3-class spiral (spiral is the page's default dataset)
-
-
-class LinkSession(Session):
-    """A Session whose first run opens ``page?query``, as a shared link does."""
-
-    def __init__(self, base_url: str, page: str, query: str, timeout: float = 180.0):
-        super().__init__(base_url, page, timeout)
-        self.query = query
-
-    async def open(self) -> Run:
-        request = BackMsg()
-        request.rerun_script.page_name = self.page
-        request.rerun_script.query_string = self.query
-        run, start = Run(), time.perf_counter()
-        await self._ws.send(request.SerializeToString())
-        while run.finished is None:
-            data = await asyncio.wait_for(self._ws.recv(), self.timeout)
-            self._read(ForwardMsg.FromString(data), run, time.perf_counter() - start)
-        return run
 
 
 def rss_mb(pid: int) -> float:
@@ -70,17 +48,7 @@ def start_server(port: int, log) -> subprocess.Popen:
     server = subprocess.Popen([sys.executable, "-m", "optiviz.ui.serve", f"--server.port={port}",
                                "--server.headless=true", "--server.address=127.0.0.1"],
                               cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
-                return server
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            sys.exit(f"the server did not become healthy on port {port}")
-        time.sleep(0.2)
+    return wait_healthy(server, port, "the server")
 
 
 async def measure(url: str, pid: int, cases, sessions: int, settle: float) -> list[tuple[str, float, float, list[str]]]:
@@ -90,16 +58,16 @@ async def measure(url: str, pid: int, cases, sessions: int, settle: float) -> li
         for page, query in cases:
             label = f"/{page}" + (f"?{query}" if query else "")
             errors: list[str] = []
-            async with LinkSession(url, page, query) as warm:  # fills the caches; a closed tab
-                run = await warm.open()
+            async with Session(url, page, timeout=180.0, query=query) as warm:  # fills the caches; a closed tab
+                run = await warm.rerun()
                 errors += run.exceptions + (["page not found"] if run.page_not_found else [])
             readings = []
             for stage in range(2):  # the first tabs fill the heap the warm-up freed; the next ones show the growth
                 await asyncio.sleep(settle)
                 readings.append(rss_mb(pid))
                 for _ in range(sessions):
-                    session = await stack.enter_async_context(LinkSession(url, page, query))
-                    run = await session.open()
+                    session = await stack.enter_async_context(Session(url, page, timeout=180.0, query=query))
+                    run = await session.rerun()
                     if run.exceptions or run.status != "FINISHED_SUCCESSFULLY" or run.page_not_found:
                         errors += run.exceptions + [run.status or "page not found"]
             await asyncio.sleep(settle)

@@ -1,5 +1,7 @@
 """Learning rate: Figure 11 computed, a learning-rate range test, and annealing the learning rate."""
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -22,9 +24,25 @@ LATE = 5  # Figure 11's runs and the long range test are read as the mean loss o
 ZOOM = 1 / 3  # the annealing maps show the last third of each path
 
 
-def csv_button(label: str, frame: pd.DataFrame, name: str, key: str):
-    st.download_button(label, lambda: frame.to_csv(index=False), f"optiviz_{name}.csv", "text/csv", key=key,
+def csv_button(label: str, frame_of, name: str, key: str):
+    """A CSV download of ``frame_of()``, made when pressed: the tab keeps its cache arguments, not the table."""
+    st.download_button(label, lambda: frame_of().to_csv(index=False), f"optiviz_{name}.csv", "text/csv", key=key,
                        icon=":material/download:")
+
+
+def figure11_frame(sgd_args: tuple, mine_args: tuple) -> pd.DataFrame:
+    """Figure 11's four SGD runs and your α, from the cache."""
+    return pd.concat([cache.runs(*sgd_args), cache.runs(*mine_args)], ignore_index=True)
+
+
+def range_table(long_args: tuple, short_args: tuple | None) -> pd.DataFrame:
+    """The range test's losses after the long run, and after the short one when there is one."""
+    long_test = cache.range_test(*long_args)
+    table = long_test.table.rename(columns={"loss": f"loss after {long_test.epochs} epochs"})
+    if short_args is not None:
+        short_test = cache.range_test(*short_args)
+        table[f"loss after {short_test.epochs} epochs"] = short_test.table["loss"].to_numpy()
+    return table
 
 
 def range_caption(test, short, plain: bool, sweep_rates, label: str) -> str:
@@ -117,10 +135,9 @@ x = st.radio("Loss and α against", ["step", "epoch"], index=1, format_func=axis
 # ---- Figure 11 -----------------------------------------------------------------------------------------
 st.header("Selecting the learning rate")
 rates = cache.lecture_rates(data)
-sgd_paths = cache.runs(data, B, tuple(rates), tuple(rates.values()), epochs, "sgd", (), "constant", 0.0, shuffle,
-                       shuffle_seed)
-mine = cache.runs(data, B, ("your α",), (lr,), epochs, optimizer, hyper, "constant", 0.0, shuffle, shuffle_seed)
-fig11 = pd.concat([sgd_paths, mine], ignore_index=True)
+sgd_args = (data, B, tuple(rates), tuple(rates.values()), epochs, "sgd", (), "constant", 0.0, shuffle, shuffle_seed)
+mine_args = (data, B, ("your α",), (lr,), epochs, optimizer, hyper, "constant", 0.0, shuffle, shuffle_seed)
+fig11 = figure11_frame(sgd_args, mine_args)
 names = {label: f"{label}: α = {rate:.2g} = {m:g}/L" for (label, rate), m in zip(rates.items(), RATE_MULTIPLES.values())}
 names["your α"] = f"your α = {lr:g} ({OPTIMIZERS[optimizer].label})"
 diverged = tuple(blown_up(fig11, epochs))
@@ -139,24 +156,25 @@ with left:
                f"L = λ_max(∇²L(w*)) = {L:.3g}. Very high (past 2/L = {2 / L:.2g}) {very_high}; high drops fast, then "
                "stalls where the mini-batch noise keeps it bouncing; good reaches the lowest loss of the four; low "
                "creeps down slowly.")
-    csv_button("Download Figure 11 (CSV)", fig11, "learning_rate_figure11", "lr_download_fig11")
+    csv_button("Download Figure 11 (CSV)", partial(figure11_frame, sgd_args, mine_args), "learning_rate_figure11",
+               "lr_download_fig11")
 with right:
     st.subheader("A learning-rate range test")
     sweep_rates = tuple(float(r) for r in SWEEP / L)
     long_epochs = min(epochs, range_cap)
-    test = cache.range_test(data, B, sweep_rates, long_epochs, optimizer, hyper, shuffle, shuffle_seed, LATE)
-    short = None if range_epochs >= long_epochs else \
-        cache.range_test(data, B, sweep_rates, range_epochs, optimizer, hyper, shuffle, shuffle_seed, LATE)
+    long_args = (data, B, sweep_rates, long_epochs, optimizer, hyper, shuffle, shuffle_seed, LATE)
+    short_args = None if range_epochs >= long_epochs else \
+        (data, B, sweep_rates, range_epochs, optimizer, hyper, shuffle, shuffle_seed, LATE)
+    test = cache.range_test(*long_args)
+    short = None if short_args is None else cache.range_test(*short_args)
     late_all = late_loss(fig11, epochs, LATE) - loss_star
     plain = optimizer == "sgd" and not hyper and long_epochs == epochs
     points = {label: (rate, float(late_all[label]), RATE_COLOURS[label]) for label, rate in rates.items()}
     points["your α"] = (lr, float(late_all["your α"]), RATE_COLOURS["your α"])
     charts.show(range_test(test, loss_star, points, short, plain), "lr_range", name="Learning-rate range test")
     st.caption(range_caption(test, short, plain, sweep_rates, OPTIMIZERS[optimizer].label))
-    table = test.table.rename(columns={"loss": f"loss after {long_epochs} epochs"})
-    if short is not None:
-        table[f"loss after {range_epochs} epochs"] = short.table["loss"].to_numpy()
-    csv_button("Download the range test (CSV)", table, "learning_rate_range_test", "lr_download_range")
+    csv_button("Download the range test (CSV)", partial(range_table, long_args, short_args),
+               "learning_rate_range_test", "lr_download_range")
 late = late_loss(fig11, epochs).drop("your α")
 if late.notna().any() and late.idxmin() != "good":
     st.info(f"**Batch size B = {B}**: here *{late.idxmin()}* ends lower than *good*. The rates come from the "
@@ -173,7 +191,8 @@ for run in diverged:  # the very high rate is meant to blow up: its cross in Fig
 # ---- annealing -------------------------------------------------------------------------------------------
 st.header("Annealing the learning rate")
 runs = ("constant", *schedules)
-anneal = cache.runs(data, B, runs, (lr0,), epochs, optimizer, hyper, runs, decay, shuffle, shuffle_seed)
+anneal_args = (data, B, runs, (lr0,), epochs, optimizer, hyper, runs, decay, shuffle, shuffle_seed)
+anneal = cache.runs(*anneal_args)
 schedule_names = {s: SCHEDULES[s][1] for s in runs}
 for col, s in zip(st.columns(len(runs)), runs):  # side by side; stacked on a phone
     col.latex(schedule_rule(s, lr0, decay))
@@ -202,4 +221,11 @@ for col, (run, path) in zip(st.columns(len(runs)), shown.groupby("run", sort=Fal
 st.caption(f"Zoom on the minimum w* (★), ±{zoom[0][1] - w_star[0]:.2g} on each axis: each schedule's path over its "
            f"last {epochs - since:.3g} epochs (from epoch {since:.3g}), over the loss contours. The constant rate keeps "
            "bouncing around w*; the decaying ones settle close to it.")
-csv_button("Download the annealing runs (CSV)", anneal, "learning_rate_annealing", "lr_download_anneal")
+csv_button("Download the annealing runs (CSV)", partial(cache.runs, *anneal_args), "learning_rate_annealing",
+           "lr_download_anneal")
+
+# ---- nothing computed stays with the session ------------------------------------------------------------
+# The download buttons' callables keep this page's globals alive as long as the tab: drop the tables (each
+# cache_data call returned the page its own copy); the callables read them from the cache again when pressed.
+for _big in ("fig11", "test", "short", "late_all", "late", "anneal", "dist", "shown", "path", "zoom_layers", "points"):
+    globals().pop(_big, None)

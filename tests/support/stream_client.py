@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 
 import websockets
@@ -42,9 +43,10 @@ class Run:
 class Session:
     """One websocket session: ``async with Session(url, "optimizer-race") as s: run = await s.rerun()``."""
 
-    def __init__(self, base_url: str, page: str = "", timeout: float = 120.0):
+    def __init__(self, base_url: str, page: str = "", timeout: float = 120.0, query: str | dict = ""):
         self.stream_url = base_url.replace("http://", "ws://", 1).rstrip("/") + "/_stcore/stream"
         self.page, self.timeout = page, timeout
+        self.query = query if isinstance(query, str) else urllib.parse.urlencode(query)  # as a shared link opens it
         self.page_script_hash = ""
         self.widgets: dict[str, object] = {}
         self._ws = None
@@ -57,10 +59,12 @@ class Session:
     async def __aexit__(self, *exc) -> None:
         await self._ws.close()
 
-    async def rerun(self, **values: float) -> Run:
-        """Run the page with the sliders named by key set to ``values`` (the others keep their defaults)."""
+    async def rerun(self, triggers: tuple[str, ...] = (), **values: float) -> Run:
+        """Run the page with the sliders named by key set to ``values`` (the others keep their defaults)
+        and the buttons named in ``triggers`` pressed."""
         request = BackMsg()
         state = request.rerun_script
+        state.query_string = self.query
         if self.page_script_hash:
             state.page_script_hash = self.page_script_hash
         else:
@@ -69,6 +73,10 @@ class Session:
             widget = state.widget_states.widgets.add()
             widget.id = self.widgets[key].id
             widget.double_array_value.data.append(value)
+        for key in triggers:
+            widget = state.widget_states.widgets.add()
+            widget.id = self.widgets[key].id
+            widget.trigger_value = True
         run = Run()
         start = time.perf_counter()
         await self._ws.send(request.SerializeToString())
