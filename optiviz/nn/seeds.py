@@ -557,9 +557,11 @@ def _evaluate(step, views, state, X_eval, n_train, loss, Y_eval, labels_eval):
     rows = max(1, EVAL_VALUES // (step.K * step.S * step.widest))  # points per block: bounded memory
     if rows >= len(X_eval):  # one block: its buffer is read before the next evaluation writes it
         logits = step.evaluate(views, state, X_eval)
-    else:
-        logits = np.concatenate([step.evaluate(views, state, X_eval[a:a + rows]) for a in range(0, len(X_eval), rows)],
-                                axis=-2)  # a copy: the buffers are reused
+    else:  # each block's logits copied out before the next block overwrites its buffer
+        logits = step.eval_logits(len(X_eval))
+        for a in range(0, len(X_eval), rows):
+            block = step.evaluate(views, state, X_eval[a:a + rows])
+            logits[..., a:a + block.shape[-2], :] = block
     terms, correct = losses.terms(loss, logits, Y_eval), _batched_correct(loss, logits, labels_eval)
     out = np.full((4,) + logits.shape[:2], math.nan)
     for i, part in enumerate((slice(0, n_train), slice(n_train, len(X_eval)))):
@@ -586,7 +588,7 @@ class _BatchedStep:
         self.m, self.eps, self.keep = net.bn_momentum, net.bn_eps, net.keep_prob
         self.widths = net.hidden + (net.output_dim,)
         self.widest = max(self.widths)
-        self.buffers: dict[int, list[np.ndarray]] = {}  # evaluation buffers by block size
+        self.buffers: dict = {}  # evaluation buffers by block size, and ("logits", n) for n points in blocks
         self.step_buffers: dict[int, tuple] = {}  # training-step buffers by batch size
         self.ones: dict[int, np.ndarray] = {}
         self.grad = np.zeros((K, S, layout.size))
@@ -644,6 +646,7 @@ class _BatchedStep:
         """Logits (K, S, n, out) of the points x (n, n_in) in evaluation mode: ``forward`` without caches.
 
         In place, in buffers kept per block size: big temporary arrays cost page faults, not arithmetic.
+        The result is such a buffer: the next call with as many points overwrites it.
         """
         n = len(x)
         if n not in self.buffers:
@@ -662,6 +665,13 @@ class _BatchedStep:
         logits = np.matmul(x, P[-1]["W"], out=buffers[-1])
         logits += P[-1]["b"]
         return logits
+
+    def eval_logits(self, n: int) -> np.ndarray:
+        """A (K, S, n, out) buffer for the logits of n points evaluated in blocks, kept per n."""
+        key = ("logits", n)
+        if key not in self.buffers:
+            self.buffers[key] = np.empty((self.K, self.S, n, self.widths[-1]))
+        return self.buffers[key]
 
     def backward(self, P, caches, dlogits) -> np.ndarray:
         """∂L/∂θ (K, S, P) from δ = ∂L/∂logits, in a buffer the next call overwrites."""
