@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from optiviz.figures.isolines import isolines
 from optiviz.figures.palette import BATCH_COLOURS, INK, MINIMUM_COLOUR, SURFACE_COLOURSCALE
+from optiviz.figures.plain import unvalidated
 
 # Full batch, mini-batch and SGD (batch size 1): none borrows an optimizer's colour (figures/palette.py).
 RUN_COLOURS = BATCH_COLOURS
@@ -100,7 +101,7 @@ def weight_map(layers: list[dict], paths: pd.DataFrame, colours: dict[str, str],
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), margin=dict(l=10, r=10, t=40, b=10),
         height=height,
     )
-    return go.Figure(dict(data=data, layout=layout), _validate=False)
+    return unvalidated(data, layout)
 
 
 def map_panels(layers: list[dict], paths: pd.DataFrame, colours: dict[str, str], w_star, start, bounds,
@@ -129,7 +130,7 @@ def map_panels(layers: list[dict], paths: pd.DataFrame, colours: dict[str, str],
         layout["annotations"].append(dict(text=names.get(run, run), x=0.5, xref=f"x{suffix} domain", y=1.0,
                                           yref=f"y{suffix} domain", yanchor="bottom", xanchor="center", showarrow=False,
                                           font=dict(size=14)))
-    return go.Figure(dict(data=data, layout=layout), _validate=False)
+    return unvalidated(data, layout)
 
 
 def loss_curves(paths: pd.DataFrame, x: str, colours: dict[str, str], minimum_loss: float,
@@ -183,4 +184,4 @@ def loss_curves(paths: pd.DataFrame, x: str, colours: dict[str, str], minimum_lo
         annotations=annotations, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
         margin=dict(l=10, r=10, t=40, b=10), height=height,
     )
-    return go.Figure(dict(data=data, layout=layout), _validate=False)
+    return unvalidated(data, layout)

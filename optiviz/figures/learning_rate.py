@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from optiviz.figures.batch_size import FLOOR, X_AXES, axis_word
 from optiviz.figures.palette import INK, NEUTRAL, RANGE_TEST_COLOUR, RATE_COLOURS, SCHEDULE_COLOURS
 from optiviz.minibatch import RangeTest
+from optiviz.figures.plain import unvalidated
 
 # RATE_COLOURS (hot: too high) and SCHEDULE_COLOURS share no colour: they meet on one page (figures/palette.py).
 __all__ = ["RATE_COLOURS", "SCHEDULE_COLOURS", "range_test", "distances", "schedule_curves", "settle_curves",
@@ -94,7 +95,7 @@ def range_test(long: RangeTest, minimum_loss: float, points: dict[str, tuple[flo
         shapes=shapes, annotations=annotations, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
         margin=dict(l=10, r=10, t=40, b=10), height=460,
     )
-    return go.Figure(dict(data=data, layout=layout), _validate=False)
+    return unvalidated(data, layout)
 
 
 def distances(paths: pd.DataFrame, w_star, window: int) -> pd.DataFrame:
@@ -138,7 +139,7 @@ def settle_curves(dist: pd.DataFrame, x: str, colours: dict[str, str], names: di
                    minorloglabels="none"),
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), margin=dict(l=10, r=10, t=40, b=10), height=height,
     )
-    return go.Figure(dict(data=data, layout=layout), _validate=False)
+    return unvalidated(data, layout)
 
 
 def zoom_bounds(dist: pd.DataFrame, w_star, since: float, x: str = "epoch") -> tuple[tuple[float, float], tuple[float, float]]:
@@ -162,4 +163,4 @@ def schedule_curves(paths: pd.DataFrame, x: str, colours: dict[str, str], names:
         yaxis=dict(title=dict(text="learning rate αₜ"), rangemode="tozero"),
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), margin=dict(l=10, r=10, t=40, b=10), height=380,
     )
-    return go.Figure(dict(data=data, layout=layout), _validate=False)
+    return unvalidated(data, layout)

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from optiviz.figures.isolines import isolines
 from optiviz.figures.palette import CLASS_COLOURS, INK, MINIMUM_COLOUR, NEUTRAL, SURFACE_COLOURSCALE, TRANSFORM_COLOURS
+from optiviz.figures.plain import unvalidated
 
 TRANSFORM_TITLES = MappingProxyType({"none": "raw", "centre": "zero-centred", "standardise": "normalised",
                                      "whiten": "whitened"})
@@ -97,7 +98,7 @@ def data_panels(problems: dict) -> go.Figure:
     layout = dict(**_panel_axes(len(names), [box] * len(names), titles=("x₁", "x₂")),
                   annotations=_panel_titles([f"<b>{_title(n)}</b>" for n in names], [TRANSFORM_COLOURS.get(n) for n in names]),
                   legend=dict(orientation="h", y=-0.12, x=0), margin=dict(l=10, r=10, t=30, b=10), height=360)
-    return go.Figure(dict(data=data, layout=layout), _validate=False)
+    return unvalidated(data, layout)
 
 
 def _levels(top: float) -> np.ndarray:
@@ -151,7 +152,7 @@ def loss_panels(comparison) -> go.Figure:
     layout = dict(**_panel_axes(len(names), [tuple(v) for v in c.views], zeroline=False, titles=("w₁", "w₂")),
                   annotations=_panel_titles(titles, [TRANSFORM_COLOURS.get(n) for n in names]),
                   legend=dict(orientation="h", y=-0.12, x=0), margin=dict(l=10, r=10, t=66, b=10), height=410)
-    return go.Figure(dict(data=data, layout=layout), _validate=False)
+    return unvalidated(data, layout)
 
 
 def excess_curves(paths: pd.DataFrame, names: dict[str, str] | None = None) -> go.Figure:
@@ -166,7 +167,7 @@ def excess_curves(paths: pd.DataFrame, names: dict[str, str] | None = None) -> g
                   yaxis=dict(type="log", title=dict(text="L(wₜ) − L*"), exponentformat="power", minorloglabels="none"),
                   legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), margin=dict(l=10, r=10, t=40, b=10),
                   height=380)
-    return go.Figure(dict(data=data, layout=layout), _validate=False)
+    return unvalidated(data, layout)
 
 
 def rate_sweep_curves(sweep: pd.DataFrame, chosen: float | None, steps: int, picked: dict | None = None) -> go.Figure:
@@ -201,7 +202,7 @@ def rate_sweep_curves(sweep: pd.DataFrame, chosen: float | None, steps: int, pic
         [dict(type="line", x0=chosen, x1=chosen, yref="paper", y0=0, y1=1, line=dict(color=NEUTRAL, dash="dot"))],
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), margin=dict(l=10, r=10, t=40, b=10), height=380,
     )
-    return go.Figure(dict(data=data, layout=layout), _validate=False)
+    return unvalidated(data, layout)
 
 
 def _line(w: np.ndarray, b: float, box) -> tuple[list[float], list[float]]:
@@ -242,7 +243,7 @@ def sensitivity_clouds(sens, size: float) -> go.Figure:
     titles = [f"{CLOUD_NAMES[k]}: {flips[k].mean():.0%} of points change class" for k in range(2)]
     layout = dict(**_panel_axes(2, [box, box], titles=("x₁", "x₂")), annotations=_panel_titles(titles, CLOUD_COLOURS),
                   legend=dict(orientation="h", y=-0.1, x=0), margin=dict(l=10, r=10, t=30, b=10), height=470)
-    return go.Figure(dict(data=data, layout=layout), _validate=False)
+    return unvalidated(data, layout)
 
 
 def sensitivity_curves(sens, size: float) -> go.Figure:
@@ -265,4 +266,4 @@ def sensitivity_curves(sens, size: float) -> go.Figure:
         shapes=shapes, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
         margin=dict(l=10, r=10, t=40, b=10), height=340,
     )
-    return go.Figure(dict(data=data, layout=layout), _validate=False)
+    return unvalidated(data, layout)

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from optiviz.descent import Path
 from optiviz.figures.isolines import isolines
-from optiviz.figures.plain import DEFAULT_TEMPLATE, PlainFigure, typed_array, typed_prefixes
+from optiviz.figures.plain import DEFAULT_TEMPLATE, PlainFigure, typed_array, typed_prefixes, unvalidated
 from optiviz.figures.png import png_data_uri
 from optiviz.figures.palette import MINIMUM_COLOUR, NEUTRAL, SURFACE_COLOURSCALE, colour, shade
 from optiviz.optimizers import OPTIMIZERS
@@ -375,4 +375,4 @@ def learning_rate_sweep(sweep: pd.DataFrame, chosen: dict[str, float]) -> go.Fig
                           text="× above the line: diverged", font=dict(size=12))],
         margin=dict(l=10, r=10, t=40, b=10), height=440,
     )
-    return go.Figure(dict(data=data, layout=layout), _validate=False)
+    return unvalidated(data, layout)
