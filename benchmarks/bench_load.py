@@ -245,19 +245,11 @@ def percentile(values: list[float], q: float) -> float:
 
 def start_nginx(upstream_ports: list[int], port: int, tmp: Path) -> subprocess.Popen:
     """deploy/nginx.conf in front of ``upstream_ports`` on loopback ``port``, as tests/deploy runs it."""
-    import pwd
     import shutil
 
-    from tests.deploy.conftest import render_nginx_conf  # the loopback rendering the deploy tests use
+    from tests.deploy.conftest import nginx_command  # the loopback rendering the deploy tests use
 
-    binary = shutil.which("nginx") or "/usr/sbin/nginx"
-    conf = tmp / "nginx.conf"
-    conf.write_text(render_nginx_conf(upstream_ports, port, tmp))
-    error_log = tmp / "error.log"
-    directives = f"daemon off; pid {tmp / 'nginx.pid'}; error_log {error_log} info;"
-    if os.geteuid() == 0:  # root would hand the workers to `nobody`, who cannot write in tmp
-        directives += f" user {pwd.getpwuid(0).pw_name};"
-    command = [binary, "-p", str(tmp), "-c", str(conf), "-e", str(error_log), "-g", directives]
+    command, error_log = nginx_command(shutil.which("nginx") or "/usr/sbin/nginx", upstream_ports, port, tmp)
     checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
     if checked.returncode:
         sys.exit(f"nginx -t failed:\n{checked.stderr}")

@@ -70,6 +70,17 @@ def in_chromium(executable: str, scenario, *args):
     return in_thread(run)
 
 
+def nginx_command(binary: str, upstream_ports: list[int], listen_port: int, tmp: Path) -> tuple[list[str], Path]:
+    """(the command that runs deploy/nginx.conf in the foreground with everything under ``tmp``, its error log)."""
+    conf = tmp / "nginx.conf"
+    conf.write_text(render_nginx_conf(upstream_ports, listen_port, tmp))
+    error_log = tmp / "error.log"
+    directives = f"daemon off; pid {tmp / 'nginx.pid'}; error_log {error_log} info;"
+    if os.geteuid() == 0:  # root would hand the workers to `nobody`, who cannot write in tmp
+        directives += f" user {pwd.getpwuid(0).pw_name};"
+    return [binary, "-p", str(tmp), "-c", str(conf), "-e", str(error_log), "-g", directives], error_log
+
+
 def render_nginx_conf(upstream_ports: list[int], listen_port: int, tmp: Path) -> str:
     """deploy/nginx.conf with loopback replicas and listen port, and every writable path under ``tmp``."""
     text = NGINX_CONF.read_text()
@@ -137,13 +148,7 @@ def proxy(nginx_binary, replicas, tmp_path_factory):
     """nginx with the shipped config on a free loopback port; yields (url, error log path)."""
     tmp = tmp_path_factory.mktemp("nginx")
     port = free_port()
-    conf = tmp / "nginx.conf"
-    conf.write_text(render_nginx_conf([r.port for r in replicas], port, tmp))
-    error_log = tmp / "error.log"
-    directives = f"daemon off; pid {tmp / 'nginx.pid'}; error_log {error_log} info;"
-    if os.geteuid() == 0:  # root would hand the workers to `nobody`, who cannot write in tmp
-        directives += f" user {pwd.getpwuid(0).pw_name};"
-    command = [nginx_binary, "-p", str(tmp), "-c", str(conf), "-e", str(error_log), "-g", directives]
+    command, error_log = nginx_command(nginx_binary, [r.port for r in replicas], port, tmp)
     checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
