@@ -127,4 +127,4 @@ st.dataframe(summary.reset_index(), hide_index=True, column_config={
 })
 st.caption(f"L(w*) = {loss_star:.5f} at w* = ({w_star[0]:.3f}, {w_star[1]:.3f}).")
 st.download_button("Download every step of every run (CSV)", lambda: paths.to_csv(index=False),
-                   "optiviz_batch_size_paths.csv", "text/csv", key="bs_download", icon=":material/download:")
+                   "optiviz_batch_size_paths.csv", "text/csv", key="bs_download", icon=":material/download:", on_click="ignore")

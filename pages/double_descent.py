@@ -132,7 +132,7 @@ measured = (f"σ² plus the mean of (f̂ − f)² over {TEST_POINTS} fresh input
 st.caption(f"The test error is {measured}. Lines are medians over {trials} trials, the band their middle half; the "
            "dotted level is the best small model's test error.")
 st.download_button("Download the curve (CSV)", lambda: curve.to_csv(index=False), "double_descent_curve.csv",
-                   "text/csv", key="dd_curve_csv", icon=":material/download:")
+                   "text/csv", key="dd_curve_csv", icon=":material/download:", on_click="ignore")
 
 # ---- the fit ---------------------------------------------------------------------------------------
 st.subheader("The fit itself: a polynomial before and after the threshold")
@@ -158,7 +158,7 @@ st.caption(f"Press ▶ Play to watch the fit as p grows from 1 to {top}, ❚❚ 
            "then calms down as the min-norm solution spreads its weight over more features. The dots on the right "
            "mark the errors of the fit shown.")
 st.download_button(f"Download every fit, p = 1 … {top} (CSV)", lambda: fits.every_fit().to_csv(index=False),
-                   "double_descent_fits.csv", "text/csv", key="dd_fit_csv", icon=":material/download:",
+                   "double_descent_fits.csv", "text/csv", key="dd_fit_csv", icon=":material/download:", on_click="ignore",
                    help="One row per training point and grid point, one column fit_p1 … "
                         f"fit_p{top} per number of features.")
 

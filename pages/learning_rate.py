@@ -27,7 +27,7 @@ ZOOM = 1 / 3  # the annealing maps show the last third of each path
 def csv_button(label: str, frame_of, name: str, key: str):
     """A CSV download of ``frame_of()``, made when pressed: the tab keeps its cache arguments, not the table."""
     st.download_button(label, lambda: frame_of().to_csv(index=False), f"optiviz_{name}.csv", "text/csv", key=key,
-                       icon=":material/download:")
+                       icon=":material/download:", on_click="ignore")
 
 
 def figure11_frame(sgd_args: tuple, mine_args: tuple) -> pd.DataFrame:

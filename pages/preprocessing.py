@@ -53,7 +53,7 @@ def curve_names(summary: pd.DataFrame) -> dict[str, str]:
 
 
 def download(label: str, frame: pd.DataFrame, filename: str, key: str):
-    st.download_button(label, lambda: frame.to_csv(index=False), filename, "text/csv", key=key, icon=":material/download:")
+    st.download_button(label, lambda: frame.to_csv(index=False), filename, "text/csv", key=key, icon=":material/download:", on_click="ignore")
 
 
 st.title("Data preprocessing")

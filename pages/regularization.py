@@ -33,7 +33,7 @@ def of_seeds(k: int, total: int) -> str:
 
 def download(label: str, frame: pd.DataFrame, name: str, key: str) -> None:
     st.download_button(f"Download {label} (CSV)", lambda: frame.to_csv(index=False), f"optiviz_{name}.csv", "text/csv",
-                       key=key, icon=":material/download:")
+                       key=key, icon=":material/download:", on_click="ignore")
 
 
 def trained(compute, *args):
