@@ -36,6 +36,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # for tests.servers (`pip install -e .` installs optiviz only)
+
+from tests.servers import stop  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -92,15 +96,6 @@ def wait_ok(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer ok")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def cold_open(browser, url: str):

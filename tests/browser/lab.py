@@ -49,3 +49,13 @@ def open_from_home(page, app_url: str, link: str, heading: str, charts: int) -> 
 
 def assert_no_exception(page) -> None:
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
+def overlaps(boxes: list[dict]) -> list[tuple[str, str]]:
+    """Pairs of labels whose boxes overlap by more than a pixel each way."""
+    out = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > 1 and min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]) > 1:
+                out.append((a["text"], b["text"]))
+    return out

@@ -26,6 +26,13 @@ SHOWN_CHARTS = """() => [...document.querySelectorAll("[data-testid='stMain'] [d
   .find(n => n.startsWith('st-key-'))?.slice(7))"""
 
 
+def one_page(browser, width: int, height: int):
+    """One page at width × height, shared by a module's tests (a fixture body: yields it, then closes it)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    yield context.new_page()
+    context.close()
+
+
 def card_url(app_url: str, card: LectureFigure, present: bool = False, step: int = 0, **extra: str) -> str:
     return f"{app_url}/{card.url_path}?" + urlencode(card.query(present, step) | extra, doseq=True)
 

@@ -3,7 +3,7 @@ card names is on the screen (its top below Streamlit's header bar, and most of i
 below the page's top. Read from where the browser draws it."""
 
 import pytest
-from lecture_lab import BOXES, card_url, open_card, visible_share
+from lecture_lab import BOXES, card_url, one_page, open_card, visible_share
 
 from optiviz.ui.lecture_figures import LECTURE_FIGURES
 
@@ -14,10 +14,7 @@ HEADER = "() => document.querySelector(\"[data-testid='stHeader']\").getBounding
 @pytest.fixture(scope="module")
 def laptop(browser):
     """One page at 1280×720 for every card."""
-    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from one_page(browser, WIDTH, HEIGHT)
 
 
 @pytest.mark.parametrize("card", LECTURE_FIGURES, ids=lambda c: c.slug)

@@ -1,7 +1,7 @@
 """The activations and initialisation lab as DRAWN in Chromium: the histogram grids' labels do not collide on a phone."""
 
 import pytest
-from lab import CHARTS, assert_no_exception
+from lab import CHARTS, assert_no_exception, overlaps
 from playwright.sync_api import expect
 
 # Every x tick label and column title the chart draws, as boxes {x0, x1, y0, y1, text}.
@@ -14,16 +14,6 @@ LABEL_BOXES = """(index) => {
   }
   return boxes;
 }"""
-
-
-def overlaps(boxes: list[dict]) -> list[tuple[str, str]]:
-    """Pairs of labels whose boxes overlap by more than a pixel each way."""
-    out = []
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            if min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > 1 and min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]) > 1:
-                out.append((a["text"], b["text"]))
-    return out
 
 
 @pytest.mark.parametrize("width", [390, 1280])

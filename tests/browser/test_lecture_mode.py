@@ -3,7 +3,7 @@ toolbar; the card's title and sentence, and of the page only the card's charts; 
 the first screen; every tick label those charts draw at least 18 px. Steps are links; ?embed=true is clean."""
 
 import pytest
-from lecture_lab import BOXES, SHOWN_CHARTS, card_url, open_card, visible_share
+from lecture_lab import BOXES, SHOWN_CHARTS, card_url, one_page, open_card, visible_share
 from playwright.sync_api import expect
 
 from optiviz.figures.projector import MIN_FONT
@@ -17,10 +17,7 @@ MOMENTUM = next(c for c in LECTURE_FIGURES if c.slug == "14")
 @pytest.fixture(scope="module")
 def screen(browser):
     """One page at 1920×1080 for every card."""
-    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from one_page(browser, WIDTH, HEIGHT)
 
 
 def legend(page, key: str) -> list[str]:

@@ -10,7 +10,7 @@ the tab strip, a formula) keeps the page at 390 px. A control element 500 px wid
 from urllib.parse import urlencode
 
 import pytest
-from lab import CHARTS, assert_no_exception
+from lab import CHARTS, assert_no_exception, overlaps
 from playwright.sync_api import expect
 
 from optiviz.ui.lecture_figures import LECTURE_FIGURES
@@ -88,16 +88,6 @@ FORMULAS = """() => [...document.querySelectorAll('[data-testid="stMain"] .katex
   })"""
 
 
-def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
-    """Pairs of text boxes that overlap by more than a pixel each way."""
-    out = []
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            if min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > 1 and min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]) > 1:
-                out.append((a["text"], b["text"]))
-    return out
-
-
 @pytest.fixture
 def phone(browser):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
@@ -161,7 +151,7 @@ def test_titles_and_ticks_do_not_collide_on_a_phone(phone, app_url, path, charts
     for k in charts:
         chart = drawn[k]
         assert len(chart["boxes"]) > 5, chart["name"]
-        assert not overlapping(chart["boxes"]), (chart["name"], overlapping(chart["boxes"]))
+        assert not overlaps(chart["boxes"]), (chart["name"], overlaps(chart["boxes"]))
 
 
 def test_the_training_panels_are_stacked_at_full_width(phone, app_url):
