@@ -6,13 +6,13 @@ fitted on the first p units for every p = 1 … 200 by the pseudo-inverse, the t
 200 fresh inputs per trial. Contestants on the same data (timed interleaved, best of several repeats
 after a warm-up):
 
-* engine  optiviz.double_descent.feature_errors: every trial at once; one QR of Φ_n serves every
+* engine  optiviz.labs.double_descent.feature_errors: every trial at once; one QR of Φ_n serves every
           p ≤ n, then one batched solve of K_p = Φ_pΦ_pᵀ (grown by one outer product) per p > n;
 * svd     one batched SVD per p of the (trials, n, p) stack, ŵ = V diag(1/s) Uᵀy
-          (optiviz.double_descent.min_norm_fit), the textbook pseudo-inverse;
+          (optiviz.labs.double_descent.min_norm_fit), the textbook pseudo-inverse;
 * loop    numpy.linalg.lstsq for each trial and each p in a Python loop (6 000 calls);
 * linear  the OLD default curve (before issue 13): the Gaussian linear model, D = 200 inputs,
-          n = 40, σ = 0.5, 50 trials, by optiviz.double_descent.trial_errors. The old default view
+          n = 40, σ = 0.5, 50 trials, by optiviz.labs.double_descent.trial_errors. The old default view
           cost 1.05× it (0.154 s against 0.146 s, measured before the change), so it stands for
           "today's CPU cost of the default view".
 
@@ -36,7 +36,7 @@ import numpy as np
 
 from timing import Goal, interleaved, machine, parser, ratio_table, report  # noqa: E402
 
-from optiviz import double_descent as dd  # noqa: E402
+from optiviz.labs import double_descent as dd  # noqa: E402
 from optiviz.figures.double_descent import double_descent_curve, fit_explorer, fit_snapshots  # noqa: E402
 
 N_TRAIN, FEATURES, TRIALS, NOISE, SEED = 40, 200, 30, 0.2, 0

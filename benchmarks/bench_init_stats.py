@@ -5,7 +5,7 @@ small normal, large normal, xavier, he), forward and backward, with per-layer st
 40-bin histograms of activations and gradients, for tanh and for relu. Contestants, timed
 interleaved (best of several repeats, after one warm-up each):
 
-* engine   optiviz.nn.init_stats.compare_schemes(activation) at its defaults;
+* engine   optiviz.labs.activations_init.statistics.compare_schemes(activation) at its defaults;
 * matmuls  the yardstick: the plain float64 matmul chain the same view needs and nothing else,
            6 × (10 forward h @ W + 9 backward g @ Wᵀ) products of (1000, 500) by (500, 500),
            on weights drawn once. No activation, statistics, histograms or weight draws.
@@ -16,7 +16,7 @@ samples × width, and the engine's result is the same on every repeat (bit for b
 
 The Training tab (issue 13), after Train is pressed:
 
-* training      optiviz.nn.init_training.scheme_trainings() at its defaults: 6 schemes, 10 seeds of
+* training      optiviz.labs.activations_init.training.scheme_trainings() at its defaults: 6 schemes, 10 seeds of
                 the random ones batched (optiviz.nn.seeds), 6 tanh layers of 16, 100 moons, 30 epochs;
 * one seed      the tab before issue 13, kept here as the yardstick: one seed per scheme, 4 tanh
                 layers of 16, 300 moons, Adam with batches of 32 for 40 epochs.
@@ -33,10 +33,10 @@ import numpy as np
 
 from timing import Goal, interleaved, machine, parser, ratio_table, report  # noqa: E402
 
-from optiviz.datasets import make_dataset, train_val_split  # noqa: E402
+from optiviz.core.datasets import make_dataset, train_val_split  # noqa: E402
 from optiviz.nn import MLP  # noqa: E402
-from optiviz.nn.init_stats import SCHEMES, compare_schemes  # noqa: E402
-from optiviz.nn.init_training import scheme_trainings  # noqa: E402
+from optiviz.labs.activations_init.statistics import SCHEMES, compare_schemes  # noqa: E402
+from optiviz.labs.activations_init.training import scheme_trainings  # noqa: E402
 from optiviz.nn.training import train  # noqa: E402
 
 LAYERS, WIDTH, SAMPLES = 10, 500, 1000

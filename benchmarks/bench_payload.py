@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from optiviz.surfaces import SURFACES  # noqa: E402
+from optiviz.core.surfaces import SURFACES  # noqa: E402
 
 LIMIT = 600_000
 

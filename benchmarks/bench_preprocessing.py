@@ -25,11 +25,11 @@ import numpy as np
 
 from timing import Goal, interleaved, machine, parser, ratio_table, report  # noqa: E402
 
-from optiviz import preprocessing_lab as lab  # noqa: E402
-from optiviz.descent import descend  # noqa: E402
+from optiviz.labs import preprocessing as lab  # noqa: E402
+from optiviz.core.descent import descend  # noqa: E402
 from optiviz.figures import preprocessing as figs  # noqa: E402
-from optiviz.linear_models import loss_and_grad, optimum  # noqa: E402
-from optiviz.optimizers import make_optimizer  # noqa: E402
+from optiviz.core.linear_models import loss_and_grad, optimum  # noqa: E402
+from optiviz.core.optimizers import make_optimizer  # noqa: E402
 
 DATA = dict(model="linear", samples=200, seed=0, centre=(1.0, 4.0), correlation=0.6, scale=2.0)
 RUN = dict(optimizer="sgd", steps=100, start=(-2.0, 2.0))

@@ -1,7 +1,7 @@
 """Regularization lab (issue 6): the default view of each tab, and the weight-path engine against plain loops.
 
 Default views, each computed from cold caches exactly as the page computes it (the cached
-functions of optiviz.ui.regularization_cache, called outside a Streamlit session); every comparison
+functions of optiviz.ui.regularization, called outside a Streamlit session); every comparison
 runs over 10 seeds (optiviz.nn.seeds.train_seeds, batched), as the page does by default:
 
 * weight penalties   the L1/L2/elastic-net paths (50 points, 6 features, ρ = 0.5, 90 λ) and four
@@ -20,13 +20,13 @@ Before issue 13 (one seed per comparison, best of 2 at load 0.2): penalties 0.13
 
 Contestants timed side by side, interleaved (best of several repeats, after one warm-up each):
 
-* paths      optiviz.penalty_paths.elastic_net_path over the 90-λ grid, L1 and elastic net
+* paths      optiviz.labs.regularization.penalty_paths.elastic_net_path over the 90-λ grid, L1 and elastic net
              solved as one batch, warm starts (the page's engine);
 * cold       the same solver, each λ started from w = 0 (warm_start=False);
 * textbook   plain cyclic coordinate descent written here, one λ and one mix at a time from
              w = 0, Python floats, until no weight moves by more than 1e-10 (no active set, no
              warm start, no exact jump): the reference a student would write;
-* ridge      optiviz.penalty_paths.ridge_path (one eigendecomposition for all λ) against
+* ridge      optiviz.labs.regularization.penalty_paths.ridge_path (one eigendecomposition for all λ) against
              np.linalg.solve per λ;
 * stop rule  optiviz.nn.regularizers.early_stopping for patience 1…60 (vectorised) against the
              engine's loop re-run per patience.
@@ -53,11 +53,11 @@ from timing import Goal, interleaved, machine, parser, ratio_table, report  # no
 
 logging.disable(logging.WARNING)  # "no runtime" notes: the lab's cached functions run outside a Streamlit session here
 
-from optiviz import penalty_paths as pp  # noqa: E402
-from optiviz import regularization_lab as lab  # noqa: E402
+from optiviz.labs.regularization import penalty_paths as pp  # noqa: E402
+from optiviz.labs.regularization import experiments as lab  # noqa: E402
 from optiviz.nn.regularizers import early_stopping  # noqa: E402
-from optiviz.ui import regularization_cache as cache  # noqa: E402
-from optiviz.ui.cache import dataset  # noqa: E402
+from optiviz.ui import regularization as cache  # noqa: E402
+from optiviz.ui.train_network import dataset  # noqa: E402
 
 SAMPLES, FEATURES, RHO, NOISE, SEED, MIX = 50, 6, 0.5, 1.0, 0, 0.5
 NET_DATA = ("moons", 120, 0.3, 2, 0.5, SEED)

@@ -2,10 +2,10 @@
 
 Contestants, timed interleaved (best of several repeats, after one warm-up each):
 
-* engine      optiviz.descent.run_ends on starts (4096, 2) with 4096 learning rates: each run's
+* engine      optiviz.core.descent.run_ends on starts (4096, 2) with 4096 learning rates: each run's
               last point and loss and the step it diverged at, checked step by step (what
               ``descent.sweep`` and the page's sensitivity tab use);
-* paths       optiviz.descent.descend on the same runs, keeping every step's point, loss and
+* paths       optiviz.core.descent.descend on the same runs, keeping every step's point, loss and
               gradient norm (for information: what the race map needs, for a few runs);
 * minimal     a short hand-written NumPy loop: Beale's gradient and Adam with one rate per run, x and y as
               contiguous rows of (2, 4096) arrays, every step written in place with ``out=``, no divergence
@@ -40,9 +40,9 @@ import numpy as np
 
 from timing import Goal, at_least_one, interleaved, machine, parser, ratio_table, report, torch_flags, torch_setup  # noqa: E402
 
-from optiviz.descent import descend, run_ends  # noqa: E402
-from optiviz.optimizers import make_optimizer  # noqa: E402
-from optiviz.surfaces import get_surface  # noqa: E402
+from optiviz.core.descent import descend, run_ends  # noqa: E402
+from optiviz.core.optimizers import make_optimizer  # noqa: E402
+from optiviz.core.surfaces import get_surface  # noqa: E402
 
 try:
     import torch

@@ -1,6 +1,6 @@
 """The training page's work per Train press, before and after issue 16 §4, measured side by side (CPU seconds).
 
-For each setting below, the engine call the page makes (``optiviz.ui.cache.comparison``'s body, settings
+For each setting below, the engine call the page makes (``optiviz.ui.train_network.comparison``'s body, settings
 capped as pages/train_network.py caps them) and then the boundary it draws (the shown epoch's grid and
 figure for every optimizer), timed in turns, best of ``--repeats``:
 
@@ -10,7 +10,7 @@ figure for every optimizer), timed in turns, best of ``--repeats``:
   on demand; batch norm and θ too big to keep fall back to recorded grids); many seeds unchanged.
 
 Then the costliest link (HAMMER_LINK of bench_load.py: full batch, batch norm, 5 × 64, 1000 points, 3
-classes) with OpenBLAS's own threads against one thread (``optiviz.blas_threads``, what the server sets
+classes) with OpenBLAS's own threads against one thread (``optiviz.core.blas_threads``, what the server sets
 at its first training): CPU and wall seconds, in turns. Its gap grows with the machine's load.
 
 It checks that the drawn grid is the same (to float32) and reports the ratio. Run:
@@ -32,14 +32,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.timing import report  # noqa: E402
-from optiviz.datasets import make_dataset, train_val_split  # noqa: E402
-from optiviz.figures.training import decision_boundary  # noqa: E402
+from optiviz.core.datasets import make_dataset, train_val_split  # noqa: E402
+from optiviz.figures.train_network import decision_boundary  # noqa: E402
 from optiviz.nn import MLP  # noqa: E402
 from optiviz.nn.boundary import compare_drawn_on_demand  # noqa: E402
 from optiviz.nn.seeds import affordable_seeds, compare_with_seeds  # noqa: E402
 from optiviz.nn.training import OptimizerSetting, compare, max_epochs  # noqa: E402
-from optiviz.optimizers import OPTIMIZERS  # noqa: E402
-from optiviz.blas_threads import blas_threads, set_blas_threads  # noqa: E402
+from optiviz.core.optimizers import OPTIMIZERS  # noqa: E402
+from optiviz.core.blas_threads import blas_threads, set_blas_threads  # noqa: E402
 
 PAGE_WORK_SHARE = 0.5  # pages/train_network.py
 OPTIMIZER_NAMES = ("sgd", "momentum", "rmsprop", "adam")

@@ -64,10 +64,10 @@ import numpy as np
 
 from timing import Goal, interleaved, machine, parser, ratio_table, report, torch_flags, torch_setup  # noqa: E402
 
-from optiviz.datasets import Split, make_dataset  # noqa: E402
+from optiviz.core.datasets import Split, make_dataset  # noqa: E402
 from optiviz.nn import MLP  # noqa: E402
 from optiviz.nn.records import Layout  # noqa: E402
-from optiviz.datasets import train_val_split  # noqa: E402
+from optiviz.core.datasets import train_val_split  # noqa: E402
 from optiviz.nn.seeds import compare_seeds, compare_with_seeds, train_seeds  # noqa: E402
 from optiviz.nn.training import compare, epoch_batches, stream, train  # noqa: E402
 

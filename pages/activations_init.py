@@ -3,13 +3,13 @@
 import numpy as np
 import streamlit as st
 
-from optiviz.figures.init import (activation_label, activation_panels, forward_note, gradient_spread, histogram_grid,
+from optiviz.figures.activations_init import (activation_label, activation_panels, forward_note, gradient_spread, histogram_grid,
                                   layer_moments, scheme_label, spread_note, training_losses, unit_health)
-from optiviz.nn import init_training
+from optiviz.labs.activations_init import training as init_training
 from optiviz.nn.activations import ACTIVATIONS, get_activation
-from optiviz.nn.init_stats import MAX_LAYERS, MAX_SAMPLES, MAX_WIDTH, SCHEMES, affordable_layers, affordable_samples
+from optiviz.labs.activations_init.statistics import MAX_LAYERS, MAX_SAMPLES, MAX_WIDTH, SCHEMES, affordable_layers, affordable_samples
 from optiviz.ui import charts
-from optiviz.ui import cache
+from optiviz.ui import activations_init as cache
 from optiviz.ui.controls import whole_number
 
 SHOWN = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")

@@ -4,11 +4,11 @@ import numpy as np
 import streamlit as st
 
 from optiviz.figures.batch_size import RUN_COLOURS, X_AXES, axis_word, loss_curves, weight_map
-from optiviz.minibatch import diverged as blown_up
-from optiviz.minibatch import max_epochs
-from optiviz.optimizers import OPTIMIZERS
+from optiviz.labs.batch_size import diverged as blown_up
+from optiviz.labs.batch_size import max_epochs
+from optiviz.core.optimizers import OPTIMIZERS
 from optiviz.ui import charts
-from optiviz.ui import minibatch_cache as cache
+from optiviz.ui import batch_size as cache
 from optiviz.ui.controls import LEARNING_RATES, log_slider
 
 BATCH_SIZES = (2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, 128, 200, 256, 500)

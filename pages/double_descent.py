@@ -3,10 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from optiviz.double_descent import MAX_TRIALS, MODELS, TEST_POINTS, WEIGHTS, affordable_trials, best_models, classical_u, null_mse
+from optiviz.labs.double_descent import MAX_TRIALS, MODELS, TEST_POINTS, WEIGHTS, affordable_trials, best_models, classical_u, null_mse
 from optiviz.figures.double_descent import double_descent_curve, fit_explorer, fit_snapshots
 from optiviz.ui import charts
-from optiviz.ui import double_descent_cache as cache
+from optiviz.ui import double_descent as cache
 from optiviz.ui.controls import whole_number
 
 PAGE_MAX_SAMPLES, PAGE_MAX_FEATURES, PAGE_MAX_FIT_POINTS = 100, 400, 30

@@ -9,13 +9,13 @@ import streamlit as st
 from optiviz.figures.batch_size import axis_word, loss_curves, map_panels
 from optiviz.figures.learning_rate import (RATE_COLOURS, SCHEDULE_COLOURS, distances, range_test, schedule_curves,
                                           settle_curves, zoom_bounds)
-from optiviz.formulas import schedule_rule
-from optiviz.minibatch import RATE_MULTIPLES, late_loss, max_epochs
-from optiviz.minibatch import diverged as blown_up
-from optiviz.optimizers import OPTIMIZERS
-from optiviz.schedules import SCHEDULES
+from optiviz.core.formulas import schedule_rule
+from optiviz.labs.batch_size import RATE_MULTIPLES, late_loss, max_epochs
+from optiviz.labs.batch_size import diverged as blown_up
+from optiviz.core.optimizers import OPTIMIZERS
+from optiviz.core.schedules import SCHEDULES
 from optiviz.ui import charts
-from optiviz.ui import minibatch_cache as cache
+from optiviz.ui import batch_size as cache
 from optiviz.ui.controls import DECAY_RATES, LEARNING_RATES, log_slider
 
 BATCH_SIZES = (1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, "full batch")

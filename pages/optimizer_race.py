@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from optiviz.descent import diverged_steps, paths_table
-from optiviz.figures.race import MAP_CONFIG, SIZE, race_map
-from optiviz.optimizers import OPTIMIZERS
+from optiviz.core.descent import diverged_steps, paths_table
+from optiviz.figures.optimizer_race import MAP_CONFIG, SIZE, race_map
+from optiviz.core.optimizers import OPTIMIZERS
 from optiviz.ui import charts
-from optiviz.ui import cache
-from optiviz.ui.race_controls import race_sidebar
-from optiviz.ui.race_views import results_table, scrub, sensitivity, update_rules, view_3d
+from optiviz.ui.optimizer_race import cache
+from optiviz.ui.optimizer_race.controls import race_sidebar
+from optiviz.ui.optimizer_race.views import rate_sensitivity, results_table, scrub, update_rules, view_3d
 
 st.title("Optimizer race")
 st.caption(
@@ -50,7 +50,7 @@ with row.container(width="stretch"):
 # Lazy tabs: only the open tab runs.
 tabs = st.tabs(["Update rules", "3-D view", "Learning-rate sensitivity", "Scrub α and γ"], key="tab",
                bind="query-params", on_change="rerun")
-views = (lambda: update_rules(settings), lambda: view_3d(settings, paths), lambda: sensitivity(settings), lambda: scrub(settings))
+views = (lambda: update_rules(settings), lambda: view_3d(settings, paths), lambda: rate_sensitivity(settings), lambda: scrub(settings))
 for tab, show in zip(tabs, views):
     with tab:
         if tab.open:

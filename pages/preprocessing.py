@@ -3,14 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from optiviz.datasets import PREPROCESSINGS
+from optiviz.core.datasets import PREPROCESSINGS
 from optiviz.figures.preprocessing import (TRANSFORM_TITLES, data_panels, excess_curves, loss_panels,
                                            rate_sweep_curves, sensitivity_clouds, sensitivity_curves)
-from optiviz.linear_models import MODELS
-from optiviz.optimizers import OPTIMIZERS
-from optiviz.preprocessing_lab import TOLERANCE, best_rates, easier_in_order
+from optiviz.core.linear_models import MODELS
+from optiviz.core.optimizers import OPTIMIZERS
+from optiviz.labs.preprocessing import TOLERANCE, best_rates, easier_in_order
 from optiviz.ui import charts
-from optiviz.ui import preprocessing_cache as cache
+from optiviz.ui import preprocessing as cache
 from optiviz.ui.controls import LEARNING_RATES, hyperparameter_slider, snap, whole_number
 
 PAGE_MAX_SAMPLES, PAGE_MAX_STEPS = 500, 500

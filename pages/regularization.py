@@ -4,18 +4,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from optiviz.datasets import REFLECTIONS
+from optiviz.core.datasets import REFLECTIONS
 from optiviz.figures.regularization import (augmentation_points, dropout_network, dropout_scaling,
                                             early_stopping_curves, grid_table, histories_table, network_weights,
                                             patience_risk, patience_spread, regularizer_curves, seed_bands, spread_table, weight_paths,
                                             weights_at, zero_points)
-from optiviz.figures.training import decision_boundaries
+from optiviz.figures.train_network import decision_boundaries
 from optiviz.nn.regularizers import MAX_AUGMENT_EPOCHS, early_stopping
 from optiviz.nn.seeds import count_below, final_values
-from optiviz import regularization_lab as lab
-from optiviz.regularization_lab import seed_run, stopping_spread
+from optiviz.labs.regularization import experiments as lab
+from optiviz.labs.regularization.experiments import seed_run, stopping_spread
 from optiviz.ui import charts
-from optiviz.ui import regularization_cache as cache
+from optiviz.ui import regularization as cache
 from optiviz.ui.controls import LEARNING_RATES, log_slider, whole_number
 
 Q = "query-params"

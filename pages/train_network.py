@@ -2,22 +2,22 @@
 
 import streamlit as st
 
-from optiviz.datasets import DATASETS, PREPROCESSINGS, REFLECTIONS
+from optiviz.core.datasets import DATASETS, PREPROCESSINGS, REFLECTIONS
 from optiviz.figures.landscape import path_figure, paths_caption, slice_figure, slices_caption
-from optiviz.figures.init import activation_label
-from optiviz.figures.training import (decision_boundary, gradient_norm_panels, learning_curves, neuron_maps, run_title,
+from optiviz.figures.activations_init import activation_label
+from optiviz.figures.train_network import (decision_boundary, gradient_norm_panels, learning_curves, neuron_maps, run_title,
                                       seed_statement, seed_summary)
 from optiviz.nn import MLP
 from optiviz.nn.activations import ACTIVATIONS
 from optiviz.nn.initializers import INITIALIZERS
 from optiviz.nn.seeds import MAX_SEEDS, affordable_seeds
 from optiviz.nn.training import MAX_OPTIMIZERS, max_epochs
-from optiviz.optimizers import OPTIMIZERS
-from optiviz.schedules import SCHEDULES
+from optiviz.core.optimizers import OPTIMIZERS
+from optiviz.core.schedules import SCHEDULES
 from optiviz.ui import charts
-from optiviz.ui import cache
+from optiviz.ui import train_network as cache
 from optiviz.ui.controls import DECAY_RATES, LEARNING_RATES, hyperparameter_slider, log_slider, whole_number
-from optiviz.ui.race_views import RMSPROP_EPS_NOTE
+from optiviz.ui.optimizer_race.views import RMSPROP_EPS_NOTE
 
 PAGE_MAX_SAMPLES, PAGE_MAX_WIDTH, PAGE_MAX_DEPTH = 1000, 64, 5
 PAGE_WORK_SHARE = 0.5  # of the engine's work caps: batch norm, dropout and the figures cost more than they count

@@ -1,4 +1,4 @@
-"""optiviz.checks: good values come back clean, bad ones raise ValueError naming the input."""
+"""optiviz.core.checks: good values come back clean, bad ones raise ValueError naming the input."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from optiviz.checks import check_int, check_number, check_numbers, check_rng, check_table
+from optiviz.core.checks import check_int, check_number, check_numbers, check_rng, check_table
 
 # --- check_number ------------------------------------------------------------------------------
 

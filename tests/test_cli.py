@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from optiviz import cli
-from optiviz.descent import MAX_STEPS, diverged_steps, run
-from optiviz.optimizers import OPTIMIZERS
-from optiviz.schedules import SCHEDULES
-from optiviz.surfaces import SURFACES
+from optiviz.core.descent import MAX_STEPS, diverged_steps, run
+from optiviz.core.optimizers import OPTIMIZERS
+from optiviz.core.schedules import SCHEDULES
+from optiviz.core.surfaces import SURFACES
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "step,x,y,loss,grad_norm,learning_rate"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from optiviz import cli
-from optiviz import double_descent as dd
+from optiviz.labs import double_descent as dd
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "features,train_mse,test_mse"

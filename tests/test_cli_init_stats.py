@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from optiviz import cli
-from optiviz.nn import init_stats as engine
-from optiviz.nn.init_stats import MAX_LAYERS, MAX_SAMPLES, MAX_WIDTH, layer_statistics
+from optiviz.labs.activations_init import statistics as engine
+from optiviz.labs.activations_init.statistics import MAX_LAYERS, MAX_SAMPLES, MAX_WIDTH, layer_statistics
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "layer,mean,std,zero_fraction,saturated_fraction,grad_std"

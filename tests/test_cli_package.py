@@ -15,7 +15,7 @@ import pytest
 from optiviz import cli
 from optiviz.cli import common
 from optiviz.nn.activations import DEFAULT_ALPHA
-from optiviz.optimizers import OPTIMIZERS
+from optiviz.core.optimizers import OPTIMIZERS
 
 ROOT = Path(__file__).resolve().parents[1]
 # The quickest run of each subcommand, so that an accepted extreme value finishes at once.

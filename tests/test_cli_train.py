@@ -11,14 +11,14 @@ import pytest
 
 from optiviz import cli
 from optiviz.cli.common import INIT_PARAM_FLAGS, init_params_of
-from optiviz.datasets import DATASETS, PREPROCESSINGS, REFLECTIONS, make_dataset, train_val_split
+from optiviz.core.datasets import DATASETS, PREPROCESSINGS, REFLECTIONS, make_dataset, train_val_split
 from optiviz.nn import MLP
 from optiviz.nn.activations import ACTIVATIONS
 from optiviz.nn.initializers import INITIALIZERS
 from optiviz.nn.records import HISTORY_COLUMNS
 from optiviz.nn.training import MAX_DEPTH, MAX_EPOCHS, MAX_STEP_WORK, MAX_WIDTH, MAX_WORK, OptimizerSetting, train
-from optiviz.optimizers import OPTIMIZERS
-from optiviz.schedules import SCHEDULES
+from optiviz.core.optimizers import OPTIMIZERS
+from optiviz.core.schedules import SCHEDULES
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "epoch,train_loss,val_loss,train_acc,val_acc"

@@ -1,4 +1,4 @@
-"""Tests for optiviz.datasets: toy data geometry, splits, preprocessing and augmentation."""
+"""Tests for optiviz.core.datasets: toy data geometry, splits, preprocessing and augmentation."""
 
 import math
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optiviz.datasets import (
+from optiviz.core.datasets import (
     BLOB_STD,
     BOUNDS,
     DATASETS,

@@ -1,4 +1,4 @@
-"""Tests for optiviz.descent: the batched loop, divergence, noise, schedules and the tidy tables."""
+"""Tests for optiviz.core.descent: the batched loop, divergence, noise, schedules and the tidy tables."""
 
 import math
 import pickle
@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optiviz.descent import (COLUMNS, MAX_STEPS, Path, _path, descend, diverged_steps, paths_table, race, race_paths, run, run_ends,
+from optiviz.core.descent import (COLUMNS, MAX_STEPS, Path, _path, descend, diverged_steps, paths_table, race, race_paths, run, run_ends,
                              summarize, sweep)
-from optiviz.optimizers import OPTIMIZERS, make_optimizer, momentum, sgd
-from optiviz.schedules import learning_rate as scheduled
-from optiviz.surfaces import RAVINE_SHALLOW, RAVINE_STEEP, SURFACES, get_surface
+from optiviz.core.optimizers import OPTIMIZERS, make_optimizer, momentum, sgd
+from optiviz.core.schedules import learning_rate as scheduled
+from optiviz.core.surfaces import RAVINE_SHALLOW, RAVINE_STEEP, SURFACES, get_surface
 
 # No numpy RuntimeWarning (overflow, invalid value) or pandas warning may escape the engine.
 pytestmark = pytest.mark.filterwarnings("error")

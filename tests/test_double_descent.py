@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optiviz import double_descent as dd
+from optiviz.labs import double_descent as dd
 
 
 def gaussian_data(trials=3, n=8, features=14, noise=0.3, seed=1):

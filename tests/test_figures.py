@@ -7,15 +7,15 @@ import json
 import numpy as np
 import pytest
 
-from optiviz.descent import race_paths
+from optiviz.core.descent import race_paths
 from optiviz.figures.isolines import isolines
 from optiviz.figures.plain import typed_array, typed_prefixes
 from optiviz.figures.palette import SURFACE_COLOURSCALE, shade
 from optiviz.figures.png import png_data_uri
-from optiviz.figures.race import MAX_FRAMES, learning_rate_sweep, loss_curves, race_map, surface_layers
-from optiviz.formulas import number, rules_table, schedule_rule, update_rule
-from optiviz.optimizers import OPTIMIZERS
-from optiviz.surfaces import SURFACES
+from optiviz.figures.optimizer_race import MAX_FRAMES, learning_rate_sweep, loss_curves, race_map, surface_layers
+from optiviz.core.formulas import number, rules_table, schedule_rule, update_rule
+from optiviz.core.optimizers import OPTIMIZERS
+from optiviz.core.surfaces import SURFACES
 
 
 def decode(spec) -> np.ndarray:
@@ -136,7 +136,7 @@ def test_isolines_leave_out_the_cells_around_a_missing_value():
 def test_isolines_of_the_preprocessing_default_keep_the_marching_squares_count():
     """The preprocessing page's default loss panels: 1,919 vertices in 51 lines, as the hand-written marching
     squares drew them before contourpy replaced it (and each vertex on a crossing of its level)."""
-    from optiviz import preprocessing_lab as lab
+    from optiviz.labs import preprocessing as lab
     from optiviz.figures import preprocessing as figs
 
     data = dict(model="linear", samples=200, seed=0, centre=(1.0, 4.0), correlation=0.6, scale=2.0)
@@ -406,7 +406,7 @@ def test_rules_table_puts_each_name_in_its_colour_above_its_lines():
 
 
 def test_surface_3d_draws_the_paths_above_a_see_through_surface(beale_race):
-    from optiviz.figures.race import surface_3d
+    from optiviz.figures.optimizer_race import surface_3d
 
     surface, paths = beale_race
     fig = surface_3d(surface, paths).to_dict()
@@ -424,7 +424,7 @@ def test_surface_3d_draws_the_paths_above_a_see_through_surface(beale_race):
 def test_race_map_keeps_angles_true_in_a_fixed_frame(name):
     """One unit as long across the map as up it (scaleanchor), at a width made for the surface's aspect; fixed
     margins and height (no re-measuring while frames play); the strip under the map, Play under the strip."""
-    from optiviz.figures.race import SIZE
+    from optiviz.figures.optimizer_race import SIZE
 
     s = SURFACES[name]
     paths = race_paths(name, [("sgd", s.learning_rates["sgd"], {})], s.starts[0][1], 20)

@@ -6,8 +6,8 @@ import pytest
 from optiviz.figures.batch_size import (FLOOR, RUN_COLOURS, contour_levels, loss_curves, map_bounds, map_layers,
                                         map_panels, weight_map)
 from optiviz.figures.learning_rate import RATE_COLOURS, distances, range_test, schedule_curves, settle_curves, zoom_bounds
-from optiviz.linear_models import loss_grid, make_problem
-from optiviz.minibatch import compare_batch_sizes, descend, minimum, range_test as run_range_test, table
+from optiviz.core.linear_models import loss_grid, make_problem
+from optiviz.labs.batch_size import compare_batch_sizes, descend, minimum, range_test as run_range_test, table
 
 START = (-1.0, 2.0)
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optiviz import penalty_paths as pp
-from optiviz import regularization_lab as lab
-from optiviz.datasets import make_dataset, train_val_split
+from optiviz.labs.regularization import penalty_paths as pp
+from optiviz.labs.regularization import experiments as lab
+from optiviz.core.datasets import make_dataset, train_val_split
 from optiviz.figures import regularization as fr
 from optiviz.figures.palette import INK
 from optiviz.nn import MLP

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optiviz import minibatch
-from optiviz import regularization_lab as lab
+from optiviz.labs import batch_size as minibatch
+from optiviz.labs.regularization import experiments as lab
 from optiviz.nn import MLP, landscape
 from optiviz.nn.records import Layout
 
@@ -20,9 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 WITHOUT_STREAMLIT = textwrap.dedent("""
     import sys
     sys.modules["streamlit"] = None  # importing streamlit now raises ImportError
-    from optiviz import minibatch, regularization_lab as lab
-    from optiviz.datasets import make_dataset, train_val_split
-    from optiviz.nn import MLP, init_stats, landscape
+    from optiviz.labs import batch_size as minibatch
+    from optiviz.labs.regularization import experiments as lab
+    from optiviz.core.datasets import make_dataset, train_val_split
+    from optiviz.nn import MLP, landscape
+    from optiviz.labs.activations_init import statistics as init_stats
     from optiviz.nn.training import train
 
     p = minibatch.lab_problem(("linear", 40, 0, 0.5, 0.5))
@@ -81,7 +83,8 @@ def test_dropout_experiment_is_dropout_runs_on_the_cases_data():
 
 
 def test_ui_wrappers_return_what_the_engine_returns():
-    from optiviz.ui import minibatch_cache, regularization_cache
+    from optiviz.ui import batch_size as minibatch_cache
+    from optiviz.ui import regularization as regularization_cache
 
     data = ("linear", 40, 0, 0.5, 0.5)
     cached = minibatch_cache.runs(data, 10, ("a",), (0.05,), 2, "sgd", (), "constant", 0.0, True, 0)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from optiviz.linear_models import (MAX_SAMPLES, TRUE_WEIGHTS, data_cloud, loss_and_grad, loss_grid, make_problem,
+from optiviz.core.linear_models import (MAX_SAMPLES, TRUE_WEIGHTS, data_cloud, loss_and_grad, loss_grid, make_problem,
                                    optimum)
 
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from optiviz.linear_models import Problem, loss_and_grad, loss_grid, loss_only, make_problem, optimum
-from optiviz.minibatch import (MAX_RUNS, RATE_MULTIPLES, batch_gradient, compare_batch_sizes, curvature, descend,
+from optiviz.core.linear_models import Problem, loss_and_grad, loss_grid, loss_only, make_problem, optimum
+from optiviz.labs.batch_size import (MAX_RUNS, RATE_MULTIPLES, batch_gradient, compare_batch_sizes, curvature, descend,
                                diverged, epoch_orders, late_loss, full_loss, lecture_rates, max_epochs, minimum, range_test, steps_per_epoch,
                                table)
 from optiviz.nn.training import stream

@@ -1,11 +1,11 @@
-"""Tests for optiviz.optimizers: update rules by hand, batching, validation, and PyTorch parity."""
+"""Tests for optiviz.core.optimizers: update rules by hand, batching, validation, and PyTorch parity."""
 
 import math
 
 import numpy as np
 import pytest
 
-from optiviz.optimizers import (
+from optiviz.core.optimizers import (
     LECTURE_OPTIMIZERS,
     OPTIMIZERS,
     adagrad,
@@ -394,8 +394,8 @@ TORCH_CASES = [
 def test_matches_torch_optim(surface, name, hyper, make_torch, lr):
     """20 steps agree with torch.optim in float64 (torch's gradient from autograd, ours analytic)."""
     torch = require_torch()  # skipped without torch, fails under CI=true
-    from optiviz.descent import descend
-    from optiviz.surfaces import get_surface
+    from optiviz.core.descent import descend
+    from optiviz.core.surfaces import get_surface
 
     s = get_surface(surface)
     start = (1.0, 1.5) if surface == "beale" else (-1.2, 1.0)
@@ -435,9 +435,9 @@ def test_one_python_float_steps_as_in_an_array(name):
 def test_under_a_schedule_alpha_stays_inside_the_velocity_unlike_torch(name):
     """The lecture's v ← γ v − α_t g (W ← W + v, or W + γ v − α_t g for Nesterov) under a decaying α_t; PyTorch's
     SGD with a scheduler (v ← γ v + g; W ← W − α_t v) gives another path, as the race page and `path --help` say."""
-    from optiviz.descent import descend
-    from optiviz.schedules import learning_rate as scheduled
-    from optiviz.surfaces import get_surface
+    from optiviz.core.descent import descend
+    from optiviz.core.schedules import learning_rate as scheduled
+    from optiviz.core.surfaces import get_surface
 
     s, start, steps, gamma = get_surface("rosenbrock"), (-1.2, 1.0), 30, 0.9
     ours = descend(s, make_optimizer(name, momentum=gamma), [start], steps, 1e-3, "exp", 0.1).points[:, 0]

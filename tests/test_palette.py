@@ -5,7 +5,7 @@ import itertools
 import pytest
 
 from optiviz.figures import palette as pal
-from optiviz.optimizers import OPTIMIZERS
+from optiviz.core.optimizers import OPTIMIZERS
 from tests.palette_marks import hard_coded_ink, marks, too_close, unreadable
 
 CONCEPTS = {

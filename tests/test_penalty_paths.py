@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from optiviz import penalty_paths as pp
+from optiviz.labs.regularization import penalty_paths as pp
 from optiviz.nn.penalties import elastic_net
 
 

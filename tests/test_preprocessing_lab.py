@@ -4,11 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optiviz.descent import descend
+from optiviz.core.descent import descend
 from optiviz.figures.preprocessing import covariance_ellipse
-from optiviz.linear_models import TRUE_WEIGHTS, loss_and_grad, optimum
-from optiviz.optimizers import adam
-from optiviz.preprocessing_lab import (MAX_SAMPLES, MAX_STEPS, TRANSFORMS, _batch_surface, best_rates, boundary_direction,
+from optiviz.core.linear_models import TRUE_WEIGHTS, loss_and_grad, optimum
+from optiviz.core.optimizers import adam
+from optiviz.labs.preprocessing import (MAX_SAMPLES, MAX_STEPS, TRANSFORMS, _batch_surface, best_rates, boundary_direction,
                                       easier_in_order,
                                        compare, condition_number, make_data, preprocess, rate_sweep, second_moment,
                                        sensitivity)

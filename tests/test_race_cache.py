@@ -1,10 +1,10 @@
-"""optiviz.ui.cache.race: each optimizer's Path cached on its own, the missing ones run side by side."""
+"""optiviz.ui.optimizer_race.cache.race: each optimizer's Path cached on its own, the missing ones run side by side."""
 
 import numpy as np
 import pytest
 
-from optiviz import descent
-from optiviz.ui import cache
+from optiviz.core import descent
+from optiviz.ui.optimizer_race import cache
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from optiviz import cli
-from optiviz.descent import descend, race_paths
+from optiviz.core.descent import descend, race_paths
 from optiviz.figures import palette
-from optiviz.formulas import update_rule
-from optiviz.optimizers import OPTIMIZERS, make_optimizer
-from optiviz.surfaces import SURFACES
+from optiviz.core.formulas import update_rule
+from optiviz.core.optimizers import OPTIMIZERS, make_optimizer
+from optiviz.core.surfaces import SURFACES
 from tests.toy_optimizer import register
 
 BUILT_IN = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam")

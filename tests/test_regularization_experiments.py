@@ -1,9 +1,9 @@
-"""The regularization lab's experiments (optiviz.regularization_lab): what each returns, against plain train calls."""
+"""The regularization lab's experiments (optiviz.labs.regularization.experiments): what each returns, against plain train calls."""
 
 import numpy as np
 import pytest
 
-from optiviz import regularization_lab as lab
+from optiviz.labs.regularization import experiments as lab
 from optiviz.nn import MLP
 from optiviz.nn import regularizers as rg
 from optiviz.nn.seeds import SeedCurves

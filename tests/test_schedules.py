@@ -1,11 +1,11 @@
-"""Tests for optiviz.schedules.learning_rate."""
+"""Tests for optiviz.core.schedules.learning_rate."""
 
 import math
 
 import numpy as np
 import pytest
 
-from optiviz.schedules import SCHEDULES, learning_rate
+from optiviz.core.schedules import SCHEDULES, learning_rate
 
 TIMES = [0, 1, 2, 3, 5, 10, 37]
 

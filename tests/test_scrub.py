@@ -5,11 +5,11 @@ import base64
 import numpy as np
 import pytest
 
-from optiviz.descent import descend, grid_paths
-from optiviz.figures.race import surface_layers
+from optiviz.core.descent import descend, grid_paths
+from optiviz.figures.optimizer_race import surface_layers
 from optiviz.figures.scrub import MAX_STEPS, scrub_map
-from optiviz.optimizers import make_optimizer
-from optiviz.surfaces import get_surface
+from optiviz.core.optimizers import make_optimizer
+from optiviz.core.surfaces import get_surface
 
 RATES = (0.003, 0.03, 0.16, 0.3)
 MOMENTA = (0.0, 0.5, 0.9)

@@ -3,8 +3,9 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from optiviz import descent
-from optiviz.ui import cache, serve
+from optiviz.core import descent
+from optiviz.ui import serve
+from optiviz.ui.optimizer_race import cache
 from tests.app.apptest_helpers import APP
 
 

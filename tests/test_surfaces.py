@@ -1,4 +1,4 @@
-"""Tests for optiviz.surfaces: values, analytic gradients, levels, the divergence box."""
+"""Tests for optiviz.core.surfaces: values, analytic gradients, levels, the divergence box."""
 
 import math
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optiviz.surfaces import RAVINE_SHALLOW, RAVINE_STEEP, SURFACES, get_surface
+from optiviz.core.surfaces import RAVINE_SHALLOW, RAVINE_STEEP, SURFACES, get_surface
 
 NAMES = list(SURFACES)
 H = 1e-6

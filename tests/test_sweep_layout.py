@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optiviz.descent import _walk, race_paths, run_ends
-from optiviz.optimizers import OPTIMIZERS, make_optimizer
-from optiviz.surfaces import SURFACES, columns, get_surface
+from optiviz.core.descent import _walk, race_paths, run_ends
+from optiviz.core.optimizers import OPTIMIZERS, make_optimizer
+from optiviz.core.surfaces import SURFACES, columns, get_surface
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -154,7 +154,7 @@ def same_bits(a, b):
 
 def test_beale_grown_in_place_has_the_bits_of_its_one_line_form():
     """Including the signs of zeros (at the minimum (3, 0.5)), NaN and inf, on arrays and on floats."""
-    from optiviz.surfaces import beale
+    from optiviz.core.surfaces import beale
 
     rng = np.random.default_rng(5)
     x, y = rng.normal(size=3000) * 3, rng.normal(size=3000) * 3

@@ -6,8 +6,8 @@ Python float as on an array, as the registry asks.
 
 from types import MappingProxyType
 
-from optiviz import optimizers
-from optiviz.optimizers import Optimizer, OptimizerSpec
+from optiviz.core import optimizers
+from optiviz.core.optimizers import Optimizer, OptimizerSpec
 
 
 def signsgd() -> Optimizer:

@@ -1,7 +1,7 @@
 """What every subcommand shares: the parser whose errors are one line, engine errors reported by flag,
 the optimizer and unit (activation, initializer) options read from their registries, and CSV output.
 
-The command line checks no ranges of its own: the engine validates its inputs (``optiviz.checks``)
+The command line checks no ranges of its own: the engine validates its inputs (``optiviz.core.checks``)
 and raises a ValueError whose message starts with the parameter's name ("noise must be …").
 :func:`engine_errors` turns that name into the flag that set it, found among the subcommand's
 argparse destinations (``--val-fraction`` sets ``val_fraction``) or in the call's ``renames``.
@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 from optiviz.nn.activations import ACTIVATIONS, DEFAULT_ALPHA
 from optiviz.nn.initializers import INITIALIZERS, initializer_params
-from optiviz.optimizers import OPTIMIZERS
+from optiviz.core.optimizers import OPTIMIZERS
 
 
 class Parser(argparse.ArgumentParser):

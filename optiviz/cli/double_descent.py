@@ -3,7 +3,7 @@ number of features p (the double-descent lab)."""
 
 from __future__ import annotations
 
-from optiviz import double_descent
+from optiviz.labs import double_descent
 from optiviz.cli.common import csv_lines, engine_errors, subcommand, write_lines
 
 COLUMNS = ("features", "train_mse", "test_mse")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from optiviz.cli.common import (add_unit_options, csv_lines, engine_errors, init_flag_lines, init_param_renames,
                                 init_params, subcommand, unit_problem, write_lines)
-from optiviz.nn import init_stats
+from optiviz.labs.activations_init import statistics as init_stats
 
 COLUMNS = ("layer", "mean", "std", "zero_fraction", "saturated_fraction", "grad_std", "grad_norm")
 DEFAULTS = dict(activation="tanh", init="xavier", layers=10, width=500, samples=1000)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from optiviz.checks import check_int
+from optiviz.core.checks import check_int
 from optiviz.cli.common import (add_hyperparameters, csv_lines, engine_errors, given_hyperparameters,
                                 hyperparameter_problem, subcommand, write_lines)
-from optiviz.descent import MAX_STEPS, run
-from optiviz.optimizers import OPTIMIZERS
-from optiviz.schedules import SCHEDULES, learning_rate
-from optiviz.surfaces import SURFACES
+from optiviz.core.descent import MAX_STEPS, run
+from optiviz.core.optimizers import OPTIMIZERS
+from optiviz.core.schedules import SCHEDULES, learning_rate
+from optiviz.core.surfaces import SURFACES
 
 COLUMNS = ("step", "x", "y", "loss", "grad_norm", "learning_rate")
 RENAMES = {"learning_rate": "lr", "start points": "start"}  # the engine's names whose flags differ

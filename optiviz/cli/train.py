@@ -6,17 +6,17 @@ import argparse
 import math
 import sys
 
-from optiviz.checks import check_number
+from optiviz.core.checks import check_number
 from optiviz.cli.common import (activation_lines, add_hyperparameters, add_unit_options, engine_errors,
                                 given_hyperparameters, hyperparameter_problem, init_flag_lines, init_param_renames,
                                 init_params, subcommand, unit_problem, write_lines)
-from optiviz.datasets import (BOUNDS, DATASETS, MAX_ROTATION, MAX_SAMPLES, MAX_VAL_FRACTION, MIN_SAMPLES,
+from optiviz.core.datasets import (BOUNDS, DATASETS, MAX_ROTATION, MAX_SAMPLES, MAX_VAL_FRACTION, MIN_SAMPLES,
                               PREPROCESSINGS, REFLECTIONS, make_dataset, train_val_split)
 from optiviz.nn import MLP
 from optiviz.nn.training import (MAX_DEPTH, MAX_EPOCHS, MAX_STEP_WORK, MAX_WIDTH, MAX_WORK, OptimizerSetting,
                                  max_epochs, train)
-from optiviz.optimizers import OPTIMIZERS
-from optiviz.schedules import SCHEDULES
+from optiviz.core.optimizers import OPTIMIZERS
+from optiviz.core.schedules import SCHEDULES
 
 TRAIN_COLUMNS = ("epoch", "train_loss", "val_loss", "train_acc", "val_acc", "lr", "steps", "penalty")
 SPELLINGS = {"center": "centre", "standardize": "standardise"}  # also accepted by --preprocess

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from optiviz.double_descent import BestModels, PolynomialFits
+from optiviz.labs.double_descent import BestModels, PolynomialFits
 # The page's colours (figures/palette.py): each reads on a light and on a dark background; text takes the theme's.
 from optiviz.figures.palette import (BEST_COLOUR, FIT_COLOUR, NULL_COLOUR, POINT_COLOUR, TEST_COLOUR,
                                      THRESHOLD_COLOUR, TRAIN_COLOUR, TRUTH_COLOUR)
@@ -56,7 +56,7 @@ def double_descent_curve(curve: pd.DataFrame, n_train: int, null_mse: float, bes
     A dotted line marks the interpolation threshold p = n, a dashed one the null model (predict 0);
     the band is the test error's interquartile range over the trials. The error axis stops at
     ``error_axis_top``: a peak above it leaves the frame, with its height written at the top.
-    ``best`` (see optiviz.double_descent.best_models) marks the best small and the best big model,
+    ``best`` (see optiviz.labs.double_descent.best_models) marks the best small and the best big model,
     with a dotted level at the best small model's error across the plot: where the curve dips
     below it, bigger models beat every classical one. Plain data (see optiviz.figures.plain): two
     stacked panels sharing p.

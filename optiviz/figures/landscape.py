@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from optiviz.figures.palette import colour
-from optiviz.figures.training import base_name, run_title
+from optiviz.figures.train_network import base_name, run_title
 from optiviz.nn.landscape import Landscape, PathPlane, Slice
 
 COLOURSCALE = "Viridis"

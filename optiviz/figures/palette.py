@@ -23,7 +23,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from optiviz.optimizers import OPTIMIZERS
+from optiviz.core.optimizers import OPTIMIZERS
 
 LIGHT_BACKGROUND, DARK_BACKGROUND = "#ffffff", "#0e1117"  # Streamlit's two themes
 MIN_CONTRAST, MIN_DELTA_E = 3.0, 20.0

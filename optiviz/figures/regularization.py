@@ -65,7 +65,7 @@ def zero_points(paths: pd.DataFrame) -> pd.DataFrame:
 def weight_paths(paths: pd.DataFrame, lam_max: float, chosen: float, mix: float) -> go.Figure:
     """w_j(λ) for L1, L2 and the elastic net side by side; dots where a weight becomes exactly 0.
 
-    ``paths`` is the tidy table of :func:`optiviz.penalty_paths.penalty_paths`; ``chosen`` is
+    ``paths`` is the tidy table of :func:`optiviz.labs.regularization.penalty_paths.penalty_paths`; ``chosen`` is
     marked by a dashed line, λ_max (L1) and λ_max/α (elastic net) by dotted ones.
     """
     names = list(PENALTY_TITLES)

@@ -11,11 +11,11 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from optiviz.descent import Trajectories
+from optiviz.core.descent import Trajectories
 from optiviz.figures.plain import PlainFigure, typed_array
 from optiviz.figures.palette import NEUTRAL, colour
-from optiviz.figures.race import FLOOR, NO_NAME, Background, _markers
-from optiviz.surfaces import Surface
+from optiviz.figures.optimizer_race import FLOOR, NO_NAME, Background, _markers
+from optiviz.core.surfaces import Surface
 
 MAX_STEPS = 200  # steps drawn per path: payload = γ values × α values × steps
 ANIMATE = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")

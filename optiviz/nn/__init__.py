@@ -10,6 +10,6 @@ regularizers  early stopping, dropout's expectations, augmented copies, read fro
 tree          params, grads and state as lists of dicts of arrays
 """
 
-from .network import MLP
+from optiviz.nn.network import MLP
 
 __all__ = ["MLP"]

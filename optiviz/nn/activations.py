@@ -9,7 +9,7 @@ returns it, with the same bits as ``value(z)``. ``z`` must then be a float64 arr
 one of its shape; ``out`` may be ``z`` itself (z ← f(z)). ``scratch``, of the same shape and
 distinct from both, holds intermediate values (sigmoid, tanh; leaky_relu and elu values written
 over z); without it they allocate one. The large arrays of the initialisation lab
-(:mod:`optiviz.nn.init_stats`) reuse their buffers this way.
+(:mod:`optiviz.labs.activations_init.statistics`) reuse their buffers this way.
 
 At a kink the derivative takes PyTorch's value: relu'(0) = 0, leaky_relu'(0) = α,
 elu'(0) = α.
@@ -22,7 +22,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from ..checks import check_number
+from optiviz.core.checks import check_number
 
 
 class Activation(NamedTuple):

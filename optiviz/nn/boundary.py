@@ -24,10 +24,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..datasets import Split, grid_points, view_bounds
-from .network import MLP
-from .records import Comparison, Layout, ProgressCallback
-from .training import DEFAULT_GRID_SIZE, MAX_PARAM_VALUES, check_network, compare
+from optiviz.core.datasets import Split, grid_points, view_bounds
+from optiviz.nn.network import MLP
+from optiviz.nn.records import Comparison, Layout, ProgressCallback
+from optiviz.nn.training import DEFAULT_GRID_SIZE, MAX_PARAM_VALUES, check_network, compare
 
 
 def parameter_count(net: MLP) -> int:

@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..checks import check_int, check_number, check_rng
+from optiviz.core.checks import check_int, check_number, check_rng
 
 # Allowed range of each initializer parameter, as keyword arguments of check_number.
 _PARAM_RANGES = MappingProxyType({"c": {}, "sigma": {"low": 0.0}, "a": {"low": 0.0}})

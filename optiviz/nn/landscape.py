@@ -34,14 +34,14 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from ..checks import check_int, check_number, check_rng, check_table
-from ..datasets import Split, apply
-from .activations import get_activation
-from .layers import WEIGHT_KEYS
-from . import losses
-from .losses import LOSSES, _class_targets, _targets_like
-from .records import Layout, TrainingResult
-from .training import MAX_STEP_WORK, MAX_WORK, OptimizerSetting, step_work, train, work
+from optiviz.core.checks import check_int, check_number, check_rng, check_table
+from optiviz.core.datasets import Split, apply
+from optiviz.nn.activations import get_activation
+from optiviz.nn.layers import WEIGHT_KEYS
+from optiviz.nn import losses
+from optiviz.nn.losses import LOSSES, _class_targets, _targets_like
+from optiviz.nn.records import Layout, TrainingResult
+from optiviz.nn.training import MAX_STEP_WORK, MAX_WORK, OptimizerSetting, step_work, train, work
 
 MAX_GRID = 41                    # n ≤ 41 grid points per axis
 MAX_SAMPLES = 2000               # len(X) ≤ 2000 examples

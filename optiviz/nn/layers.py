@@ -28,9 +28,9 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from ..checks import check_int, check_number, check_rng, check_table
-from .activations import get_activation
-from .initializers import get_initializer
+from optiviz.core.checks import check_int, check_number, check_rng, check_table
+from optiviz.nn.activations import get_activation
+from optiviz.nn.initializers import get_initializer
 
 WEIGHT_KEYS = ("W",)  # the arrays penalties apply to; biases and γ, β are not penalised
 

@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .activations import sigmoid
+from optiviz.nn.activations import sigmoid
 
 
 def _logits(logits) -> np.ndarray:

@@ -24,9 +24,9 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from ..checks import check_int, check_number, check_rng, check_table
-from .activations import Activation, get_activation
-from .layers import (WEIGHT_KEYS, activation, batch_norm, batch_norm_backward, batch_norm_forward, dense,
+from optiviz.core.checks import check_int, check_number, check_rng, check_table
+from optiviz.nn.activations import Activation, get_activation
+from optiviz.nn.layers import (WEIGHT_KEYS, activation, batch_norm, batch_norm_backward, batch_norm_forward, dense,
                      dense_backward, dense_forward, dropout, dropout_mask, residual, sequential)
 
 

@@ -12,8 +12,8 @@ from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
-from ..checks import check_number
-from .tree import Tree
+from optiviz.core.checks import check_number
+from optiviz.nn.tree import Tree
 
 
 class Penalty(NamedTuple):

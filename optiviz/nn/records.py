@@ -16,11 +16,11 @@ from typing import Callable, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..datasets import Preprocessing, apply
-from .activations import sigmoid
-from .losses import softmax
-from .network import MLP
-from .tree import Tree
+from optiviz.core.datasets import Preprocessing, apply
+from optiviz.nn.activations import sigmoid
+from optiviz.nn.losses import softmax
+from optiviz.nn.network import MLP
+from optiviz.nn.tree import Tree
 
 HISTORY_COLUMNS = ["optimizer", "epoch", "steps", "lr", "train_loss", "val_loss", "train_acc", "val_acc", "penalty"]
 

@@ -11,11 +11,11 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..checks import check_int, check_number, check_rng, check_table
-from ..datasets import apply, augment
-from .losses import get_loss
-from .records import TrainingResult
-from .streams import batch_bounds, stream
+from optiviz.core.checks import check_int, check_number, check_rng, check_table
+from optiviz.core.datasets import apply, augment
+from optiviz.nn.losses import get_loss
+from optiviz.nn.records import TrainingResult
+from optiviz.nn.streams import batch_bounds, stream
 
 MAX_MASKS = 2000
 MAX_MASK_VALUES = 20_000_000
@@ -180,7 +180,7 @@ def augmented_copies(X, y, epochs: int, seed: int = 0, jitter: float = 0.0, rota
     """The augmented training points of epochs 1 … ``epochs``, drawn exactly as ``train`` draws them.
 
     Epoch e shuffles the points with the "shuffle" stream of ``seed`` and transforms them with its
-    "augment" stream (:func:`optiviz.datasets.augment`). Columns: epoch, x, y, label.
+    "augment" stream (:func:`optiviz.core.datasets.augment`). Columns: epoch, x, y, label.
     """
     X = check_table("X", X, width=2)
     labels = np.asarray(y)

@@ -31,18 +31,18 @@ from typing import Mapping, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..checks import check_int, check_number
-from ..datasets import apply, augment, grid_points, view_bounds
-from ..optimizers import make_optimizer
-from ..schedules import learning_rate as scheduled_rate
-from .activations import get_activation
-from . import losses
-from .layers import dropout_mask
-from .network import MLP
-from .records import HISTORY_COLUMNS, Comparison, Layout, ProgressCallback, TrainingResult, copy_state
-from .regularizers import stop_rule
-from .streams import STREAMS, batch_bounds, stream
-from .training import (DEFAULT_GRID_SIZE, MAX_EPOCHS, MAX_GRID_SIZE, MAX_OPTIMIZERS, MAX_PARAM_VALUES,
+from optiviz.core.checks import check_int, check_number
+from optiviz.core.datasets import apply, augment, grid_points, view_bounds
+from optiviz.core.optimizers import make_optimizer
+from optiviz.core.schedules import learning_rate as scheduled_rate
+from optiviz.nn.activations import get_activation
+from optiviz.nn import losses
+from optiviz.nn.layers import dropout_mask
+from optiviz.nn.network import MLP
+from optiviz.nn.records import HISTORY_COLUMNS, Comparison, Layout, ProgressCallback, TrainingResult, copy_state
+from optiviz.nn.regularizers import stop_rule
+from optiviz.nn.streams import STREAMS, batch_bounds, stream
+from optiviz.nn.training import (DEFAULT_GRID_SIZE, MAX_EPOCHS, MAX_GRID_SIZE, MAX_OPTIMIZERS, MAX_PARAM_VALUES,
                        MAX_STEP_WORK, MAX_WORK, OptimizerSetting, _check_caps, _check_split, _targets, check_run,
                        check_network, layer_operations, optimizer_setting, steps_per_epoch, weight_count, work)
 

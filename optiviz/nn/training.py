@@ -6,7 +6,7 @@ mini-batch). Each step of an epoch does
 
     g = ∂/∂θ [ L(f(X_b; θ), y_b) + Ω(W) ],   (Δθ, s) = update(g, s, α_e),   θ ← θ + Δθ,
 
-with the update rules of :mod:`optiviz.optimizers` (the same code as the optimizer race)
+with the update rules of :mod:`optiviz.core.optimizers` (the same code as the optimizer race)
 applied ONCE per step to the whole flat parameter vector θ (see
 :class:`optiviz.nn.records.Layout`), and the penalty Ω of :mod:`optiviz.nn.penalties` on
 the weights W only (L1 λ₁Σ|W|, L2 (λ₂/2)ΣW², both: elastic net).
@@ -65,18 +65,18 @@ from typing import Mapping, NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
-from ..checks import check_int, check_number, check_table
-from ..datasets import MAX_SAMPLES as DATASET_MAX_SAMPLES
-from ..datasets import Split, apply, augment, fit_preprocessing, grid_points, view_bounds
-from ..optimizers import OPTIMIZERS, make_optimizer
-from ..schedules import learning_rate as scheduled_rate
-from . import losses
-from .losses import get_loss
-from .network import MLP
-from .penalties import elastic_net
-from .records import HISTORY_COLUMNS, Comparison, Layout, ProgressCallback, TrainingResult, copy_state, probabilities
-from .regularizers import stop_rule
-from .streams import STREAMS, batch_bounds, epoch_batches, stream  # noqa: F401  (STREAMS, epoch_batches: re-exported)
+from optiviz.core.checks import check_int, check_number, check_table
+from optiviz.core.datasets import MAX_SAMPLES as DATASET_MAX_SAMPLES
+from optiviz.core.datasets import Split, apply, augment, fit_preprocessing, grid_points, view_bounds
+from optiviz.core.optimizers import OPTIMIZERS, make_optimizer
+from optiviz.core.schedules import learning_rate as scheduled_rate
+from optiviz.nn import losses
+from optiviz.nn.losses import get_loss
+from optiviz.nn.network import MLP
+from optiviz.nn.penalties import elastic_net
+from optiviz.nn.records import HISTORY_COLUMNS, Comparison, Layout, ProgressCallback, TrainingResult, copy_state, probabilities
+from optiviz.nn.regularizers import stop_rule
+from optiviz.nn.streams import STREAMS, batch_bounds, epoch_batches, stream  # noqa: F401  (STREAMS, epoch_batches: re-exported)
 
 # --- caps on the work of one training run (one optimizer) -----------------------------------
 MAX_SAMPLES = DATASET_MAX_SAMPLES  # training + validation points
@@ -603,7 +603,7 @@ def train(
     ----------
     net : the MLP (caps: depth ≤ MAX_DEPTH, widths ≤ MAX_WIDTH).
     data : Split (X_train, y_train, X_val, y_val) of RAW points; X_val may be empty.
-    optimizer : a name from ``optiviz.optimizers.OPTIMIZERS``, a mapping
+    optimizer : a name from ``optiviz.core.optimizers.OPTIMIZERS``, a mapping
         ``{"name": "momentum", "momentum": 0.9, "learning_rate": 0.1}`` or an OptimizerSetting.
     learning_rate, schedule, decay_rate : α₀ (unless the optimizer carries its own) and the
         per-epoch schedule α_e = learning_rate(schedule, α₀, k, e − 1).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optiviz.optimizers import Hyperparameter
+from optiviz.core.optimizers import Hyperparameter
 
 
 def log_options(low_exp: float, high_exp: float, per_decade: int = 10) -> tuple[float, ...]:

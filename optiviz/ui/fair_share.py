@@ -9,7 +9,7 @@ of one tab, say); the others wait in order of arrival and are told how many runs
 At most ``max_waiting`` may wait: one more is refused (:class:`QueueFull`), with a message.
 
 There is no module-level state: the page's cache holds the one queue of the process in an
-``st.cache_resource`` (``optiviz.ui.cache.training_queue``). The class itself is plain threading,
+``st.cache_resource`` (``optiviz.ui.train_network.training_queue``). The class itself is plain threading,
 tested with threads.
 """
 

@@ -27,9 +27,9 @@ APP = Path(__file__).resolve().parents[2] / "app.py"
 def warm() -> None:
     """Compute what a first visit to the optimizer race needs before anyone asks: the imports, every surface's
     map background and the default race's paths, into the caches every session shares (``st.cache_resource``)."""
-    from optiviz.ui import cache
-    from optiviz.ui.race_controls import default_settings
-    from optiviz.surfaces import SURFACES
+    from optiviz.ui.optimizer_race import cache
+    from optiviz.ui.optimizer_race.controls import default_settings
+    from optiviz.core.surfaces import SURFACES
 
     for name in SURFACES:
         cache.surface_layers(name)

@@ -4,7 +4,7 @@ import pytest
 from apptest_helpers import change, figures, open_page
 from streamlit.testing.v1 import AppTest
 
-from optiviz.optimizers import OPTIMIZERS
+from optiviz.core.optimizers import OPTIMIZERS
 from optiviz.ui.controls import LEARNING_RATES
 
 PAGE = "pages/batch_size.py"

@@ -1,4 +1,4 @@
-"""Every Streamlit cache in optiviz/ui is bounded (docs/limits.md): each st.cache_data has max_entries and a
+"""Every Streamlit cache under optiviz/ui is bounded (docs/limits.md): each st.cache_data has max_entries and a
 ttl; each st.cache_resource has max_entries (a ttl where it holds per-run results)."""
 
 import ast
@@ -12,16 +12,17 @@ UI = Path(__file__).resolve().parents[2] / "optiviz" / "ui"
 
 
 def decorated():
-    """(module, function, kind) for every function in optiviz/ui/*.py decorated with st.cache_data/cache_resource."""
+    """(module, function, kind) for every function under optiviz/ui decorated with st.cache_data/cache_resource."""
     found = []
-    for path in sorted(UI.glob("*.py")):
+    for path in sorted(UI.rglob("*.py")):
+        module = ".".join(("optiviz", "ui", *path.relative_to(UI).with_suffix("").parts))
         for node in ast.walk(ast.parse(path.read_text())):
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             for deco in node.decorator_list:
                 target = deco.func if isinstance(deco, ast.Call) else deco
                 if isinstance(target, ast.Attribute) and target.attr in ("cache_data", "cache_resource"):
-                    found.append((f"optiviz.ui.{path.stem}", node.name, target.attr))
+                    found.append((module, node.name, target.attr))
     return found
 
 
@@ -31,7 +32,7 @@ CACHES = decorated()
 def test_the_caches_are_found():
     kinds = {kind for *_, kind in CACHES}
     assert len(CACHES) >= 20 and kinds == {"cache_data", "cache_resource"}
-    assert ("optiviz.ui.cache", "sweep", "cache_data") in CACHES
+    assert ("optiviz.ui.optimizer_race.cache", "sweep", "cache_data") in CACHES
 
 
 @pytest.mark.parametrize("module, name, kind", CACHES, ids=[f"{m.rsplit('.', 1)[1]}.{n}" for m, n, _ in CACHES])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from apptest_helpers import figures, numbers, open_card
 
-from optiviz.preprocessing_lab import TOLERANCE
+from optiviz.labs.preprocessing import TOLERANCE
 
 FIGURES = ["data", "surfaces", "curves", "sweep", "fig5", "fig5_curves"]
 ORDER = ["raw", "zero-centred", "normalised", "whitened"]

@@ -5,7 +5,7 @@ import pytest
 from apptest_helpers import change, clean, figures, numbers, open_page
 from streamlit.testing.v1 import AppTest
 
-from optiviz.double_descent import affordable_trials, null_mse
+from optiviz.labs.double_descent import affordable_trials, null_mse
 
 PAGE = "pages/double_descent.py"
 

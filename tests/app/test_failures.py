@@ -5,7 +5,7 @@ import logging
 from apptest_helpers import APP, failures
 from streamlit.testing.v1 import AppTest
 
-from optiviz.figures import training
+from optiviz.figures import train_network as training
 from optiviz.ui.errors import MESSAGE
 
 

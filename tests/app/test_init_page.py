@@ -7,7 +7,7 @@ from apptest_helpers import submit as submit_form
 from streamlit.testing.v1 import AppTest
 
 from optiviz.nn.activations import ACTIVATIONS
-from optiviz.nn.init_stats import SCHEMES
+from optiviz.labs.activations_init.statistics import SCHEMES
 
 PAGE = "pages/activations_init.py"
 SMALL = {"init_layers": 4, "init_width": 50, "init_samples": 250}

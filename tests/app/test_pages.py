@@ -4,8 +4,8 @@ import pytest
 from apptest_helpers import clean, figures, open_page
 from streamlit.testing.v1 import AppTest
 
-from optiviz.optimizers import OPTIMIZERS
-from optiviz.surfaces import SURFACES
+from optiviz.core.optimizers import OPTIMIZERS
+from optiviz.core.surfaces import SURFACES
 from optiviz.ui.controls import BETA2S, DECAY_RATES, EPSILONS, LEARNING_RATES
 
 RACE = "pages/optimizer_race.py"

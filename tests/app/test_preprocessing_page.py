@@ -6,7 +6,7 @@ import pytest
 from apptest_helpers import change, failures, figures, open_page
 from streamlit.testing.v1 import AppTest
 
-from optiviz.optimizers import OPTIMIZERS
+from optiviz.core.optimizers import OPTIMIZERS
 
 PAGE = "pages/preprocessing.py"
 FIGURES = ["data", "surfaces", "curves", "sweep", "fig5", "fig5_curves"]

@@ -5,11 +5,11 @@ import base64
 import numpy as np
 from apptest_helpers import clean, figures, open_page
 
-from optiviz.descent import descend
+from optiviz.core.descent import descend
 from optiviz.figures.scrub import MAX_STEPS
-from optiviz.optimizers import make_optimizer
-from optiviz.surfaces import SURFACES
-from optiviz.ui.race_views import SCRUB_MOMENTA, scrub_rates
+from optiviz.core.optimizers import make_optimizer
+from optiviz.core.surfaces import SURFACES
+from optiviz.ui.optimizer_race.views import SCRUB_MOMENTA, scrub_rates
 
 TAB = "Scrub α and γ"
 

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from apptest_helpers import clean, figures, follow, numbers
 
-from optiviz.datasets import make_dataset, train_val_split
+from optiviz.core.datasets import make_dataset, train_val_split
 from optiviz.nn import MLP
 from optiviz.nn.boundary import compare_drawn_on_demand, on_demand
 from optiviz.nn.training import MAX_PARAM_VALUES, compare
-from optiviz.optimizers import OPTIMIZERS
+from optiviz.core.optimizers import OPTIMIZERS
 
 RUNS = ["sgd", {"name": "adam", "learning_rate": 0.01}, {"name": "sgd", "learning_rate": 1e4}]  # the last goes wild
 CASES = {

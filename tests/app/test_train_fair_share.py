@@ -9,7 +9,7 @@ import threading
 import pytest
 from apptest_helpers import clean, figures, follow
 
-from optiviz.ui import cache
+from optiviz.ui import train_network as cache
 from optiviz.ui.fair_share import QueueFull, TrainingQueue
 
 WAIT = 60  # seconds an event may take before the test fails instead of hanging
@@ -154,7 +154,7 @@ def test_the_page_waits_for_the_slot_then_trains():
 
 
 def test_the_server_uses_one_blas_thread():
-    from optiviz.blas_threads import blas_threads, loaded_openblas, one_blas_thread, set_blas_threads
+    from optiviz.core.blas_threads import blas_threads, loaded_openblas, one_blas_thread, set_blas_threads
 
     if not loaded_openblas():
         pytest.skip("no OpenBLAS loaded in this process (NumPy built against another BLAS)")

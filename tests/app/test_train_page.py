@@ -4,10 +4,10 @@ import pytest
 from apptest_helpers import clean, figures, numbers, open_page
 from streamlit.testing.v1 import AppTest
 
-from optiviz.datasets import DATASETS, PREPROCESSINGS
+from optiviz.core.datasets import DATASETS, PREPROCESSINGS
 from optiviz.nn.activations import ACTIVATIONS
 from optiviz.nn.initializers import INITIALIZERS
-from optiviz.schedules import SCHEDULES
+from optiviz.core.schedules import SCHEDULES
 from optiviz.ui.controls import LEARNING_RATES
 
 PAGE = "pages/train_network.py"
@@ -135,7 +135,7 @@ def test_lazy_tabs(lab, tab):
 
 
 def test_log_ticks_label_every_part_of_a_decade():
-    from optiviz.figures.training import log_ticks
+    from optiviz.figures.train_network import log_ticks
 
     assert [t for t in log_ticks(0.06, 0.7) if 0.06 <= t <= 0.7] == [0.1, 0.2, 0.5]
     inside = [t for t in log_ticks(0.3, 0.7) if 0.3 <= t <= 0.7]  # less than a decade: every digit

@@ -7,7 +7,7 @@ CHARTS = "[data-testid='stPlotlyChart'] .js-plotly-plot"
 # (`/optimizer-race/_stcore/health`, then `/_stcore/health`); those 404s are expected.
 BASE_PATH_PROBES = ("/_stcore/health", "/_stcore/host-config")
 # The optimizer race map's path lengths (points drawn per optimizer) in the browser. A trail is drawn in
-# pieces (optiviz.figures.race._trails), each sharing its first point with the piece before; a piece not yet
+# pieces (optiviz.figures.optimizer_race._trails), each sharing its first point with the piece before; a piece not yet
 # reached is one point twice (a line of length 0), and counts no point. The loss strip (axis x2) is left out.
 PATH_LENGTHS = """() => {
   const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from optiviz.nn import init_stats
+from optiviz.labs.activations_init import statistics as init_stats
 from optiviz.nn.activations import ACTIVATIONS, get_activation
 from optiviz.nn.initializers import get_initializer
 

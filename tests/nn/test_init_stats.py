@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optiviz.nn import init_stats
+from optiviz.labs.activations_init import statistics as init_stats
 from optiviz.nn.activations import ACTIVATIONS
-from optiviz.nn.init_stats import (BINS, MAX_LAYERS, MAX_SAMPLES, MAX_WIDTH, SCHEMES, InitStats, compare_schemes,
+from optiviz.labs.activations_init.statistics import (BINS, MAX_LAYERS, MAX_SAMPLES, MAX_WIDTH, SCHEMES, InitStats, compare_schemes,
                                    distinct_units, layer_statistics)
 from optiviz.nn.initializers import get_initializer
 
@@ -366,7 +366,7 @@ def test_schemes_are_read_only_and_as_documented():
 
 
 def test_affordable_samples_keeps_a_request_within_the_work_cap():
-    from optiviz.nn.init_stats import MAX_COMPARE_WORK, affordable_samples
+    from optiviz.labs.activations_init.statistics import MAX_COMPARE_WORK, affordable_samples
 
     assert affordable_samples(10, 500, 1000, 6) == 1000  # the default view fits
     s = affordable_samples(20, 1000, 2000, 6)
@@ -375,7 +375,7 @@ def test_affordable_samples_keeps_a_request_within_the_work_cap():
 
 
 def test_affordable_layers_bound_the_weights_drawn():
-    from optiviz.nn.init_stats import MAX_COMPARE_WEIGHTS, affordable_layers
+    from optiviz.labs.activations_init.statistics import MAX_COMPARE_WEIGHTS, affordable_layers
 
     assert affordable_layers(500, 10, 6) == 10  # the default view fits
     most = affordable_layers(1000, 20, 6)

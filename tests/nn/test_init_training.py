@@ -1,13 +1,13 @@
-"""The Training tab's experiment (optiviz.nn.init_training): what it trains, over which seeds, and its counts."""
+"""The Training tab's experiment (optiviz.labs.activations_init.training): what it trains, over which seeds, and its counts."""
 
 import math
 
 import numpy as np
 import pytest
 
-from optiviz.datasets import make_dataset, train_val_split
+from optiviz.core.datasets import make_dataset, train_val_split
 from optiviz.nn import MLP
-from optiviz.nn import init_training as it
+from optiviz.labs.activations_init import training as it
 from optiviz.nn.seeds import count_below, train_seeds
 from optiviz.nn.training import train
 

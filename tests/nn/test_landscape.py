@@ -387,7 +387,7 @@ def test_projection_validates_its_inputs():
 
 # --------------------------------------------------------------------------- many weights at once, PCA, shape, the lab
 
-from optiviz import datasets as _datasets  # noqa: E402
+from optiviz.core import datasets as _datasets  # noqa: E402
 from optiviz.nn import landscape as L  # noqa: E402
 
 ALL_NETS = dict(NETS, **{"tanh+bn": dict(activation="tanh", batch_norm=True, initializer="xavier"),

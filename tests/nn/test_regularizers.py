@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from optiviz.datasets import Split, make_dataset, train_val_split
+from optiviz.core.datasets import Split, make_dataset, train_val_split
 from optiviz.nn import MLP
 from optiviz.nn import regularizers as rg
 from optiviz.nn.losses import binary_cross_entropy

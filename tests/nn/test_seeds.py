@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from optiviz.datasets import make_dataset, train_val_split
+from optiviz.core.datasets import make_dataset, train_val_split
 from optiviz.nn import MLP
 from optiviz.nn.seeds import (MAX_SEEDS, MAX_STEP_VALUES, MAX_STEP_WORK, MAX_WORK, SeedCurves, _Streams,
                                affordable_seeds, compare_seeds, compare_with_seeds, count_below, final_values,

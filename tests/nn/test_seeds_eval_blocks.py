@@ -7,7 +7,7 @@ ran, so the first blocks' points got the last full block's logits (the training 
 
 import numpy as np
 
-from optiviz.datasets import make_dataset, train_val_split
+from optiviz.core.datasets import make_dataset, train_val_split
 from optiviz.nn import MLP
 from optiviz.nn import seeds as seeds_module
 from optiviz.nn.seeds import compare_seeds

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
-from optiviz.datasets import Split, apply, augment, make_dataset, train_val_split
+from optiviz.core.datasets import Split, apply, augment, make_dataset, train_val_split
 from optiviz.nn import MLP
 from optiviz.nn import losses
 from optiviz.nn.losses import binary_cross_entropy
@@ -27,7 +27,7 @@ from optiviz.nn.training import (
     train,
     work,
 )
-from optiviz.schedules import learning_rate
+from optiviz.core.schedules import learning_rate
 
 pytestmark = pytest.mark.filterwarnings("error")  # no NumPy (or other) warning may escape
 

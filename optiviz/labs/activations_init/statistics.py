@@ -57,9 +57,9 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..checks import check_int, check_number
-from .activations import DEFAULT_ALPHA, get_activation
-from .initializers import get_initializer
+from optiviz.core.checks import check_int, check_number
+from optiviz.nn.activations import DEFAULT_ALPHA, get_activation
+from optiviz.nn.initializers import get_initializer
 
 MAX_LAYERS = 20
 MAX_WIDTH = 1000

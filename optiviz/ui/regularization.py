@@ -1,4 +1,4 @@
-"""Cached calls of the regularization lab (:mod:`optiviz.regularization_lab`): hashable arguments, bounded
+"""Cached calls of the regularization lab (:mod:`optiviz.labs.regularization.experiments`): hashable arguments, bounded
 entries, a progress bar inside (a cache hit replays what the function drew)."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from optiviz import regularization_lab as lab
-from optiviz.datasets import Split
-from optiviz.ui.cache import Data, dataset
+from optiviz.labs.regularization import experiments as lab
+from optiviz.core.datasets import Split
+from optiviz.ui.train_network import Data, dataset
 
 MASKS = lab.MASKS
 SEEDS = lab.SEEDS  # seeds of every comparison by default
@@ -32,7 +32,7 @@ def _with_bar(text: str, compute: Callable, *args):
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
 def weight_paths(samples: int, features: int, correlation: float, noise: float, seed: int, mix: float):
-    """(paths table, λ_max, true weights) of :func:`optiviz.regularization_lab.weight_paths`."""
+    """(paths table, λ_max, true weights) of :func:`optiviz.labs.regularization.experiments.weight_paths`."""
     return lab.weight_paths(samples, features, correlation, noise, seed, mix)
 
 

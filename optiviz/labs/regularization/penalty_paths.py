@@ -36,7 +36,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .checks import check_int, check_number, check_rng, check_table
+from optiviz.core.checks import check_int, check_number, check_rng, check_table
 
 MAX_SAMPLES = 2000
 MAX_FEATURES = 20

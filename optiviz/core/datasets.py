@@ -19,7 +19,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from optiviz.checks import check_int, check_number, check_rng, check_table
+from optiviz.core.checks import check_int, check_number, check_rng, check_table
 
 Bounds = tuple[tuple[float, float], tuple[float, float]]  # ((x_min, x_max), (y_min, y_max))
 

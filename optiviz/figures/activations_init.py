@@ -97,7 +97,7 @@ def histogram_grid(results: dict, kind: str = "act", x_range: tuple[float, float
     cell has two short ticks, 0 and a round value, so that ten columns fit a phone. Gradients: a
     layer whose gradients are all exactly 0 is marked "0", one whose largest |∂L/∂z| is below
     VANISHED is marked "≈0" (vanished); neither is drawn. The gradient entering the last layer is the
-    loss's R ~ N(0, 1) (optiviz.nn.init_stats), so VANISHED = 1e-12 is relative to the loss's scale:
+    loss's R ~ N(0, 1) (optiviz.labs.activations_init.statistics), so VANISHED = 1e-12 is relative to the loss's scale:
     such bins would only show values no weight update could use.
     """
     schemes = list(results)

@@ -18,8 +18,8 @@ from typing import Callable, Mapping, NamedTuple
 
 import numpy as np
 
-from optiviz.arith import sqrt
-from optiviz.checks import check_numbers
+from optiviz.core.arith import sqrt
+from optiviz.core.checks import check_numbers
 
 
 class Optimizer(NamedTuple):

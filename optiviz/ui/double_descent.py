@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from optiviz import double_descent
-from optiviz.double_descent import PolynomialFits
+from optiviz.labs import double_descent
+from optiviz.labs.double_descent import PolynomialFits
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
 def curve(n_train: int, max_features: int, trials: int, noise: float, ridge: float, seed: int,
           weights: str, model: str = "relu") -> pd.DataFrame:
-    """The median train and test error against p (see optiviz.double_descent.double_descent), with a progress bar.
+    """The median train and test error against p (see optiviz.labs.double_descent.double_descent), with a progress bar.
 
     The bar is made here, not by the caller: a cache hit replays what the function drew.
     """
@@ -28,5 +28,5 @@ def curve(n_train: int, max_features: int, trials: int, noise: float, ridge: flo
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
 def fits(n_points: int, max_features: int, noise: float, ridge: float, seed: int) -> PolynomialFits:
-    """The 1-D Legendre fits for p = 1 … max_features (see optiviz.double_descent.polynomial_fits)."""
+    """The 1-D Legendre fits for p = 1 … max_features (see optiviz.labs.double_descent.polynomial_fits)."""
     return double_descent.polynomial_fits(n_points, max_features, noise, ridge, seed)

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from numpy.polynomial import legendre
 
-from optiviz.checks import check_int, check_number, check_rng, check_table
+from optiviz.core.checks import check_int, check_number, check_rng, check_table
 
 MAX_SAMPLES = 200
 MAX_FEATURES = 1000

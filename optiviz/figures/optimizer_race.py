@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from optiviz.descent import Path
+from optiviz.core.descent import Path
 from optiviz.figures.isolines import isolines
 from optiviz.figures.plain import DEFAULT_TEMPLATE, PlainFigure, typed_array, typed_prefixes, unvalidated
 from optiviz.figures.png import png_data_uri
 from optiviz.figures.palette import MINIMUM_COLOUR, NEUTRAL, SURFACE_COLOURSCALE, colour, shade
-from optiviz.optimizers import OPTIMIZERS
-from optiviz.surfaces import Surface
+from optiviz.core.optimizers import OPTIMIZERS
+from optiviz.core.surfaces import Surface
 
 MAX_FRAMES = 48  # animation frames on the race map
 BLOCK = 8  # frames per piece of a trail on the race map (see _trails)

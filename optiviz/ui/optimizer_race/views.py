@@ -5,17 +5,17 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optiviz.descent import Path, summary
+from optiviz.core.descent import Path, summary
 from optiviz.figures.palette import colour
-from optiviz.figures.race import learning_rate_sweep, surface_3d
+from optiviz.figures.optimizer_race import learning_rate_sweep, surface_3d
 from optiviz.figures.scrub import MAX_STEPS as SCRUB_STEPS, SCRUB_SIZE, scrub_map
-from optiviz.formulas import rules_table, schedule_rule, update_rule
-from optiviz.optimizers import OPTIMIZERS
-from optiviz.schedules import SCHEDULES
+from optiviz.core.formulas import rules_table, schedule_rule, update_rule
+from optiviz.core.optimizers import OPTIMIZERS
+from optiviz.core.schedules import SCHEDULES
 from optiviz.ui import charts
-from optiviz.ui import cache
+from optiviz.ui.optimizer_race import cache
 from optiviz.ui.controls import LEARNING_RATES
-from optiviz.ui.race_controls import RaceSettings
+from optiviz.ui.optimizer_race.controls import RaceSettings
 
 SWEEP_RATES = LEARNING_RATES[::2]
 TOLERANCE = 1e-3
@@ -76,7 +76,7 @@ def view_3d(settings: RaceSettings, paths: list[Path]) -> None:
     charts.show(surface_3d(surface, paths), "surface_3d", name="Optimizer paths on the 3-D loss surface")
 
 
-def sensitivity(settings: RaceSettings) -> None:
+def rate_sensitivity(settings: RaceSettings) -> None:
     """Final loss against α₀ for each optimizer, from one vectorised sweep each."""
     st.caption(
         f"Each optimizer run from the same start for {settings.steps} steps at {len(SWEEP_RATES)} learning rates in one "

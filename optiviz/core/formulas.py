@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from typing import Mapping, Sequence
 
-from optiviz.optimizers import OPTIMIZERS
-from optiviz.schedules import SCHEDULES
+from optiviz.core.optimizers import OPTIMIZERS
+from optiviz.core.schedules import SCHEDULES
 
 
 def number(value: float) -> str:

@@ -14,8 +14,8 @@ from typing import Callable
 
 import numpy as np
 
-from optiviz.arith import sqrt
-from optiviz.optimizers import OPTIMIZERS
+from optiviz.core.arith import sqrt
+from optiviz.core.optimizers import OPTIMIZERS
 
 Point = tuple[float, float]
 

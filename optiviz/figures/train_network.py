@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 from optiviz.figures.palette import CLASS_COLOURS, colour, layer_colours
 from optiviz.figures.plain import Panels, band
 from optiviz.nn.seeds import count_below, final_values, spread
-from optiviz.optimizers import OPTIMIZERS
+from optiviz.core.optimizers import OPTIMIZERS
 
 FLOOR = 1e-12  # values below this are drawn at it on log axes
 

@@ -1,4 +1,4 @@
-"""The batch-size and learning-rate labs' shared controls and cached engine calls (:mod:`optiviz.minibatch`)."""
+"""The batch-size and learning-rate labs' shared controls and cached engine calls (:mod:`optiviz.labs.batch_size`)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from optiviz import minibatch
+from optiviz.labs import batch_size as minibatch
 from optiviz.figures.batch_size import map_bounds, map_layers
-from optiviz.linear_models import MODELS, Problem, loss_grid
-from optiviz.optimizers import OPTIMIZERS
+from optiviz.core.linear_models import MODELS, Problem, loss_grid
+from optiviz.core.optimizers import OPTIMIZERS
 from optiviz.ui.controls import hyperparameter_slider, whole_number
 
 Data = minibatch.LabData  # (model, samples N, data seed, correlation, noise)

@@ -28,13 +28,13 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..checks import check_int
-from ..datasets import make_dataset, train_val_split
-from .init_stats import SCHEMES, distinct_units
-from .network import MLP
-from .records import ProgressCallback
-from .seeds import MAX_SEEDS, SeedCurves, count_below, final_values, spread, train_seeds
-from .training import MAX_DEPTH, train
+from optiviz.core.checks import check_int
+from optiviz.core.datasets import make_dataset, train_val_split
+from optiviz.labs.activations_init.statistics import SCHEMES, distinct_units
+from optiviz.nn.network import MLP
+from optiviz.nn.records import ProgressCallback
+from optiviz.nn.seeds import MAX_SEEDS, SeedCurves, count_below, final_values, spread, train_seeds
+from optiviz.nn.training import MAX_DEPTH, train
 
 DATA_POINTS = 100  # few and full batch: 10 seeds × 6 schemes cost what one seed of each cost before
 DATA_NOISE = 0.1
@@ -84,7 +84,7 @@ def scheme_trainings(activation: str = "tanh", schemes=tuple(SCHEMES), *, depth:
     """Train the module docstring's network from each scheme, for seeds seed, …, seed + seeds − 1.
 
     ``small_sigma``, ``large_sigma`` and ``constant`` set the σ of "small normal" and "large
-    normal" and the c of "constant", as in :func:`optiviz.nn.init_stats.compare_schemes`.
+    normal" and the c of "constant", as in :func:`optiviz.labs.activations_init.statistics.compare_schemes`.
     ``progress(done, total)`` counts runs over all schemes.
     """
     if isinstance(schemes, str) or not hasattr(schemes, "__iter__"):

@@ -8,10 +8,10 @@ from typing import Mapping, NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
-from optiviz.checks import check_int, check_number
-from optiviz.optimizers import OPTIMIZERS, Optimizer, make_optimizer
-from optiviz.schedules import learning_rate as scheduled
-from optiviz.surfaces import Surface, columns, get_surface
+from optiviz.core.checks import check_int, check_number
+from optiviz.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
+from optiviz.core.schedules import learning_rate as scheduled
+from optiviz.core.surfaces import Surface, columns, get_surface
 
 MAX_STEPS = 10_000  # per run; the page allows fewer
 MAX_RUNS = 8192  # runs in one batched call

@@ -1,4 +1,4 @@
-"""Mini-batch gradient descent on a two-weight model (optiviz.linear_models), many runs at once.
+"""Mini-batch gradient descent on a two-weight model (optiviz.core.linear_models), many runs at once.
 
 Each step t takes the next mini-batch I_t of the epoch's order and moves every run:
 
@@ -24,12 +24,12 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
-from optiviz.checks import check_int, check_number, check_table
-from optiviz.linear_models import Problem, check_model, loss_and_grad, loss_only, make_problem, optimum, residual
+from optiviz.core.checks import check_int, check_number, check_table
+from optiviz.core.linear_models import Problem, check_model, loss_and_grad, loss_only, make_problem, optimum, residual
 from optiviz.nn.training import batch_bounds, stream
-from optiviz.optimizers import OPTIMIZERS, make_optimizer
-from optiviz.schedules import SCHEDULES
-from optiviz.schedules import learning_rate as scheduled
+from optiviz.core.optimizers import OPTIMIZERS, make_optimizer
+from optiviz.core.schedules import SCHEDULES
+from optiviz.core.schedules import learning_rate as scheduled
 
 MAX_EPOCHS = 1_000
 MAX_STEPS = 20_000  # steps per run (epochs × ⌈N/B⌉)
@@ -136,9 +136,9 @@ def descend(problem: Problem, batch_size: int, learning_rate, epochs: int, start
             shuffle: bool = True, seed: int = 0, record: str = "steps") -> Runs:
     """R runs of mini-batch gradient descent on the same batches: g^t = 1/|I_t| Σ_{i∈I_t} ∇L_i(W^t), W^{t+1} = W^t + ΔW(g^t, α_t).
 
-    ``learning_rate`` (α₀ > 0), ``schedule`` (a name of optiviz.schedules.SCHEDULES), ``decay_rate``
+    ``learning_rate`` (α₀ > 0), ``schedule`` (a name of optiviz.core.schedules.SCHEDULES), ``decay_rate``
     (k ≥ 0) and ``start`` hold one value or one per run; α_t counts t in steps. ``optimizer`` is a
-    name of optiviz.optimizers.OPTIMIZERS with ``hyperparameters`` as (name, value) pairs.
+    name of optiviz.core.optimizers.OPTIMIZERS with ``hyperparameters`` as (name, value) pairs.
     Caps: epochs ≤ MAX_EPOCHS, epochs × ⌈N/B⌉ ≤ MAX_STEPS, runs ≤ MAX_RUNS and
     steps × runs × N ≤ MAX_WORK (``max_epochs`` gives the most epochs allowed). With ``record="epochs"``
     the full-data loss is computed only at the start and the end of each epoch (NaN at the other steps),

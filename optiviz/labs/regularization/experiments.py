@@ -16,13 +16,13 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from . import penalty_paths as pp
-from .checks import check_number
-from .datasets import Split, apply, make_dataset
-from .nn import MLP, regularizers
-from .nn.records import TrainingResult
-from .nn.seeds import SeedCurves, count_below, final_values, train_seeds
-from .nn.training import OptimizerSetting, train
+from optiviz.labs.regularization import penalty_paths as pp
+from optiviz.core.checks import check_number
+from optiviz.core.datasets import Split, apply, make_dataset
+from optiviz.nn import MLP, regularizers
+from optiviz.nn.records import TrainingResult
+from optiviz.nn.seeds import SeedCurves, count_below, final_values, train_seeds
+from optiviz.nn.training import OptimizerSetting, train
 
 LAMBDA_COUNT = 90  # λ values on the path grid
 LAMBDA_SPAN = (-3.0, 1.5)  # the grid runs from 10^-3 λ_max to 10^1.5 λ_max

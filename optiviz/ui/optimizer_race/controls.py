@@ -6,10 +6,10 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from optiviz.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS, Hyperparameter
-from optiviz.schedules import SCHEDULES
-from optiviz.surfaces import SURFACES, Surface
-from optiviz.ui.cache import Run
+from optiviz.core.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS, Hyperparameter
+from optiviz.core.schedules import SCHEDULES
+from optiviz.core.surfaces import SURFACES, Surface
+from optiviz.ui.optimizer_race.cache import Run
 from optiviz.ui.controls import DECAY_RATES, EPSILONS, LEARNING_RATES, hyperparameter_slider, log_slider, snap, whole_number
 
 PAGE_MAX_STEPS = 1000

@@ -2,7 +2,7 @@
 
 The lecture: "You can make the loss surface much nicer by pre-processing: remove the mean
 (zero-centre), normalise (divide by the standard deviation), or decorrelate (whiten)."
-For the two-weight models of ``optiviz.linear_models`` the Hessian of the linear model's loss
+For the two-weight models of ``optiviz.core.linear_models`` the Hessian of the linear model's loss
 is the inputs' second moment XᵀX/N = Σ + μμᵀ, so a cloud far from the origin (large μ) or with
 correlated features (off-diagonal Σ) gives a ravine with condition number κ(XᵀX/N) ≫ 1, and a
 whitened cloud (μ = 0, Σ = I) gives round contours with κ = 1.
@@ -21,12 +21,12 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from optiviz.checks import check_int, check_number
-from optiviz.datasets import PREPROCESSINGS, apply, fit_preprocessing
-from optiviz.descent import Trajectories, descend
-from optiviz.linear_models import MAX_CENTRE, TRUE_WEIGHTS, Problem, check_model, loss_and_grad, loss_grid, make_problem, optimum
-from optiviz.optimizers import make_optimizer
-from optiviz.surfaces import Surface
+from optiviz.core.checks import check_int, check_number
+from optiviz.core.datasets import PREPROCESSINGS, apply, fit_preprocessing
+from optiviz.core.descent import Trajectories, descend
+from optiviz.core.linear_models import MAX_CENTRE, TRUE_WEIGHTS, Problem, check_model, loss_and_grad, loss_grid, make_problem, optimum
+from optiviz.core.optimizers import make_optimizer
+from optiviz.core.surfaces import Surface
 
 TRANSFORMS = tuple(PREPROCESSINGS)  # none, centre, standardise, whiten: the lecture's order
 MAX_SAMPLES = 2000

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optiviz.checks import check_int, check_number, check_rng, check_table
+from optiviz.core.checks import check_int, check_number, check_rng, check_table
 
 MODELS = MappingProxyType({"linear": "Linear regression (squared error)", "logistic": "Logistic regression (cross-entropy)"})
 TRUE_WEIGHTS = (1.0, -0.5)  # w* that generates the targets

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from optiviz import preprocessing_lab as lab
+from optiviz.labs import preprocessing as lab
 
 Data = tuple[str, int, int, tuple[float, float], float, float]  # (model, samples, seed, centre, correlation, scale)
 Run = tuple[str, float, int, tuple[float, float], tuple[tuple[str, float], ...]]  # (optimizer, α, steps, w₀, hyper)

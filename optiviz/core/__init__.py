@@ -1,0 +1,1 @@
+"""The core every lab shares: optimizers (the registry), schedules, surfaces, descent, checks, datasets."""

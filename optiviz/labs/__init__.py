@@ -1,0 +1,1 @@
+"""One engine module (or package) per lab, with the same stem as its page in pages/."""

@@ -1,0 +1,1 @@
+"""The activations and initialisation lab: statistics at initialisation, and training per scheme."""

@@ -1,0 +1,1 @@
+"""The regularization lab: weight paths under penalties, and its experiments on networks."""

@@ -1,0 +1,1 @@
+"""The optimizer race page's Streamlit glue: its cached engine calls, sidebar and views."""
