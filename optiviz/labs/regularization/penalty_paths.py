@@ -139,17 +139,8 @@ class CDResult(NamedTuple):
     converged: np.ndarray
 
 
-def coordinate_descent(gram, corr, lam1, lam2, initial=None, tol: float = TOLERANCE,
-                       max_sweeps: int = MAX_SWEEPS) -> CDResult:
-    """Minimise ½ wᵀGw − cᵀw + λ₁‖w‖₁ + (λ₂/2)‖w‖² for a batch of B (λ₁, λ₂) pairs sharing G and c.
-
-    Cyclic sweeps over j of w_j ← S(c_j − Σ_{k≠j} G_jk w_k, λ₁) / (G_jj + λ₂), each one applied to
-    all B problems at once, keeping the residual correlations r = c − Gw up to date. After each
-    sweep, a problem jumps to the exact minimiser on the support and signs the sweep found (one
-    small linear solve, see below). A problem has converged when that jump satisfies the KKT
-    conditions, or when a sweep moves none of its weights by more than tol · max(1, max|w|);
-    the loop stops when all have, or after ``max_sweeps`` sweeps (≤ MAX_SWEEPS).
-    """
+def _checked_problem(gram, corr, lam1, lam2):
+    """G (p, p), c (p,), λ₁ and λ₂ (B,) as finite float arrays, or ValueError naming the input."""
     G = np.asarray(gram, dtype=float)
     c = np.asarray(corr, dtype=float)
     p = c.shape[-1]
@@ -166,6 +157,22 @@ def coordinate_descent(gram, corr, lam1, lam2, initial=None, tol: float = TOLERA
     diag = np.diag(G)
     if (diag + lam2.min() <= 0).any():
         raise ValueError("gram has a zero diagonal entry (a constant feature): drop it or use lam2 > 0")
+    return G, c, lam1, lam2
+
+
+def coordinate_descent(gram, corr, lam1, lam2, initial=None, tol: float = TOLERANCE,
+                       max_sweeps: int = MAX_SWEEPS) -> CDResult:
+    """Minimise ½ wᵀGw − cᵀw + λ₁‖w‖₁ + (λ₂/2)‖w‖² for a batch of B (λ₁, λ₂) pairs sharing G and c.
+
+    Cyclic sweeps over j of w_j ← S(c_j − Σ_{k≠j} G_jk w_k, λ₁) / (G_jj + λ₂), each one applied to
+    all B problems at once, keeping the residual correlations r = c − Gw up to date. After each
+    sweep, a problem jumps to the exact minimiser on the support and signs the sweep found (one
+    small linear solve, see below). A problem has converged when that jump satisfies the KKT
+    conditions, or when a sweep moves none of its weights by more than tol · max(1, max|w|);
+    the loop stops when all have, or after ``max_sweeps`` sweeps (≤ MAX_SWEEPS).
+    """
+    G, c, lam1, lam2 = _checked_problem(gram, corr, lam1, lam2)
+    p, diag = c.size, np.diag(G)
     tol = check_number("tol", tol, low=0.0)
     max_sweeps = check_int("max_sweeps", max_sweeps, low=1, high=MAX_SWEEPS)
     B = lam1.size
