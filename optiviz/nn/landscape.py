@@ -140,7 +140,8 @@ def _direction_vector(d, params, layout, name: str) -> np.ndarray:
 
 # --------------------------------------------------------------------------- many weights at once
 
-BLOCK_VALUES = 1 << 16  # grid points × examples × units in one block of the batched forward pass (512 kB: stays in cache)
+# grid points × examples × units in one block of the batched forward pass (512 kB: stays in cache)
+BLOCK_VALUES = 1 << 16
 
 
 def _batched_logits(net, pieces, state, X) -> np.ndarray:
@@ -498,13 +499,15 @@ class Landscape(NamedTuple):
     slices: tuple[Slice, ...]
     paths: tuple[PathPlane, ...]
     rows: int            # training points the losses are averaged over
-    twin: str            # "trained"; "no room" (skip connections change nothing here); "too costly" (over the twin's budget)
+    twin: str            # "trained"; "no room" (skip connections change nothing here); "too costly" (over the
+                         # twin's budget)
 
 
 def _twin(result: TrainingResult, net, data: Split) -> TrainingResult:
     """``net`` trained exactly as ``result`` was: the same optimizer, settings, seed and so the same initial weights."""
     s = result.settings
-    setting = OptimizerSetting(s["optimizer"], s["learning_rate"], tuple(s["hyperparameters"].items()), result.optimizer)
+    setting = OptimizerSetting(s["optimizer"], s["learning_rate"], tuple(s["hyperparameters"].items()),
+                               result.optimizer)
     return train(net, data, setting, schedule=s["schedule"], decay_rate=s["decay_rate"], batch_size=s["batch_size"],
                  epochs=s["epochs"], loss=s["loss"], l1=s["l1"], l2=s["l2"], patience=s["patience"],
                  jitter=s["jitter"], rotation=s["rotation"], reflect=s["reflect"], preprocessing=s["preprocessing"],
@@ -525,7 +528,8 @@ def path_share(path_vectors, params, d1, d2) -> float:
         return float("nan")
     layout = _layout(params)
     center = layout.flatten(params)
-    _, q, _, _ = _plane(center, _direction_vector(d1, params, layout, "d1"), _direction_vector(d2, params, layout, "d2"))
+    _, q, _, _ = _plane(center, _direction_vector(d1, params, layout, "d1"),
+                        _direction_vector(d2, params, layout, "d2"))
     delta, ok = _displacements(path_vectors, center)
     delta = delta[ok]
     with np.errstate(all="ignore"):
@@ -552,7 +556,8 @@ def _path_plane(run: TrainingResult, X, y, n: int) -> PathPlane | None:
         return None
     alphas, betas = (middle + grid_axis(side / 2, n) for middle, _ in axes)
     Z = plane_losses(run.net, run.params, run.state, X, y, run.loss, d1, d2, alphas, betas)
-    return PathPlane(run.net.skip, alphas, betas, Z, pa, pb, share, in_plane_fraction(run.param_vectors, center, d1, d2))
+    return PathPlane(run.net.skip, alphas, betas, Z, pa, pb, share,
+                     in_plane_fraction(run.param_vectors, center, d1, d2))
 
 
 def skip_landscapes(result: TrainingResult, data: Split, n: int = 25, span: float = 1.0, seed: int = 0) -> Landscape:

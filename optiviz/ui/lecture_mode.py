@@ -66,7 +66,8 @@ def parse(asked: Mapping[str, list[str]], url_path: str, embedded: bool = False)
         card = cards.get(one(FIGURE) or "")
         if card is None:
             known = f" (here: {', '.join(cards)})" if cards else ""
-            checked[FIGURE] = f"{quote(FIGURE, asked[FIGURE])} is not a lecture figure of this page{known}: showing the whole page."
+            checked[FIGURE] = (f"{quote(FIGURE, asked[FIGURE])} is not a lecture figure of this page{known}: "
+                               "showing the whole page.")
     present = asked_present = False
     if PRESENT in asked:
         value = one(PRESENT)
@@ -75,7 +76,8 @@ def parse(asked: Mapping[str, list[str]], url_path: str, embedded: bool = False)
         elif value in YES:
             checked[PRESENT] = "`present=1` needs a lecture figure of this page (`figure=…`): showing the whole page."
         elif value not in NO:
-            checked[PRESENT] = f"{quote(PRESENT, asked[PRESENT])} is not allowed here: `present=1` is lecture mode; showing the whole page."
+            checked[PRESENT] = (f"{quote(PRESENT, asked[PRESENT])} is not allowed here: `present=1` is lecture mode; "
+                                "showing the whole page.")
     present = present or (embedded and card is not None and (one(PRESENT) if PRESENT in asked else None) not in NO)
     step = 1 if present and card is not None and card.steps else 0
     if STEP in asked:
@@ -162,7 +164,8 @@ def _present(view: View) -> None:
         st.markdown(sentence_of(view))
         links = []
         if step:
-            links.append(f"<strong>Step {step} of {len(card.steps)}: {html.escape(card.steps[step - 1].label)}</strong>")
+            links.append(f"<strong>Step {step} of {len(card.steps)}: "
+                         f"{html.escape(card.steps[step - 1].label)}</strong>")
             if step > 1:
                 links.insert(0, _anchor(f"← {card.steps[step - 2].label}", card.query(True, step - 1), view.embedded))
             if step < len(card.steps):

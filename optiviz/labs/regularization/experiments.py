@@ -267,7 +267,8 @@ class DropoutCheck(NamedTuple):
     """Both dropout claims on several data draws, each as the tab draws it for that seed s (data s, seeds s … s + S − 1)."""
 
     data_seeds: tuple[int, ...]
-    wins: tuple[int, ...]  # per data seed: network seeds (of ``count``) where dropout ends with the lower validation loss
+    # per data seed: network seeds (of ``count``) where dropout ends with the lower validation loss
+    wins: tuple[int, ...]
     count: int  # network seeds per data seed
     shares: tuple[float, ...]  # per data seed: note_share of seed s's own dropout run, in whole percent
     gaps: tuple[tuple[float, float], ...] | None = None  # per data seed: median val − train loss, (dropout, none)
