@@ -3,11 +3,13 @@
 import numpy as np
 import streamlit as st
 
-from optiviz.figures.activations_init import (activation_label, activation_panels, forward_note, gradient_spread, histogram_grid,
-                                  layer_moments, scheme_label, spread_note, training_losses, unit_health)
+from optiviz.figures.activations_init import (activation_label, activation_panels, forward_note, gradient_spread,
+                                              histogram_grid, layer_moments, scheme_label, spread_note, training_losses,
+                                              unit_health)
 from optiviz.labs.activations_init import training as init_training
 from optiviz.nn.activations import ACTIVATIONS, get_activation
-from optiviz.labs.activations_init.statistics import MAX_LAYERS, MAX_SAMPLES, MAX_WIDTH, SCHEMES, affordable_layers, affordable_samples
+from optiviz.labs.activations_init.statistics import (MAX_LAYERS, MAX_SAMPLES, MAX_WIDTH, SCHEMES, affordable_layers,
+                                                      affordable_samples)
 from optiviz.ui import charts
 from optiviz.ui import activations_init as cache
 from optiviz.ui.controls import whole_number
@@ -19,23 +21,26 @@ SIGMAS = (0.001, 0.01, 0.05, 0.1, 0.5, 1.0, 2.0)
 
 st.title("Activations and initialisation")
 st.caption("Lecture: *Recall: activation functions*, *Vanishing/exploding gradient*, *Dead ReLU*, *Skip connections*, "
-           "*Weight initialization* (Figures 4, 8 and 9). Pick an activation and the schemes to compare in the sidebar.")
+           "*Weight initialization* (Figures 4, 8 and 9). Pick an activation and the schemes to compare "
+           "in the sidebar.")
 
 with st.sidebar.form("init_settings"):
     st.header("Network")
     activation = st.selectbox("Activation", [a for a in ACTIVATIONS], index=list(ACTIVATIONS).index("tanh"),
                               format_func=activation_label, key="init_activation", bind="query-params")
     alpha = st.slider("Leaky ReLU / ELU slope α", 0.01, 1.0, 0.1, 0.01, key="init_alpha", bind="query-params")
-    layers = st.slider("Hidden layers", 1, MAX_LAYERS, 10, key="init_layers", bind="query-params", help=f"At most {MAX_LAYERS}.")
-    width = st.select_slider("Units per layer", (10, 50, 100, 200, 500, 1000), 500, key="init_width", bind="query-params",
-                             help=f"Every layer is width × width; at most {MAX_WIDTH}.")
-    samples = st.select_slider("Samples (inputs ~ N(0, 1))", (100, 250, 500, 1000, 2000), 1000, key="init_samples", bind="query-params",
-                               help=f"At most {MAX_SAMPLES}.")
-    skip = st.toggle("Skip connections", key="init_skip", bind="query-params", help="h_l = h_{l−1} + f(z_l): the gradient gets a direct path back.")
+    layers = st.slider("Hidden layers", 1, MAX_LAYERS, 10, key="init_layers", bind="query-params",
+                       help=f"At most {MAX_LAYERS}.")
+    width = st.select_slider("Units per layer", (10, 50, 100, 200, 500, 1000), 500, key="init_width",
+                             bind="query-params", help=f"Every layer is width × width; at most {MAX_WIDTH}.")
+    samples = st.select_slider("Samples (inputs ~ N(0, 1))", (100, 250, 500, 1000, 2000), 1000, key="init_samples",
+                               bind="query-params", help=f"At most {MAX_SAMPLES}.")
+    skip = st.toggle("Skip connections", key="init_skip", bind="query-params",
+                     help="h_l = h_{l−1} + f(z_l): the gradient gets a direct path back.")
     seed = whole_number("Seed", 0, 10_000, 0, "init_seed")
     st.header("Schemes")
-    schemes = st.multiselect("Compare", list(SCHEMES), default=list(SCHEMES), format_func=scheme_label, key="init_schemes",
-                             bind="query-params")
+    schemes = st.multiselect("Compare", list(SCHEMES), default=list(SCHEMES), format_func=scheme_label,
+                             key="init_schemes", bind="query-params")
     small_sigma = st.select_slider("small normal σ", SIGMAS, 0.01, key="init_small_sigma", bind="query-params")
     large_sigma = st.select_slider("large normal σ", SIGMAS, 2.0, key="init_large_sigma", bind="query-params",
                                    help="Large or small compared with Xavier's 1/√Nᵢₙ: σ√Nᵢₙ sets the spread of z.")
@@ -93,25 +98,26 @@ with tabs[2]:
         charts.show(unit_health(stats), "health", name="Share of dead and saturated units in each layer")
 with tabs[3]:
     if tabs[3].open:
-        st.caption("The gradient of a fixed random linear loss with respect to each layer's pre-activations z, from the "
-                   "last layer back to the first. Lines falling towards layer 1 are vanishing gradients; switch on skip "
-                   "connections in the sidebar and watch them reach the first layers. Exact zeros (zero initialisation) "
-                   "cannot be drawn on a log axis and are left out; values below 10⁻¹² are drawn at 10⁻¹², the floor "
-                   "below which we call a gradient vanished. In the "
-                   "histograms, a layer whose gradients are exactly 0 is marked “0”, and one whose gradients are all "
-                   "below 10⁻¹² (the loss's own gradient is of size 1) is marked “≈0”, vanished: no update could use them.")
+        st.caption("The gradient of a fixed random linear loss with respect to each layer's pre-activations z, from "
+                   "the last layer back to the first. Lines falling towards layer 1 are vanishing gradients; switch on "
+                   "skip connections in the sidebar and watch them reach the first layers. Exact zeros (zero "
+                   "initialisation) cannot be drawn on a log axis and are left out; values below 10⁻¹² are drawn at "
+                   "10⁻¹², the floor below which we call a gradient vanished. In the histograms, a layer whose "
+                   "gradients are exactly 0 is marked “0”, and one whose gradients are all below 10⁻¹² (the loss's own "
+                   "gradient is of size 1) is marked “≈0”, vanished: no update could use them.")
         charts.show(gradient_spread(stats), "grad_spread", name="Spread of the gradients in each layer")
         charts.show(histogram_grid(stats, "grad"), "grad_hist", name="Histograms of each layer's gradients")
 with tabs[4]:
     if tabs[4].open:
         depth, small = min(layers, init_training.DEPTH), min(width, init_training.WIDTH)
-        n_seeds = st.select_slider("Seeds", (5, 10, 20), init_training.SEEDS, key="init_train_seeds", bind="query-params",
+        n_seeds = st.select_slider("Seeds", (5, 10, 20), init_training.SEEDS, key="init_train_seeds",
+                                   bind="query-params",
                                    help="Each seed draws other initial weights; the band shows how much that matters.")
         st.caption(f"Each scheme trains the same deep network: {depth} hidden layers of {small} "
                    f"{activation_label(activation)} units on {init_training.DATA_POINTS} two-moons points, full-batch "
-                   f"momentum (γ = 0.9, α = {init_training.LEARNING_RATE:g}) for {init_training.EPOCHS} epochs, from {n_seeds} seeds of "
-                   "the initial weights. Lines: the median over the seeds; bands: 10–90% of the seeds. Zeros and "
-                   "constant draw nothing at random, so one run stands for every seed.")
+                   f"momentum (γ = 0.9, α = {init_training.LEARNING_RATE:g}) for {init_training.EPOCHS} epochs, "
+                   f"from {n_seeds} seeds of the initial weights. Lines: the median over the seeds; bands: 10–90% of "
+                   "the seeds. Zeros and constant draw nothing at random, so one run stands for every seed.")
         if st.button("Train", key="init_train", type="primary", icon=":material/play_arrow:"):
             st.session_state["init_trained"] = True
         if st.session_state.get("init_trained"):
@@ -120,14 +126,15 @@ with tabs[4]:
             charts.show(training_losses(runs.curves), "train_losses", name="Training loss for each initialisation")
             st.caption("Read it beside the histograms: where the activations collapse to a spike at 0 (small σ), no "
                        "signal reaches the output and no gradient the first layers, so the loss stays at ln 2, a coin "
-                       "toss; " + ("where they pile up at the bounds (large σ), the units are saturated and the gradients "
-                                   "explode, and the loss creeps down." if activation in ("tanh", "sigmoid") else
+                       "toss; " + ("where they pile up at the bounds (large σ), the units are saturated and the "
+                                   "gradients explode, and the loss creeps down."
+                                   if activation in ("tanh", "sigmoid") else
                                    "where they grow layer after layer (large σ), so do the gradients, and training "
                                    "may diverge (see the table)."))
             counts = init_training.comparisons(runs)
             if counts:
-                st.markdown("  \n".join(f"**{scheme_label(a)}** ends with a lower training loss than **{scheme_label(b)}** "
-                                        f"in **{k} of {n}** seeds." for a, b, k, n in counts))
+                st.markdown("  \n".join(f"**{scheme_label(a)}** ends with a lower training loss than "
+                                        f"**{scheme_label(b)}** in **{k} of {n}** seeds." for a, b, k, n in counts))
             table = init_training.summary(runs)
             table["scheme"] = table["scheme"].map(scheme_label)
             loss = st.column_config.NumberColumn

@@ -47,7 +47,8 @@ if epochs > cap:
             f"runs at once; showing {cap}.", icon=":material/speed:")
     epochs = cap
 
-sizes = (("SGD", 1), ("mini-batch", batch), ("full batch", samples))  # drawn in this order: SGD's scribble at the bottom
+# drawn in this order: SGD's scribble at the bottom
+sizes = (("SGD", 1), ("mini-batch", batch), ("full batch", samples))
 names = {label: f"{label} (B = {b}, {-(-samples // b)} step{'s' if b < samples else ''}/epoch)" for label, b in sizes}
 paths = cache.batch_sizes(data, sizes, lr, epochs, optimizer, hyper, shuffle, shuffle_seed)
 
@@ -59,7 +60,8 @@ rules = (
      r"\begin{gathered} g^t = \frac{1}{N}\sum_{i=1}^{N} \nabla L_i(W^t) \\ W^{t+1} = W^t - \alpha g^t \end{gathered}",
      "every step uses all N samples: one step per epoch."),
     ("Mini-batch gradient descent",
-     r"\begin{gathered} g^t = \frac{1}{|I_t|}\sum_{i \in I_t} \nabla L_i(W^t) \\ W^{t+1} = W^t - \alpha g^t \end{gathered}",
+     r"\begin{gathered} g^t = \frac{1}{|I_t|}\sum_{i \in I_t} \nabla L_i(W^t) \\ "
+     r"W^{t+1} = W^t - \alpha g^t \end{gathered}",
      f"|Iₜ| = B = {batch}: N/B = {samples // batch} steps per epoch." if samples % batch == 0 else
      f"|Iₜ| = B = {batch}: N/B = {samples / batch:.3g}, so {-(-samples // batch)} steps per epoch (the last batch "
      f"holds the {samples % batch} samples left over)."),
@@ -98,8 +100,8 @@ with right:
                  key="bs_x", bind="query-params")
     log = st.toggle("log L − L*", False, key="bs_log", bind="query-params",
                     help="The height above the lowest loss on a log axis: shows the noise floors.")
-    charts.show(loss_curves(paths, x, RUN_COLOURS, loss_star, names, tuple(diverged), log, log_x=x == "step"), "bs_loss",
-                name="Loss against steps for each batch size")
+    charts.show(loss_curves(paths, x, RUN_COLOURS, loss_star, names, tuple(diverged), log, log_x=x == "step"),
+                "bs_loss", name="Loss against steps for each batch size")
     notes = {
         "step": "Steps are on a log axis. Per step, the full batch's exact gradient makes the best progress, but "
                 "each of its steps costs N gradient evaluations, SGD's only one.",
@@ -127,4 +129,5 @@ st.dataframe(summary.reset_index(), hide_index=True, column_config={
 })
 st.caption(f"L(w*) = {loss_star:.5f} at w* = ({w_star[0]:.3f}, {w_star[1]:.3f}).")
 st.download_button("Download every step of every run (CSV)", lambda: paths.to_csv(index=False),
-                   "optiviz_batch_size_paths.csv", "text/csv", key="bs_download", icon=":material/download:", on_click="ignore")
+                   "optiviz_batch_size_paths.csv", "text/csv", key="bs_download", icon=":material/download:",
+                   on_click="ignore")

@@ -3,7 +3,8 @@
 import numpy as np
 import streamlit as st
 
-from optiviz.labs.double_descent import MAX_TRIALS, MODELS, TEST_POINTS, WEIGHTS, affordable_trials, best_models, classical_u, null_mse
+from optiviz.labs.double_descent import (MAX_TRIALS, MODELS, TEST_POINTS, WEIGHTS, affordable_trials, best_models,
+                                         classical_u, null_mse)
 from optiviz.figures.double_descent import double_descent_curve, fit_explorer, fit_snapshots
 from optiviz.ui import charts
 from optiviz.ui import double_descent as cache
@@ -21,7 +22,8 @@ CLASSICAL = {
              "only a little of the signal, so every extra feature adds more variance than it explains and the test "
              "error only climbs (pick decaying weights to see the classical U shape).",
     "decaying": "Left of the interpolation threshold p = n is the classical U-shaped regime: the first features carry "
-                "most of the signal and bring the test error down, then the model starts to fit the noise and it climbs.",
+                "most of the signal and bring the test error down, then the model starts to fit the noise and it "
+                "climbs.",
 }
 
 st.title("Double descent")
@@ -89,8 +91,9 @@ test = curve["test_mse"].to_numpy()
 peak = int(np.argmax(test))
 best = best_models(curve, n_train)
 cols = st.columns(4)
-cols[0].metric("Peak of the test error", f"{test[peak]:.3g}", f"at p = {peak + 1}", delta_color="off", delta_arrow="off",
-               border=True, help="The largest median test error: at the interpolation threshold p = n when λ = 0.")
+cols[0].metric("Peak of the test error", f"{test[peak]:.3g}", f"at p = {peak + 1}", delta_color="off",
+               delta_arrow="off", border=True,
+               help="The largest median test error: at the interpolation threshold p = n when λ = 0.")
 if best is not None:
     cols[1].metric("Best with p < n", f"{best.small:.3g}", f"at p = {best.small_p}", delta_color="off",
                    delta_arrow="off", border=True, help="The bottom of the classical regime.")
@@ -114,7 +117,8 @@ u_shaped = classical_u(curve, n_train)
 classical = CLASSICAL[("relu" if u_shaped else "relu, no U") if model == "relu" else weights]
 if best is not None and best.big_p:
     verdict = (f" The best big model (p = {best.big_p}) has {abs(best.big / best.small - 1):.0%} "
-               f"{'less' if best.big < best.small else 'more'} test error than the best small one (p = {best.small_p}): "
+               f"{'less' if best.big < best.small else 'more'} test error than the best small one "
+               f"(p = {best.small_p}): "
                + ("in practice, we let the network get big." if best.big <= 0.75 * best.small else
                   "here the big models do not clearly beat the small ones."))
 else:
@@ -150,15 +154,18 @@ at_threshold = (f"at p = n = {fit_points} it passes through every point and swin
                 f"with ridge λ = {fit_ridge:g} the fits no longer pass through every point, and the swing at p = n = "
                 f"{fit_points} is smoothed away: set λ back to 0 to see it")
 st.caption(f"With p = {small} features the polynomial under-fits; {at_threshold}. One-dimensional polynomials show the "
-           "picture, not the curve: their test error peaks at p = n but rarely comes back below the best small model's.")
+           "picture, not the curve: their test error peaks at p = n but rarely comes back below the best small "
+           "model's.")
 
 charts.show(fit_explorer(fits, fit_points), "dd_explorer", name="The min-norm fit at each p, with a player")
-st.caption(f"Press ▶ Play to watch the fit as p grows from 1 to {top}, ❚❚ Pause to stop on a frame (▶ Play goes on from "
-           "there), or drag the slider under the figure. The fit bends more and more to follow the noise until p = n, "
+st.caption(f"Press ▶ Play to watch the fit as p grows from 1 to {top}, ❚❚ Pause to stop on a frame (▶ Play goes on "
+           "from there), or drag the slider under the figure. The fit bends more and more to follow the noise until "
+           "p = n, "
            "then calms down as the min-norm solution spreads its weight over more features. The dots on the right "
            "mark the errors of the fit shown.")
 st.download_button(f"Download every fit, p = 1 … {top} (CSV)", lambda: fits.every_fit().to_csv(index=False),
-                   "double_descent_fits.csv", "text/csv", key="dd_fit_csv", icon=":material/download:", on_click="ignore",
+                   "double_descent_fits.csv", "text/csv", key="dd_fit_csv", icon=":material/download:",
+                   on_click="ignore",
                    help="One row per training point and grid point, one column fit_p1 … "
                         f"fit_p{top} per number of features.")
 

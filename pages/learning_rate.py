@@ -78,7 +78,8 @@ def settle_caption(dist, names: dict[str, str], per_epoch: int) -> str:
                      f"(at least {ends['constant'] / ends.drop('constant').max():.2g}× closer).")
         else:
             text += ("Here " + ", ".join(names.get(r, r) for r in ends.index if r != "constant" and r not in closer) +
-                     " does not end closer than the constant rate: α shrinks so fast that it stops short, or too slowly.")
+                     " does not end closer than the constant rate: α shrinks so fast that it stops short, "
+                     "or too slowly.")
     return text
 
 
@@ -138,7 +139,8 @@ rates = cache.lecture_rates(data)
 sgd_args = (data, B, tuple(rates), tuple(rates.values()), epochs, "sgd", (), "constant", 0.0, shuffle, shuffle_seed)
 mine_args = (data, B, ("your α",), (lr,), epochs, optimizer, hyper, "constant", 0.0, shuffle, shuffle_seed)
 fig11 = figure11_frame(sgd_args, mine_args)
-names = {label: f"{label}: α = {rate:.2g} = {m:g}/L" for (label, rate), m in zip(rates.items(), RATE_MULTIPLES.values())}
+names = {label: f"{label}: α = {rate:.2g} = {m:g}/L"
+         for (label, rate), m in zip(rates.items(), RATE_MULTIPLES.values())}
 names["your α"] = f"your α = {lr:g} ({OPTIMIZERS[optimizer].label})"
 diverged = tuple(blown_up(fig11, epochs))
 
@@ -147,8 +149,8 @@ with left:
     st.subheader("Figure 11, computed")
     log = st.toggle("log L − L*", True, key="lr_log", bind="query-params",
                     help="The height above the lowest loss on a log axis; off: the loss itself.")
-    charts.show(loss_curves(fig11, x, RATE_COLOURS, loss_star, names, diverged, log, ("your α",), x == "epoch"), "lr_fig11",
-                name="Loss against epochs for four learning rates")
+    charts.show(loss_curves(fig11, x, RATE_COLOURS, loss_star, names, diverged, log, ("your α",), x == "epoch"),
+                "lr_fig11", name="Loss against epochs for four learning rates")
     very_high = "explodes" if "very high" in diverged else \
         "bounces far above the rest (the cross-entropy grows only linearly in w, so it cannot explode)"
     st.caption(("Loss at the end of each epoch. " if x == "epoch" else "") +
@@ -208,19 +210,21 @@ with left:
                 name="Learning rate against steps for each schedule")
     st.caption("αₜ of each schedule. Step decay halves α every 1/k steps.")
 with right:
-    charts.show(settle_curves(dist, x, SCHEDULE_COLOURS, schedule_names, tuple(blown_up(anneal, epochs))), "lr_anneal_loss",
-                name="Distance to the minimum under each learning-rate schedule")
+    charts.show(settle_curves(dist, x, SCHEDULE_COLOURS, schedule_names, tuple(blown_up(anneal, epochs))),
+                "lr_anneal_loss", name="Distance to the minimum under each learning-rate schedule")
     st.caption(settle_caption(dist, schedule_names, -(-samples // B)))
 shown = anneal[anneal["epoch"] >= since]
 zoom_layers = cache.zoom_background(data, zoom)
-for col, (run, path) in zip(st.columns(len(runs)), shown.groupby("run", sort=False)):  # side by side; stacked on a phone
+# side by side; stacked on a phone
+for col, (run, path) in zip(st.columns(len(runs)), shown.groupby("run", sort=False)):
     with col:
         charts.show(map_panels(zoom_layers, path, SCHEDULE_COLOURS, w_star, cache.START, zoom,
-                                   {run: schedule_names[run].split(" (")[0]}, height=250, star=10), f"lr_anneal_map_{run}",
+                               {run: schedule_names[run].split(" (")[0]}, height=250, star=10),
+                    f"lr_anneal_map_{run}",
                     name=f"Zoom on the minimum: the last third of {schedule_names[run]}'s path")
 st.caption(f"Zoom on the minimum w* (★), ±{zoom[0][1] - w_star[0]:.2g} on each axis: each schedule's path over its "
-           f"last {epochs - since:.3g} epochs (from epoch {since:.3g}), over the loss contours. The constant rate keeps "
-           "bouncing around w*; the decaying ones settle close to it.")
+           f"last {epochs - since:.3g} epochs (from epoch {since:.3g}), over the loss contours. The constant rate "
+           "keeps bouncing around w*; the decaying ones settle close to it.")
 csv_button("Download the annealing runs (CSV)", partial(cache.runs, *anneal_args), "learning_rate_annealing",
            "lr_download_anneal")
 

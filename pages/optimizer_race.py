@@ -42,7 +42,8 @@ with row.container(width="stretch"):
     st.caption(surface.caption)
     st.markdown(results_table(paths, surface.name), unsafe_allow_html=True)
     st.download_button("Download paths (CSV)", lambda: paths_table(paths).to_csv(index=False),
-                       f"optiviz_{surface.name}_paths.csv", "text/csv", key="download", icon=":material/download:", on_click="ignore")
+                       f"optiviz_{surface.name}_paths.csv", "text/csv", key="download", icon=":material/download:",
+                       on_click="ignore")
     st.caption("Under the map, each loss against the step on a log axis; the dotted line is the step shown. "
                "A straight line means the loss shrinks by a constant factor each step; wiggles are oscillation "
                "across a valley. **▶ Play** traces the paths; **❚❚ Pause** and Play again go on from there.")
@@ -50,7 +51,8 @@ with row.container(width="stretch"):
 # Lazy tabs: only the open tab runs.
 tabs = st.tabs(["Update rules", "3-D view", "Learning-rate sensitivity", "Scrub α and γ"], key="tab",
                bind="query-params", on_change="rerun")
-views = (lambda: update_rules(settings), lambda: view_3d(settings, paths), lambda: rate_sensitivity(settings), lambda: scrub(settings))
+views = (lambda: update_rules(settings), lambda: view_3d(settings, paths), lambda: rate_sensitivity(settings),
+         lambda: scrub(settings))
 for tab, show in zip(tabs, views):
     with tab:
         if tab.open:

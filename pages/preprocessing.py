@@ -53,7 +53,8 @@ def curve_names(summary: pd.DataFrame) -> dict[str, str]:
 
 
 def download(label: str, frame: pd.DataFrame, filename: str, key: str):
-    st.download_button(label, lambda: frame.to_csv(index=False), filename, "text/csv", key=key, icon=":material/download:", on_click="ignore")
+    st.download_button(label, lambda: frame.to_csv(index=False), filename, "text/csv", key=key,
+                       icon=":material/download:", on_click="ignore")
 
 
 st.title("Data preprocessing")
@@ -64,7 +65,8 @@ st.caption("Lecture: *Data pre-processing* — “You can make the loss surface 
 # ---- controls -------------------------------------------------------------------------------------
 with st.sidebar:
     st.header("Data")
-    model = st.radio("Model (two weights, no bias)", list(MODELS), format_func=lambda m: MODELS[m], key="pp_model", bind=QP,
+    model = st.radio("Model (two weights, no bias)", list(MODELS), format_func=lambda m: MODELS[m], key="pp_model",
+                     bind=QP,
                      help="Linear: ŷ = x·w with squared error. Logistic: p = σ(x·w) with cross-entropy, two classes.")
     c1, c2 = st.columns(2)
     cx = c1.slider("centre x₁", -8.0, 8.0, 1.0, 0.5, key="pp_centre_x", bind=QP,
@@ -79,8 +81,9 @@ with st.sidebar:
     seed = whole_number("seed", 0, 10_000, 0, "pp_seed", help="Draws the cloud and the targets' noise.")
 
     st.header("Optimizer")
-    optimizer = st.selectbox("optimizer", list(OPTIMIZERS), format_func=lambda n: OPTIMIZERS[n].label, key="pp_optimizer",
-                             bind=QP, help="Full batch: every step uses the gradient on all N points.")
+    optimizer = st.selectbox("optimizer", list(OPTIMIZERS), format_func=lambda n: OPTIMIZERS[n].label,
+                             key="pp_optimizer", bind=QP,
+                             help="Full batch: every step uses the gradient on all N points.")
     alpha = st.radio("learning rate α", list(ALPHA_MODES), format_func=ALPHA_MODES.get, key="pp_alpha", bind=QP,
                      help="Each its own best α: the one of the sweep (bottom right) that converges in the fewest steps "
                           "on that surface, the fairest comparison. The same α: the slider below for all four.")
@@ -93,9 +96,11 @@ with st.sidebar:
         with st.expander(f"{OPTIMIZERS[optimizer].label} settings"):
             hyper = tuple((h.name, hyperparameter_slider(h, f"pp_{optimizer}_{h.name}"))
                           for h in OPTIMIZERS[optimizer].hyperparameters)
-    steps = st.slider("steps", 10, PAGE_MAX_STEPS, 100, 10, key="pp_steps", bind=QP, help=f"At most {PAGE_MAX_STEPS} here.")
+    steps = st.slider("steps", 10, PAGE_MAX_STEPS, 100, 10, key="pp_steps", bind=QP,
+                      help=f"At most {PAGE_MAX_STEPS} here.")
     s1, s2 = st.columns(2)
-    w1 = s1.slider("start w₁", -5.0, 5.0, -2.0, 0.5, key="pp_start_w1", bind=QP, help="The same start w₀ on every surface.")
+    w1 = s1.slider("start w₁", -5.0, 5.0, -2.0, 0.5, key="pp_start_w1", bind=QP,
+                   help="The same start w₀ on every surface.")
     w2 = s2.slider("start w₂", -5.0, 5.0, 2.0, 0.5, key="pp_start_w2", bind=QP)
 
 data = (model, int(samples), seed, (float(cx), float(cy)), float(correlation), float(scale))
@@ -113,14 +118,15 @@ st.subheader("The data after each preprocessing (Figures 6–7)")
 for col, name in zip(st.columns(4), PREPROCESSINGS):
     col.latex(PREPROCESSINGS[name].formula.split(r",\ ")[0])
 charts.show(data_panels(result.problems), "pp_data", name="The data, raw and after each transform")
-st.caption("Zero-centring moves the cloud onto the origin; normalising gives each feature unit variance; whitening also "
-           "removes the correlation, leaving a round cloud with Σ = I. The dashed ellipse spans two standard deviations "
-           "of the data in every direction.")
+st.caption("Zero-centring moves the cloud onto the origin; normalising gives each feature unit variance; whitening "
+           "also removes the correlation, leaving a round cloud with Σ = I. The dashed ellipse spans two standard "
+           "deviations of the data in every direction.")
 download("Download the four clouds (CSV)", result.data(), "optiviz_preprocessing_data.csv", "pp_download_data")
 
 # ---- the loss surfaces ------------------------------------------------------------------------------
 st.subheader("The loss surface of each, and the same optimizer on it")
-st.latex(r"L(w) = \tfrac{1}{2N}\sum_i (x_i \cdot w - y_i)^2,\qquad \nabla^2 L = \tfrac{1}{N} X^\top X = \Sigma + \mu\mu^\top"
+st.latex(r"L(w) = \tfrac{1}{2N}\sum_i (x_i \cdot w - y_i)^2,\qquad "
+         r"\nabla^2 L = \tfrac{1}{N} X^\top X = \Sigma + \mu\mu^\top"
          if model == "linear" else
          r"L(w) = \tfrac{1}{N}\sum_i \left[\log(1 + e^{x_i \cdot w}) - y_i\, x_i \cdot w\right],\qquad "
          r"\nabla^2 L = \tfrac{1}{N}\sum_i p_i (1 - p_i)\, x_i x_i^\top")
@@ -129,8 +135,8 @@ summary = result.summary()
 st.caption(surfaces_caption(OPTIMIZERS[optimizer].label, alpha, lr, steps, summary, missing))
 for name, step, rate in zip(summary["preprocessing"], summary["diverged at step"], summary["learning rate"]):
     if pd.notna(step):
-        st.warning(f"**{TRANSFORM_TITLES[name]}** diverged at step {step}: the learning rate α = {rate:g} is too large for "
-                   "its steepest direction. Try a smaller α.", icon=":material/warning:")
+        st.warning(f"**{TRANSFORM_TITLES[name]}** diverged at step {step}: the learning rate α = {rate:g} is too large "
+                   "for its steepest direction. Try a smaller α.", icon=":material/warning:")
 if model == "logistic":
     st.info("Without a bias, the logistic model's line must pass through the origin: after zero-centring that is the "
             "cloud's centre. The minimum losses L* therefore differ; compare L − L*.", icon=":material/info:")
@@ -152,10 +158,10 @@ st.dataframe(table, hide_index=True, column_config={
     "best α": st.column_config.NumberColumn(format="%g"),
 })
 st.caption(f"Converged: the first step where L − L* has fallen below {TOLERANCE:g} of its value at the start. " +
-           ("Each preprocessing runs at its own best α, the largest its steepest direction allows: then the steps follow "
-            "κ." if alpha == "best" else
-            "With one α for all, what matters is whether α suits each surface's steepest direction. The last two columns "
-            "give each preprocessing its own best α (from the sweep on the right), as the default view does."))
+           ("Each preprocessing runs at its own best α, the largest its steepest direction allows: then the steps "
+            "follow κ." if alpha == "best" else
+            "With one α for all, what matters is whether α suits each surface's steepest direction. The last two "
+            "columns give each preprocessing its own best α (from the sweep on the right), as the default view does."))
 paths = result.paths()
 left, right = st.columns(2)
 with left:
@@ -172,8 +178,8 @@ with right:
     picked = dict(zip(summary["preprocessing"], summary["learning rate"])) if alpha == "best" else None
     charts.show(rate_sweep_curves(sweep, None if picked else lr, steps, picked), "pp_sweep",
                 name="Final loss against the learning rate for each transform")
-    st.caption(f"Steps to converge for each preprocessing at {sweep['learning rate'].nunique()} learning rates, {steps} "
-               "steps each (" + ("ringed: the α each run above uses" if picked else "dotted: your α") +
+    st.caption(f"Steps to converge for each preprocessing at {sweep['learning rate'].nunique()} learning rates, "
+               f"{steps} steps each (" + ("ringed: the α each run above uses" if picked else "dotted: your α") +
                "; × on top: diverged; gaps: not converged in time). The raw data's range of working α is narrow and "
                "small; whitening widens it, and at its best α the whitened run needs the fewest steps.")
     download("Steps against α (CSV)", sweep, "optiviz_preprocessing_rate_sweep.csv", "pp_download_sweep")
@@ -181,18 +187,20 @@ with right:
 # ---- Figure 5 ---------------------------------------------------------------------------------------------
 st.subheader("Figure 5: far from the origin, a small weight change moves the classifier more")
 st.caption("The lecture asks: for a binary classification of a data cloud far from the origin vs one close to it, in "
-           "which case does the loss react more to a small change in the weights? Here a round cloud of N points gets a "
-           "classifier p = σ(w·x + b) fitted at the origin; the far cloud is the same cloud moved along its decision "
-           "line, with the same classifier moved along (b = −w·μ). Both then get the same small change Δw of the weights.")
+           "which case does the loss react more to a small change in the weights? Here a round cloud of N points "
+           "gets a classifier p = σ(w·x + b) fitted at the origin; the far cloud is the same cloud moved along its "
+           "decision line, with the same classifier moved along (b = −w·μ). Both then get the same small change Δw "
+           "of the weights.")
 c1, c2 = st.columns(2)
 distance = c1.slider("distance |μ| of the far cloud from the origin", 1.0, 12.0, 6.0, 0.5, key="pp_distance", bind=QP,
                      help="In units of the cloud's standard deviation.")
-size = c2.select_slider("weight change |Δw| / |w|", SIZES, 0.1, key="pp_size", bind=QP, format_func=lambda v: f"{v:.0%}")
+size = c2.select_slider("weight change |Δw| / |w|", SIZES, 0.1, key="pp_size", bind=QP,
+                        format_func=lambda v: f"{v:.0%}")
 sens = cache.sensitivity(int(samples), seed, float(distance))
 charts.show(sensitivity_clouds(sens, size), "pp_fig5", name="A small weight change flips points far from the origin")
-st.caption(f"Solid: the line w·x + b = 0 before; dashed: after the change Δw (here along μ, a small turn of the line about "
-           f"the origin). At the far cloud, {distance:g} away, the line shifts by about |Δw|·|μ|/|w|, so many more points "
-           "(ringed) change class there than near the origin.")
+st.caption(f"Solid: the line w·x + b = 0 before; dashed: after the change Δw (here along μ, a small turn of the line "
+           f"about the origin). At the far cloud, {distance:g} away, the line shifts by about |Δw|·|μ|/|w|, so many "
+           "more points (ringed) change class there than near the origin.")
 charts.show(sensitivity_curves(sens, size), "pp_fig5_curves",
             name="Share of points flipped against the distance from the origin")
 st.caption("Averaged over every direction of Δw: the far cloud's predictions and loss react more to the same small "

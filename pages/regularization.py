@@ -7,8 +7,8 @@ import streamlit as st
 from optiviz.core.datasets import REFLECTIONS
 from optiviz.figures.regularization import (augmentation_points, dropout_network, dropout_scaling,
                                             early_stopping_curves, grid_table, histories_table, network_weights,
-                                            patience_risk, patience_spread, regularizer_curves, seed_bands, spread_table, weight_paths,
-                                            weights_at, zero_points)
+                                            patience_risk, patience_spread, regularizer_curves, seed_bands,
+                                            spread_table, weight_paths, weights_at, zero_points)
 from optiviz.figures.train_network import decision_boundaries
 from optiviz.nn.regularizers import MAX_AUGMENT_EPOCHS, early_stopping
 from optiviz.nn.seeds import count_below, final_values
@@ -61,9 +61,10 @@ def show_penalties(count: int):
                 "combination (ElasticNet).* Below: first a small linear regression, where the paths can be computed "
                 "exactly, then a network trained with each penalty.")
     # short lines (J split after its data term; the three penalties one a line): no line wider than a phone
-    st.latex(r"\begin{gathered}\begin{aligned}J(w) &= \frac{1}{2N}\lVert y - Xw\rVert^2 \\ &\quad + \lambda_1\lVert w\rVert_1"
-             r" + \frac{\lambda_2}{2}\lVert w\rVert_2^2\end{aligned} \\[4pt] \text{L1: } \lambda_1=\lambda,\ \ \text{L2: } "
-             r"\lambda_2=\lambda \\ \text{elastic net: } \lambda_1=\alpha\lambda,\ \lambda_2=(1-\alpha)\lambda"
+    st.latex(r"\begin{gathered}\begin{aligned}J(w) &= \frac{1}{2N}\lVert y - Xw\rVert^2 \\ "
+             r"&\quad + \lambda_1\lVert w\rVert_1 + \frac{\lambda_2}{2}\lVert w\rVert_2^2\end{aligned} \\[4pt] "
+             r"\text{L1: } \lambda_1=\lambda,\ \ \text{L2: } \lambda_2=\lambda \\ "
+             r"\text{elastic net: } \lambda_1=\alpha\lambda,\ \lambda_2=(1-\alpha)\lambda"
              r"\end{gathered}")
     c = st.columns(6)
     features = c[0].slider("Features p", 2, 10, 6, key="reg_features", bind=Q)
@@ -83,14 +84,14 @@ def show_penalties(count: int):
                 name="Weights against the penalty strength λ")
     zeros = zero_points(paths)
     order = ", ".join(f"w{f}" for f in zeros[zeros["penalty"] == "L1"].sort_values("lambda")["feature"])
-    st.caption(f"Follow each weight from left (little penalty: close to least squares) to right. **L1** sets weights to "
-               f"exactly 0 one by one (dots; here in the order {order}) and all are 0 from λ_max = max|Xᵀy|/N = "
-               f"{lam_max:.3g} on. **L2** shrinks them all smoothly towards 0 but never reaches it. The **elastic net** "
-               f"does both. True weights: {', '.join(f'{w:g}' for w in w_true)}.")
+    st.caption(f"Follow each weight from left (little penalty: close to least squares) to right. **L1** sets weights "
+               f"to exactly 0 one by one (dots; here in the order {order}) and all are 0 from λ_max = max|Xᵀy|/N = "
+               f"{lam_max:.3g} on. **L2** shrinks them all smoothly towards 0 but never reaches it. The "
+               f"**elastic net** does both. True weights: {', '.join(f'{w:g}' for w in w_true)}.")
     download("paths", paths, "regularization_paths", "reg_paths_csv")
     if not paths["converged"].all():
-        st.warning("Coordinate descent did not converge for every λ within its sweep cap: those weights are approximate.",
-                   icon=":material/warning:")
+        st.warning("Coordinate descent did not converge for every λ within its sweep cap: those weights are "
+                   "approximate.", icon=":material/warning:")
 
     fig, shown = weights_at(paths, chosen)
     charts.show(fig, "reg_weights_fig", name="Weights and nonzero count for L1, L2 and elastic net")
@@ -100,13 +101,14 @@ def show_penalties(count: int):
     with st.expander("How the paths are computed"):
         st.markdown("Ridge has a closed form, evaluated for every λ at once. L1 and the elastic net are solved by "
                     "**coordinate descent**: one weight at a time, the exact minimiser of J in that weight is")
-        st.latex(r"\begin{gathered}w_j \leftarrow \frac{S\big(c_j - \sum_{k\ne j} G_{jk} w_k,\ \lambda_1\big)}{G_{jj} + \lambda_2}"
+        st.latex(r"\begin{gathered}w_j \leftarrow "
+                 r"\frac{S\big(c_j - \sum_{k\ne j} G_{jk} w_k,\ \lambda_1\big)}{G_{jj} + \lambda_2}"
                  r" \\ S(z,\lambda) = \operatorname{sign}(z)\max(|z|-\lambda,\,0) \\ "
                  r"G = \tfrac{1}{N}X^\top X,\ \ c = \tfrac{1}{N}X^\top y\end{gathered}")
-        st.markdown("S, the soft-thresholding operator, returns exactly 0 whenever |z| ≤ λ₁: that is where the zeros come "
-                    "from. The path starts at the largest λ (all weights 0) and each λ starts from the previous "
-                    "solution (warm start); after each sweep the solver jumps to the exact minimiser on the weights it "
-                    "found nonzero and keeps it if the optimality (KKT) conditions hold.")
+        st.markdown("S, the soft-thresholding operator, returns exactly 0 whenever |z| ≤ λ₁: that is where the zeros "
+                    "come from. The path starts at the largest λ (all weights 0) and each λ starts from the "
+                    "previous solution (warm start); after each sweep the solver jumps to the exact minimiser on the "
+                    "weights it found nonzero and keeps it if the optimality (KKT) conditions hold.")
 
     st.subheader("(b) The same penalties on a network")
     with st.form("reg_net_form"):
@@ -116,7 +118,8 @@ def show_penalties(count: int):
         with c[1]:
             l2 = log_slider("L2 strength λ₂", PENALTY_STRENGTHS, 0.03, "reg_net_l2", "The L2 run's λ₂.")
         epochs = c[2].slider("Epochs", 20, 300, 25, 5, key="reg_net_epochs", bind=Q)
-        width = c[3].select_slider("Units per hidden layer (2 layers)", (8, 16, 32, 64), 32, key="reg_net_width", bind=Q)
+        width = c[3].select_slider("Units per hidden layer (2 layers)", (8, 16, 32, 64), 32, key="reg_net_width",
+                                   bind=Q)
         st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
     data = data_of(seed)
     results = trained(cache.penalty_networks, data, (width, width), l1, l2, mix, epochs, PENALTY_RATE, seed)
@@ -124,18 +127,19 @@ def show_penalties(count: int):
         return
     charts.show(decision_boundaries(results, epochs, points_of(cache.dataset(data))), "reg_net_boundaries",
                 name="Decision boundaries with each weight penalty")
-    st.caption(f"Seed {seed}: the same network ({width} × {width} ReLU units, full-batch Adam, α = {PENALTY_RATE:g}) and "
-               "initial weights on 60 noisy moons; "
-               "only the penalty differs (elastic net: αλ₁ and (1 − α)λ₂ with the α above). Without a penalty the boundary "
-               "wraps around single training points (filled) and misses validation points (rings); a penalty keeps the "
-               "weights small and the boundary smooth.")
+    st.caption(f"Seed {seed}: the same network ({width} × {width} ReLU units, full-batch Adam, α = {PENALTY_RATE:g}) "
+               "and initial weights on 60 noisy moons; "
+               "only the penalty differs (elastic net: αλ₁ and (1 − α)λ₂ with the α above). Without a penalty the "
+               "boundary wraps around single training points (filled) and misses validation points (rings); a penalty "
+               "keeps the weights small and the boundary smooth.")
     download("decision boundaries", grid_table(results), "regularization_boundaries", "reg_net_csv")
     left, right = st.columns([3, 2])
     with left:
         charts.show(network_weights(results), "reg_net_weights",
                     name="Histogram of the network's weights under each penalty")
-        st.caption("Every weight of each trained network. The penalties pull the weights to 0; training by (sub)gradient "
-                   "steps leaves L1's weights near 0, not exactly 0 (that takes a proximal step, as S above).")
+        st.caption("Every weight of each trained network. The penalties pull the weights to 0; training by "
+                   "(sub)gradient steps leaves L1's weights near 0, not exactly 0 (that takes a proximal step, as S "
+                   "above).")
     with right:
         last = histories_table(results).groupby("run", sort=False).last()
         st.dataframe(last[["train_loss", "val_loss", "train_acc", "val_acc"]], column_config={
@@ -162,8 +166,8 @@ def show_penalties(count: int):
 def show_early_stopping(count: int):
     st.markdown("*Compute validation loss each epoch; stop training when validation loss hasn't improved in a while; "
                 "risk of stopping **too** early.* One network (2 → 32 → 32 → 1, SGD with momentum) is trained to the "
-                "end here; early stopping with any patience is then read off its validation curve (exactly what `train(..., patience=P)` does: it stops "
-                "at the same epoch and restores the same weights).")
+                "end here; early stopping with any patience is then read off its validation curve (exactly what "
+                "`train(..., patience=P)` does: it stops at the same epoch and restores the same weights).")
     with st.form("reg_es_form"):
         c = st.columns(4)
         epochs = c[0].slider("Epochs", 30, 300, 50, 10, key="reg_es_epochs", bind=Q)
@@ -189,7 +193,8 @@ def show_early_stopping(count: int):
     c = st.columns(4)
     c[0].metric("Training stops at epoch", stop if stop >= 0 else "never", border=True,
                 help="The first epoch with P epochs since the lowest validation loss so far.")
-    c[1].metric("Weights kept from epoch", kept, border=True, help="The epoch of the lowest validation loss before the stop.")
+    c[1].metric("Weights kept from epoch", kept, border=True,
+                help="The epoch of the lowest validation loss before the stop.")
     c[2].metric("Validation loss, kept weights", f"{val[kept]:.3f}", f"{val[kept] - val[-1]:+.3f} vs never stopping",
                 delta_color="inverse", border=True)
     c[3].metric("Validation loss, best epoch of the run", f"{np.nanmin(val):.3f}", f"epoch {int(np.nanargmin(val))}",
@@ -198,9 +203,10 @@ def show_early_stopping(count: int):
     with left:
         charts.show(early_stopping_curves(h, stop, kept, patience), "reg_es_curves",
                     name="Training and validation loss with early stopping")
-        st.caption("Training loss keeps falling; validation loss falls, then rises as the network overfits. Early stopping "
-                   "waits P epochs after the best validation loss (shaded), stops, and keeps the weights of the best "
-                   "epoch (★), not the last ones. The faint curves are what training further would have done.")
+        st.caption("Training loss keeps falling; validation loss falls, then rises as the network overfits. Early "
+                   "stopping waits P epochs after the best validation loss (shaded), stops, and keeps the weights of "
+                   "the best epoch (★), not the last ones. The faint curves are what training further would have "
+                   "done.")
         download("curves", h, "regularization_early_stopping_curves", "reg_es_csv")
     with right:
         charts.show(patience_risk(rule, patience, float(val[-1]), float(np.nanmin(val))), "reg_es_risk",
@@ -221,9 +227,9 @@ def show_early_stopping(count: int):
         download("patience sweep over seeds", pd.DataFrame(many.kept_loss, columns=many.patience).assign(
             seed=curves.seeds, last_epoch=many.last_loss), "regularization_patience_seeds", "reg_es_seeds_csv")
     with st.expander("Why does it work? Some ideas (from the lecture)"):
-        st.markdown("- The network is effectively *smaller* when we stop training early, because many units are still "
-                    "in the linear region of their activation.\n- Earlier layers (simpler features) and the layers near "
-                    "the output converge to their final weights first.")
+        st.markdown("- The network is effectively *smaller* when we stop training early, because many units are "
+                    "still in the linear region of their activation.\n- Earlier layers (simpler features) and the "
+                    "layers near the output converge to their final weights first.")
 
 
 # ---- tab 3: dropout and batch norm -------------------------------------------------------------------------
@@ -239,8 +245,8 @@ def draws_note(width: int, drop: float, epochs: int, count: int) -> str:
     check = lab.DROPOUT_CHECK
     runs, won = check.count * len(check.wins), sum(check.wins)
     where = ("" if defaults(width, drop, epochs, count) else
-             f" (checked at the defaults p = {lab.DROPOUT_P:g}, {lab.DROPOUT_WIDTH} units, {lab.DROPOUT_EPOCHS} epochs, "
-             f"{check.count} seeds; not at these settings)")
+             f" (checked at the defaults p = {lab.DROPOUT_P:g}, {lab.DROPOUT_WIDTH} units, "
+             f"{lab.DROPOUT_EPOCHS} epochs, {check.count} seeds; not at these settings)")
     least = (f"all {check.count} seeds" if min(check.wins) == check.count
              else f"at least {min(check.wins)} of {check.count} seeds")
     return (f"**Not one lucky data draw:** with the data of seeds {check.data_seeds[0]}–{check.data_seeds[-1]} in "
@@ -250,10 +256,10 @@ def draws_note(width: int, drop: float, epochs: int, count: int) -> str:
 def show_dropout(count: int):
     st.markdown("*During each training step some portion of neurons are randomly dropped; during each test step "
                 "none are dropped, but activations are scaled by the dropout probability* (Figure 19). *Batch norm "
-                "re-centres and re-scales between layers: mini-batch statistics in training, fixed statistics at test.* "
-                f"Here a case built to overfit: {lab.DROPOUT_DATA[1]} noisy XOR points (four clusters, noise σ = "
-                f"{lab.DROPOUT_DATA[3]:g}) to train on, {lab.DROPOUT_DATA[2]} to validate on, a wide network, full-batch "
-                f"Adam (α = {lab.DROPOUT_RATE:g}) for many epochs.")
+                "re-centres and re-scales between layers: mini-batch statistics in training, fixed statistics at "
+                f"test.* Here a case built to overfit: {lab.DROPOUT_DATA[1]} noisy XOR points (four clusters, "
+                f"noise σ = {lab.DROPOUT_DATA[3]:g}) to train on, {lab.DROPOUT_DATA[2]} to validate on, a wide "
+                f"network, full-batch Adam (α = {lab.DROPOUT_RATE:g}) for many epochs.")
     with st.form("reg_drop_form"):
         c = st.columns(4)
         drop = c[0].slider("Drop probability p (dropout)", 0.0, 0.9, lab.DROPOUT_P, 0.05, key="reg_drop_p", bind=Q,
@@ -343,7 +349,8 @@ def show_dropout(count: int):
                f"points, averaged over {cache.MASKS} random masks (training time), next to its test-time activation; "
                f"p is the drop probability, so a unit is kept with probability 1 − p = {1 - drop:.2g}. Both "
                f"conventions match in expectation (largest gap {gap:.1%} of the largest activation, from sampling); "
-               f"the original without its test-time 1 − p (×) would be 1/(1 − p) = {1 / (1 - drop):.2g} times too large.")
+               f"the original without its test-time 1 − p (×) would be 1/(1 − p) = {1 / (1 - drop):.2g} times too "
+               "large.")
     download("activations", scaling, "regularization_dropout_scaling", "reg_drop_scaling_csv")
 
 
@@ -368,11 +375,12 @@ def show_augmentation(count: int):
                             help="Draws the data, and the first seed of the many-seed comparison.")
         st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
     if (rotation or reflect != "none") and name != "circles":
-        st.info(f"Rotating or reflecting {name} can change what a point means (a moon rotated by 180° lands on the other "
-                "moon): an augmentation must keep the label true. Circles are symmetric under both; try jitter alone.",
-                icon=":material/info:")
+        st.info(f"Rotating or reflecting {name} can change what a point means (a moon rotated by 180° lands on the "
+                "other moon): an augmentation must keep the label true. Circles are symmetric under both; try jitter "
+                "alone.", icon=":material/info:")
     args = (name, points, VAL_POINTS, noise, jitter, float(rotation), reflect)
-    copies = st.slider("Epochs of augmented points drawn", 1, min(10, MAX_AUGMENT_EPOCHS), 5, key="reg_aug_copies", bind=Q)
+    copies = st.slider("Epochs of augmented points drawn", 1, min(10, MAX_AUGMENT_EPOCHS), 5, key="reg_aug_copies",
+                       bind=Q)
     split = cache.few_points(name, points, VAL_POINTS, noise, seed)
     augmented = cache.augmented_points(*args, copies, seed)
     charts.show(augmentation_points(split.X_train, split.y_train, augmented), "reg_aug_points_fig",
@@ -388,10 +396,11 @@ def show_augmentation(count: int):
                     name="Validation loss with and without augmentation over many seeds")
         wins = count_below(final_values(with_), final_values(without))
         st.caption(f"Validation loss (solid: median over {count} seeds, band: 10–90%) and training loss (dashed, "
-                   "median) with and without augmentation: the same network (32 × 32 ReLU, Adam on mini-batches of 20), data, "
-                   "and for each seed the same initial weights and batches. Without it the training loss goes to 0 while the "
-                   "validation loss climbs (overfitting); with it both stay together. **Augmentation ends with the "
-                   f"lower validation loss in {of_seeds(wins, count)}.**")
+                   "median) with and without augmentation: the same network (32 × 32 ReLU, Adam on mini-batches of "
+                   "20), data, and for each seed the same initial weights and batches. Without it the training loss "
+                   "goes to 0 while the validation loss climbs (overfitting); with it both stay together. "
+                   "**Augmentation ends with the lower validation loss in "
+                   f"{of_seeds(wins, count)}.**")
         download("many-seed curves", spread_table(curves), "regularization_augmentation_curves", "reg_aug_curves_csv")
     results = trained(cache.augmentation_runs, *args, epochs, seed)
     if results is None:

@@ -5,8 +5,8 @@ import streamlit as st
 from optiviz.core.datasets import DATASETS, PREPROCESSINGS, REFLECTIONS
 from optiviz.figures.landscape import path_figure, paths_caption, slice_figure, slices_caption
 from optiviz.figures.activations_init import activation_label
-from optiviz.figures.train_network import (decision_boundary, gradient_norm_panels, learning_curves, neuron_maps, run_title,
-                                      seed_statement, seed_summary)
+from optiviz.figures.train_network import (decision_boundary, gradient_norm_panels, learning_curves, neuron_maps,
+                                           run_title, seed_statement, seed_summary)
 from optiviz.nn import MLP
 from optiviz.nn.activations import ACTIVATIONS
 from optiviz.nn.initializers import INITIALIZERS
@@ -23,7 +23,8 @@ PAGE_MAX_SAMPLES, PAGE_MAX_WIDTH, PAGE_MAX_DEPTH = 1000, 64, 5
 PAGE_WORK_SHARE = 0.5  # of the engine's work caps: batch norm, dropout and the figures cost more than they count
 BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128, "full batch")
 PENALTY_STRENGTHS = tuple(v for v in LEARNING_RATES if v <= 0.1)
-DEFAULT_SEEDS = 10  # the comparison's seeds: a class presses Train at once, so no more than the default view can pay for
+# the comparison's seeds: a class presses Train at once, so no more than the default view can pay for
+DEFAULT_SEEDS = 10
 INIT_LABELS = {"zeros": "zeros", "constant": "constant", "normal": "normal", "uniform": "uniform", "xavier": "Xavier",
                "glorot": "Glorot", "he": "He"}
 INIT_HELP = ("Initial weights. Xavier: variance 1/N_in (the lecture's); Glorot: 2/(N_in + N_out); "
@@ -60,41 +61,56 @@ with st.sidebar:
     st.button("Train", key="train", type="primary", icon=":material/play_arrow:", use_container_width=True,
               on_click=_press_train, help="Train with the settings below. Until then the page shows the last training.")
     st.header("Data")
-    name = st.selectbox("Dataset", list(DATASETS), index=list(DATASETS).index("spiral"), format_func=lambda n: DATASETS[n].label, key="dataset", bind="query-params")
-    classes = st.radio("Classes", (2, 3), horizontal=True, key="classes", bind="query-params", help="Three classes: spiral and blobs only.")
-    with st.expander("Samples, noise, split", expanded=_opened("samples", "noise", "val_fraction", "preprocessing", "data_seed")):
+    name = st.selectbox("Dataset", list(DATASETS), index=list(DATASETS).index("spiral"),
+                        format_func=lambda n: DATASETS[n].label, key="dataset", bind="query-params")
+    classes = st.radio("Classes", (2, 3), horizontal=True, key="classes", bind="query-params",
+                       help="Three classes: spiral and blobs only.")
+    with st.expander("Samples, noise, split",
+                     expanded=_opened("samples", "noise", "val_fraction", "preprocessing", "data_seed")):
         samples = st.slider("Samples", 50, PAGE_MAX_SAMPLES, 400, 50, key="samples", bind="query-params",
                             help=f"Training + validation points (at most {PAGE_MAX_SAMPLES} here).")
-        noise = st.slider("Noise", 0.0, 0.5, 0.05, 0.01, key="noise", bind="query-params", help="Standard deviation of the jitter on every point.")
+        noise = st.slider("Noise", 0.0, 0.5, 0.05, 0.01, key="noise", bind="query-params",
+                          help="Standard deviation of the jitter on every point.")
         val_fraction = st.slider("Validation fraction", 0.0, 0.5, 0.3, 0.05, key="val_fraction", bind="query-params",
                                  help="Held out to measure generalization and for early stopping.")
         preprocessing = st.selectbox("Preprocessing", list(PREPROCESSINGS), format_func=lambda n: PREPROCESSINGS[n][0],
-                                     key="preprocessing", bind="query-params", help="Fitted on the training split only.")
+                                     key="preprocessing", bind="query-params",
+                                     help="Fitted on the training split only.")
         data_seed = whole_number("Data seed", 0, 10_000, 0, "data_seed")
 
     st.header("Network")
-    depth = st.slider("Hidden layers", 1, PAGE_MAX_DEPTH, 2, key="depth", bind="query-params", help=f"At most {PAGE_MAX_DEPTH} here.")
-    width = st.slider("Units per hidden layer", 1, PAGE_MAX_WIDTH, 16, key="width", bind="query-params", help=f"At most {PAGE_MAX_WIDTH} here.")
+    depth = st.slider("Hidden layers", 1, PAGE_MAX_DEPTH, 2, key="depth", bind="query-params",
+                      help=f"At most {PAGE_MAX_DEPTH} here.")
+    width = st.slider("Units per hidden layer", 1, PAGE_MAX_WIDTH, 16, key="width", bind="query-params",
+                      help=f"At most {PAGE_MAX_WIDTH} here.")
     activation = st.selectbox("Activation", list(ACTIVATIONS), index=2, format_func=activation_label, key="activation",
                               bind="query-params")
     with st.expander("Initialisation, batch norm, dropout",
                      expanded=_opened("alpha", "init", "init_scale", "skip", "batch_norm", "dropout")):
-        alpha = st.slider("Leaky ReLU / ELU slope α", 0.01, 1.0, 0.1, 0.01, key="alpha", bind="query-params", help="Used by leaky ReLU and ELU only.")
+        alpha = st.slider("Leaky ReLU / ELU slope α", 0.01, 1.0, 0.1, 0.01, key="alpha", bind="query-params",
+                          help="Used by leaky ReLU and ELU only.")
         init = st.selectbox("Initialisation", list(INITIALIZERS), index=list(INITIALIZERS).index("he"),
-                            format_func=lambda n: INIT_LABELS.get(n, n), key="init", bind="query-params", help=INIT_HELP)
-        init_scale = st.select_slider("Scale of normal σ / uniform a / constant c", (0.001, 0.01, 0.1, 0.5, 1.0, 2.0), 0.1,
-                                      key="init_scale", bind="query-params", help="Used by the normal, uniform and constant initialisations only.")
-        skip = st.toggle("Skip connections", key="skip", bind="query-params", help="out = x + f(x) between hidden layers of equal width.")
+                            format_func=lambda n: INIT_LABELS.get(n, n), key="init", bind="query-params",
+                            help=INIT_HELP)
+        init_scale = st.select_slider("Scale of normal σ / uniform a / constant c", (0.001, 0.01, 0.1, 0.5, 1.0, 2.0),
+                                      0.1, key="init_scale", bind="query-params",
+                                      help="Used by the normal, uniform and constant initialisations only.")
+        skip = st.toggle("Skip connections", key="skip", bind="query-params",
+                         help="out = x + f(x) between hidden layers of equal width.")
         batch_norm = st.toggle("Batch normalisation", key="batch_norm", bind="query-params",
-                               help="Normalise each unit with batch statistics in training, running statistics in evaluation.")
+                               help="Normalise each unit with batch statistics in training, running statistics in "
+                                    "evaluation.")
         drop = st.slider("Drop probability p (dropout)", 0.0, 0.6, 0.0, 0.05, key="dropout", bind="query-params",
-                         help="The drop probability p: in training each hidden unit is dropped with probability p and the "
-                              "kept ones are scaled by 1/(1 − p) (inverted dropout); evaluation uses every unit as it is.")
+                         help="The drop probability p: in training each hidden unit is dropped with probability p and "
+                              "the kept ones are scaled by 1/(1 − p) (inverted dropout); evaluation uses every unit as "
+                              "it is.")
 
     st.header("Optimization")
     chosen = st.multiselect("Optimizers", list(OPTIMIZERS), default=["sgd", "momentum", "rmsprop", "adam"],
-                            max_selections=MAX_OPTIMIZERS, format_func=lambda n: OPTIMIZERS[n].label, key="optimizers", bind="query-params",
-                            help=f"Up to {MAX_OPTIMIZERS}: all start from the same weights and see the same mini-batches.")
+                            max_selections=MAX_OPTIMIZERS, format_func=lambda n: OPTIMIZERS[n].label, key="optimizers",
+                            bind="query-params",
+                            help=f"Up to {MAX_OPTIMIZERS}: all start from the same weights and see the same "
+                                 "mini-batches.")
     runs = []
     for opt in OPTIMIZERS:
         with st.expander(f"{OPTIMIZERS[opt].label} settings"):
@@ -111,18 +127,24 @@ with st.sidebar:
                                   "point is merged into the one before, so ⌈N/B⌉ − 1.")
     epochs = st.slider("Epochs", 1, 300, 60, key="epochs", bind="query-params",
                        help="Capped so that one training stays within a few seconds on this shared server.")
-    with st.expander("Schedule and seeds", expanded=_opened("train_schedule", "train_decay_rate", "train_seed", "seeds")):
-        schedule = st.selectbox("Learning-rate schedule", list(SCHEDULES), format_func=lambda s: SCHEDULES[s][1], key="train_schedule", bind="query-params",
-                                help="Counted in epochs: epoch e uses α at t = e − 1. Momentum and Nesterov keep α_t inside "
-                                     "the velocity, v ← γv − α_t g, as the lecture writes it; PyTorch's SGD with a scheduler "
-                                     "applies it outside (v ← γv + g, W ← W − α_t v), so its runs differ once α changes.")
-        decay_rate = log_slider("decay rate k", DECAY_RATES, 0.01, "train_decay_rate", "Used by the decaying schedules only.")
+    with st.expander("Schedule and seeds",
+                     expanded=_opened("train_schedule", "train_decay_rate", "train_seed", "seeds")):
+        schedule = st.selectbox("Learning-rate schedule", list(SCHEDULES), format_func=lambda s: SCHEDULES[s][1],
+                                key="train_schedule", bind="query-params",
+                                help="Counted in epochs: epoch e uses α at t = e − 1. Momentum and Nesterov keep α_t "
+                                     "inside the velocity, v ← γv − α_t g, as the lecture writes it; PyTorch's SGD "
+                                     "with a scheduler applies it outside (v ← γv + g, W ← W − α_t v), so its runs "
+                                     "differ once α changes.")
+        decay_rate = log_slider("decay rate k", DECAY_RATES, 0.01, "train_decay_rate",
+                                "Used by the decaying schedules only.")
         seed = whole_number("Training seed", 0, 10_000, 0, "train_seed",
-                            help="Initial weights, shuffles, dropout masks. The decision boundaries and neurons are this seed's.")
+                            help="Initial weights, shuffles, dropout masks. The decision boundaries and neurons are "
+                                 "this seed's.")
         wanted_seeds = st.slider("Seeds to compare", 1, MAX_SEEDS, DEFAULT_SEEDS, key="seeds", bind="query-params",
-                                 help="Each optimizer is trained from the training seed and the next ones: the learning "
-                                      "curves show the median and the 10–90% band over them, and the counts say in how "
-                                      "many seeds one optimizer ends below another. One seed can flip a conclusion.")
+                                 help="Each optimizer is trained from the training seed and the next ones: the "
+                                      "learning curves show the median and the 10–90% band over them, and the counts "
+                                      "say in how many seeds one optimizer ends below another. One seed can flip a "
+                                      "conclusion.")
 
     st.header("Regularization")
     with st.expander("Penalty, early stopping, augmentation",
@@ -131,7 +153,8 @@ with st.sidebar:
                                help="On weights only: L1 λΣ|W|, L2 (λ/2)ΣW², elastic net both.")
         strength = log_slider("penalty strength λ", PENALTY_STRENGTHS, 0.001, "penalty_strength")
         patience = st.slider("Early stopping patience (0 = off)", 0, 50, 0, key="patience", bind="query-params",
-                             help="Stop when the validation loss has not improved for this many epochs; keep the best weights.")
+                             help="Stop when the validation loss has not improved for this many epochs; keep the best "
+                                  "weights.")
         jitter = st.slider("Augment: jitter σ", 0.0, 0.3, 0.0, 0.01, key="jitter", bind="query-params")
         rotation = st.slider("Augment: rotation ±degrees", 0, 180, 0, 5, key="rotation", bind="query-params")
         reflect = st.selectbox("Augment: reflection", list(REFLECTIONS), key="reflect", bind="query-params")
@@ -140,8 +163,9 @@ with st.sidebar:
 
 # ---- what is shown: the settings of the last Train (a first visit, or a link, trains what it asks for) ----
 SETTING_NAMES = {  # each setting's name on screen, for the notice that says what changed since the last Train
-    "name": "Dataset", "classes": "Classes", "samples": "Samples", "noise": "Noise", "val_fraction": "Validation fraction",
-    "preprocessing": "Preprocessing", "data_seed": "Data seed", "depth": "Hidden layers", "width": "Units per hidden layer",
+    "name": "Dataset", "classes": "Classes", "samples": "Samples", "noise": "Noise",
+    "val_fraction": "Validation fraction", "preprocessing": "Preprocessing", "data_seed": "Data seed",
+    "depth": "Hidden layers", "width": "Units per hidden layer",
     "activation": "Activation", "alpha": "Leaky ReLU / ELU slope α", "init": "Initialisation",
     "init_scale": "Scale of normal σ / uniform a / constant c", "skip": "Skip connections",
     "batch_norm": "Batch normalisation", "drop": "Drop probability p", "chosen": "Optimizers", "runs": "runs",
@@ -151,9 +175,9 @@ SETTING_NAMES = {  # each setting's name on screen, for the notice that says wha
     "reflect": "Augment: reflection",
 }
 current = dict(zip(SETTING_NAMES, (name, classes, samples, noise, val_fraction, preprocessing, data_seed, depth, width,
-                                   activation, alpha, init, init_scale, skip, batch_norm, drop, tuple(chosen), tuple(runs),
-                                   batch, epochs, schedule, decay_rate, seed, wanted_seeds, penalty, strength, patience,
-                                   jitter, rotation, reflect)))
+                                   activation, alpha, init, init_scale, skip, batch_norm, drop, tuple(chosen),
+                                   tuple(runs), batch, epochs, schedule, decay_rate, seed, wanted_seeds, penalty,
+                                   strength, patience, jitter, rotation, reflect)))
 if st.session_state.pop("train_pressed", False) or TRAINED not in st.session_state:
     st.session_state[TRAINED] = current
 trained = st.session_state[TRAINED]
@@ -185,20 +209,22 @@ if changed:
                    "Changed since: " + "; ".join(changed) + ".", icon=":material/history:")
         st.button("Train with the new settings", key="train_again", type="primary", icon=":material/play_arrow:",
                   on_click=_press_train)
-(name, classes, samples, noise, val_fraction, preprocessing, data_seed, depth, width, activation, alpha, init, init_scale,
- skip, batch_norm, drop, chosen, runs, batch, epochs, schedule, decay_rate, seed, wanted_seeds, penalty, strength, patience,
- jitter, rotation, reflect) = trained.values()
+(name, classes, samples, noise, val_fraction, preprocessing, data_seed, depth, width, activation, alpha, init,
+ init_scale, skip, batch_norm, drop, chosen, runs, batch, epochs, schedule, decay_rate, seed, wanted_seeds, penalty,
+ strength, patience, jitter, rotation, reflect) = trained.values()
 runs = list(runs)
 
 # ---- checks that need several controls at once -------------------------------------------------
 if classes not in DATASETS[name].classes:
-    st.info(f"{DATASETS[name].label} comes with {DATASETS[name].classes[0]} classes; using that.", icon=":material/info:")
+    st.info(f"{DATASETS[name].label} comes with {DATASETS[name].classes[0]} classes; using that.",
+            icon=":material/info:")
     classes = DATASETS[name].classes[0]
 if not runs:
     st.warning("Tick at least one optimizer in the sidebar, then press Train.", icon=":material/warning:")
     st.stop()
 if patience and val_fraction == 0:
-    st.info("Early stopping needs validation points: it is off while the validation fraction is 0.", icon=":material/info:")
+    st.info("Early stopping needs validation points: it is off while the validation fraction is 0.",
+            icon=":material/info:")
     patience = 0
 if batch_norm and batch == 1:
     st.info("Batch norm needs at least 2 points per batch: using batches of 2.", icon=":material/info:")
@@ -208,7 +234,8 @@ data = (name, samples, noise, classes, val_fraction, data_seed)
 split = cache.dataset(data)
 net = MLP(2, (width,) * depth, 1 if classes == 2 else classes, activation=activation,
           alpha=alpha if activation in ("leaky_relu", "elu") else None, initializer=init,
-          init_params={"normal": {"sigma": init_scale}, "uniform": {"a": init_scale}, "constant": {"c": init_scale}}.get(init, {}),
+          init_params={"normal": {"sigma": init_scale}, "uniform": {"a": init_scale},
+                       "constant": {"c": init_scale}}.get(init, {}),
           skip=skip, batch_norm=batch_norm, keep_prob=1 - drop)
 batch_size = None if batch == "full batch" else batch
 cap = int(max_epochs(net, len(split.X_train), len(split.X_val), batch_size) * PAGE_WORK_SHARE) // len(runs)
@@ -240,18 +267,21 @@ seeds = result.seeds  # None with one seed
 for k, (col, r) in enumerate(zip(st.columns(len(result)), result)):
     last = r.history.iloc[-1]
     note = (f"diverged at epoch {r.diverged_at}" if r.diverged_at is not None else
-            f"stopped early at epoch {r.stopped_at}, best {r.best_epoch}" if r.stopped_at is not None else f"{r.epochs_run} epochs")
+            f"stopped early at epoch {r.stopped_at}, best {r.best_epoch}" if r.stopped_at is not None else
+            f"{r.epochs_run} epochs")
     metric = "val_acc" if last["val_acc"] == last["val_acc"] else "train_acc"
     where = "validation" if metric == "val_acc" else "training"
     if seeds:
         median, low, high, curve = seed_summary(seeds[k], metric)
         n, gone = len(seeds[k].seeds), int((seeds[k].diverged_at >= 0).sum())
         value, spread_note = (("—", f"diverged in all {n} seeds") if gone == n else
-                              (f"{median:.1%}", f"{n} seeds: {low:.0%}–{high:.0%}" + (f", {gone} diverged" if gone else "")))
+                              (f"{median:.1%}",
+                               f"{n} seeds: {low:.0%}–{high:.0%}" + (f", {gone} diverged" if gone else "")))
         col.metric(run_title(r.optimizer), value, spread_note,
                    delta_color="off", delta_arrow="off", chart_data=curve, border=True,
                    help=f"Median {where} accuracy at the end over {len(seeds[k].seeds)} seeds, and the 10–90% range "
-                        f"of the seeds; the sparkline is the median's history. Seed {seed} alone: {last[metric]:.1%}, {note}.")
+                        f"of the seeds; the sparkline is the median's history. Seed {seed} alone: {last[metric]:.1%}, "
+                        f"{note}.")
     else:
         col.metric(run_title(r.optimizer), f"{last[metric]:.1%}", note,
                    delta_color="off", delta_arrow="off", chart_data=r.history[metric].round(4).tolist(), border=True,
@@ -291,7 +321,8 @@ def boundary(trained_with: tuple):
 st.subheader("Decision boundary")
 st.caption("Shading: the network's predicted probability of the orange class (the black line is 50%). "
            "Filled dots are training points, rings are validation points."
-           + (f" One seed's networks (training seed {seed}); the curves below are over {n_seeds} seeds." if seeds else ""))
+           + (f" One seed's networks (training seed {seed}); the curves below are over {n_seeds} seeds."
+              if seeds else ""))
 boundary(args)
 
 st.subheader("Learning curves")
@@ -304,7 +335,8 @@ else:
     st.caption("Training loss dashed, validation loss solid. A gap that opens up is overfitting.")
 charts.show(learning_curves(result.history, seeds), "curves", name="Training and validation loss against epochs")
 
-tabs = st.tabs(["Gradient norms", "What the neurons see", "Loss landscape"], key="train_tab", bind="query-params", on_change="rerun")
+tabs = st.tabs(["Gradient norms", "What the neurons see", "Loss landscape"], key="train_tab", bind="query-params",
+               on_change="rerun")
 with tabs[0]:
     if tabs[0].open:
         st.caption("The size of each layer's weight gradient, ‖∂J/∂W‖, averaged over the epoch's steps. Layers whose "
@@ -316,8 +348,10 @@ with tabs[0]:
 with tabs[1]:
     if tabs[1].open:
         c1, c2 = st.columns(2)
-        label = c1.selectbox("Optimizer", result.labels, format_func=run_title, key="neuron_optimizer", bind="query-params")
-        layer = c2.selectbox("Hidden layer", range(depth), format_func=lambda i: f"hidden layer {i + 1}", key="neuron_layer", bind="query-params")
+        label = c1.selectbox("Optimizer", result.labels, format_func=run_title, key="neuron_optimizer",
+                             bind="query-params")
+        layer = c2.selectbox("Hidden layer", range(depth), format_func=lambda i: f"hidden layer {i + 1}",
+                             key="neuron_layer", bind="query-params")
         chosen_run = result[label]
         st.caption(f"Each square is one unit of hidden layer {layer + 1}: its output f(z) at every point of the input "
                    "plane, after training (as in TensorFlow Playground). Units that are flat everywhere are dead."
@@ -326,7 +360,8 @@ with tabs[1]:
                     name="What each neuron of a layer responds to")
 with tabs[2]:
     if tabs[2].open:
-        label = st.selectbox("Optimizer", result.labels, format_func=run_title, key="landscape_optimizer", bind="query-params")
+        label = st.selectbox("Optimizer", result.labels, format_func=run_title, key="landscape_optimizer",
+                             bind="query-params")
         with st.spinner("Training the twin network and evaluating the loss on four 25 × 25 planes…"):
             view = cache.loss_landscape(*args, label)
         if view.rows < len(split.X_train):
@@ -336,13 +371,15 @@ with tabs[2]:
         st.caption(slices_caption(view))
         for col, random_slice in zip(st.columns(len(view.slices)), view.slices):  # side by side; stacked on a phone
             charts.show(slice_figure(random_slice), f"landscape_{random_slice.skip}",
-                        name=f"A random 2-D slice through the loss landscape, {'with' if random_slice.skip else 'without'} skip connections", where=col)
+                        name="A random 2-D slice through the loss landscape, "
+                             f"{'with' if random_slice.skip else 'without'} skip connections", where=col)
         if view.paths:
             st.markdown("**The training path, on its own plane**")
             st.caption(paths_caption(view))
             for col, plane in zip(st.columns(len(view.paths)), view.paths):
                 charts.show(path_figure(plane, label), f"landscape_path_{plane.skip}",
-                            name=f"The training path on its plane, {'with' if plane.skip else 'without'} skip connections", where=col)
+                            name=f"The training path on its plane, {'with' if plane.skip else 'without'} skip "
+                                 "connections", where=col)
 
 # ---- nothing of the training stays with the session ----------------------------------------------------
 # The epoch slider's fragment lives as long as the session, and with it this page's globals: the copies of the

@@ -196,7 +196,8 @@ PREPROCESSINGS = MappingProxyType(
         "none": PreprocessingInfo("none", r"x"),
         "centre": PreprocessingInfo("zero-centre", r"x - \mu"),
         "standardise": PreprocessingInfo("standardise", r"(x - \mu) / \sqrt{\sigma^2 + \varepsilon}"),
-        "whiten": PreprocessingInfo("whiten (ZCA)", r"\Sigma^{-1/2}(x - \mu),\ \Sigma^{-1/2} = U(\Lambda + \varepsilon I)^{-1/2}U^\top"),
+        "whiten": PreprocessingInfo("whiten (ZCA)", r"\Sigma^{-1/2}(x - \mu),\ "
+                                                    r"\Sigma^{-1/2} = U(\Lambda + \varepsilon I)^{-1/2}U^\top"),
     }
 )
 

@@ -15,7 +15,8 @@ import numpy as np
 
 from optiviz.core.checks import check_int, check_number, check_rng, check_table
 
-MODELS = MappingProxyType({"linear": "Linear regression (squared error)", "logistic": "Logistic regression (cross-entropy)"})
+MODELS = MappingProxyType({"linear": "Linear regression (squared error)",
+                           "logistic": "Logistic regression (cross-entropy)"})
 TRUE_WEIGHTS = (1.0, -0.5)  # w* that generates the targets
 MAX_SAMPLES = 10_000
 MAX_CENTRE = 100.0

@@ -24,7 +24,8 @@ import pandas as pd
 from optiviz.core.checks import check_int, check_number
 from optiviz.core.datasets import PREPROCESSINGS, apply, fit_preprocessing
 from optiviz.core.descent import Trajectories, descend
-from optiviz.core.linear_models import MAX_CENTRE, TRUE_WEIGHTS, Problem, check_model, loss_and_grad, loss_grid, make_problem, optimum
+from optiviz.core.linear_models import (MAX_CENTRE, TRUE_WEIGHTS, Problem, check_model, loss_and_grad, loss_grid,
+                                        make_problem, optimum)
 from optiviz.core.optimizers import make_optimizer
 from optiviz.core.surfaces import Surface
 
@@ -181,7 +182,8 @@ class Comparison(NamedTuple):
         frames = []
         for name, (w1, w2, Z) in zip(self.problems, self.grids):
             ww1, ww2 = np.meshgrid(w1, w2)
-            frames.append(pd.DataFrame({"preprocessing": name, "w1": ww1.ravel(), "w2": ww2.ravel(), "loss": Z.ravel()}))
+            frames.append(pd.DataFrame({"preprocessing": name, "w1": ww1.ravel(), "w2": ww2.ravel(),
+                                        "loss": Z.ravel()}))
         return pd.concat(frames, ignore_index=True)
 
 
@@ -203,14 +205,16 @@ def compare(model: str, samples: int, seed, centre=(0.0, 0.0), correlation: floa
     One batched run of four: every run has the same optimizer and start; ``learning_rate`` is one α for
     all, or one per preprocessing (in TRANSFORMS order: each at its own best α, say).
     ``hyperparameters`` are (name, value) pairs for the optimizer; ``grid`` (≤ MAX_GRID)
-    points a side for each loss surface, fewer where grid² × samples would pass MAX_GRID_WORK. A run diverges when its loss overflows or its
+    points a side for each loss surface, fewer where grid² × samples would pass MAX_GRID_WORK. A run diverges \
+when its loss overflows or its
     weights leave a box five times the size of the views; it stops there.
     """
     problems = preprocess(make_data(model, samples, seed, centre, correlation, scale))
     opt = make_optimizer(optimizer, **dict(hyperparameters))
     steps = check_int("steps", steps, low=1, high=MAX_STEPS)
     w0 = check_start(start)
-    grid = min(check_int("grid", grid, low=2, high=MAX_GRID), max(2, int(np.sqrt(MAX_GRID_WORK / (WORK_COST[model] * samples)))))
+    grid = min(check_int("grid", grid, low=2, high=MAX_GRID),
+               max(2, int(np.sqrt(MAX_GRID_WORK / (WORK_COST[model] * samples)))))
     listed = list(problems.values())
     optima = np.array([optimum(p) for p in listed])
     loss_min = loss_and_grad(model, optima, np.stack([p.X for p in listed]), np.stack([p.y for p in listed]))[0]
@@ -232,7 +236,8 @@ def check_rates(learning_rate, runs: int) -> np.ndarray:
     except (TypeError, ValueError):
         raise ValueError(f"learning_rate must be a number or {runs} numbers, got {learning_rate!r}") from None
     if rates.ndim != 1 or len(rates) not in (1, runs) or not np.all(np.isfinite(rates) & (rates > 0)):
-        raise ValueError(f"learning_rate must be one number > 0 or {runs} (one per preprocessing), got {learning_rate!r}")
+        raise ValueError(f"learning_rate must be one number > 0 or {runs} (one per preprocessing), "
+                         f"got {learning_rate!r}")
     return np.broadcast_to(rates, (runs,)).copy()
 
 
@@ -242,7 +247,8 @@ def _sweep_work(model: str, runs: int, samples: int, steps: int) -> int:
 
 def sweep_rates(model: str, samples: int, steps: int) -> tuple[float, ...]:
     """Every k-th of SWEEP_RATES, with the smallest k that keeps the sweep's work within MAX_SWEEP_WORK."""
-    fit = MAX_SWEEP_WORK // _sweep_work(model, len(TRANSFORMS), check_int("samples", samples), check_int("steps", steps))
+    fit = MAX_SWEEP_WORK // _sweep_work(model, len(TRANSFORMS), check_int("samples", samples),
+                                        check_int("steps", steps))
     k = max(1, -(-len(SWEEP_RATES) // max(fit, 1)))
     return SWEEP_RATES[::k]
 
@@ -252,7 +258,8 @@ def rate_sweep(model: str, samples: int, seed, centre=(0.0, 0.0), correlation: f
                tolerance: float = TOLERANCE) -> pd.DataFrame:
     """Steps to converge against the learning rate α for each preprocessing: len(rates) × 4 runs in one batch.
 
-    ``rates`` defaults to ``sweep_rates(model, samples, steps)``. One row per (preprocessing, α): steps to reach L − L* ≤ tolerance · (L(w₀) − L*) (NA if not within
+    ``rates`` defaults to ``sweep_rates(model, samples, steps)``. One row per (preprocessing, α): steps to \
+reach L − L* ≤ tolerance · (L(w₀) − L*) (NA if not within
     ``steps``), and the step the run diverged at (NA if it did not). At most MAX_SWEEP_RUNS runs.
     """
     problems = preprocess(make_data(model, samples, seed, centre, correlation, scale))
@@ -260,7 +267,8 @@ def rate_sweep(model: str, samples: int, seed, centre=(0.0, 0.0), correlation: f
     steps = check_int("steps", steps, low=1, high=MAX_STEPS)
     w0 = check_start(start)
     rates = np.asarray(sweep_rates(model, samples, steps) if rates is None else rates, dtype=float).ravel()
-    if not (1 <= rates.size and rates.size * len(problems) <= MAX_SWEEP_RUNS) or not np.all(np.isfinite(rates) & (rates > 0)):
+    if (not (1 <= rates.size and rates.size * len(problems) <= MAX_SWEEP_RUNS)
+            or not np.all(np.isfinite(rates) & (rates > 0))):
         raise ValueError(f"rates must be 1 to {MAX_SWEEP_RUNS // len(problems)} finite numbers > 0, got {rates.size}")
     if _sweep_work(model, rates.size * len(problems), samples, steps) > MAX_SWEEP_WORK:
         raise ValueError(f"rates: {rates.size} rates of {steps} steps on {samples} samples is more work than this "
@@ -269,8 +277,10 @@ def rate_sweep(model: str, samples: int, seed, centre=(0.0, 0.0), correlation: f
     optima = np.array([optimum(p) for p in listed])
     runs = [p for p in listed for _ in rates]  # problem-major: run b = problem b // K at rate b % K
     views = np.repeat(_views(w0, optima, np.empty((0, len(listed), 2))), rates.size, axis=0)
-    traj = descend(_batch_surface(runs, views), opt, np.broadcast_to(w0, (len(runs), 2)), steps, np.tile(rates, len(listed)))
-    loss_min = np.repeat(loss_and_grad(model, optima, np.stack([p.X for p in listed]), np.stack([p.y for p in listed]))[0],
+    traj = descend(_batch_surface(runs, views), opt, np.broadcast_to(w0, (len(runs), 2)), steps,
+                   np.tile(rates, len(listed)))
+    loss_min = np.repeat(loss_and_grad(model, optima, np.stack([p.X for p in listed]),
+                                       np.stack([p.y for p in listed]))[0],
                          rates.size)
     converged = _steps_to_converge(traj.loss - loss_min, tolerance)
     return pd.DataFrame({
@@ -321,7 +331,8 @@ class Sensitivity(NamedTuple):
         (perpendicular to w, a turn of the line, when μ = 0)."""
         size = check_number("size", size, low=0.0, high=float(self.sizes[-1]))
         norm = float(np.linalg.norm(self.centre))
-        u = self.centre / norm if norm > 0 else np.array([-self.weights[1], self.weights[0]]) / np.linalg.norm(self.weights)
+        u = (self.centre / norm if norm > 0
+             else np.array([-self.weights[1], self.weights[0]]) / np.linalg.norm(self.weights))
         return size * float(np.linalg.norm(self.weights)) * u
 
     def flips(self, size: float) -> np.ndarray:
@@ -341,7 +352,8 @@ class Sensitivity(NamedTuple):
     def points(self, size: float) -> pd.DataFrame:
         """Tidy points of both clouds with their labels and whether the drawn change flips them."""
         flips = self.flips(size)
-        return pd.concat([pd.DataFrame({"cloud": cloud, "x1": X[:, 0], "x2": X[:, 1], "y": self.near.y, "flipped": flips[k]})
+        return pd.concat([pd.DataFrame({"cloud": cloud, "x1": X[:, 0], "x2": X[:, 1], "y": self.near.y,
+                                        "flipped": flips[k]})
                           for k, (cloud, X) in enumerate((("near the origin", self.near.X),
                                                           ("far from the origin", self.far.X)))], ignore_index=True)
 

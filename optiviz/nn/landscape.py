@@ -8,7 +8,8 @@ Li, Xu, Taylor, Studer & Goldstein, "Visualizing the Loss Landscape of Neural Ne
 around trained weights θ* along two random directions d₁, d₂. Raw Gaussian directions
 make plots of different networks incomparable (a layer with large weights barely
 notices a step that swamps a layer with small ones, and a ReLU network computes the same
-function when one layer is scaled by c and the next by 1/c), so each direction is *filter-normalised* (their §4): every filter of
+function when one layer is scaled by c and the next by 1/c), so each direction is *filter-normalised* \
+(their §4): every filter of
 d is rescaled to the norm of the same filter of θ*. See :func:`random_direction`.
 
 The training path θ₀, θ₁, … projects onto the plane of (d₁, d₂) by least squares
@@ -140,7 +141,8 @@ def _direction_vector(d, params, layout, name: str) -> np.ndarray:
 
 # --------------------------------------------------------------------------- many weights at once
 
-BLOCK_VALUES = 1 << 16  # grid points × examples × units in one block of the batched forward pass (512 kB: stays in cache)
+# grid points × examples × units in one block of the batched forward pass (512 kB: stays in cache)
+BLOCK_VALUES = 1 << 16
 
 
 def _batched_logits(net, pieces, state, X) -> np.ndarray:
@@ -223,7 +225,8 @@ def grid_axis(span: float, n: int) -> np.ndarray:
 
 
 def affordable_rows(n: int, parameters: int) -> int:
-    """The most rows of X one n × n surface may use: n² · rows ≤ MAX_EVALUATIONS and n² · rows · parameters ≤ MAX_MULTIPLY_ADDS."""
+    """The most rows of X one n × n surface may use: n² · rows ≤ MAX_EVALUATIONS and \
+n² · rows · parameters ≤ MAX_MULTIPLY_ADDS."""
     return max(1, min(MAX_SAMPLES, MAX_EVALUATIONS // (n * n), MAX_MULTIPLY_ADDS // (n * n * max(parameters, 1))))
 
 
@@ -498,13 +501,15 @@ class Landscape(NamedTuple):
     slices: tuple[Slice, ...]
     paths: tuple[PathPlane, ...]
     rows: int            # training points the losses are averaged over
-    twin: str            # "trained"; "no room" (skip connections change nothing here); "too costly" (over the twin's budget)
+    twin: str            # "trained"; "no room" (skip connections change nothing here); "too costly" (over the
+                         # twin's budget)
 
 
 def _twin(result: TrainingResult, net, data: Split) -> TrainingResult:
     """``net`` trained exactly as ``result`` was: the same optimizer, settings, seed and so the same initial weights."""
     s = result.settings
-    setting = OptimizerSetting(s["optimizer"], s["learning_rate"], tuple(s["hyperparameters"].items()), result.optimizer)
+    setting = OptimizerSetting(s["optimizer"], s["learning_rate"], tuple(s["hyperparameters"].items()),
+                               result.optimizer)
     return train(net, data, setting, schedule=s["schedule"], decay_rate=s["decay_rate"], batch_size=s["batch_size"],
                  epochs=s["epochs"], loss=s["loss"], l1=s["l1"], l2=s["l2"], patience=s["patience"],
                  jitter=s["jitter"], rotation=s["rotation"], reflect=s["reflect"], preprocessing=s["preprocessing"],
@@ -525,7 +530,8 @@ def path_share(path_vectors, params, d1, d2) -> float:
         return float("nan")
     layout = _layout(params)
     center = layout.flatten(params)
-    _, q, _, _ = _plane(center, _direction_vector(d1, params, layout, "d1"), _direction_vector(d2, params, layout, "d2"))
+    _, q, _, _ = _plane(center, _direction_vector(d1, params, layout, "d1"),
+                        _direction_vector(d2, params, layout, "d2"))
     delta, ok = _displacements(path_vectors, center)
     delta = delta[ok]
     with np.errstate(all="ignore"):
@@ -552,11 +558,13 @@ def _path_plane(run: TrainingResult, X, y, n: int) -> PathPlane | None:
         return None
     alphas, betas = (middle + grid_axis(side / 2, n) for middle, _ in axes)
     Z = plane_losses(run.net, run.params, run.state, X, y, run.loss, d1, d2, alphas, betas)
-    return PathPlane(run.net.skip, alphas, betas, Z, pa, pb, share, in_plane_fraction(run.param_vectors, center, d1, d2))
+    return PathPlane(run.net.skip, alphas, betas, Z, pa, pb, share,
+                     in_plane_fraction(run.param_vectors, center, d1, d2))
 
 
 def skip_landscapes(result: TrainingResult, data: Split, n: int = 25, span: float = 1.0, seed: int = 0) -> Landscape:
-    """Li et al.'s contrast for one trained network: its loss landscape and that of its twin with skip connections toggled.
+    """Li et al.'s contrast for one trained network: its loss landscape and that of its twin \
+with skip connections toggled.
 
     The twin is the same network with ``skip`` flipped, trained with the same optimizer, settings
     and seed (so from the same initial weights, on the same batches). For each network:
@@ -590,7 +598,8 @@ def skip_landscapes(result: TrainingResult, data: Split, n: int = 25, span: floa
 
 
 def twin_affordable(net, data: Split, settings: dict) -> bool:
-    """Whether training ``net`` with ``settings`` stays within TWIN_WORK_SHARE of one run's caps (MAX_WORK, MAX_STEP_WORK)."""
+    """Whether training ``net`` with ``settings`` stays within TWIN_WORK_SHARE of one run's caps \
+(MAX_WORK, MAX_STEP_WORK)."""
     n_train, n_val = len(data.X_train), len(data.X_val)
     epochs, batch = settings["epochs"], settings["batch_size"]
     return (work(net, n_train, n_val, epochs, None) <= TWIN_WORK_SHARE * MAX_WORK

@@ -21,7 +21,8 @@ def init_statistics(activation: str, alpha: float | None, schemes: Schemes, laye
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
 def scheme_trainings(activation: str, alpha: float | None, schemes: Schemes, depth: int, width: int, seeds: int,
-                     seed: int, small_sigma: float, large_sigma: float, constant: float) -> init_training.SchemeTrainings:
+                     seed: int, small_sigma: float, large_sigma: float,
+                     constant: float) -> init_training.SchemeTrainings:
     """Every scheme's training curves over ``seeds`` seeds (``init_training.scheme_trainings``), with a progress bar."""
     bar = st.progress(0.0, text="Training each scheme…")
 

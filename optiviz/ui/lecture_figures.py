@@ -56,7 +56,8 @@ class LectureFigure(NamedTuple):
     def query(self, present: bool = False, step: int = 0) -> Settings:
         """The link's query values: step ``step``'s settings (1 … len(steps); 0: the card's), then the figure."""
         settings = self.steps[step - 1].settings if step else self.settings
-        return settings | {FIGURE: self.slug} | ({PRESENT: "1"} if present else {}) | ({STEP: str(step)} if step else {})
+        return (settings | {FIGURE: self.slug} | ({PRESENT: "1"} if present else {})
+                | ({STEP: str(step)} if step else {}))
 
 
 RACE, TRAIN, INIT = "pages/optimizer_race.py", "pages/train_network.py", "pages/activations_init.py"
@@ -95,8 +96,8 @@ LECTURE_FIGURES = (
                   )),
     LectureFigure("9", "Xavier initialisation keeps the activations alive",
                   "The same ten tanh layers with Xavier's N(0, 1/N_in): no spike at 0 and under 1% saturated (layer "
-                  "1's humps near ±1 are tanh of unit-variance inputs); the spread shrinks only slowly, under 3× in ten "
-                  "layers. Trained (Training tab), it learns.",
+                  "1's humps near ±1 are tanh of unit-variance inputs); the spread shrinks only slowly, under 3× "
+                  "in ten layers. Trained (Training tab), it learns.",
                   INIT, {"init_schemes": ["Xavier"]}, focus=("act_hist",)),
     LectureFigure("10", "Batch, mini-batch and stochastic gradient descent",
                   "Full batch, mini-batches and single samples head for the same minimum: smooth but costly steps "
@@ -109,7 +110,8 @@ LECTURE_FIGURES = (
     LectureFigure("—", "Annealing the learning rate",
                   "Exponential, 1/t and step decay of α: a decaying rate lets SGD settle instead of bouncing around "
                   "the minimum (its distance to w* on a log axis, and a zoom on the minimum).", RATE, {"lr_x": "steps"},
-                  focus=("lr_anneal_loss", "lr_schedule", *(f"lr_anneal_map_{s}" for s in ("constant", "exp", "inv", "step"))),
+                  focus=("lr_anneal_loss", "lr_schedule",
+                         *(f"lr_anneal_map_{s}" for s in ("constant", "exp", "inv", "step"))),
                   name="annealing"),
     LectureFigure("12–13", "Gradient descent in a ravine",
                   "Plain gradient descent bounces between the steep walls and crawls along the floor.",

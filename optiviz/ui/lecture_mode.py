@@ -66,7 +66,8 @@ def parse(asked: Mapping[str, list[str]], url_path: str, embedded: bool = False)
         card = cards.get(one(FIGURE) or "")
         if card is None:
             known = f" (here: {', '.join(cards)})" if cards else ""
-            checked[FIGURE] = f"{quote(FIGURE, asked[FIGURE])} is not a lecture figure of this page{known}: showing the whole page."
+            checked[FIGURE] = (f"{quote(FIGURE, asked[FIGURE])} is not a lecture figure of this page{known}: "
+                               "showing the whole page.")
     present = asked_present = False
     if PRESENT in asked:
         value = one(PRESENT)
@@ -75,7 +76,8 @@ def parse(asked: Mapping[str, list[str]], url_path: str, embedded: bool = False)
         elif value in YES:
             checked[PRESENT] = "`present=1` needs a lecture figure of this page (`figure=…`): showing the whole page."
         elif value not in NO:
-            checked[PRESENT] = f"{quote(PRESENT, asked[PRESENT])} is not allowed here: `present=1` is lecture mode; showing the whole page."
+            checked[PRESENT] = (f"{quote(PRESENT, asked[PRESENT])} is not allowed here: `present=1` is lecture mode; "
+                                "showing the whole page.")
     present = present or (embedded and card is not None and (one(PRESENT) if PRESENT in asked else None) not in NO)
     step = 1 if present and card is not None and card.steps else 0
     if STEP in asked:
@@ -136,7 +138,8 @@ def _css(keep: tuple[str, ...], charts: tuple[str, ...], size: float = 1.0) -> s
 .st-key-{HEADER} p, .st-key-{HEADER} nav {{ font-size: {1.45 * size:.3g}rem; line-height: 1.45; }}
 .st-key-{HEADER} h1 {{ font-size: {2.3 * size:.3g}rem; padding: 0; }}
 .st-key-{HEADER} a {{ display: inline-block; margin-right: 1.2rem; padding: 0.15rem 0.7rem; border-radius: 0.5rem;
-  border: 1px solid rgba(128, 128, 128, 0.45); color: inherit; text-decoration: none; font-size: {1.25 * size:.3g}rem; }}
+  border: 1px solid rgba(128, 128, 128, 0.45); color: inherit; text-decoration: none; \
+font-size: {1.25 * size:.3g}rem; }}
 .st-key-{HEADER} a:hover, .st-key-{HEADER} a:focus-visible {{ border-color: currentColor; }}
 .st-key-{HEADER} nav strong {{ margin-right: 1.2rem; }}
 .st-key-{HEADER} .optiviz-fit {{ font-size: 1rem; opacity: 0.75; margin: 0; }}
@@ -162,7 +165,8 @@ def _present(view: View) -> None:
         st.markdown(sentence_of(view))
         links = []
         if step:
-            links.append(f"<strong>Step {step} of {len(card.steps)}: {html.escape(card.steps[step - 1].label)}</strong>")
+            links.append(f"<strong>Step {step} of {len(card.steps)}: "
+                         f"{html.escape(card.steps[step - 1].label)}</strong>")
             if step > 1:
                 links.insert(0, _anchor(f"← {card.steps[step - 2].label}", card.query(True, step - 1), view.embedded))
             if step < len(card.steps):

@@ -21,7 +21,8 @@ from streamlit.errors import StreamlitAPIException
 Params = dict[str, list[str]]
 MAX_NAMES, MAX_VALUES, MAX_CHARS = 50, 50, 2000  # what is read of a link: names, values per name, characters per value
 MAX_LINES, SHOWN = 8, 40  # the note: lines before "and N more"; characters shown of a name or a value
-HIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})  # control, format (bidi), surrogate, private, unassigned, line breaks
+# control, format (bidi), surrogate, private, unassigned, line breaks
+HIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
 def requested() -> Params:
@@ -110,10 +111,12 @@ def problems(asked: Params, kept: Params, controls: Mapping[str, object]) -> lis
     lines = []
     for key, values in asked.items():
         if key not in controls:
-            lines.append(f"{quote(key, values)} is not a setting of this page (or not used with these settings): ignored.")
+            lines.append(f"{quote(key, values)} is not a setting of this page (or not used with these settings): "
+                         "ignored.")
         elif kept.get(key) != values and not _same(values, controls[key]):
             value = controls[key]
-            used = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else f"{value:g}" if isinstance(value, float) else str(value)
+            used = (", ".join(map(str, value)) if isinstance(value, (list, tuple))
+                    else f"{value:g}" if isinstance(value, float) else str(value))
             lines.append(f"{quote(key, values)} is not allowed here: using {used}.")
     return lines
 
@@ -138,4 +141,5 @@ def report(asked: Params, place, checked: Mapping[str, str | None] | None = None
         shown.append(f"- and {len(lines) - MAX_LINES} more.")
     if unread:
         shown.append(f"- {len(unread)} more names after the first {MAX_NAMES} were not read: ignored.")
-    place.info("**This link asked for settings that cannot be used:**\n\n" + "\n".join(shown), icon=":material/link_off:")
+    place.info("**This link asked for settings that cannot be used:**\n\n" + "\n".join(shown),
+               icon=":material/link_off:")

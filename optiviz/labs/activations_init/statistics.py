@@ -65,7 +65,8 @@ MAX_LAYERS = 20
 MAX_WIDTH = 1000
 MAX_SAMPLES = 2000
 MAX_COMPARE_WORK = 1.5e10  # layers × width² × samples × schemes of one request: the default view, ~2 s here
-MAX_COMPARE_WEIGHTS = 2e7  # layers × width² × schemes: drawing the weights costs this whatever the samples (default 1.5e7)
+# layers × width² × schemes: drawing the weights costs this whatever the samples (default 1.5e7)
+MAX_COMPARE_WEIGHTS = 2e7
 BINS = 40
 SATURATION_MARGIN = 0.01  # a value within this of a bound of f counts as saturated
 BLOCK = 1 << 15  # elementwise passes run on blocks of this many values (256 kB: they stay in the CPU's cache)
@@ -341,7 +342,8 @@ def compare_schemes(activation: str, schemes=tuple(SCHEMES), *, layers: int = 10
     layers, width, samples, seed, skip = _check_common(layers, width, samples, seed, skip)
     if layers * width * width * len(schemes) > MAX_COMPARE_WEIGHTS:
         raise ValueError(f"layers must be at most {affordable_layers(width, layers, len(schemes))} for {len(schemes)} "
-                         f"schemes of width {width} (cap: layers × width² × schemes ≤ {MAX_COMPARE_WEIGHTS:.0e}), got {layers}")
+                         f"schemes of width {width} (cap: layers × width² × schemes ≤ {MAX_COMPARE_WEIGHTS:.0e}), "
+                         f"got {layers}")
     if layers * width * width * samples * len(schemes) > MAX_COMPARE_WORK:
         raise ValueError(f"samples must be at most {affordable_samples(layers, width, samples, len(schemes))} here "
                          f"(cap: layers × width² × samples × schemes ≤ {MAX_COMPARE_WORK:.0e}), got {samples}")

@@ -97,7 +97,8 @@ def scheme_trainings(activation: str = "tanh", schemes=tuple(SCHEMES), *, depth:
     epochs = check_int("epochs", epochs, low=1, high=MAX_TRAIN_EPOCHS)
     n_seeds = check_int("seeds", seeds, low=1, high=MAX_SEEDS)
     seed = check_int("seed", seed, low=0)
-    params = {"small normal": {"sigma": small_sigma}, "large normal": {"sigma": large_sigma}, "constant": {"c": constant}}
+    params = {"small normal": {"sigma": small_sigma}, "large normal": {"sigma": large_sigma},
+              "constant": {"c": constant}}
     X, y = make_dataset("moons", DATA_POINTS, DATA_NOISE, seed, 2)
     split = train_val_split(X, y, 0.0, seed)
     optimizer = {"name": "momentum", "momentum": MOMENTUM}
@@ -124,11 +125,13 @@ def scheme_trainings(activation: str = "tanh", schemes=tuple(SCHEMES), *, depth:
 def final_losses(runs: SchemeTrainings) -> dict[str, np.ndarray]:
     """Each scheme's final training loss per seed, (S,); a deterministic scheme's one run repeated S times."""
     S = len(runs.seeds)
-    return {label: np.broadcast_to(final_values(c, "train_loss"), (S,)) if len(c.seeds) == 1 else final_values(c, "train_loss")
+    return {label: np.broadcast_to(final_values(c, "train_loss"), (S,)) if len(c.seeds) == 1
+                   else final_values(c, "train_loss")
             for label, c in runs.curves.items()}
 
 
-def comparisons(runs: SchemeTrainings, better=("xavier", "he"), worse=("large normal", "small normal")) -> list[tuple[str, str, int, int]]:
+def comparisons(runs: SchemeTrainings, better=("xavier", "he"),
+                worse=("large normal", "small normal")) -> list[tuple[str, str, int, int]]:
     """(a, b, k, S): scheme a ends with a lower training loss than scheme b in k of the S seeds."""
     final = final_losses(runs)
     S = len(runs.seeds)

@@ -20,7 +20,8 @@ class _NotCached(Exception):
 
 @st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
 def _stored_path(key: str, _computed: descent.Path | None = None) -> descent.Path:
-    """The cached Path of the run ``key`` names, or ``_NotCached``; ``_computed`` (not hashed: it starts with _) stores one.
+    """The cached Path of the run ``key`` names, or ``_NotCached``; \
+``_computed`` (not hashed: it starts with _) stores one.
 
     ``key`` is the repr of the run's settings: one string hashes ~5× faster than the nested tuples.
     A resource: every session shares the one Path, whose arrays are read-only, so nothing is
@@ -40,7 +41,8 @@ def race(surface: str, runs: tuple[Run, ...], start: tuple[float, float], steps:
          noise: float, seed: int) -> list[descent.Path]:
     """Every optimizer's Path, each cached on its own: moving one optimizer's slider reruns only that
     optimizer, and whichever runs are not cached are computed together (``descent.race_paths``)."""
-    race = dict(surface=surface, start=start, steps=steps, schedule=schedule, decay_rate=decay_rate, noise=noise, seed=seed)
+    race = dict(surface=surface, start=start, steps=steps, schedule=schedule, decay_rate=decay_rate, noise=noise,
+                seed=seed)
     keys = {run: repr((run, race)) for run in runs}  # floats' reprs round-trip, so equal keys mean equal runs
     found = {}
     for run, key in keys.items():
@@ -53,7 +55,8 @@ def race(surface: str, runs: tuple[Run, ...], start: tuple[float, float], steps:
         computed = descent.race_paths(runs=[(name, lr, dict(hyper)) for name, lr, hyper in missing], **race)
         for run, path in zip(missing, computed):
             found[run] = _stored_path(keys[run], _computed=path._replace(**{
-                field: _read_only(getattr(path, field)) for field in ("step", "x", "y", "loss", "grad_norm", "learning_rate")}))
+                field: _read_only(getattr(path, field))
+                for field in ("step", "x", "y", "loss", "grad_norm", "learning_rate")}))
     return [found[run] for run in runs]
 
 
@@ -62,14 +65,16 @@ def sweep(surface: str, runs: tuple[Run, ...], start: tuple[float, float], steps
           noise: float, seed: int, lrs: tuple[float, ...]) -> pd.DataFrame:
     """Final loss against α for every optimizer in ``runs``, one vectorised call each."""
     frames = [
-        descent.sweep(surface, n, np.array(lrs), start, steps, schedule, decay_rate, noise, seed, **dict(h)) for n, _, h in runs
+        descent.sweep(surface, n, np.array(lrs), start, steps, schedule, decay_rate, noise, seed, **dict(h))
+        for n, _, h in runs
     ]
     return pd.concat(frames, ignore_index=True)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def grid_paths(surface: str, optimizer: str, lrs: tuple[float, ...], start: tuple[float, float], steps: int, schedule: str,
-               decay_rate: float, noise: float, seed: int, grids: tuple[tuple[str, tuple[float, ...]], ...]) -> descent.Trajectories:
+def grid_paths(surface: str, optimizer: str, lrs: tuple[float, ...], start: tuple[float, float], steps: int,
+               schedule: str, decay_rate: float, noise: float, seed: int,
+               grids: tuple[tuple[str, tuple[float, ...]], ...]) -> descent.Trajectories:
     """Every (hyperparameter values, α) run of ``optimizer`` in one vectorised call (``descent.grid_paths``)."""
     return descent.grid_paths(surface, optimizer, np.array(lrs), start, steps, schedule, decay_rate, noise, seed,
                               **{name: np.array(values) for name, values in grids})

@@ -10,7 +10,8 @@ from optiviz.core.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS, Hyperparamet
 from optiviz.core.schedules import SCHEDULES
 from optiviz.core.surfaces import SURFACES, Surface
 from optiviz.ui.optimizer_race.cache import Run
-from optiviz.ui.controls import DECAY_RATES, EPSILONS, LEARNING_RATES, hyperparameter_slider, log_slider, snap, whole_number
+from optiviz.ui.controls import (DECAY_RATES, EPSILONS, LEARNING_RATES, hyperparameter_slider, log_slider, snap,
+                                 whole_number)
 
 PAGE_MAX_STEPS = 1000
 
@@ -29,7 +30,8 @@ class RaceSettings(NamedTuple):
 
     def race(self) -> tuple:
         """The arguments of ``cache.race`` (and, with the rates, ``cache.sweep``)."""
-        return (self.surface.name, self.runs, self.start, self.steps, self.schedule, self.decay_rate, self.noise, self.seed)
+        return (self.surface.name, self.runs, self.start, self.steps, self.schedule, self.decay_rate, self.noise,
+                self.seed)
 
 
 def _start(surface: Surface) -> tuple[float, float]:
@@ -57,9 +59,11 @@ def _runs(surface: Surface) -> tuple[Run, ...]:
         "Optimizers", list(OPTIMIZERS), default=list(LECTURE_OPTIMIZERS), format_func=lambda n: OPTIMIZERS[n].label,
         key="optimizers", bind="query-params", help="Nesterov and Adagrad are extras from Radford's animations.",
     )
-    same_lr = st.toggle("Same learning rate for all", key="same_lr", bind="query-params", help="Race every optimizer with one α₀.")
+    same_lr = st.toggle("Same learning rate for all", key="same_lr", bind="query-params",
+                        help="Race every optimizer with one α₀.")
     if same_lr:
-        shared_lr = log_slider("learning rate α₀ (all)", LEARNING_RATES, surface.learning_rates["adam"], f"lr_{surface.name}_all")
+        shared_lr = log_slider("learning rate α₀ (all)", LEARNING_RATES, surface.learning_rates["adam"],
+                               f"lr_{surface.name}_all")
     rates = {name: shared_lr if same_lr else log_slider(f"{OPTIMIZERS[name].label} · learning rate α₀", LEARNING_RATES,
                                                          surface.learning_rates[name], f"lr_{surface.name}_{name}")
              for name in chosen}
@@ -67,8 +71,9 @@ def _runs(surface: Surface) -> tuple[Run, ...]:
     hyper = {}
     if tuned:
         with st.expander(":material/tune: Other hyperparameters: γ, β₁, β₂, ε", expanded=False):
-            hyper = {name: tuple((h.name, hyperparameter_slider(_here(h, surface, name), f"{surface.name}_{name}_{h.name}",
-                                                                 f"{OPTIMIZERS[name].label} · "))
+            hyper = {name: tuple((h.name, hyperparameter_slider(_here(h, surface, name),
+                                                                f"{surface.name}_{name}_{h.name}",
+                                                                f"{OPTIMIZERS[name].label} · "))
                                  for h in OPTIMIZERS[name].hyperparameters) for name in tuned}
     return tuple((name, rates[name], hyper.get(name, ())) for name in chosen)
 
@@ -89,7 +94,8 @@ def race_sidebar() -> RaceSettings:
                                 key="schedule", bind="query-params")
         decay_rate = 0.0
         if schedule != "constant":
-            decay_rate = log_slider("decay rate k", DECAY_RATES, 0.01, "decay_rate", "How fast α_t shrinks with the step t.")
+            decay_rate = log_slider("decay rate k", DECAY_RATES, 0.01, "decay_rate",
+                                    "How fast α_t shrinks with the step t.")
         st.latex(SCHEDULES[schedule][0])
         if schedule != "constant" and any(name in ("momentum", "nesterov") for name, _, _ in runs):
             st.caption("Momentum and Nesterov keep α_t inside the velocity, v ← γv − α_t g, as the lecture writes "

@@ -79,9 +79,9 @@ def view_3d(settings: RaceSettings, paths: list[Path]) -> None:
 def rate_sensitivity(settings: RaceSettings) -> None:
     """Final loss against α₀ for each optimizer, from one vectorised sweep each."""
     st.caption(
-        f"Each optimizer run from the same start for {settings.steps} steps at {len(SWEEP_RATES)} learning rates in one "
-        "vectorised sweep, with its other settings as in the sidebar. Dotted lines mark the α₀ you chose; × marks runs "
-        "that diverged."
+        f"Each optimizer run from the same start for {settings.steps} steps at {len(SWEEP_RATES)} learning rates "
+        "in one vectorised sweep, with its other settings as in the sidebar. Dotted lines mark the α₀ you chose; "
+        "× marks runs that diverged."
     )
     with st.spinner("Sweeping learning rates…"):
         sweep = cache.sweep(*settings.race(), SWEEP_RATES)
