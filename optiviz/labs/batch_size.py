@@ -134,7 +134,8 @@ def full_loss(problem: Problem, weights: np.ndarray) -> np.ndarray:
 def descend(problem: Problem, batch_size: int, learning_rate, epochs: int, start=(0.0, 0.0), optimizer: str = "sgd",
             hyperparameters: Sequence[tuple[str, float]] = (), schedule="constant", decay_rate=0.0,
             shuffle: bool = True, seed: int = 0, record: str = "steps") -> Runs:
-    """R runs of mini-batch gradient descent on the same batches: g^t = 1/|I_t| Σ_{i∈I_t} ∇L_i(W^t), W^{t+1} = W^t + ΔW(g^t, α_t).
+    """R runs of mini-batch gradient descent on the same batches: g^t = 1/|I_t| Σ_{i∈I_t} ∇L_i(W^t),
+    W^{t+1} = W^t + ΔW(g^t, α_t).
 
     ``learning_rate`` (α₀ > 0), ``schedule`` (a name of optiviz.core.schedules.SCHEDULES), ``decay_rate``
     (k ≥ 0) and ``start`` hold one value or one per run; α_t counts t in steps. ``optimizer`` is a
@@ -216,7 +217,8 @@ def table(runs: Runs, labels: Sequence[str]) -> pd.DataFrame:
 
 
 def lab_problem(data: LabData) -> Problem:
-    """The labs' seeded two-weight problem: N samples, inputs of correlation ρ, targets with noise σ (``make_problem``)."""
+    """The labs' seeded two-weight problem: N samples, inputs of correlation ρ, targets with noise σ
+    (``make_problem``)."""
     model, samples, seed, correlation, noise = data
     return make_problem(model, samples, seed, correlation=correlation, noise=noise)
 
@@ -247,7 +249,8 @@ def late_loss(frame: pd.DataFrame, epochs: int, last: int = 5) -> pd.Series:
 
 
 def curvature(problem: Problem) -> float:
-    """L = λ_max(∇²L(w*)), the steepest curvature at the minimum: ∇²L = XᵀX/N (linear), XᵀDX/N with D = σ'(x·w*) (logistic).
+    """L = λ_max(∇²L(w*)), the steepest curvature at the minimum: ∇²L = XᵀX/N (linear), XᵀDX/N with D = σ'(x·w*)
+    (logistic).
 
     Near w* full-batch gradient descent converges for α < 2/L and moves away from w* above it.
     """

@@ -331,7 +331,8 @@ def draw_features(n_train: int, max_features: int, trials: int, noise: float, se
 
 
 def _prefix_least_squares(phi: np.ndarray, y: np.ndarray, ridge: float) -> np.ndarray | None:
-    """Ridge weights on the first p columns for every p = 1 … k (k = phi's columns ≤ n), shape (T, k, k), row p − 1 = ŵ_p.
+    """Ridge weights on the first p columns for every p = 1 … k (k = phi's columns ≤ n),
+    shape (T, k, k), row p − 1 = ŵ_p.
 
     One QR of [Φ; √λ I] = QR serves every p: the first p columns are Q_p R_p, so
     ŵ_p = R_p⁻¹ (Qᵀy)_(1…p), and with S = R⁻¹ (upper triangular, S_p = R_p⁻¹) the weights of

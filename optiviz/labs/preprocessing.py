@@ -205,8 +205,8 @@ def compare(model: str, samples: int, seed, centre=(0.0, 0.0), correlation: floa
     One batched run of four: every run has the same optimizer and start; ``learning_rate`` is one α for
     all, or one per preprocessing (in TRANSFORMS order: each at its own best α, say).
     ``hyperparameters`` are (name, value) pairs for the optimizer; ``grid`` (≤ MAX_GRID)
-    points a side for each loss surface, fewer where grid² × samples would pass MAX_GRID_WORK. A run diverges when its loss overflows or its
-    weights leave a box five times the size of the views; it stops there.
+    points a side for each loss surface, fewer where grid² × samples would pass MAX_GRID_WORK. A run diverges
+    when its loss overflows or its weights leave a box five times the size of the views; it stops there.
     """
     problems = preprocess(make_data(model, samples, seed, centre, correlation, scale))
     opt = make_optimizer(optimizer, **dict(hyperparameters))
@@ -257,8 +257,9 @@ def rate_sweep(model: str, samples: int, seed, centre=(0.0, 0.0), correlation: f
                tolerance: float = TOLERANCE) -> pd.DataFrame:
     """Steps to converge against the learning rate α for each preprocessing: len(rates) × 4 runs in one batch.
 
-    ``rates`` defaults to ``sweep_rates(model, samples, steps)``. One row per (preprocessing, α): steps to reach L − L* ≤ tolerance · (L(w₀) − L*) (NA if not within
-    ``steps``), and the step the run diverged at (NA if it did not). At most MAX_SWEEP_RUNS runs.
+    ``rates`` defaults to ``sweep_rates(model, samples, steps)``. One row per (preprocessing, α): steps to reach
+    L − L* ≤ tolerance · (L(w₀) − L*) (NA if not within ``steps``), and the step the run diverged at
+    (NA if it did not). At most MAX_SWEEP_RUNS runs.
     """
     problems = preprocess(make_data(model, samples, seed, centre, correlation, scale))
     opt = make_optimizer(optimizer, **dict(hyperparameters))

@@ -8,8 +8,9 @@ Li, Xu, Taylor, Studer & Goldstein, "Visualizing the Loss Landscape of Neural Ne
 around trained weights θ* along two random directions d₁, d₂. Raw Gaussian directions
 make plots of different networks incomparable (a layer with large weights barely
 notices a step that swamps a layer with small ones, and a ReLU network computes the same
-function when one layer is scaled by c and the next by 1/c), so each direction is *filter-normalised* (their §4): every filter of
-d is rescaled to the norm of the same filter of θ*. See :func:`random_direction`.
+function when one layer is scaled by c and the next by 1/c), so each direction is
+*filter-normalised* (their §4): every filter of d is rescaled to the norm of the same filter of θ*.
+See :func:`random_direction`.
 
 The training path θ₀, θ₁, … projects onto the plane of (d₁, d₂) by least squares
 (:func:`project_path`). In many dimensions two random directions are almost orthogonal to
@@ -224,7 +225,8 @@ def grid_axis(span: float, n: int) -> np.ndarray:
 
 
 def affordable_rows(n: int, parameters: int) -> int:
-    """The most rows of X one n × n surface may use: n² · rows ≤ MAX_EVALUATIONS and n² · rows · parameters ≤ MAX_MULTIPLY_ADDS."""
+    """The most rows of X one n × n surface may use: n² · rows ≤ MAX_EVALUATIONS and n² · rows · parameters ≤
+    MAX_MULTIPLY_ADDS."""
     return max(1, min(MAX_SAMPLES, MAX_EVALUATIONS // (n * n), MAX_MULTIPLY_ADDS // (n * n * max(parameters, 1))))
 
 
@@ -561,7 +563,8 @@ def _path_plane(run: TrainingResult, X, y, n: int) -> PathPlane | None:
 
 
 def skip_landscapes(result: TrainingResult, data: Split, n: int = 25, span: float = 1.0, seed: int = 0) -> Landscape:
-    """Li et al.'s contrast for one trained network: its loss landscape and that of its twin with skip connections toggled.
+    """Li et al.'s contrast for one trained network: its loss landscape and that of its twin with skip connections
+    toggled.
 
     The twin is the same network with ``skip`` flipped, trained with the same optimizer, settings
     and seed (so from the same initial weights, on the same batches). For each network:
@@ -595,7 +598,8 @@ def skip_landscapes(result: TrainingResult, data: Split, n: int = 25, span: floa
 
 
 def twin_affordable(net, data: Split, settings: dict) -> bool:
-    """Whether training ``net`` with ``settings`` stays within TWIN_WORK_SHARE of one run's caps (MAX_WORK, MAX_STEP_WORK)."""
+    """Whether training ``net`` with ``settings`` stays within TWIN_WORK_SHARE of one run's caps (MAX_WORK,
+    MAX_STEP_WORK)."""
     n_train, n_val = len(data.X_train), len(data.X_val)
     epochs, batch = settings["epochs"], settings["batch_size"]
     return (work(net, n_train, n_val, epochs, None) <= TWIN_WORK_SHARE * MAX_WORK

@@ -120,6 +120,7 @@ def runs(data: Data, batch_size: int, labels: tuple[str, ...], learning_rates: t
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
 def range_test(data: Data, batch_size: int, learning_rates: tuple[float, ...], epochs: int, optimizer: str,
                hyper: Hyper, shuffle: bool, seed: int, last: int = 1) -> minibatch.RangeTest:
-    """The loss after a run of ``epochs`` epochs (mean over the last ``last`` epoch ends) for every rate, in one call."""
+    """The loss after a run of ``epochs`` epochs (mean over the last ``last`` epoch ends) for every rate, in one
+    call."""
     return minibatch.range_test(problem(data), batch_size, learning_rates, epochs, START, optimizer, hyper, shuffle,
                                 seed, last)

@@ -138,7 +138,8 @@ def _css(keep: tuple[str, ...], charts: tuple[str, ...], size: float = 1.0) -> s
 .st-key-{HEADER} p, .st-key-{HEADER} nav {{ font-size: {1.45 * size:.3g}rem; line-height: 1.45; }}
 .st-key-{HEADER} h1 {{ font-size: {2.3 * size:.3g}rem; padding: 0; }}
 .st-key-{HEADER} a {{ display: inline-block; margin-right: 1.2rem; padding: 0.15rem 0.7rem; border-radius: 0.5rem;
-  border: 1px solid rgba(128, 128, 128, 0.45); color: inherit; text-decoration: none; font-size: {1.25 * size:.3g}rem; }}
+  border: 1px solid rgba(128, 128, 128, 0.45); color: inherit; text-decoration: none;
+  font-size: {1.25 * size:.3g}rem; }}
 .st-key-{HEADER} a:hover, .st-key-{HEADER} a:focus-visible {{ border-color: currentColor; }}
 .st-key-{HEADER} nav strong {{ margin-right: 1.2rem; }}
 .st-key-{HEADER} .optiviz-fit {{ font-size: 1rem; opacity: 0.75; margin: 0; }}

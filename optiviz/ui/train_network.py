@@ -94,6 +94,7 @@ def session_id() -> str:
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def loss_landscape(data: Data, net: MLP, optimizers: OptimizerRuns, options: tuple[tuple[str, object], ...], seed: int,
                    label: str, n: int = 25, span: float = 1.0) -> landscape.Landscape:
-    """One optimizer's trained network and its twin with skip connections toggled: slices and path planes (optiviz.nn.landscape)."""
+    """One optimizer's trained network and its twin with skip connections toggled: slices and path planes
+    (optiviz.nn.landscape)."""
     return landscape.skip_landscapes(comparison(data, net, optimizers, options, seed)[label], dataset(data),
                                      n, span, seed)

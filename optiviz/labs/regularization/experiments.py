@@ -235,7 +235,8 @@ def dropout_seeds(split: Split, width: int, drop: float, epochs: int, seeds: tup
 
 def dropout_experiment(width: int, drop: float, epochs: int, seed: int, batch_norm: bool = False,
                        progress: Progress = None) -> DropoutRuns:
-    """The dropout tab's one seed: :func:`dropout_runs` on the dropout case's data (DROPOUT_DATA) drawn with ``seed``."""
+    """The dropout tab's one seed: :func:`dropout_runs` on the dropout case's data (DROPOUT_DATA) drawn with
+    ``seed``."""
     return dropout_runs(few_points(*DROPOUT_DATA, seed), width, drop, epochs, seed, batch_norm, progress)
 
 
@@ -246,7 +247,8 @@ def dropout_seed_experiment(width: int, drop: float, epochs: int, seeds: tuple[i
 
 
 def note_share(val_loss, dropped_loss) -> float:
-    """The share of epochs e ≥ NOTE_FROM with validation loss < training loss with units dropped (the lecture's note)."""
+    """The share of epochs e ≥ NOTE_FROM with validation loss < training loss with units dropped (the lecture's
+    note)."""
     v, d = np.asarray(val_loss, dtype=float)[NOTE_FROM:], np.asarray(dropped_loss, dtype=float)[NOTE_FROM:]
     n = min(len(v), len(d))
     return float(np.mean(v[:n] < d[:n])) if n else float("nan")
@@ -264,7 +266,8 @@ def scaling_gap(scaling: pd.DataFrame) -> float:
 
 
 class DropoutCheck(NamedTuple):
-    """Both dropout claims on several data draws, each as the tab draws it for that seed s (data s, seeds s … s + S − 1)."""
+    """Both dropout claims on several data draws, each as the tab draws it for that seed s (data s,
+    seeds s … s + S − 1)."""
 
     data_seeds: tuple[int, ...]
     # per data seed: network seeds (of ``count``) where dropout ends with the lower validation loss

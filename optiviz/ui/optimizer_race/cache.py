@@ -20,7 +20,8 @@ class _NotCached(Exception):
 
 @st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
 def _stored_path(key: str, _computed: descent.Path | None = None) -> descent.Path:
-    """The cached Path of the run ``key`` names, or ``_NotCached``; ``_computed`` (not hashed: it starts with _) stores one.
+    """The cached Path of the run ``key`` names, or ``_NotCached``; ``_computed`` (not hashed: it starts with _) stores
+    one.
 
     ``key`` is the repr of the run's settings: one string hashes ~5× faster than the nested tuples.
     A resource: every session shares the one Path, whose arrays are read-only, so nothing is
