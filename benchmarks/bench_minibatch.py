@@ -75,12 +75,12 @@ def lr_page():
     w_star, loss_star = minibatch.minimum(p)
     L = minibatch.curvature(p)
     rates = minibatch.lecture_rates(p)
-    fig11 = minibatch.table(minibatch.descend(p, 10, list(rates.values()), 30, START), list(rates))
-    mine = minibatch.table(minibatch.descend(p, 10, 0.05, 30, START), ["your α"])
+    fig11 = minibatch.table(minibatch.descend_in_batches(p, 10, list(rates.values()), 30, START), list(rates))
+    mine = minibatch.table(minibatch.descend_in_batches(p, 10, 0.05, 30, START), ["your α"])
     long = minibatch.range_test(p, 10, SWEEP / L, 30, START, last=5)  # as long as Figure 11's runs
     short = minibatch.range_test(p, 10, SWEEP / L, 1, START, last=5)
     runs = ("constant", "exp", "inv", "step")
-    anneal = minibatch.table(minibatch.descend(p, 10, 0.5, 30, START, schedule=runs, decay_rate=0.0056), runs)
+    anneal = minibatch.table(minibatch.descend_in_batches(p, 10, 0.5, 30, START, schedule=runs, decay_rate=0.0056), runs)
     both = pd.concat([fig11, mine], ignore_index=True)
     late = minibatch.late_loss(both, 30) - loss_star
     points = {label: (rate, float(late[label]), RATE_COLOURS[label]) for label, rate in rates.items()}
@@ -98,15 +98,15 @@ def lr_page():
 
 
 def range_batched(p, rates):
-    return minibatch.descend(p, 10, rates, 1, START).weights[:, :, :]
+    return minibatch.descend_in_batches(p, 10, rates, 1, START).weights[:, :, :]
 
 
 def range_looped(p, rates):
-    return np.stack([minibatch.descend(p, 10, r, 1, START).weights[:, 0] for r in rates], axis=1)
+    return np.stack([minibatch.descend_in_batches(p, 10, r, 1, START).weights[:, 0] for r in rates], axis=1)
 
 
 def engine_sgd(p):
-    runs = minibatch.descend(p, 1, 0.1, 20, START)
+    runs = minibatch.descend_in_batches(p, 1, 0.1, 20, START)
     return runs.weights[:, 0], runs.loss[:, 0]
 
 

@@ -40,7 +40,7 @@ GOAL_SPEEDUP = 3.0  # looped / batched sweep
 
 def default_view():
     sweep = lab.rate_sweep(**DATA, **RUN)
-    c = lab.compare(**DATA, **RUN, learning_rate=tuple(lab.best_rates(sweep)["learning rate"]))  # each its best α
+    c = lab.compare_preprocessings(**DATA, **RUN, learning_rate=tuple(lab.best_rates(sweep)["learning rate"]))  # each its best α
     sens = lab.sensitivity(DATA["samples"], DATA["seed"], DISTANCE)
     paths = c.paths()
     return [figs.data_panels(c.problems), figs.loss_panels(c), figs.excess_curves(paths),
@@ -74,7 +74,7 @@ def main(argv=None) -> int:
 
     contestants = {
         "view": default_view,
-        "compare": lambda: lab.compare(**DATA, **RUN, learning_rate=LR),
+        "compare": lambda: lab.compare_preprocessings(**DATA, **RUN, learning_rate=LR),
         "sweep": lambda: lab.rate_sweep(**DATA, **RUN),
         "looped": looped_sweep,
         "reference": lambda: lab.make_data(**DATA),

@@ -142,7 +142,7 @@ def test_isolines_of_the_preprocessing_default_keep_the_marching_squares_count()
     data = dict(model="linear", samples=200, seed=0, centre=(1.0, 4.0), correlation=0.6, scale=2.0)
     run = dict(optimizer="sgd", steps=100, start=(-2.0, 2.0))
     rates = tuple(lab.best_rates(lab.rate_sweep(**data, **run))["learning rate"])
-    c = lab.compare(**data, **run, learning_rate=rates)
+    c = lab.compare_preprocessings(**data, **run, learning_rate=rates)
     vertices = lines = 0
     for k, (w1, w2, Z) in enumerate(c.grids):
         levels = figs._levels(float(c.trajectories.loss[0, k] - c.loss_min[k]))

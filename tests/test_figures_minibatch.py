@@ -7,7 +7,7 @@ from optiviz.figures.batch_size import (FLOOR, RUN_COLOURS, contour_levels, loss
                                         map_panels, weight_map)
 from optiviz.figures.learning_rate import RATE_COLOURS, distances, range_test, schedule_curves, settle_curves, zoom_bounds
 from optiviz.core.linear_models import loss_grid, make_problem
-from optiviz.labs.batch_size import compare_batch_sizes, descend, minimum, range_test as run_range_test, table
+from optiviz.labs.batch_size import compare_batch_sizes, descend_in_batches, minimum, range_test as run_range_test, table
 
 START = (-1.0, 2.0)
 
@@ -72,7 +72,7 @@ def test_log_loss_is_the_height_above_the_minimum_and_every_epoch_samples(paths)
 
 
 def test_a_diverged_run_gets_a_cross(problem):
-    runs = descend(problem, 60, [0.1, 5.0], 40, START)
+    runs = descend_in_batches(problem, 60, [0.1, 5.0], 40, START)
     frame = table(runs, ["good", "very high"])
     fig = loss_curves(frame, "step", RATE_COLOURS, 0.1, diverged=("very high",))
     crosses = [t for t in fig.data if t.mode == "markers+text"]
@@ -107,7 +107,7 @@ def test_range_test_draws_both_runs_figure_11s_points_and_the_blow_up(problem):
 
 
 def test_distances_and_their_running_rms(problem):
-    runs = descend(problem, 10, [0.05, 0.5], 3, START)
+    runs = descend_in_batches(problem, 10, [0.05, 0.5], 3, START)
     frame = table(runs, ["slow", "fast"])
     w = np.array([0.9, -0.4])
     d = distances(frame, w, 6)
@@ -127,7 +127,7 @@ def test_distances_and_their_running_rms(problem):
 
 
 def test_schedule_curves_show_each_alpha(problem):
-    runs = descend(problem, 10, 0.5, 2, START, schedule=["constant", "exp"], decay_rate=0.1)
+    runs = descend_in_batches(problem, 10, 0.5, 2, START, schedule=["constant", "exp"], decay_rate=0.1)
     fig = schedule_curves(table(runs, ["constant", "exp"]), "step", {}, {"exp": "exponential decay"})
     assert [t.name for t in fig.data] == ["constant", "exponential decay"]
     np.testing.assert_allclose(fig.data[1].y, 0.5 * np.exp(-0.1 * np.arange(13)), rtol=1e-6)

@@ -56,7 +56,7 @@ def test_minibatch_labelled_runs_is_descend_then_table():
     rates = (0.5, 0.1, 2.0)
     frame = minibatch.labelled_runs(p, 7, ["x", "y", "z"], rates, 3, schedule=["constant", "exp", "inv"],
                                     decay_rate=[0.0, 0.01, 0.02], shuffle=True, seed=4)
-    runs = minibatch.descend(p, 7, np.array(rates), 3, minibatch.START, "sgd", (), ["constant", "exp", "inv"],
+    runs = minibatch.descend_in_batches(p, 7, np.array(rates), 3, minibatch.START, "sgd", (), ["constant", "exp", "inv"],
                              [0.0, 0.01, 0.02], True, 4)
     pd.testing.assert_frame_equal(frame, minibatch.table(runs, ["x", "y", "z"]))
     assert frame.loc[frame["step"] == 0, ["w1", "w2"]].drop_duplicates().to_numpy().tolist() == [list(minibatch.START)]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from optiviz.core.linear_models import Problem, loss_and_grad, loss_grid, loss_only, make_problem, optimum
-from optiviz.labs.batch_size import (MAX_RUNS, RATE_MULTIPLES, batch_gradient, compare_batch_sizes, curvature, descend,
+from optiviz.labs.batch_size import (MAX_RUNS, RATE_MULTIPLES, batch_gradient, compare_batch_sizes, curvature, descend_in_batches,
                                diverged, epoch_orders, late_loss, full_loss, lecture_rates, max_epochs, minimum, range_test, steps_per_epoch,
                                table)
 from optiviz.nn.training import stream
@@ -31,7 +31,7 @@ def logistic():
 @pytest.mark.parametrize("samples, batch, steps", [(60, 10, 6), (60, 1, 60), (60, 60, 1), (25, 10, 3)])
 def test_n_over_b_steps_make_one_epoch(samples, batch, steps):
     p = make_problem("linear", samples, 1)
-    runs = descend(p, batch, 0.01, 3, START)
+    runs = descend_in_batches(p, batch, 0.01, 3, START)
     assert steps_per_epoch(samples, batch) == runs.steps_per_epoch == steps
     assert len(runs.step) == 3 * steps + 1
     ends = np.flatnonzero(runs.epoch == np.round(runs.epoch))
@@ -59,7 +59,7 @@ def test_shuffle_on_gives_a_new_permutation_every_epoch():
 
 def test_shuffling_changes_mini_batch_runs_but_not_the_full_batch(linear):
     def final(b, shuffle):
-        return descend(linear, b, 0.1, 3, START, shuffle=shuffle, seed=2).weights[-1, 0]
+        return descend_in_batches(linear, b, 0.1, 3, START, shuffle=shuffle, seed=2).weights[-1, 0]
 
     np.testing.assert_allclose(final(200, True), final(200, False), rtol=1e-12)
     assert not np.allclose(final(10, True), final(10, False))
@@ -70,14 +70,14 @@ def test_shuffling_changes_mini_batch_runs_but_not_the_full_batch(linear):
 
 def test_first_step_of_full_batch_gradient_descent_by_hand():
     # ∇L(0) = 1/N Xᵀ(X·0 − y) = −¼ (7, −1);  W¹ = 0 − ½ ∇L(0) = (0.875, −0.125)
-    runs = descend(Problem("linear", X4, Y4), 4, 0.5, 1, (0.0, 0.0))
+    runs = descend_in_batches(Problem("linear", X4, Y4), 4, 0.5, 1, (0.0, 0.0))
     np.testing.assert_allclose(runs.weights[1, 0], [0.875, -0.125])
     assert runs.loss[0, 0] == pytest.approx(0.5 * np.mean(Y4**2))  # ½·(1 + 4 + 0 + 9)/4
 
 
 def test_first_mini_batch_step_by_hand():
     # without shuffling I₀ = {0, 1}: g⁰ = ½ [(1,0)(0 − 1) + (0,1)(0 − 2)] = (−0.5, −1);  W¹ = −½ g⁰ = (0.25, 0.5)
-    runs = descend(Problem("linear", X4, Y4), 2, 0.5, 1, (0.0, 0.0), shuffle=False)
+    runs = descend_in_batches(Problem("linear", X4, Y4), 2, 0.5, 1, (0.0, 0.0), shuffle=False)
     np.testing.assert_allclose(runs.weights[1, 0], [0.25, 0.5])
     # I₁ = {2, 3} from W¹: residuals (0.75 − 0, 0 − 3) give g¹ = ½ (0.75·(1,1) − 3·(2,−1)) = (−2.625, 1.875)
     np.testing.assert_allclose(runs.weights[2, 0], [0.25 + 1.3125, 0.5 - 0.9375])
@@ -88,7 +88,7 @@ def test_first_logistic_step_by_hand():
     y = np.array([1.0, 0.0, 1.0, 1.0])
     first = stream(3, "shuffle", 1).permutation(4)[:3]
     g = ((0.5 - y[first])[:, None] * X4[first]).mean(axis=0)
-    runs = descend(Problem("logistic", X4, y), 3, 0.2, 1, (0.0, 0.0), seed=3)
+    runs = descend_in_batches(Problem("logistic", X4, y), 3, 0.2, 1, (0.0, 0.0), seed=3)
     np.testing.assert_allclose(runs.weights[1, 0], -0.2 * g)
 
 
@@ -101,7 +101,7 @@ def test_batch_gradient_matches_loss_and_grad(linear, logistic):
 
 
 def test_recorded_loss_is_the_full_data_loss(linear):
-    runs = descend(linear, 10, 0.05, 2, START)
+    runs = descend_in_batches(linear, 10, 0.05, 2, START)
     np.testing.assert_allclose(runs.loss[:, 0], loss_and_grad("linear", runs.weights[:, 0], linear.X, linear.y)[0])
     np.testing.assert_allclose(full_loss(linear, runs.weights), runs.loss)
 
@@ -114,7 +114,7 @@ def test_every_batch_size_reaches_the_same_optimum_at_a_small_enough_rate(model,
     p = make_problem(model, 40, 1, correlation=0.3, noise=noise)
     w_star, L = optimum(p), curvature(p)
     for b in (1, 4, 40):
-        runs = descend(p, b, 0.5 / L * b / 40, 150, START)  # α ∝ B: the same step per epoch, a small one for SGD
+        runs = descend_in_batches(p, b, 0.5 / L * b / 40, 150, START)  # α ∝ B: the same step per epoch, a small one for SGD
         last_epoch = runs.weights[-runs.steps_per_epoch:, 0]
         assert np.linalg.norm(runs.weights[-1, 0] - w_star) < (1e-9 if b == 40 else 0.06), b
         assert np.linalg.norm(last_epoch.mean(axis=0) - w_star) < (1e-9 if b == 40 else 0.03), b
@@ -122,7 +122,7 @@ def test_every_batch_size_reaches_the_same_optimum_at_a_small_enough_rate(model,
 
 def test_annealing_lets_sgd_settle(linear):
     rate = 1 / curvature(linear)
-    runs = descend(linear, 5, rate, 30, START, schedule=["constant", "exp", "inv"], decay_rate=[0.0, 0.004, 0.01])
+    runs = descend_in_batches(linear, 5, rate, 30, START, schedule=["constant", "exp", "inv"], decay_rate=[0.0, 0.004, 0.01])
     w_star = optimum(linear)
     last = runs.weights[-runs.steps_per_epoch:]
     spread = np.linalg.norm(last - w_star, axis=-1).mean(axis=0)  # mean distance to w* over the last epoch
@@ -131,13 +131,13 @@ def test_annealing_lets_sgd_settle(linear):
 
 
 def test_a_rate_past_two_over_l_diverges_and_is_cut(linear):
-    runs = descend(linear, 200, 3 / curvature(linear), 200, START)
+    runs = descend_in_batches(linear, 200, 3 / curvature(linear), 200, START)
     d = runs.diverged_at[0]
     assert 0 < d < 200
     assert np.isnan(runs.loss[d:, 0]).all() and np.isfinite(runs.loss[:d, 0]).all()
     frame = table(runs, ["boom"])
     assert len(frame) == d and frame["loss"].notna().all()
-    calm = table(descend(linear, 200, 0.1, 200, START), ["calm"])
+    calm = table(descend_in_batches(linear, 200, 0.1, 200, START), ["calm"])
     assert diverged(frame, 200) == {"boom": d} and diverged(calm, 200) == {}
 
 
@@ -147,7 +147,7 @@ def test_figure_11_ordering(model, linear, logistic):
     p = linear if model == "linear" else logistic
     rates = lecture_rates(p)
     assert list(rates) == list(RATE_MULTIPLES)
-    runs = descend(p, 10, list(rates.values()), 30, START)
+    runs = descend_in_batches(p, 10, list(rates.values()), 30, START)
     loss_star = minimum(p)[1]
     gap = runs.loss[:: runs.steps_per_epoch] - loss_star  # (epoch ends, rate)
     very_high, high, good, low = range(4)
@@ -181,11 +181,11 @@ def test_loss_only_and_full_loss_equal_loss_and_grad(model):
 def test_range_test_reads_the_last_epochs_as_late_loss_does(linear):
     rates = np.array([0.01, 0.1, 0.5])
     result = range_test(linear, 10, rates, 8, START, last=5)
-    runs = table(descend(linear, 10, rates, 8, START), [f"{r}" for r in rates])
+    runs = table(descend_in_batches(linear, 10, rates, 8, START), [f"{r}" for r in rates])
     np.testing.assert_allclose(result.table["loss"], late_loss(runs, 8, 5).to_numpy(), rtol=1e-12)
     assert (result.epochs, result.last) == (8, 5)
     short = range_test(linear, 10, rates, 2, START, last=5)  # only two epochs: their two ends, not the start
-    np.testing.assert_allclose(short.table["loss"], late_loss(table(descend(linear, 10, rates, 2, START), list("abc")), 2)
+    np.testing.assert_allclose(short.table["loss"], late_loss(table(descend_in_batches(linear, 10, rates, 2, START), list("abc")), 2)
                                .to_numpy(), rtol=1e-12)
     assert short.last == 2
 
@@ -194,14 +194,14 @@ def test_range_test_reads_the_last_epochs_as_late_loss_does(linear):
 def test_recording_only_epoch_ends_keeps_the_path_the_ends_and_the_divergence(model):
     p = make_problem(model, 60, 1, correlation=0.5, noise=0.5)
     rates = [0.05, 1.0, 40.0 if model == "linear" else 5.0]
-    every = descend(p, 7, rates, 4, START)
-    ends = descend(p, 7, rates, 4, START, record="epochs")
+    every = descend_in_batches(p, 7, rates, 4, START)
+    ends = descend_in_batches(p, 7, rates, 4, START, record="epochs")
     np.testing.assert_array_equal(ends.weights, every.weights)
     np.testing.assert_array_equal(ends.diverged_at, every.diverged_at)
     np.testing.assert_allclose(ends.loss[::every.steps_per_epoch], every.loss[::every.steps_per_epoch], rtol=1e-12)
     assert np.isnan(ends.loss[1]).all()  # not recorded within an epoch
     with pytest.raises(ValueError, match="record"):
-        descend(p, 7, 0.1, 1, START, record="sometimes")
+        descend_in_batches(p, 7, 0.1, 1, START, record="sometimes")
 
 
 def test_range_test_finds_the_best_rate_and_where_it_blows_up(linear):
@@ -220,9 +220,9 @@ def test_batched_runs_equal_looped_runs(linear):
     rates, schedules, decays = [0.02, 0.1, 0.3], ["constant", "exp", "step"], [0.0, 0.01, 0.02]
     starts = [START, (0.0, 0.0), (2.0, -2.0)]
     for optimizer, hyper in (("sgd", ()), ("momentum", (("momentum", 0.8),)), ("adam", ())):
-        batched = descend(linear, 16, rates, 4, starts, optimizer, hyper, schedules, decays, seed=5)
+        batched = descend_in_batches(linear, 16, rates, 4, starts, optimizer, hyper, schedules, decays, seed=5)
         for r in range(3):
-            alone = descend(linear, 16, rates[r], 4, starts[r], optimizer, hyper, schedules[r], decays[r], seed=5)
+            alone = descend_in_batches(linear, 16, rates[r], 4, starts[r], optimizer, hyper, schedules[r], decays[r], seed=5)
             np.testing.assert_allclose(batched.weights[:, r], alone.weights[:, 0], rtol=1e-12, atol=1e-14)
             np.testing.assert_allclose(batched.loss[:, r], alone.loss[:, 0], rtol=1e-12)
 
@@ -261,9 +261,9 @@ def test_separable_classes_have_no_minimum():
 
 def test_max_epochs_is_what_descend_accepts(linear):
     cap = max_epochs(200, 1)
-    descend(linear, 1, 1e-3, cap, START)
+    descend_in_batches(linear, 1, 1e-3, cap, START)
     with pytest.raises(ValueError, match="^epochs"):
-        descend(linear, 1, 1e-3, cap + 1, START)
+        descend_in_batches(linear, 1, 1e-3, cap + 1, START)
 
 
 # ---- bad inputs ---------------------------------------------------------------------------------------
@@ -286,9 +286,9 @@ BAD = [
 def test_bad_inputs_raise_naming_the_parameter(linear, name, bad):
     args = dict(problem=linear, batch_size=10, learning_rate=0.1, epochs=2, start=START) | bad
     with pytest.raises(ValueError, match=f"^{name}"):
-        descend(**args)
+        descend_in_batches(**args)
 
 
 def test_problem_must_be_a_problem():
     with pytest.raises(ValueError, match="^problem"):
-        descend((X4, Y4), 2, 0.1, 1)
+        descend_in_batches((X4, Y4), 2, 0.1, 1)

@@ -10,7 +10,7 @@ from optiviz.core.linear_models import TRUE_WEIGHTS, loss_and_grad, optimum
 from optiviz.core.optimizers import adam
 from optiviz.labs.preprocessing import (MAX_SAMPLES, MAX_STEPS, TRANSFORMS, _batch_surface, best_rates, boundary_direction,
                                       easier_in_order,
-                                       compare, condition_number, make_data, preprocess, rate_sweep, second_moment,
+                                       compare_preprocessings, condition_number, make_data, preprocess, rate_sweep, second_moment,
                                        sensitivity)
 
 FAR = dict(centre=(1.0, 4.0), correlation=0.6, scale=2.0)  # the page's defaults: far from the origin, correlated
@@ -72,14 +72,14 @@ def test_condition_number_by_hand_and_along_the_preprocessings(clouds):
 
 
 def test_first_step_is_gradient_descent_by_hand():
-    c = compare("linear", 50, 1, **FAR, optimizer="sgd", learning_rate=0.05, steps=3, start=(-1.0, 0.5))
+    c = compare_preprocessings("linear", 50, 1, **FAR, optimizer="sgd", learning_rate=0.05, steps=3, start=(-1.0, 0.5))
     for b, p in enumerate(c.problems.values()):
         _, g = loss_and_grad("linear", c.start, p.X, p.y)
         np.testing.assert_allclose(c.trajectories.points[1, b], c.start - 0.05 * g, rtol=1e-12)
 
 
 def test_batch_of_four_equals_each_run_alone():
-    c = compare("logistic", 80, 2, **FAR, optimizer="adam", learning_rate=0.1, steps=20, start=(1.0, -1.0))
+    c = compare_preprocessings("logistic", 80, 2, **FAR, optimizer="adam", learning_rate=0.1, steps=20, start=(1.0, -1.0))
     for b, p in enumerate(c.problems.values()):
         alone = descend(_batch_surface([p], c.views[b:b + 1]), adam(), [c.start], 20, 0.1)
         np.testing.assert_allclose(alone.points[:, 0], c.trajectories.points[:, b], rtol=1e-12, atol=1e-14)
@@ -87,7 +87,7 @@ def test_batch_of_four_equals_each_run_alone():
 
 def test_gradient_descent_with_unit_rate_solves_whitened_linear_data_in_one_step():
     """XᵀX/N = I, so α = 1 is Newton's step: w₁ = w*."""
-    c = compare("linear", 300, 0, **FAR, optimizer="sgd", learning_rate=1.0, steps=5, start=(-2.0, 2.0))
+    c = compare_preprocessings("linear", 300, 0, **FAR, optimizer="sgd", learning_rate=1.0, steps=5, start=(-2.0, 2.0))
     np.testing.assert_allclose(c.trajectories.points[1, 3], c.optima[3], atol=1e-6)
     assert c.steps_to_converge()[3] == 1
 
@@ -95,7 +95,7 @@ def test_gradient_descent_with_unit_rate_solves_whitened_linear_data_in_one_step
 @pytest.mark.parametrize("model", ["linear", "logistic"])
 def test_the_same_optimizer_converges_in_fewer_steps_on_whitened_than_on_raw_far_correlated_data(model):
     lr = 0.079 if model == "linear" else 0.5  # about the largest α the raw surface converges with
-    c = compare(model, 200, 0, **FAR, optimizer="sgd", learning_rate=lr, steps=400, start=(-2.0, 2.0), grid=2)
+    c = compare_preprocessings(model, 200, 0, **FAR, optimizer="sgd", learning_rate=lr, steps=400, start=(-2.0, 2.0), grid=2)
     steps = c.steps_to_converge()
     assert (c.trajectories.diverged_at == -1).all()
     assert 0 < steps[3] < steps[0]
@@ -114,11 +114,11 @@ def test_sweep_agrees_with_single_runs_and_a_large_rate_diverges_where_the_surfa
     sweep = rate_sweep("linear", 100, 4, **FAR, optimizer="momentum", steps=150, start=(0.5, 0.5), rates=(0.01, 0.5))
     assert len(sweep) == 8
     for lr in (0.01, 0.5):
-        c = compare("linear", 100, 4, **FAR, optimizer="momentum", learning_rate=lr, steps=150, start=(0.5, 0.5))
+        c = compare_preprocessings("linear", 100, 4, **FAR, optimizer="momentum", learning_rate=lr, steps=150, start=(0.5, 0.5))
         rows = sweep[sweep["learning rate"] == lr]
         expected = [s if s >= 0 else None for s in c.steps_to_converge()]
         assert [None if pd.isna(v) else int(v) for v in rows["steps to converge"]] == expected
-    c = compare("linear", 100, 4, **FAR, optimizer="sgd", learning_rate=1.1, steps=50, start=(0.5, 0.5))  # 2/λ_max: raw, centred < 1.1 < normalised
+    c = compare_preprocessings("linear", 100, 4, **FAR, optimizer="sgd", learning_rate=1.1, steps=50, start=(0.5, 0.5))  # 2/λ_max: raw, centred < 1.1 < normalised
     assert c.trajectories.diverged_at[0] > 0 and c.trajectories.diverged_at[3] == -1
     assert c.summary()["diverged at step"].notna().tolist() == [True, True, False, False]
     assert np.isnan(c.summary()["final loss"].iloc[0])
@@ -127,11 +127,11 @@ def test_sweep_agrees_with_single_runs_and_a_large_rate_diverges_where_the_surfa
 def test_each_preprocessing_at_its_own_rate_equals_its_run_alone():
     kw = dict(model="linear", samples=120, seed=2, **FAR, steps=40, start=(-2.0, 2.0))
     rates = (0.05, 0.2, 0.5, 1.0)
-    c = compare(**kw, learning_rate=rates)
+    c = compare_preprocessings(**kw, learning_rate=rates)
     np.testing.assert_array_equal(c.rates, rates)
     np.testing.assert_array_equal(c.summary()["learning rate"], rates)
     for k, rate in enumerate(rates):
-        alone = compare(**kw, learning_rate=rate)
+        alone = compare_preprocessings(**kw, learning_rate=rate)
         np.testing.assert_allclose(c.trajectories.points[:, k], alone.trajectories.points[:, k], rtol=1e-12)
 
 
@@ -139,7 +139,7 @@ def test_at_the_sweeps_best_rates_the_main_runs_follow_the_lecture():
     """The page's default: each at its own best α of the sweep. Steps fall from raw to whitened, with κ."""
     kw = dict(model="linear", samples=200, seed=0, **FAR, steps=100, start=(-2.0, 2.0))
     best = best_rates(rate_sweep(**kw))
-    c = compare(**kw, learning_rate=tuple(best["learning rate"]))
+    c = compare_preprocessings(**kw, learning_rate=tuple(best["learning rate"]))
     steps = c.steps_to_converge()
     np.testing.assert_array_equal(steps, best["steps to converge"].to_numpy(dtype=int))  # the sweep's own count
     assert steps[0] > steps[1] > steps[2] > steps[3] >= 1
@@ -147,7 +147,7 @@ def test_at_the_sweeps_best_rates_the_main_runs_follow_the_lecture():
 
 
 def test_tables_and_grids():
-    c = compare("linear", 40, 0, **FAR, optimizer="sgd", learning_rate=0.05, steps=10, start=(-2.0, 2.0), grid=7)
+    c = compare_preprocessings("linear", 40, 0, **FAR, optimizer="sgd", learning_rate=0.05, steps=10, start=(-2.0, 2.0), grid=7)
     assert len(c.data()) == 4 * 40 and len(c.surfaces()) == 4 * 49
     assert list(c.paths().columns) == ["preprocessing", "step", "w1", "w2", "loss", "loss − minimum"]
     assert len(c.paths()) == 4 * 11
@@ -210,18 +210,18 @@ def test_covariance_ellipse_is_two_sigma_of_the_points():
     (lambda: make_data("linear", 10, 0, centre=(float("nan"), 0.0)), "centre"),
     (lambda: make_data("linear", 10, 0, correlation=1.0), "correlation"),
     (lambda: make_data("linear", 10, 0, scale=0.0), "scale"),
-    (lambda: compare("linear", 10, 0, steps=MAX_STEPS + 1), "steps"),
-    (lambda: compare("linear", 10, 0, steps=0), "steps"),
-    (lambda: compare("linear", 10, 0, learning_rate=-1.0), "learning_rate"),
-    (lambda: compare("linear", 10, 0, learning_rate=float("inf")), "learning_rate"),
-    (lambda: compare("linear", 10, 0, learning_rate=(0.1, 0.2)), "learning_rate"),
-    (lambda: compare("linear", 10, 0, learning_rate=(0.1, 0.2, 0.3, float("nan"))), "learning_rate"),
-    (lambda: compare("linear", 10, 0, learning_rate="fast"), "learning_rate"),
-    (lambda: compare("linear", 10, 0, start=(0.0, 99.0)), "start"),
-    (lambda: compare("linear", 10, 0, start=(0.0, 1.0, 2.0)), "start"),
-    (lambda: compare("linear", 10, 0, grid=1), "grid"),
-    (lambda: compare("linear", 10, 0, optimizer="lbfgs"), "unknown optimizer"),
-    (lambda: compare("linear", 10, 0, optimizer="momentum", hyperparameters=(("momentum", 1.5),)), "momentum"),
+    (lambda: compare_preprocessings("linear", 10, 0, steps=MAX_STEPS + 1), "steps"),
+    (lambda: compare_preprocessings("linear", 10, 0, steps=0), "steps"),
+    (lambda: compare_preprocessings("linear", 10, 0, learning_rate=-1.0), "learning_rate"),
+    (lambda: compare_preprocessings("linear", 10, 0, learning_rate=float("inf")), "learning_rate"),
+    (lambda: compare_preprocessings("linear", 10, 0, learning_rate=(0.1, 0.2)), "learning_rate"),
+    (lambda: compare_preprocessings("linear", 10, 0, learning_rate=(0.1, 0.2, 0.3, float("nan"))), "learning_rate"),
+    (lambda: compare_preprocessings("linear", 10, 0, learning_rate="fast"), "learning_rate"),
+    (lambda: compare_preprocessings("linear", 10, 0, start=(0.0, 99.0)), "start"),
+    (lambda: compare_preprocessings("linear", 10, 0, start=(0.0, 1.0, 2.0)), "start"),
+    (lambda: compare_preprocessings("linear", 10, 0, grid=1), "grid"),
+    (lambda: compare_preprocessings("linear", 10, 0, optimizer="lbfgs"), "unknown optimizer"),
+    (lambda: compare_preprocessings("linear", 10, 0, optimizer="momentum", hyperparameters=(("momentum", 1.5),)), "momentum"),
     (lambda: rate_sweep("linear", 10, 0, rates=()), "rates"),
     (lambda: rate_sweep("linear", 10, 0, rates=(0.1, -0.1)), "rates"),
     (lambda: rate_sweep("linear", 10, 0, rates=np.ones(101)), "rates"),

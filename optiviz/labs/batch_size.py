@@ -64,7 +64,8 @@ def steps_per_epoch(samples: int, batch_size: int) -> int:
 
 
 def max_epochs(samples: int, batch_size: int, runs: int = 1) -> int:
-    """The most epochs ``descend`` accepts for this N, B and number of runs (0 when one epoch is too much work)."""
+    """The most epochs ``descend_in_batches`` accepts for this N, B and number of runs (0 when one epoch is too
+    much work)."""
     steps = steps_per_epoch(samples, batch_size)
     return min(MAX_EPOCHS, MAX_STEPS // steps, MAX_WORK // (steps * runs * samples))
 
@@ -131,9 +132,10 @@ def full_loss(problem: Problem, weights: np.ndarray) -> np.ndarray:
         return loss_only(problem.model, weights, problem.X, problem.y)
 
 
-def descend(problem: Problem, batch_size: int, learning_rate, epochs: int, start=(0.0, 0.0), optimizer: str = "sgd",
-            hyperparameters: Sequence[tuple[str, float]] = (), schedule="constant", decay_rate=0.0,
-            shuffle: bool = True, seed: int = 0, record: str = "steps") -> Runs:
+def descend_in_batches(problem: Problem, batch_size: int, learning_rate, epochs: int, start=(0.0, 0.0),
+                       optimizer: str = "sgd", hyperparameters: Sequence[tuple[str, float]] = (),
+                       schedule="constant", decay_rate=0.0, shuffle: bool = True, seed: int = 0,
+                       record: str = "steps") -> Runs:
     """R runs of mini-batch gradient descent on the same batches: g^t = 1/|I_t| Σ_{i∈I_t} ∇L_i(W^t),
     W^{t+1} = W^t + ΔW(g^t, α_t).
 
@@ -226,12 +228,13 @@ def lab_problem(data: LabData) -> Problem:
 def labelled_runs(problem: Problem, batch_size: int, labels: Sequence[str], learning_rates, epochs: int,
                   start=START, optimizer: str = "sgd", hyperparameters: Sequence[tuple[str, float]] = (),
                   schedule="constant", decay_rate=0.0, shuffle: bool = True, seed: int = 0) -> pd.DataFrame:
-    """Several labelled runs on the same batches in one batched :func:`descend` call: the tidy :func:`table`.
+    """Several labelled runs on the same batches in one batched :func:`descend_in_batches` call: the tidy :func:`table`.
 
-    ``learning_rates``, ``schedule`` and ``decay_rate`` hold one value or one per label (see :func:`descend`).
+    ``learning_rates``, ``schedule`` and ``decay_rate`` hold one value or one per label
+    (see :func:`descend_in_batches`).
     """
-    runs = descend(problem, batch_size, np.array(learning_rates, dtype=float), epochs, start, optimizer,
-                   hyperparameters, schedule, decay_rate, shuffle, seed)
+    runs = descend_in_batches(problem, batch_size, np.array(learning_rates, dtype=float), epochs, start, optimizer,
+                              hyperparameters, schedule, decay_rate, shuffle, seed)
     return table(runs, labels)
 
 
@@ -282,8 +285,9 @@ def compare_batch_sizes(problem: Problem, batch_sizes: dict[str, int], learning_
     """
     if not batch_sizes or len(batch_sizes) > 8:
         raise ValueError(f"batch_sizes must label 1 to 8 batch sizes, got {len(batch_sizes)}")
-    return pd.concat([table(descend(problem, b, learning_rate, epochs, start, optimizer, hyperparameters,
-                                    shuffle=shuffle, seed=seed), [label]) for label, b in batch_sizes.items()],
+    return pd.concat([table(descend_in_batches(problem, b, learning_rate, epochs, start, optimizer, hyperparameters,
+                                               shuffle=shuffle, seed=seed), [label])
+                       for label, b in batch_sizes.items()],
                      ignore_index=True)
 
 
@@ -317,8 +321,8 @@ def range_test(problem: Problem, batch_size: int, learning_rates, epochs: int, s
     """
     rates = np.sort(np.array(learning_rates, dtype=float, ndmin=1))
     last = min(check_int("last", last, low=1), check_int("epochs", epochs, low=1))
-    runs = descend(problem, batch_size, rates, epochs, start, optimizer, hyperparameters, shuffle=shuffle, seed=seed,
-                   record="epochs")
+    runs = descend_in_batches(problem, batch_size, rates, epochs, start, optimizer, hyperparameters, shuffle=shuffle,
+                              seed=seed, record="epochs")
     ends = runs.loss[::runs.steps_per_epoch][-last:]  # (last, R): L at the ends of the last epochs
     final, diverged = ends.mean(axis=0), runs.diverged_at >= 0
     best = float(rates[np.nanargmin(np.where(diverged, np.inf, final))]) if not diverged.all() else float("nan")

@@ -10,7 +10,7 @@ whitened cloud (μ = 0, Σ = I) gives round contours with κ = 1.
 Caps: MAX_SAMPLES points, MAX_STEPS steps, MAX_GRID² grid points per loss surface,
 MAX_SIZES × MAX_DIRECTIONS weight changes in Figure 5's measure, MAX_SWEEP_RUNS runs in a sweep of α
 and MAX_SWEEP_WORK runs × samples × steps (``sweep_rates`` thins the rates to fit), MAX_GRID_WORK grid² × samples
-(``compare`` draws coarser grids to fit); a logistic sample counts WORK_COST = 4 times.
+(``compare_preprocessings`` draws coarser grids to fit); a logistic sample counts WORK_COST = 4 times.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ def check_start(start) -> np.ndarray:
     return np.array([check_number("start", v, low=-MAX_START, high=MAX_START) for v in values])
 
 
-class Comparison(NamedTuple):
+class PreprocessingRuns(NamedTuple):
     """The same optimizer and start on the four preprocessed problems (in TRANSFORMS order), each at its α."""
 
     problems: dict  # name -> Problem, in TRANSFORMS order
@@ -197,9 +197,9 @@ def _batch_surface(problems: list[Problem], views: np.ndarray) -> Surface:
                    ((lo[0], hi[0]), (lo[1], hi[1])), (), (), MappingProxyType({}), True, "")
 
 
-def compare(model: str, samples: int, seed, centre=(0.0, 0.0), correlation: float = 0.0, scale: float = 1.0,
-            optimizer: str = "sgd", learning_rate: float = 0.1, steps: int = 100, start=(0.0, 0.0),
-            hyperparameters=(), grid: int = 50) -> Comparison:
+def compare_preprocessings(model: str, samples: int, seed, centre=(0.0, 0.0), correlation: float = 0.0,
+                           scale: float = 1.0, optimizer: str = "sgd", learning_rate: float = 0.1, steps: int = 100,
+                           start=(0.0, 0.0), hyperparameters=(), grid: int = 50) -> PreprocessingRuns:
     """Run W_{t+1} = W_t + ΔW(∇L(W_t), α) from the same w₀ on raw, zero-centred, standardised and whitened data.
 
     One batched run of four: every run has the same optimizer and start; ``learning_rate`` is one α for
@@ -225,7 +225,7 @@ def compare(model: str, samples: int, seed, centre=(0.0, 0.0), correlation: floa
     axes = [(np.linspace(*v[0], grid), np.linspace(*v[1], grid)) for v in views]
     grids = tuple((w1, w2, loss_grid(p, w1, w2)) for p, (w1, w2) in zip(listed, axes))
     condition = np.array([condition_number(p.X) for p in listed])
-    return Comparison(problems, optima, loss_min, condition, w0, traj, views, grids, rates)
+    return PreprocessingRuns(problems, optima, loss_min, condition, w0, traj, views, grids, rates)
 
 
 def check_rates(learning_rate, runs: int) -> np.ndarray:
@@ -291,7 +291,7 @@ def rate_sweep(model: str, samples: int, seed, centre=(0.0, 0.0), correlation: f
 
 
 def easier_in_order(summary: pd.DataFrame) -> bool:
-    """Whether the lecture's order holds in a :meth:`Comparison.summary`: κ falls from row to row, and so do the
+    """Whether the lecture's order holds in a :meth:`PreprocessingRuns.summary`: κ falls from row to row, and so do the
     steps to converge (raw slowest, whitened fastest), every transform converging."""
     kappa, done = summary["condition number"].to_numpy(), summary["steps to converge"]
     return bool(np.all(np.diff(kappa) < 0) and done.notna().all() and np.all(np.diff(done.to_numpy(dtype=float)) < 0))

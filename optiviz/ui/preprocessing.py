@@ -12,10 +12,10 @@ Run = tuple[str, float, int, tuple[float, float], tuple[tuple[str, float], ...]]
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def comparison(data: Data, run: Run) -> lab.Comparison:
+def comparison(data: Data, run: Run) -> lab.PreprocessingRuns:
     """The same optimizer from the same start on the raw, zero-centred, normalised and whitened data."""
     optimizer, learning_rate, steps, start, hyper = run
-    return lab.compare(*data, optimizer=optimizer, learning_rate=learning_rate, steps=steps, start=start,
+    return lab.compare_preprocessings(*data, optimizer=optimizer, learning_rate=learning_rate, steps=steps, start=start,
                        hyperparameters=hyper)
 
 
