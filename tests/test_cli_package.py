@@ -24,6 +24,20 @@ QUICK = {
     "train": ["--samples", "40", "--hidden", "4", "--epochs", "1"],
     "init-stats": ["--layers", "2", "--width", "8", "--samples", "8"],
     "double-descent": ["--n-train", "5", "--max-features", "8", "--trials", "2"],
+    "race": ["--steps", "3"],
+    "sweep": ["--steps", "3", "--rates", "0.01"],
+    "batch-size": ["--samples", "20", "--epochs", "1"],
+    "learning-rate": ["--samples", "20", "--epochs", "1", "--batch-size", "5"],
+    "preprocessing": ["--samples", "20", "--steps", "2"],
+    "regularization": ["--experiment", "paths"],
+    "init-training": ["--depth", "1", "--width", "2", "--epochs", "1", "--seeds", "1", "--schemes", "xavier"],
+}
+# The quickest run of each experiment of a subcommand with --experiment (its flags apply to some experiments only).
+QUICK_EXPERIMENTS = {
+    "regularization": {"penalties": ["--epochs", "1", "--seeds", "1", "--width", "2"],
+                       "early-stopping": ["--epochs", "1", "--seeds", "1"],
+                       "dropout": ["--epochs", "1", "--seeds", "1", "--width", "2"],
+                       "augmentation": ["--epochs", "1", "--seeds", "1"]},
 }
 # The only numeric flag that takes every finite value: c of W = c (an extreme c diverges, exit status 0).
 UNBOUNDED = {"--init-constant", "--constant"}
@@ -49,16 +63,22 @@ def numeric_flags() -> list[tuple[str, argparse.Action]]:
     return found
 
 
-def enabling(flag: str) -> list[str]:
-    """The other flags that make ``flag`` apply, read from the registries (an optimizer, activation or init)."""
+def enabling(command: str, flag: str) -> list[str]:
+    """The other flags that make ``flag`` apply, read from the registries (an optimizer, activation or init) and
+    from the subcommand's experiments (its module's USES: each experiment's own flags)."""
     name = flag[2:]
+    module = importlib.import_module(f"optiviz.cli.{command.replace('-', '_')}")
+    for experiment, own in getattr(module, "USES", {}).items():
+        if name.replace("-", "_") in own:
+            return ["--experiment", experiment, *QUICK_EXPERIMENTS.get(command, {}).get(experiment, [])]
     users = [o for o, spec in OPTIMIZERS.items() if name in {h.name for h in spec.hyperparameters}]
-    if users:
+    if users and "--optimizer" in subparsers()[command]._option_string_actions:  # race and sweep: --optimizers
         return ["--optimizer", users[0]]
     if name == "alpha":
         return ["--activation", next(iter(DEFAULT_ALPHA))]
     for param, (spelling, _) in common.INIT_PARAM_FLAGS.items():
-        if flag in (spelling, common.INIT_PARAM_ALIASES.get(param)):
+        takes_init = "--init" in subparsers()[command]._option_string_actions
+        if takes_init and flag in (spelling, common.INIT_PARAM_ALIASES.get(param)):
             return ["--init", next(i for i, takes in common.init_params_of().items() if param in takes)]
     return ["--batchnorm"] if flag == "--bn-momentum" else []
 
@@ -68,7 +88,7 @@ def argv(command: str, action: argparse.Action, value: str) -> list[str]:
     flag, quick = action.option_strings[0], QUICK[command]
     base = [t for k in range(0, len(quick), 2) if quick[k] != flag for t in quick[k:k + 2]]
     values = [value] * action.nargs if isinstance(action.nargs, int) else [value]
-    return [command, *base, *enabling(flag), flag, *values]
+    return [command, *base, *enabling(command, flag), flag, *values]
 
 
 def is_int(action) -> bool:

@@ -230,3 +230,29 @@ def write_lines(lines: list[str]) -> bool:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return False
     return True
+
+
+def frame_lines(frame) -> list[str]:
+    """A tidy table as CSV lines, as the pages' downloads write it: floats by repr (exact), NaN and NA as nan."""
+    return frame.to_csv(index=False, na_rep="nan", lineterminator="\n").rstrip("\n").split("\n")
+
+
+# --- options that apply to some experiments only -----------------------------------------------------
+
+
+def add_experiment_option(add, uses: dict[str, dict], default: str) -> None:
+    """--experiment, each choice listed with the flags it reads."""
+    reads = {name: " ".join("--" + d.replace("_", "-") for d in flags) or "no options" for name, flags in uses.items()}
+    add("--experiment", default=default, choices=uses,
+        help="; ".join(f"{name}: {flags}" for name, flags in reads.items()) + f" (default: {default})")
+
+
+def experiment_settings(args, uses: dict[str, dict]) -> dict:
+    """The chosen experiment's settings (each flag as given, else its default there); a one-line error of
+    ``args.parser`` for a flag given that the experiment does not read."""
+    flags = {d for own in uses.values() for d in own}
+    own = uses[args.experiment]
+    for dest in sorted(flags - set(own)):
+        if getattr(args, dest) is not None:
+            args.parser.error(f"--{dest.replace('_', '-')} does not apply to --experiment {args.experiment}")
+    return {d: default if getattr(args, d) is None else getattr(args, d) for d, default in own.items()}

@@ -73,12 +73,23 @@ def add_parser(commands) -> None:
     parser = subcommand(commands, "path", command, epilog(), help="print one optimizer's path on a surface as CSV",
                         description="Run one optimizer from a start point and print its path as CSV.")
     add = parser.add_argument
-    add("--surface", default="beale", choices=SURFACES, help="loss surface (default: beale)")
+    add_surface_options(add, 300)
     add("--optimizer", default="adam", choices=OPTIMIZERS, help="update rule (default: adam)")
-    add("--steps", type=int, default=300, metavar="N", help=f"number of steps, 1 to {MAX_STEPS} (default: 300)")
-    add("--start", type=float, nargs=2, metavar=("X", "Y"), help="start point (default: the surface's first preset)")
     add("--lr", type=float, metavar="LR",
         help="learning rate α₀ > 0 (default: a good rate for the surface and optimizer)")
+    add_walk_options(parser)
+
+
+def add_surface_options(add, steps: int) -> None:
+    """--surface, --steps and --start (shared with race and sweep)."""
+    add("--surface", default="beale", choices=SURFACES, help="loss surface (default: beale)")
+    add("--steps", type=int, default=steps, metavar="N", help=f"number of steps, 1 to {MAX_STEPS} (default: {steps})")
+    add("--start", type=float, nargs=2, metavar=("X", "Y"), help="start point (default: the surface's first preset)")
+
+
+def add_walk_options(parser) -> None:
+    """The hyperparameters, the schedule, the gradient noise and its seed (shared with race and sweep)."""
+    add = parser.add_argument
     add_hyperparameters(parser)
     add("--schedule", default="constant", choices=SCHEDULES, help="learning-rate schedule (default: constant)")
     add("--decay-rate", type=float, default=0.0, metavar="K", help="schedule decay rate k ≥ 0 (default: 0)")
