@@ -3,10 +3,10 @@ other settings), bad input is one line naming the flag, and the help lists the r
 
 import pytest
 
-from optiviz import minibatch
-from optiviz.linear_models import MODELS
-from optiviz.optimizers import OPTIMIZERS
-from optiviz.ui import minibatch_cache as cache
+from optiviz.labs import batch_size as minibatch
+from optiviz.core.linear_models import MODELS
+from optiviz.core.optimizers import OPTIMIZERS
+from optiviz.ui import batch_size as cache
 from tests.support.cli import assert_refused, assert_same, assert_help_lists, table
 
 DATA = ("linear", 200, 0, 0.5, 0.5)  # the page's data controls untouched: model, N, seed, ρ, σ

@@ -4,10 +4,10 @@ engine's at other settings), bad input is one line naming the flag, and the help
 import pytest
 
 from optiviz.figures.regularization import spread_table
-from optiviz.nn import init_training
+from optiviz.labs.activations_init import training as init_training
 from optiviz.nn.activations import ACTIVATIONS
-from optiviz.nn.init_stats import SCHEMES
-from optiviz.ui import cache
+from optiviz.labs.activations_init.statistics import SCHEMES
+from optiviz.ui import activations_init as cache
 from tests.support.cli import assert_refused, assert_same, assert_help_lists, table
 
 

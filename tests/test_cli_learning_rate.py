@@ -5,11 +5,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optiviz import minibatch
+from optiviz.labs import batch_size as minibatch
 from optiviz.cli import learning_rate
-from optiviz.optimizers import OPTIMIZERS
-from optiviz.schedules import SCHEDULES
-from optiviz.ui import minibatch_cache as cache
+from optiviz.core.optimizers import OPTIMIZERS
+from optiviz.core.schedules import SCHEDULES
+from optiviz.ui import batch_size as cache
 from tests.support.cli import assert_refused, assert_same, assert_help_lists, page_constant, table
 
 DATA = ("linear", 200, 0, 0.5, 0.5)  # the page's data controls untouched: model, N, seed, ρ, σ

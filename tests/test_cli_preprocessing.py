@@ -4,18 +4,18 @@ the engine's at other settings), bad input is one line naming the flag, and the 
 import pandas as pd
 import pytest
 
-from optiviz import preprocessing_lab as lab
-from optiviz.datasets import PREPROCESSINGS
-from optiviz.linear_models import MODELS
-from optiviz.optimizers import OPTIMIZERS
-from optiviz.ui import preprocessing_cache as cache
+from optiviz.labs import preprocessing as lab
+from optiviz.core.datasets import PREPROCESSINGS
+from optiviz.core.linear_models import MODELS
+from optiviz.core.optimizers import OPTIMIZERS
+from optiviz.ui import preprocessing as cache
 from optiviz.ui.controls import LEARNING_RATES, snap
 from tests.support.cli import assert_refused, assert_same, assert_help_lists, table
 
 DATA = ("linear", 200, 0, (1.0, 4.0), 0.6, 2.0)  # the page's sidebar untouched: model, N, seed, centre, ρ, σ₂
 
 
-def page_comparison() -> lab.Comparison:
+def page_comparison() -> lab.PreprocessingRuns:
     """What the page computes at its defaults: SGD at each preprocessing's best α of the sweep."""
     lr = snap(OPTIMIZERS["sgd"].learning_rate("preprocessing_linear"), LEARNING_RATES)
     run = ("sgd", lr, 100, (-2.0, 2.0), ())
@@ -44,7 +44,7 @@ def test_values_equal_the_engine(capsys):
     argv = ["--model", "logistic", "--samples", "80", "--seed", "3", "--centre", "-2", "0.5", "--correlation", "-0.4",
             "--scale", "0.5", "--optimizer", "momentum", "--momentum", "0.7", "--lr", "0.3", "--steps", "50",
             "--start", "1", "-1"]
-    expected = lab.compare("logistic", 80, 3, (-2.0, 0.5), -0.4, 0.5, optimizer="momentum", learning_rate=0.3, steps=50,
+    expected = lab.compare_preprocessings("logistic", 80, 3, (-2.0, 0.5), -0.4, 0.5, optimizer="momentum", learning_rate=0.3, steps=50,
                            start=(1.0, -1.0), hyperparameters=(("momentum", 0.7),)).summary()
     assert_same(table(capsys, ["preprocessing", *argv]), expected)
 

@@ -3,12 +3,12 @@ settings), bad input is one line naming the flag, and the help lists the registr
 
 import pytest
 
-from optiviz import descent
-from optiviz.optimizers import OPTIMIZERS
-from optiviz.schedules import SCHEDULES
-from optiviz.surfaces import SURFACES
-from optiviz.ui import cache
-from optiviz.ui.race_controls import default_settings
+from optiviz.core import descent
+from optiviz.core.optimizers import OPTIMIZERS
+from optiviz.core.schedules import SCHEDULES
+from optiviz.core.surfaces import SURFACES
+from optiviz.ui.optimizer_race import cache
+from optiviz.ui.optimizer_race.controls import default_settings
 from tests.support.cli import assert_refused, assert_same, assert_help_lists, run, table
 
 

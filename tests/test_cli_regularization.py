@@ -3,12 +3,12 @@
 
 import pytest
 
-from optiviz import regularization_lab as lab
+from optiviz.labs.regularization import experiments as lab
 from optiviz.cli import regularization
-from optiviz.datasets import DATASETS, REFLECTIONS
+from optiviz.core.datasets import DATASETS, REFLECTIONS
 from optiviz.figures.regularization import spread_table
 from optiviz.nn.seeds import MAX_SEEDS
-from optiviz.ui import regularization_cache as cache
+from optiviz.ui import regularization as cache
 from tests.support.cli import assert_refused, assert_same, assert_help_lists, page_constant, table
 
 SEEDS = lab.seeds_of(0, cache.SEEDS)  # the page's "Seeds per comparison" untouched, from the tabs' seed 0

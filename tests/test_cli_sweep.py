@@ -5,14 +5,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optiviz import descent
+from optiviz.core import descent
 from optiviz.cli import sweep
-from optiviz.optimizers import OPTIMIZERS
-from optiviz.schedules import SCHEDULES
-from optiviz.surfaces import SURFACES
-from optiviz.ui import cache
-from optiviz.ui.race_controls import default_settings
-from optiviz.ui.race_views import SWEEP_RATES
+from optiviz.core.optimizers import OPTIMIZERS
+from optiviz.core.schedules import SCHEDULES
+from optiviz.core.surfaces import SURFACES
+from optiviz.ui.optimizer_race import cache
+from optiviz.ui.optimizer_race.controls import default_settings
+from optiviz.ui.optimizer_race.views import SWEEP_RATES
 from tests.support.cli import assert_refused, assert_same, assert_help_lists, table
 
 

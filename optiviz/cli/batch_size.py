@@ -3,11 +3,11 @@ as CSV (the batch-size lab)."""
 
 from __future__ import annotations
 
-from optiviz import minibatch
+from optiviz.labs import batch_size as minibatch
 from optiviz.cli.common import (add_hyperparameters, engine_errors, frame_lines, given_hyperparameters,
                                 hyperparameter_problem, subcommand, write_lines)
-from optiviz.linear_models import MODELS
-from optiviz.optimizers import OPTIMIZERS
+from optiviz.core.linear_models import MODELS
+from optiviz.core.optimizers import OPTIMIZERS
 
 DATA_TEXT = f"""\
 data (--model): two weights w = (w1, w2), no bias; N = --samples inputs x of unit

@@ -7,11 +7,11 @@ import math
 
 import pandas as pd
 
-from optiviz.checks import check_number
+from optiviz.core.checks import check_number
 from optiviz.cli.common import activation_lines, engine_errors, frame_lines, subcommand, write_lines
-from optiviz.nn import init_training as it
+from optiviz.labs.activations_init import training as it
 from optiviz.nn.activations import ACTIVATIONS, DEFAULT_ALPHA
-from optiviz.nn.init_stats import SCHEMES
+from optiviz.labs.activations_init.statistics import SCHEMES
 from optiviz.nn.seeds import MAX_SEEDS
 from optiviz.nn.training import MAX_DEPTH
 

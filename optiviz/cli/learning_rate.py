@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from optiviz import minibatch
-from optiviz.checks import check_int
+from optiviz.labs import batch_size as minibatch
+from optiviz.core.checks import check_int
 from optiviz.cli.batch_size import DATA_TEXT, add_data_options, problem_of, run_options
 from optiviz.cli.common import (add_experiment_option, engine_errors, experiment_settings, frame_lines, subcommand,
                                 write_lines)
-from optiviz.schedules import SCHEDULES
+from optiviz.core.schedules import SCHEDULES
 
 # The range test's rates × 1/L, as pages/learning_rate.py's SWEEP (tests/test_cli_learning_rate.py holds them equal).
 SWEEP = 10.0 ** np.linspace(-4, np.log10(20), 41)

@@ -5,27 +5,27 @@ from __future__ import annotations
 
 import pandas as pd
 
-from optiviz import preprocessing_lab as lab
-from optiviz.checks import check_number
+from optiviz.labs import preprocessing as lab
+from optiviz.core.checks import check_number
 from optiviz.cli.common import (add_experiment_option, add_hyperparameters, engine_errors, experiment_settings,
                                 frame_lines, given_hyperparameters, hyperparameter_problem, subcommand, write_lines)
-from optiviz.datasets import PREPROCESSINGS
-from optiviz.linear_models import MODELS
-from optiviz.optimizers import OPTIMIZERS
+from optiviz.core.datasets import PREPROCESSINGS
+from optiviz.core.linear_models import MODELS
+from optiviz.core.optimizers import OPTIMIZERS
 
 USES = {"comparison": {"lr": None}, "paths": {"lr": None}, "sweep": {}, "sensitivity": {"distance": 6.0}}
 RENAMES = dict(learning_rate="lr", start="start")
 
 
-def comparison(args, own) -> lab.Comparison:
+def comparison(args, own) -> lab.PreprocessingRuns:
     """The page's comparison: each preprocessing at its own best α of the sweep (the registry's α where none
     converged), or all at --lr."""
     data, run = data_of(args), run_of(args)
     if own["lr"] is not None:  # the engine takes one α or four: named here as one
-        return lab.compare(*data, learning_rate=check_number("learning_rate", own["lr"], low=0.0, low_open=True), **run)
+        return lab.compare_preprocessings(*data, learning_rate=check_number("learning_rate", own["lr"], low=0.0, low_open=True), **run)
     fallback = OPTIMIZERS[args.optimizer].learning_rate(f"preprocessing_{args.model}")
     best = lab.best_rates(lab.rate_sweep(*data, **run))["learning rate"]
-    return lab.compare(*data, learning_rate=tuple(fallback if pd.isna(a) else float(a) for a in best), **run)
+    return lab.compare_preprocessings(*data, learning_rate=tuple(fallback if pd.isna(a) else float(a) for a in best), **run)
 
 
 EXPERIMENTS = {

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from optiviz import descent
-from optiviz.checks import check_int
+from optiviz.core import descent
+from optiviz.core.checks import check_int
 from optiviz.cli.common import engine_errors, frame_lines, given_hyperparameters, subcommand, write_lines
 from optiviz.cli.path import RENAMES, add_surface_options, add_walk_options, rule_lines, schedule_lines, surface_lines
-from optiviz.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS
-from optiviz.surfaces import SURFACES
+from optiviz.core.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS
+from optiviz.core.surfaces import SURFACES
 
 STEPS = 200  # the page's first view: the lecture's optimizers on beale from its first preset, 200 steps
 

@@ -3,11 +3,11 @@ and without a regularizer over many seeds, as CSV (the regularization lab)."""
 
 from __future__ import annotations
 
-from optiviz import regularization_lab as lab
-from optiviz.checks import check_int, check_number
+from optiviz.labs.regularization import experiments as lab
+from optiviz.core.checks import check_int, check_number
 from optiviz.cli.common import (add_experiment_option, engine_errors, experiment_settings, frame_lines, subcommand,
                                 write_lines)
-from optiviz.datasets import DATASETS, REFLECTIONS, make_dataset, train_val_split
+from optiviz.core.datasets import DATASETS, REFLECTIONS, make_dataset, train_val_split
 from optiviz.nn.seeds import MAX_SEEDS
 
 NET_DATA = ("moons", 120, 0.3, 2, 0.5)  # the penalties' and early stopping's data: pages/regularization.py's NET_DATA

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from optiviz import descent
+from optiviz.core import descent
 from optiviz.cli.common import engine_errors, frame_lines, subcommand, write_lines
 from optiviz.cli.path import RENAMES
 from optiviz.cli.race import add_race_options, epilog, runs_of, start_of
