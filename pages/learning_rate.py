@@ -10,7 +10,7 @@ from optiviz.figures.batch_size import axis_word, loss_curves, map_panels
 from optiviz.figures.learning_rate import (RATE_COLOURS, SCHEDULE_COLOURS, distances, range_test, schedule_curves,
                                           settle_curves, zoom_bounds)
 from optiviz.core.formulas import schedule_rule
-from optiviz.labs.batch_size import RATE_MULTIPLES, late_loss, max_epochs
+from optiviz.labs.batch_size import LATE, RANGE_MULTIPLES, RATE_MULTIPLES, late_loss, max_epochs
 from optiviz.labs.batch_size import diverged as blown_up
 from optiviz.core.optimizers import OPTIMIZERS
 from optiviz.core.schedules import SCHEDULES
@@ -19,8 +19,7 @@ from optiviz.ui import batch_size as cache
 from optiviz.ui.controls import DECAY_RATES, LEARNING_RATES, log_slider
 
 BATCH_SIZES = (1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, "full batch")
-SWEEP = 10.0 ** np.linspace(-4, np.log10(20), 41)  # × 1/L: the range test's rates
-LATE = 5  # Figure 11's runs and the long range test are read as the mean loss over the last five epoch ends
+SWEEP = RANGE_MULTIPLES  # × 1/L: the range test's rates
 ZOOM = 1 / 3  # the annealing maps show the last third of each path
 
 

@@ -13,18 +13,15 @@ from optiviz.figures.train_network import decision_boundaries
 from optiviz.nn.regularizers import MAX_AUGMENT_EPOCHS, early_stopping
 from optiviz.nn.seeds import count_below, final_values
 from optiviz.labs.regularization import experiments as lab
-from optiviz.labs.regularization.experiments import seed_run, stopping_spread
+from optiviz.labs.regularization.experiments import (AUG_EPOCHS, AUG_VAL_POINTS, NET_DATA, PENALTY_RATE, seed_run,
+                                                     stopping_spread)
 from optiviz.ui import charts
 from optiviz.ui import regularization as cache
 from optiviz.ui.controls import LEARNING_RATES, log_slider, whole_number
 
 Q = "query-params"
-NET_DATA = ("moons", 120, 0.3, 2, 0.5)  # dataset, samples, noise, classes, validation fraction (the seed is a control)
 PENALTY_STRENGTHS = tuple(v for v in LEARNING_RATES if 1e-4 <= v <= 0.1)
-VAL_POINTS = 200  # validation points of the augmentation tab: many, so its curve is the true generalization
 SEED_COUNTS = (1, 5, 10, 15, 20)
-AUG_EPOCHS = 30  # epochs of the augmentation tab by default
-PENALTY_RATE = 0.1  # Adam's α for the penalized networks (full batch)
 
 
 def of_seeds(k: int, total: int) -> str:
@@ -378,16 +375,16 @@ def show_augmentation(count: int):
         st.info(f"Rotating or reflecting {name} can change what a point means (a moon rotated by 180° lands on the "
                 "other moon): an augmentation must keep the label true. Circles are symmetric under both; try jitter "
                 "alone.", icon=":material/info:")
-    args = (name, points, VAL_POINTS, noise, jitter, float(rotation), reflect)
+    args = (name, points, AUG_VAL_POINTS, noise, jitter, float(rotation), reflect)
     copies = st.slider("Epochs of augmented points drawn", 1, min(10, MAX_AUGMENT_EPOCHS), 5, key="reg_aug_copies",
                        bind=Q)
-    split = cache.few_points(name, points, VAL_POINTS, noise, seed)
+    split = cache.few_points(name, points, AUG_VAL_POINTS, noise, seed)
     augmented = cache.augmented_points(*args, copies, seed)
     charts.show(augmentation_points(split.X_train, split.y_train, augmented), "reg_aug_points_fig",
                 name="The training points and their augmented copies")
     st.caption(f"Left: the {points} training points. Right: the same points as the network saw them in the first "
                f"{copies} epochs (faint), drawn from the training run's own random streams. The network never sees the "
-               f"same point twice; the {VAL_POINTS} validation points are never augmented.")
+               f"same point twice; the {AUG_VAL_POINTS} validation points are never augmented.")
     download("augmented points", augmented, "regularization_augmented_points", "reg_aug_points_csv")
     curves = trained(cache.augmentation_seeds, *args, epochs, cache.seeds_of(seed, count))
     if curves is not None:

@@ -1,24 +1,17 @@
 """``python -m optiviz learning-rate``: each experiment's CSV is the learning-rate page's at the page's defaults (and
 the engine's at other settings), bad input is one line naming the flag, and the help lists the registries."""
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from optiviz.labs import batch_size as minibatch
-from optiviz.cli import learning_rate
 from optiviz.core.optimizers import OPTIMIZERS
 from optiviz.core.schedules import SCHEDULES
 from optiviz.ui import batch_size as cache
-from tests.support.cli import assert_refused, assert_same, assert_help_lists, page_constant, table
+from tests.support.cli import assert_refused, assert_same, assert_help_lists, table
 
 DATA = ("linear", 200, 0, 0.5, 0.5)  # the page's data controls untouched: model, N, seed, ρ, σ
 BATCHES = (True, 0)  # shuffle, shuffle seed
-
-
-def test_the_range_tests_rates_are_the_pages():
-    np.testing.assert_array_equal(learning_rate.SWEEP, page_constant("learning_rate", "SWEEP"))
-    assert learning_rate.LATE == page_constant("learning_rate", "LATE")
 
 
 def test_figure11_by_default(capsys):
@@ -30,7 +23,7 @@ def test_figure11_by_default(capsys):
 
 
 def test_the_range_test_as_the_page_downloads_it(capsys):
-    rates = tuple(float(r) for r in page_constant("learning_rate", "SWEEP") / cache.curvature(DATA))
+    rates = tuple(float(r) for r in minibatch.RANGE_MULTIPLES / cache.curvature(DATA))
     long_epochs = min(30, minibatch.max_epochs(200, 10, len(rates)))  # the page's cap; 30 fits
     long, short = (cache.range_test(DATA, 10, rates, e, "sgd", (), *BATCHES, 5) for e in (long_epochs, 1))
     expected = long.table.rename(columns={"loss": "loss after 30 epochs"})

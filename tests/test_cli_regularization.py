@@ -9,16 +9,10 @@ from optiviz.core.datasets import DATASETS, REFLECTIONS
 from optiviz.figures.regularization import spread_table
 from optiviz.nn.seeds import MAX_SEEDS
 from optiviz.ui import regularization as cache
-from tests.support.cli import assert_refused, assert_same, assert_help_lists, page_constant, table
+from tests.support.cli import assert_refused, assert_same, assert_help_lists, table
 
 SEEDS = lab.seeds_of(0, cache.SEEDS)  # the page's "Seeds per comparison" untouched, from the tabs' seed 0
-NET = (*page_constant("regularization", "NET_DATA"), 0)
-
-
-def test_the_defaults_are_the_pages_constants():
-    assert regularization.NET_DATA == page_constant("regularization", "NET_DATA")
-    assert regularization.USES["penalties"]["lr"] == page_constant("regularization", "PENALTY_RATE")
-    assert regularization.USES["augmentation"]["epochs"] == page_constant("regularization", "AUG_EPOCHS")
+NET = (*lab.NET_DATA, 0)
 
 
 def run(capsys, experiment: str, *argv: str):
@@ -33,7 +27,7 @@ def test_the_weight_paths_by_default(capsys):
     ("penalties", lambda: cache.penalty_seeds(NET, (32, 32), 0.003, 0.03, 0.5, 25, 0.1, SEEDS)),
     ("early-stopping", lambda: [cache.long_run_seeds(NET, (32, 32), 0.1, 20, 50, SEEDS)]),
     ("dropout", lambda: cache.dropout_seeds(lab.DROPOUT_WIDTH, lab.DROPOUT_P, lab.DROPOUT_EPOCHS, SEEDS)),
-    ("augmentation", lambda: cache.augmentation_seeds("circles", 20, page_constant("regularization", "VAL_POINTS"),
+    ("augmentation", lambda: cache.augmentation_seeds("circles", 20, lab.AUG_VAL_POINTS,
                                                       0.1, 0.05, 180.0, list(REFLECTIONS)[3], 30, SEEDS)),
 ])
 def test_each_tab_at_its_defaults(capsys, experiment, expected):

@@ -16,10 +16,6 @@ from optiviz.ui.optimizer_race.views import SWEEP_RATES
 from tests.support.cli import assert_refused, assert_same, assert_help_lists, table
 
 
-def test_the_rates_are_the_pages():
-    assert sweep.RATES == SWEEP_RATES
-
-
 def test_defaults_are_the_pages_first_view(capsys):
     assert_same(table(capsys, ["sweep"]), cache.sweep(*default_settings().race(), SWEEP_RATES))
 

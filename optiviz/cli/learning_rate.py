@@ -3,7 +3,6 @@ two-weight model, as CSV (the learning-rate lab)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from optiviz.labs import batch_size as minibatch
@@ -13,9 +12,7 @@ from optiviz.cli.common import (add_experiment_option, engine_errors, experiment
                                 write_lines)
 from optiviz.core.schedules import SCHEDULES
 
-# The range test's rates × 1/L, as pages/learning_rate.py's SWEEP (tests/test_cli_learning_rate.py holds them equal).
-SWEEP = 10.0 ** np.linspace(-4, np.log10(20), 41)
-LATE = 5  # the range test's loss: the mean over the last five epoch ends, as Figure 11's curves are read
+RANGE = minibatch.RANGE_MULTIPLES  # × 1/L
 ANNEALED = tuple(s for s in SCHEDULES if s != "constant")
 USES = {  # each experiment's own flags and their defaults on the page
     "figure11": {"lr": 0.05},
@@ -36,9 +33,9 @@ def figure11(problem, args, own) -> pd.DataFrame:
 
 
 def range_test(problem, args, own) -> pd.DataFrame:
-    """The loss after --epochs (and after --range-epochs, when fewer) at every rate SWEEP / L."""
-    rates = tuple(float(r) for r in SWEEP / minibatch.curvature(problem))
-    tests = [minibatch.range_test(problem, args.batch_size, rates, e, last=LATE, **run_options(args))
+    """The loss after --epochs (and after --range-epochs, when fewer) at every rate RANGE / L."""
+    rates = tuple(float(r) for r in RANGE / minibatch.curvature(problem))
+    tests = [minibatch.range_test(problem, args.batch_size, rates, e, last=minibatch.LATE, **run_options(args))
              for e in dict.fromkeys((args.epochs, min(own["range_epochs"], args.epochs)))]
     table = tests[0].table.rename(columns={"loss": f"loss after {tests[0].epochs} epochs"})
     for short in tests[1:]:
@@ -64,9 +61,9 @@ experiments (--experiment):
   figure11    the lecture's Figure 11: plain SGD at α = m/L for m = {", ".join(
       f"{m:g} ({k})" for k, m in minibatch.RATE_MULTIPLES.items())},
               L = λ_max(∇²L(w*)), and "your α" = --lr with --optimizer
-  range-test  every α of {len(SWEEP)} from {SWEEP[0]:g}/L to {SWEEP[-1]:g}/L run for --epochs (and for
+  range-test  every α of {len(RANGE)} from {RANGE[0]:g}/L to {RANGE[-1]:g}/L run for --epochs (and for
               --range-epochs when fewer), in one batched call; the loss is the mean
-              of L at the last {LATE} epoch ends; diverged runs have none
+              of L at the last {minibatch.LATE} epoch ends; diverged runs have none
   annealing   a constant α₀ = --lr0 and each of --schedules from it, k = --decay-rate
               per step t
 schedules (--schedules):

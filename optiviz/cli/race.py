@@ -10,8 +10,8 @@ from optiviz.cli.common import engine_errors, frame_lines, given_hyperparameters
 from optiviz.cli.path import RENAMES, add_surface_options, add_walk_options, rule_lines, schedule_lines, surface_lines
 from optiviz.core.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS
 from optiviz.core.surfaces import SURFACES
+from optiviz.labs.optimizer_race import STEPS  # the page's first view
 
-STEPS = 200  # the page's first view: the lecture's optimizers on beale from its first preset, 200 steps
 
 
 def epilog(output: str, example: str) -> str:

@@ -10,14 +10,13 @@ from optiviz.cli.common import (add_experiment_option, engine_errors, experiment
 from optiviz.core.datasets import DATASETS, REFLECTIONS, make_dataset, train_val_split
 from optiviz.nn.seeds import MAX_SEEDS
 
-NET_DATA = ("moons", 120, 0.3, 2, 0.5)  # the penalties' and early stopping's data: pages/regularization.py's NET_DATA
 USES = {  # each experiment's own flags and their defaults on the page's tab
     "paths": dict(features=6, correlation=0.5, noise=1.0, mix=0.5),
-    "penalties": dict(l1=0.003, l2=0.03, mix=0.5, epochs=25, width=32, lr=0.1, seeds=lab.SEEDS),
+    "penalties": dict(l1=0.003, l2=0.03, mix=0.5, epochs=25, width=32, lr=lab.PENALTY_RATE, seeds=lab.SEEDS),
     "early-stopping": dict(epochs=50, lr=0.1, batch_size=20, seeds=lab.SEEDS),
     "dropout": dict(drop=lab.DROPOUT_P, width=lab.DROPOUT_WIDTH, epochs=lab.DROPOUT_EPOCHS, seeds=lab.SEEDS),
     "augmentation": dict(dataset="circles", points=20, noise=0.1, rotation=180.0, reflect="xy", jitter=0.05,
-                         epochs=30, seeds=lab.SEEDS),
+                         epochs=lab.AUG_EPOCHS, seeds=lab.SEEDS),
 }
 HELP = dict(features="features p", correlation="correlation ρ between features", noise="noise σ on y or the points",
             mix="elastic-net mix α in (0, 1), the L1 share", l1="L1 strength λ₁", l2="L2 strength λ₂",
@@ -31,7 +30,7 @@ RENAMES = {"learning_rate": "lr", "hidden": "width", "drop probability p": "drop
 
 def net_data(seed: int):
     """The moons of the penalties and early-stopping tabs, split as the pages' cache.dataset splits them."""
-    name, samples, noise, classes, val_fraction = NET_DATA
+    name, samples, noise, classes, val_fraction = lab.NET_DATA
     return train_val_split(*make_dataset(name, samples, noise, seed, classes), val_fraction, seed)
 
 
@@ -48,7 +47,7 @@ EXPERIMENTS = {
                                                           s["epochs"], seeds(s, seed)),),
     "dropout": lambda s, seed: lab.dropout_seed_experiment(s["width"], s["drop"], s["epochs"], seeds(s, seed)),
     "augmentation": lambda s, seed: lab.augmentation_seed_experiment(
-        (s["dataset"], s["points"], 200, s["noise"]), s["jitter"], s["rotation"], s["reflect"], s["epochs"],
+        (s["dataset"], s["points"], lab.AUG_VAL_POINTS, s["noise"]), s["jitter"], s["rotation"], s["reflect"], s["epochs"],
         seeds(s, seed)),
 }
 
@@ -59,13 +58,13 @@ experiments (--experiment), each a tab of the page at its defaults:
                   --noise), solved exactly on a grid of {lab.LAMBDA_COUNT} λ from 10^{lab.LAMBDA_SPAN[0]:g} to \
 10^{lab.LAMBDA_SPAN[1]:g} λ_max:
                   L1 λ₁ = λ; L2 λ₂ = λ; elastic net λ₁ = αλ, λ₂ = (1 − α)λ, α = --mix
-  penalties       a 2 → W → W → 1 ReLU network (W = --width) on {NET_DATA[1]} noisy moons, full-batch Adam
+  penalties       a 2 → W → W → 1 ReLU network (W = --width) on {lab.NET_DATA[1]} noisy moons, full-batch Adam
                   (α = --lr): no penalty, L1 (--l1), L2 (--l2), elastic net (α --l1, (1 − α) --l2)
   early-stopping  2 → 32 → 32 → 1 on the same moons, SGD with momentum γ = 0.9, trained to the end
   dropout         2 → W → W → 1 on {lab.DROPOUT_DATA[1]} noisy XOR points ({lab.DROPOUT_DATA[2]} to validate), \
 full-batch Adam
                   (α = {lab.DROPOUT_RATE:g}), without and with dropout p = --drop (each unit dropped with p)
-  augmentation    2 → 32 → 32 → 1 on --points points of --dataset (200 to validate), Adam on batches of
+  augmentation    2 → 32 → 32 → 1 on --points points of --dataset ({lab.AUG_VAL_POINTS} to validate), Adam on batches of
                   {lab.AUGMENT_BATCH}, without and with augmentation: per point and epoch a random mirror
                   (--reflect), rotation in ±--rotation degrees and jitter N(0, --jitter²)
 Every network comparison runs over --seeds seeds from --seed (each its own initial weights,

@@ -9,10 +9,8 @@ from optiviz.core import descent
 from optiviz.cli.common import engine_errors, frame_lines, subcommand, write_lines
 from optiviz.cli.path import RENAMES
 from optiviz.cli.race import add_race_options, epilog, runs_of, start_of
+from optiviz.labs.optimizer_race import SWEEP_RATES as RATES  # the page's
 
-# The page's rates: every other one of its α slider's options, 10^(k/10) to two significant figures for
-# k = −50 … 3 (optiviz.ui.controls.LEARNING_RATES[::2]; tests/test_cli_sweep.py holds them equal).
-RATES = tuple(float(f"{10 ** (k / 10):.2g}") for k in range(-50, 4))[::2]
 COLUMNS = ("optimizer", "learning_rate", "final_loss", "diverged_at")
 
 

@@ -41,6 +41,7 @@ COLUMNS = ["run", "step", "epoch", "gradient_evaluations", "w1", "w2", "loss", "
 # The batch-size and learning-rate labs' experiment (pages/batch_size.py, pages/learning_rate.py)
 LabData = tuple[str, int, int, float, float]  # (model, samples N, data seed, input correlation ρ, noise σ)
 START = (-1.0, 2.0)  # W⁰ of every run of the labs: up the long valley from the minimum
+LATE = 5  # Figure 11's runs and the long range test are read as the mean loss over the last five epoch ends
 FALLBACK_NOISE = 0.5  # the noise σ the labs use instead when the classes are separable (no finite minimum)
 
 
@@ -244,7 +245,7 @@ def diverged(frame: pd.DataFrame, epochs: int) -> dict[str, int]:
     return {run: int(row.step) + 1 for run, row in last.iterrows() if row.epoch < epochs}
 
 
-def late_loss(frame: pd.DataFrame, epochs: int, last: int = 5) -> pd.Series:
+def late_loss(frame: pd.DataFrame, epochs: int, last: int = LATE) -> pd.Series:
     """Each run's mean loss at the ends of its last ``last`` epochs (of ``epochs``); NaN for a run that diverged."""
     ends = frame[np.isclose(frame["epoch"], np.round(frame["epoch"])) & (frame["epoch"] > max(epochs - last, 0))]
     late = ends.groupby("run", sort=False)["loss"].mean().reindex(frame["run"].unique())
@@ -292,6 +293,7 @@ def compare_batch_sizes(problem: Problem, batch_sizes: dict[str, int], learning_
 
 
 RATE_MULTIPLES = {"very high": 2.5, "high": 1.0, "good": 0.1, "low": 0.005}  # α × L, with L = curvature(problem)
+RANGE_MULTIPLES = 10.0 ** np.linspace(-4, np.log10(20), 41)  # α × L: the learning-rate range test's rates
 
 
 def lecture_rates(problem: Problem) -> dict[str, float]:

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import ast
 import io
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from optiviz import cli
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(capsys, argv: list[str]) -> tuple[int, str, str]:
@@ -52,11 +47,3 @@ def assert_help_lists(capsys, command: str, names) -> None:
     code, out, _ = run(capsys, [command, "--help"])
     assert code == 0
     assert [name for name in names if name not in out] == []
-
-
-def page_constant(page: str, name: str):
-    """The value a page assigns to ``name`` at its top level (the pages cannot be imported outside Streamlit)."""
-    tree = ast.parse((ROOT / "pages" / f"{page}.py").read_text())
-    node = next(n for n in tree.body if isinstance(n, ast.Assign) and any(
-        isinstance(t, ast.Name) and t.id == name for t in n.targets))
-    return eval(compile(ast.Expression(node.value), page, "eval"), {"np": np})

@@ -42,6 +42,11 @@ NOTE_FROM = 10  # the note's share counts epochs NOTE_FROM … E (the first epoc
 
 AUGMENT_RATE, AUGMENT_BATCH = 0.04, 20  # Adam's α and the batch size of the augmentation runs
 SEEDS = 10  # seeds of every comparison by default
+NET_DATA = ("moons", 120, 0.3, 2, 0.5)  # the penalties' and early stopping's data: dataset, samples, noise, classes,
+# validation fraction (the seed is a control)
+PENALTY_RATE = 0.1  # Adam's α for the penalized networks (full batch)
+AUG_VAL_POINTS = 200  # validation points of the augmentation tab: many, so its curve is the true generalization
+AUG_EPOCHS = 30  # epochs of the augmentation tab by default
 
 Progress = Callable[[str, int, int], None] | None
 Run = tuple[str, MLP, tuple[tuple[str, object], ...]]  # (label, network, settings of this run only)

@@ -10,6 +10,7 @@ from optiviz.core.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS, Hyperparamet
 from optiviz.core.schedules import SCHEDULES
 from optiviz.core.surfaces import SURFACES, Surface
 from optiviz.ui.optimizer_race.cache import Run
+from optiviz.labs.optimizer_race import STEPS
 from optiviz.ui.controls import (DECAY_RATES, EPSILONS, LEARNING_RATES, hyperparameter_slider, log_slider, snap,
                                  whole_number)
 
@@ -85,7 +86,7 @@ def race_sidebar() -> RaceSettings:
         surface = SURFACES[st.selectbox("Loss surface", list(SURFACES), format_func=lambda n: SURFACES[n].title,
                                         key="surface", bind="query-params")]
         start = _start(surface)
-        steps = st.slider("Steps", 10, PAGE_MAX_STEPS, 200, 10, key="steps", bind="query-params",
+        steps = st.slider("Steps", 10, PAGE_MAX_STEPS, STEPS, 10, key="steps", bind="query-params",
                           help=f"At most {PAGE_MAX_STEPS} steps per run.")
         st.header("Optimizers")
         runs = _runs(surface)
@@ -116,4 +117,4 @@ def default_settings(surface: str = "beale") -> RaceSettings:
                   tuple((h.name, snap(h.default, EPSILONS) if h.name == "eps" else _here(h, s, name).default)
                         for h in OPTIMIZERS[name].hyperparameters))
                  for name in LECTURE_OPTIMIZERS)
-    return RaceSettings(s, s.starts[0][1], 200, runs, "constant", 0.0, 0.0, 0)
+    return RaceSettings(s, s.starts[0][1], STEPS, runs, "constant", 0.0, 0.0, 0)

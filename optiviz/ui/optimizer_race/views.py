@@ -12,12 +12,12 @@ from optiviz.figures.scrub import MAX_STEPS as SCRUB_STEPS, SCRUB_SIZE, scrub_ma
 from optiviz.core.formulas import rules_table, schedule_rule, update_rule
 from optiviz.core.optimizers import OPTIMIZERS
 from optiviz.core.schedules import SCHEDULES
+from optiviz.labs.optimizer_race import SWEEP_RATES
 from optiviz.ui import charts
 from optiviz.ui.optimizer_race import cache
 from optiviz.ui.controls import LEARNING_RATES
 from optiviz.ui.optimizer_race.controls import RaceSettings
 
-SWEEP_RATES = LEARNING_RATES[::2]
 TOLERANCE = 1e-3
 
 
