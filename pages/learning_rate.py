@@ -10,7 +10,7 @@ from optiviz.figures.batch_size import axis_word, loss_curves, map_panels
 from optiviz.figures.learning_rate import (RATE_COLOURS, SCHEDULE_COLOURS, distances, range_test, schedule_curves,
                                           settle_curves, zoom_bounds)
 from optiviz.core.formulas import schedule_rule
-from optiviz.labs.batch_size import LATE, RANGE_MULTIPLES, RATE_MULTIPLES, late_loss, max_epochs
+from optiviz.labs.batch_size import LATE, RANGE_MULTIPLES, RATE_MULTIPLES, late_loss, max_epochs, range_table as losses_table
 from optiviz.labs.batch_size import diverged as blown_up
 from optiviz.core.optimizers import OPTIMIZERS
 from optiviz.core.schedules import SCHEDULES
@@ -35,13 +35,8 @@ def figure11_frame(sgd_args: tuple, mine_args: tuple) -> pd.DataFrame:
 
 
 def range_table(long_args: tuple, short_args: tuple | None) -> pd.DataFrame:
-    """The range test's losses after the long run, and after the short one when there is one."""
-    long_test = cache.range_test(*long_args)
-    table = long_test.table.rename(columns={"loss": f"loss after {long_test.epochs} epochs"})
-    if short_args is not None:
-        short_test = cache.range_test(*short_args)
-        table[f"loss after {short_test.epochs} epochs"] = short_test.table["loss"].to_numpy()
-    return table
+    """The range test's losses after the long run, and after the short one when there is one, from the cache."""
+    return losses_table(cache.range_test(*long_args), None if short_args is None else cache.range_test(*short_args))
 
 
 def range_caption(test, short, plain: bool, sweep_rates, label: str) -> str:

@@ -8,7 +8,7 @@ from optiviz.figures.preprocessing import (TRANSFORM_TITLES, data_panels, excess
                                            rate_sweep_curves, sensitivity_clouds, sensitivity_curves)
 from optiviz.core.linear_models import MODELS
 from optiviz.core.optimizers import OPTIMIZERS
-from optiviz.labs.preprocessing import TOLERANCE, best_rates, easier_in_order
+from optiviz.labs.preprocessing import TOLERANCE, best_rates, easier_in_order, own_best_rates
 from optiviz.ui import charts
 from optiviz.ui import preprocessing as cache
 from optiviz.ui.controls import LEARNING_RATES, hyperparameter_slider, snap, whole_number
@@ -109,8 +109,7 @@ sweep = cache.rate_sweep(data, run)
 best = best_rates(sweep)
 missing = [TRANSFORM_TITLES[n] for n, a in zip(best["preprocessing"], best["learning rate"]) if pd.isna(a)]
 if alpha == "best":  # each at its own best α; where none of the sweep's α converged, the slider's α
-    rates = tuple(float(lr) if pd.isna(a) else float(a) for a in best["learning rate"])
-    run = (optimizer, rates, *run[2:])
+    run = (optimizer, own_best_rates(sweep, float(lr)), *run[2:])
 result = cache.comparison(data, run)
 
 # ---- Figures 6-7: the data ----------------------------------------------------------------------------

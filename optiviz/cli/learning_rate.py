@@ -37,10 +37,7 @@ def range_test(problem, args, own) -> pd.DataFrame:
     rates = tuple(float(r) for r in RANGE / minibatch.curvature(problem))
     tests = [minibatch.range_test(problem, args.batch_size, rates, e, last=minibatch.LATE, **run_options(args))
              for e in dict.fromkeys((args.epochs, min(own["range_epochs"], args.epochs)))]
-    table = tests[0].table.rename(columns={"loss": f"loss after {tests[0].epochs} epochs"})
-    for short in tests[1:]:
-        table[f"loss after {short.epochs} epochs"] = short.table["loss"].to_numpy()
-    return table
+    return minibatch.range_table(*tests)
 
 
 def annealing(problem, args, own) -> pd.DataFrame:

@@ -3,8 +3,6 @@ Figure 5's sensitivity far from the origin, as CSV (the data pre-processing lab)
 
 from __future__ import annotations
 
-import pandas as pd
-
 from optiviz.labs import preprocessing as lab
 from optiviz.core.checks import check_number
 from optiviz.cli.common import (add_experiment_option, add_hyperparameters, engine_errors, experiment_settings,
@@ -22,10 +20,11 @@ def comparison(args, own) -> lab.PreprocessingRuns:
     converged), or all at --lr."""
     data, run = data_of(args), run_of(args)
     if own["lr"] is not None:  # the engine takes one α or four: named here as one
-        return lab.compare_preprocessings(*data, learning_rate=check_number("learning_rate", own["lr"], low=0.0, low_open=True), **run)
+        rate = check_number("learning_rate", own["lr"], low=0.0, low_open=True)
+        return lab.compare_preprocessings(*data, learning_rate=rate, **run)
     fallback = OPTIMIZERS[args.optimizer].learning_rate(f"preprocessing_{args.model}")
-    best = lab.best_rates(lab.rate_sweep(*data, **run))["learning rate"]
-    return lab.compare_preprocessings(*data, learning_rate=tuple(fallback if pd.isna(a) else float(a) for a in best), **run)
+    rates = lab.own_best_rates(lab.rate_sweep(*data, **run), fallback)
+    return lab.compare_preprocessings(*data, learning_rate=rates, **run)
 
 
 EXPERIMENTS = {

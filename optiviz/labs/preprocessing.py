@@ -306,6 +306,12 @@ def best_rates(sweep: pd.DataFrame) -> pd.DataFrame:
     return best.reindex(pd.unique(sweep["preprocessing"]))[["learning rate", "steps to converge"]].reset_index()
 
 
+def own_best_rates(sweep: pd.DataFrame, fallback: float) -> tuple[float, ...]:
+    """Each preprocessing's own best α of ``sweep`` (:func:`best_rates`), in TRANSFORMS order; ``fallback`` where
+    none of the sweep's α converged."""
+    return tuple(fallback if pd.isna(a) else float(a) for a in best_rates(sweep)["learning rate"])
+
+
 # ---- Figure 5: far from the origin, the same small weight change moves the classifier more ---------
 
 
