@@ -10,7 +10,8 @@ from optiviz.figures.batch_size import axis_word, loss_curves, map_panels
 from optiviz.figures.learning_rate import (RATE_COLOURS, SCHEDULE_COLOURS, distances, range_test, schedule_curves,
                                           settle_curves, zoom_bounds)
 from optiviz.core.formulas import schedule_rule
-from optiviz.labs.batch_size import LATE, RANGE_MULTIPLES, RATE_MULTIPLES, late_loss, max_epochs, range_table as losses_table
+from optiviz.labs.batch_size import LATE, RANGE_MULTIPLES, RATE_MULTIPLES, late_loss, max_epochs
+from optiviz.labs.batch_size import range_table as losses_table
 from optiviz.labs.batch_size import diverged as blown_up
 from optiviz.core.optimizers import OPTIMIZERS
 from optiviz.core.schedules import SCHEDULES

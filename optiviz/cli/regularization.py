@@ -47,8 +47,8 @@ EXPERIMENTS = {
                                                           s["epochs"], seeds(s, seed)),),
     "dropout": lambda s, seed: lab.dropout_seed_experiment(s["width"], s["drop"], s["epochs"], seeds(s, seed)),
     "augmentation": lambda s, seed: lab.augmentation_seed_experiment(
-        (s["dataset"], s["points"], lab.AUG_VAL_POINTS, s["noise"]), s["jitter"], s["rotation"], s["reflect"], s["epochs"],
-        seeds(s, seed)),
+        (s["dataset"], s["points"], lab.AUG_VAL_POINTS, s["noise"]), s["jitter"], s["rotation"], s["reflect"],
+        s["epochs"], seeds(s, seed)),
 }
 
 EPILOG = f"""\

@@ -335,7 +335,8 @@ def range_test(problem: Problem, batch_size: int, learning_rates, epochs: int, s
 
 
 def range_table(long: RangeTest, short: RangeTest | None = None) -> pd.DataFrame:
-    """The range test's loss per α after ``long.epochs`` epochs, and after ``short.epochs`` when there is a short one."""
+    """The range test's loss per α after ``long.epochs`` epochs, and after ``short.epochs`` when there is a short
+    one."""
     table = long.table.rename(columns={"loss": f"loss after {long.epochs} epochs"})
     if short is not None:
         table[f"loss after {short.epochs} epochs"] = short.table["loss"].to_numpy()
