@@ -323,28 +323,26 @@ def surface_3d(surface: Surface, paths: Sequence[Path], grid: int = 70) -> go.Fi
     title = "log₁₀ loss" if surface.log_levels else "loss"
     height = lift(z)
     above = 0.02 * float(np.ptp(height))
-    fig = go.Figure(
-        go.Surface(x=typed_array(x), y=typed_array(y), z=typed_array(height), colorscale=SURFACE_3D_COLOURSCALE,
-                   showscale=False, opacity=0.85, name="surface",
-                   lighting=dict(ambient=0.8, diffuse=0.5, specular=0.05, roughness=0.9),
-                   contours=dict(z=dict(show=True, usecolormap=False, color="rgba(40,50,70,0.45)", width=1)),
-                   hovertemplate=f"x=%{{x:.2f}}<br>y=%{{y:.2f}}<br>{title}=%{{z:.3g}}<extra></extra>")
-    )
+    data = [dict(type="surface", x=typed_array(x), y=typed_array(y), z=typed_array(height),
+                 colorscale=SURFACE_3D_COLOURSCALE, showscale=False, opacity=0.85, name="surface",
+                 lighting=dict(ambient=0.8, diffuse=0.5, specular=0.05, roughness=0.9),
+                 contours=dict(z=dict(show=True, usecolormap=False, color="rgba(40,50,70,0.45)", width=1)),
+                 hovertemplate=f"x=%{{x:.2f}}<br>y=%{{y:.2f}}<br>{title}=%{{z:.3g}}<extra></extra>")]
     for p in paths:
         z_path = lift(p.loss) + above
-        fig.add_trace(go.Scatter3d(x=typed_array(p.x), y=typed_array(p.y), z=typed_array(z_path), mode="lines",
-                                   name=_label(p.optimizer), legendgroup=p.optimizer,
-                                   line=dict(color=colour(p.optimizer), width=8)))
-        fig.add_trace(go.Scatter3d(x=[float(p.x[-1])], y=[float(p.y[-1])], z=[float(z_path[-1])], mode="markers",
-                                   legendgroup=p.optimizer, showlegend=False, hoverinfo="skip",
-                                   marker=dict(size=5, color=colour(p.optimizer), line=dict(color="white", width=1))))
+        data += [dict(type="scatter3d", x=typed_array(p.x), y=typed_array(p.y), z=typed_array(z_path), mode="lines",
+                      name=_label(p.optimizer), legendgroup=p.optimizer, line=dict(color=colour(p.optimizer), width=8)),
+                 dict(type="scatter3d", x=[float(p.x[-1])], y=[float(p.y[-1])], z=[float(z_path[-1])], mode="markers",
+                      legendgroup=p.optimizer, showlegend=False, hoverinfo="skip",
+                      marker=dict(size=5, color=colour(p.optimizer), line=dict(color="white", width=1)))]
     (x0, x1), (y0, y1) = surface.bounds
-    fig.update_layout(
-        scene=dict(xaxis=dict(title="x (w₁)", range=[x0, x1]), yaxis=dict(title="y (w₂)", range=[y0, y1]), zaxis_title=title,
+    layout = dict(
+        scene=dict(xaxis=dict(title=dict(text="x (w₁)"), range=[x0, x1]),
+                   yaxis=dict(title=dict(text="y (w₂)"), range=[y0, y1]), zaxis=dict(title=dict(text=title)),
                    camera=dict(eye=dict(x=1.25, y=-1.25, z=1.6))),
         legend=dict(orientation="h", y=1.0, x=0), margin=dict(l=0, r=0, t=30, b=0), height=560,
     )
-    return fig
+    return unvalidated(data, layout)
 
 
 def learning_rate_sweep(sweep: pd.DataFrame, chosen: dict[str, float]) -> go.Figure:
