@@ -13,10 +13,10 @@ SATURATED = 0.05  # |f'(z)| below this: the gradient all but vanishes
 VANISHED = 1e-12  # |∂L/∂z| all below this × the loss's own gradient scale (1): "vanished", not drawn
 FLOOR = VANISHED  # log axes: smaller values are drawn here; exact zeros are left out
 
-ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU", "linear": "linear",
-                     "elu": "ELU"}
-SCHEME_LABELS = {"zeros": "zeros", "constant": "constant", "small normal": "small normal", "large normal": "large normal",
-                 "xavier": "Xavier", "he": "He"}
+ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU",
+                     "linear": "linear", "elu": "ELU"}
+SCHEME_LABELS = {"zeros": "zeros", "constant": "constant", "small normal": "small normal",
+                 "large normal": "large normal", "xavier": "Xavier", "he": "He"}
 
 
 def activation_label(name: str) -> str:
@@ -263,7 +263,8 @@ def forward_note(results: dict, activation: str, small_sigma: float, large_sigma
         elif last < 0.1 * first:
             notes.append(f"**{name}** shrinks to a spike at 0: std {first:.2g} in layer 1, {last:.2g} in layer {L}.")
         elif bound and sat.min() > 0.5:
-            share = f"{sat.min():.0%}" if f"{sat.min():.0%}" == f"{sat.max():.0%}" else f"{sat.min():.0%}–{sat.max():.0%}"
+            share = (f"{sat.min():.0%}" if f"{sat.min():.0%}" == f"{sat.max():.0%}"
+                     else f"{sat.min():.0%}–{sat.max():.0%}")
             notes.append(f"**{name}** piles up against {bound}: {share} of the values lie within 0.01 of {bound} in "
                          "every layer (saturated).")
         else:
@@ -299,11 +300,13 @@ def spread_note(results: dict, activation: str) -> str:
         first, last = (float(res.stats["std"].iloc[i]) for i in (0, -1))
         if first > 0 and last > 0 and np.isfinite(first) and np.isfinite(last):
             ratio = last / first
-            change = "unchanged" if 0.95 <= ratio <= 1.05 else f"×{_factor(ratio)}" if ratio > 1 else f"÷{_factor(1 / ratio)}"
+            change = ("unchanged" if 0.95 <= ratio <= 1.05 else f"×{_factor(ratio)}" if ratio > 1
+                      else f"÷{_factor(1 / ratio)}")
             changes.append(f"{scheme_label(scheme)} {change}")
     text = ""
     if changes:
-        text = f"Spread of f(z) from layer 1 to layer {len(next(iter(results.values())).stats)}: " + ", ".join(changes) + ". "
+        text = (f"Spread of f(z) from layer 1 to layer {len(next(iter(results.values())).stats)}: "
+                + ", ".join(changes) + ". ")
     if activation == "tanh":
         text += ("A small σ shrinks the spread layer after layer and a large σ holds it at the bounds. Xavier keeps "
                  "Var(z) = Var(h) where tanh is linear; tanh squeezes a little at every layer, so its spread shrinks "

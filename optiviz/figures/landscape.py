@@ -39,9 +39,11 @@ def _map(title: str, Z, alphas, betas, x_title: str, y_title: str, x_name: str, 
     high = high if high > low else low + 1.0
     contour = dict(
         type="contour", x=alphas, y=betas, z=z, colorscale=COLOURSCALE, zmin=low, zmax=high,
-        contours=dict(start=low, end=high, size=(high - low) / 24), line=dict(width=0.5, color="rgba(255,255,255,0.35)"),
+        contours=dict(start=low, end=high, size=(high - low) / 24),
+        line=dict(width=0.5, color="rgba(255,255,255,0.35)"),
         colorbar=dict(title=dict(text="log₁₀ loss", side="top"), orientation="h", x=0.5, xanchor="center", y=-0.2,
-                      yanchor="top", len=0.7, thickness=10, tickformat=".2f"),  # under the map, wherever the square sits
+                      yanchor="top", len=0.7, thickness=10,
+                      tickformat=".2f"),  # under the map, wherever the square sits
         hovertemplate=f"{x_name}=%{{x:.3g}}<br>{y_name}=%{{y:.3g}}<br>log₁₀ loss=%{{z:.2f}}<extra></extra>")
     # square: one unit of β is as long as one unit of α, and both axes span the grid (equal lengths), no padding
     layout = dict(
@@ -126,7 +128,7 @@ def paths_caption(view: Landscape) -> str:
     shares = " and ".join(f"{p.share.sum():.0%}" for p in view.paths)
     random = " and ".join(f"{s.path_share:.0%}" for s in view.slices if np.isfinite(s.path_share))
     return ("In a space of many weights, two random directions are nearly perpendicular to the path: the random "
-            f"slices above hold only {random or 'a sliver'} of the path's squared length, so the path would shrink to a "
-            "dot there. Here each network's loss is drawn on the plane of its own path's two principal directions "
+            f"slices above hold only {random or 'a sliver'} of the path's squared length, so the path would shrink "
+            "to a dot there. Here each network's loss is drawn on the plane of its own path's two principal directions "
             f"(PCA of θ_t − θ*, as Li et al. do), which holds {shares} of it: the path walks on this surface from "
             "the start (white dot) to θ* (the star). Distances are true on both axes.")

@@ -47,14 +47,15 @@ def typed_prefixes(values, lengths) -> list[dict]:
     for n in lengths:
         size = 4 * int(n)
         full = size - size % 3
-        specs.append({"dtype": "f4", "bdata": whole[: full // 3 * 4] + base64.b64encode(raw[full:size]).decode("ascii")})
+        tail = base64.b64encode(raw[full:size]).decode("ascii")
+        specs.append({"dtype": "f4", "bdata": whole[: full // 3 * 4] + tail})
     return specs
 
 
 def unvalidated(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
-    """``go.Figure({"data": data, "layout": layout, "frames": frames})`` without plotly's check of every property as it is set
-    (about 1 ms a trace): for traces and layouts built and tested here. Plotly's private ``_validate=False``,
-    used here only; tests/test_plain_figure.py pins that it still builds the same figure."""
+    """``go.Figure({"data": data, "layout": layout, "frames": frames})`` without plotly's check of every property
+    as it is set (about 1 ms a trace): for traces and layouts built and tested here. Plotly's private
+    ``_validate=False``, used here only; tests/test_plain_figure.py pins that it still builds the same figure."""
     return go.Figure(dict(data=data, layout=layout, **({"frames": frames} if frames is not None else {})),
                      _validate=False)
 

@@ -152,7 +152,8 @@ def network_weights(results) -> go.Figure:
     edge = max(float(np.max(np.abs(v))) for v in values.values()) or 1.0
     bins = np.linspace(-edge, edge, 81)
     data = [dict(type="scatter", x=(bins[:-1] + bins[1:]) / 2, y=np.histogram(w, bins)[0], mode="lines",
-                 line=dict(color=run_colour(label), width=2, shape="hvh"), name=f"{label}: ‖W‖ = {np.linalg.norm(w):.2f}",
+                 line=dict(color=run_colour(label), width=2, shape="hvh"),
+                 name=f"{label}: ‖W‖ = {np.linalg.norm(w):.2f}",
                  hovertemplate=f"{label}<br>w ≈ %{{x:.3f}}<br>%{{y}} weights<extra></extra>")
             for label, w in values.items()]
     layout = dict(yaxis=dict(type="log", title=dict(text="weights (log scale)"), exponentformat="power"),
@@ -166,7 +167,8 @@ def grid_table(results) -> pd.DataFrame:
     frames = []
     for r in results:
         xx, yy = np.meshgrid(r.grid_x, r.grid_y)
-        frames.append(pd.DataFrame({"run": r.optimizer, "x": xx.ravel(), "y": yy.ravel(), "p_class_1": r.grids[-1].ravel()}))
+        frames.append(pd.DataFrame({"run": r.optimizer, "x": xx.ravel(), "y": yy.ravel(),
+                                    "p_class_1": r.grids[-1].ravel()}))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -492,7 +494,8 @@ def augmentation_points(X, y, copies: pd.DataFrame) -> go.Figure:
         colour = CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]
         part = copies[copies["label"] == c]
         data.append(dict(type="scatter", x=part["x"].to_numpy(), y=part["y"].to_numpy(), mode="markers",
-                         showlegend=False, marker=dict(size=5, color=colour, opacity=0.35), name=f"class {c}, augmented",
+                         showlegend=False, marker=dict(size=5, color=colour, opacity=0.35),
+                         name=f"class {c}, augmented",
                          hovertemplate=f"class {c}, augmented<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>", **cell(2)))
         data += [dict(type="scatter", x=X[y == c, 0], y=X[y == c, 1], mode="markers", name=f"class {c}",
                       legendgroup=f"class {c}", showlegend=col == 1,

@@ -1,4 +1,5 @@
-"""Figures for the training lab: decision boundaries, learning curves, gradient norms, neurons (landscape: figures.landscape)."""
+"""Figures for the training lab: decision boundaries, learning curves, gradient norms, neurons (the loss landscape:
+figures.landscape)."""
 
 from __future__ import annotations
 
@@ -236,8 +237,8 @@ def seed_statement(seeds) -> str:
         median, low, high = spread(final_values(seeds[0], f"{main}_loss"))
         if not np.isfinite(median[0]):
             return f"{run_title(seeds[0].label)} diverged in all {n} seeds."
-        text = (f"Final {SPLIT_NAMES[main]} loss of {run_title(seeds[0].label)} over {n} seeds: median {median[0]:.3g}, "
-                f"10–90% from {low[0]:.3g} to {high[0]:.3g}.")
+        text = (f"Final {SPLIT_NAMES[main]} loss of {run_title(seeds[0].label)} over {n} seeds: "
+                f"median {median[0]:.3g}, 10–90% from {low[0]:.3g} to {high[0]:.3g}.")
     else:
         winner = run_title(counts[0][0])
         parts = [f"below {run_title(other)} in **{k} of {total}** seeds" for _, other, k, total in counts]
