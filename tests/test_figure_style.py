@@ -62,7 +62,8 @@ def violations(source: str, module: str) -> list[str]:
             found.append(f"{module}:{node.lineno} make_subplots")
         if isinstance(f, ast.Attribute) and f.attr in OBJECT_MODEL:
             found.append(f"{module}:{node.lineno} .{f.attr}(…)")
-        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "go" and id(node) not in allowed:
+        plotly_object = isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "go"
+        if plotly_object and id(node) not in allowed:
             found.append(f"{module}:{node.lineno} go.{f.attr}(…)")
         if any(k.arg == "_validate" for k in node.keywords) and id(node) not in allowed:
             found.append(f"{module}:{node.lineno} _validate")
@@ -82,7 +83,8 @@ def test_no_builder_uses_plotlys_object_model():
     assert found == []
     wrapper = next(f for f in ast.parse((FIGURES / "plain.py").read_text()).body
                    if isinstance(f, ast.FunctionDef) and f.name == "unvalidated")
-    flags = [k for node in ast.walk(wrapper) if isinstance(node, ast.Call) for k in node.keywords if k.arg == "_validate"]
+    flags = [k for node in ast.walk(wrapper) if isinstance(node, ast.Call)
+             for k in node.keywords if k.arg == "_validate"]
     assert len(flags) == 1 and flags[0].value.value is False  # the one use of plotly's private flag
 
 
@@ -215,8 +217,8 @@ def data():
 def runs(data):
     return tuple(train(MLP(2, (8, 4), 1), data, OptimizerSetting(name, label=label), epochs=12, l1=l1, seed=0,
                        grid_size=15, grid_every=4)
-                 for name, label, l1 in (("adam", "no penalty", 0.0), ("sgd", "L1", 0.01), ("momentum", "momentum", 0.0),
-                                         ("rmsprop", "rmsprop", 0.0)))
+                 for name, label, l1 in (("adam", "no penalty", 0.0), ("sgd", "L1", 0.01),
+                                         ("momentum", "momentum", 0.0), ("rmsprop", "rmsprop", 0.0)))
 
 
 def seed_curves(label: str, shift: float = 0.0, seeds: int = 5, epochs: int = 8) -> SeedCurves:
@@ -344,7 +346,8 @@ def test_neuron_maps(units, cells):
 # ---- the activations lab ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module", params=[("tanh", ("small normal", "xavier", "large normal")), ("relu", ("zeros", "he"))])
+@pytest.fixture(scope="module",
+                params=[("tanh", ("small normal", "xavier", "large normal")), ("relu", ("zeros", "he"))])
 def stats(request):
     activation, schemes = request.param
     return activation, compare_schemes(activation, schemes, layers=5, width=24, samples=60, seed=0)
