@@ -1,1 +1,1 @@
-"""Plotly figure builders: data in, ``go.Figure`` out; no streamlit here."""
+"""Plotly figure builders: data in, plain dicts out, wrapped as a figure by ``plain``; no streamlit here."""

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from optiviz.figures.palette import INK, NEUTRAL, SCHEME_COLOURS, SCHEME_DASHES
-from optiviz.figures.plain import band
+from optiviz.figures.plain import axes, axis, band, cell, grid, unvalidated
 from optiviz.nn.seeds import spread
 
 SATURATED = 0.05  # |f'(z)| below this: the gradient all but vanishes
 VANISHED = 1e-12  # |∂L/∂z| all below this × the loss's own gradient scale (1): "vanished", not drawn
 FLOOR = VANISHED  # log axes: smaller values are drawn here; exact zeros are left out
 
-ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU", "linear": "linear",
-                     "elu": "ELU"}
-SCHEME_LABELS = {"zeros": "zeros", "constant": "constant", "small normal": "small normal", "large normal": "large normal",
-                 "xavier": "Xavier", "he": "He"}
+ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU",
+                     "linear": "linear", "elu": "ELU"}
+SCHEME_LABELS = {"zeros": "zeros", "constant": "constant", "small normal": "small normal",
+                 "large normal": "large normal", "xavier": "Xavier", "he": "He"}
 
 
 def activation_label(name: str) -> str:
@@ -66,23 +65,27 @@ def activation_panels(z: np.ndarray, curves: dict[str, tuple[np.ndarray, np.ndar
     page gives the formulas, which would not fit above five panels on a phone.
     """
     names = list(curves)
-    fig = make_subplots(1, len(names), subplot_titles=[activation_label(n) for n in names], horizontal_spacing=0.04)
+    layout = grid(1, len(names), [activation_label(n) for n in names], horizontal_spacing=0.04)
+    data, shaded = [], []
     for k, name in enumerate(names, start=1):
         value, slope, _ = curves[name]
-        fig.add_trace(go.Scatter(x=z, y=value, name="f(z)", line=dict(color="#0072B2", width=2.5), showlegend=k == 1,
-                                 legendgroup="f"), 1, k)
-        fig.add_trace(go.Scatter(x=z, y=slope, name="f′(z)", line=dict(color="#D55E00", width=2, dash="dash"),
-                                 showlegend=k == 1, legendgroup="df"), 1, k)
-        for a, b in _intervals(np.abs(slope) < SATURATED, z):  # after the traces: plotly skips empty subplots
-            fig.add_vrect(x0=a, x1=b, fillcolor="#f4a582", opacity=0.25, line_width=0, layer="below", row=1, col=k)
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"shaded: f′(z) < {SATURATED} (saturated or dead)",
-                             marker=dict(symbol="square", size=12, color="#f4a582", opacity=0.5)))
-    fig.update_yaxes(range=[-1.5, 2.5])
-    for k in range(2, len(names) + 1):  # one shared y range: its labels once, on the left
-        fig.update_yaxes(showticklabels=False, row=1, col=k)
-    fig.update_xaxes(title_text="z", zeroline=True)
-    fig.update_layout(height=330, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.25, x=0))
-    return fig
+        data += [dict(type="scatter", x=z, y=value, name="f(z)", line=dict(color="#0072B2", width=2.5),
+                      showlegend=k == 1, legendgroup="f", **cell(k)),
+                 dict(type="scatter", x=z, y=slope, name="f′(z)", line=dict(color="#D55E00", width=2, dash="dash"),
+                      showlegend=k == 1, legendgroup="df", **cell(k))]
+        shaded += [dict(type="rect", x0=a, x1=b, xref=cell(k)["xaxis"], y0=0, y1=1, yref=f"{cell(k)['yaxis']} domain",
+                        fillcolor="#f4a582", opacity=0.25, line=dict(width=0), layer="below")
+                   for a, b in _intervals(np.abs(slope) < SATURATED, z)]
+    data.append(dict(type="scatter", x=[None], y=[None], mode="markers",
+                     name=f"shaded: f′(z) < {SATURATED} (saturated or dead)",
+                     marker=dict(symbol="square", size=12, color="#f4a582", opacity=0.5)))
+    for k, y in enumerate(axes(layout, "y"), start=1):  # one shared y range: its labels once, on the left
+        y.update(range=[-1.5, 2.5], **({"showticklabels": False} if k > 1 else {}))
+    for x in axes(layout, "x"):
+        x.update(title=dict(text="z"), zeroline=True)
+    layout.update(**({"shapes": shaded} if shaded else {}), height=330, margin=dict(l=10, r=10, t=40, b=10),
+                  legend=dict(orientation="h", y=-0.25, x=0))
+    return unvalidated(data, layout)
 
 
 def _layer_picks(n_layers: int, most: int = 10) -> list[int]:
@@ -103,15 +106,18 @@ def histogram_grid(results: dict, kind: str = "act", x_range: tuple[float, float
     schemes = list(results)
     n_layers = len(next(iter(results.values())).stats)
     picks = _layer_picks(n_layers)
-    fig = make_subplots(len(schemes), len(picks), column_titles=[f"layer {i + 1}" if k == 0 else str(i + 1)
-                                                                 for k, i in enumerate(picks)],
-                        row_titles=[scheme_label(s) for s in schemes], horizontal_spacing=0.012,
-                        vertical_spacing=0.03 if x_range else 0.3 / max(len(schemes), 1))  # room for each row's own ticks
-    for r, scheme in enumerate(schemes, start=1):
+    cols = len(picks)
+    layout = grid(len(schemes), cols, column_titles=[f"layer {i + 1}" if k == 0 else str(i + 1)
+                                                     for k, i in enumerate(picks)],
+                  row_titles=[scheme_label(s) for s in schemes], horizontal_spacing=0.012,
+                  vertical_spacing=0.03 if x_range else 0.3 / max(len(schemes), 1),  # room for each row's own ticks
+                  title_size=11)
+    notes, data = layout.setdefault("annotations", []), []
+    for r, scheme in enumerate(schemes):
         res = results[scheme]
         counts, edges = (res.act_counts, res.act_edges) if kind == "act" else (res.grad_counts, res.grad_edges)
-        for c, layer in enumerate(picks, start=1):
-            e = edges[layer]
+        for c, layer in enumerate(picks):
+            k, e = r * cols + c + 1, edges[layer]
             mark = None
             if kind != "act":
                 norm = float(res.stats["grad_norm"].iloc[layer])
@@ -120,70 +126,85 @@ def histogram_grid(results: dict, kind: str = "act", x_range: tuple[float, float
                 elif np.isfinite(norm) and np.nanmax(np.abs(e)) < VANISHED:
                     mark = "≈0"
             if mark:
-                fig.add_trace(go.Bar(x=[0.0], y=[0], showlegend=False, hoverinfo="skip", marker_color=_colour(scheme)), r, c)
-                fig.add_annotation(text=mark, x=0.5, y=0.5, xref="x domain", yref="y domain", showarrow=False,
-                                   font=dict(size=10), row=r, col=c)
-                fig.update_xaxes(tickvals=[], row=r, col=c)
+                data.append(dict(type="bar", x=[0.0], y=[0], showlegend=False, hoverinfo="skip",
+                                 marker=dict(color=_colour(scheme)), **cell(k)))
+                notes.append(dict(text=mark, x=0.5, y=0.5, xref=f"{cell(k)['xaxis']} domain",
+                                  yref=f"{cell(k)['yaxis']} domain", showarrow=False, font=dict(size=11)))
+                axis(layout, "x", k)["tickvals"] = []
                 continue
-            fig.add_trace(go.Bar(x=(e[:-1] + e[1:]) / 2, y=counts[layer], width=np.diff(e), marker_color=_colour(scheme),
-                                 marker_pattern_shape="/" if scheme in SCHEME_DASHES else "",  # zeros, constant: hatched
-                                 marker_line_width=0, showlegend=False,
-                                 hovertemplate=f"{scheme_label(scheme)}, layer {layer + 1}<br>%{{x:.3g}}: %{{y}}<extra></extra>"),
-                          r, c)
+            data.append(dict(type="bar", x=(e[:-1] + e[1:]) / 2, y=counts[layer], width=np.diff(e),
+                             marker=dict(color=_colour(scheme), line=dict(width=0),
+                                         pattern=dict(shape="/" if scheme in SCHEME_DASHES else "")),  # zeros, constant
+                             showlegend=False, hovertemplate=f"{scheme_label(scheme)}, layer {layer + 1}<br>"
+                                                             "%{x:.3g}: %{y}<extra></extra>", **cell(k)))
             if x_range is None:
                 with np.errstate(all="ignore"):
                     top = float(np.nanmax(np.abs(e[np.isfinite(e)]), initial=0.0))
                 if top > 0:  # a gridline at 0, and one labelled round value: short enough for a phone's columns
                     tick = _nice(0.9 * top)
-                    fig.update_xaxes(tickvals=[tick], ticktext=[_short(tick)], zeroline=True,
-                                     row=r, col=c)
-    fig.update_xaxes(tickfont=dict(size=9), **({"range": list(x_range)} if x_range else {}))
-    if x_range is not None:  # the same range in every cell: gridlines everywhere, labels under the first column only
-        ticks = [t for t in (-1.0, 0.0, 1.0) if x_range[0] <= t <= x_range[1]]
-        fig.update_xaxes(tickvals=ticks, ticktext=[_short(t) for t in ticks], showticklabels=False)
-        fig.update_xaxes(showticklabels=True, row=len(schemes), col=1)
-    fig.update_yaxes(showticklabels=False)
-    fig.update_annotations(font_size=11)
-    fig.update_layout(height=(110 if x_range else 125) * len(schemes) + 60, bargap=0, margin=dict(l=10, r=40, t=40, b=10))
-    return fig
+                    axis(layout, "x", k).update(tickvals=[tick], ticktext=[_short(tick)], zeroline=True)
+    ticks = [t for t in (-1.0, 0.0, 1.0) if x_range and x_range[0] <= t <= x_range[1]]
+    for x in axes(layout, "x"):
+        x.update(tickfont=dict(size=9))
+        if x_range is not None:  # the same range in every cell: gridlines everywhere, labels under the first column
+            x.update(range=list(x_range), tickvals=ticks, ticktext=[_short(t) for t in ticks], showticklabels=False)
+    if x_range is not None:
+        axis(layout, "x", (len(schemes) - 1) * cols + 1)["showticklabels"] = True
+    for y in axes(layout, "y"):
+        y["showticklabels"] = False
+    layout.update(height=(110 if x_range else 125) * len(schemes) + 60, bargap=0,
+                  margin=dict(l=10, r=40, t=40, b=10))
+    return unvalidated(data, layout)
 
 
-def _per_layer(results: dict, panels: list[tuple[str, str, bool]], height: int) -> go.Figure:
-    """One panel per (column, title, log axis), a line per scheme against the layer."""
-    fig = make_subplots(1, len(panels), subplot_titles=[t for _, t, _ in panels], horizontal_spacing=0.07)
+def _per_layer(results: dict, panels: list[tuple[str, str, bool]], height: int) -> tuple[dict, list[dict]]:
+    """(layout, traces): one panel per (column, title, log axis), a line per scheme against the layer."""
+    layout = grid(1, len(panels), [t for _, t, _ in panels], horizontal_spacing=0.07)
+    data = []
     for scheme, res in results.items():
         for k, (column, _, log) in enumerate(panels, start=1):
             y = res.stats[column].to_numpy(dtype=float)
             if log:
                 y = np.where(y == 0, np.nan, np.maximum(np.abs(y), FLOOR))
-            fig.add_trace(go.Scatter(x=res.stats["layer"], y=y, mode="lines+markers",
-                                     name=scheme_label(scheme), legendgroup=scheme, showlegend=k == 1,
-                                     line=dict(color=_colour(scheme), width=2, dash=SCHEME_DASHES.get(scheme, "solid")),
-                                     marker=dict(size=5, symbol="diamond" if scheme in SCHEME_DASHES else "circle")), 1, k)
-            if log:
-                fig.update_yaxes(type="log", exponentformat="power", minorloglabels="none", row=1, col=k)
-    fig.update_xaxes(title_text="layer", dtick=1 if len(next(iter(results.values())).stats) <= 12 else None)
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10))
-    return fig
+            data.append(dict(type="scatter", x=res.stats["layer"].to_numpy(), y=y, mode="lines+markers",
+                             name=scheme_label(scheme), legendgroup=scheme, showlegend=k == 1,
+                             line=dict(color=_colour(scheme), width=2, dash=SCHEME_DASHES.get(scheme, "solid")),
+                             marker=dict(size=5, symbol="diamond" if scheme in SCHEME_DASHES else "circle"), **cell(k)))
+    for k, (_, _, log) in enumerate(panels, start=1):
+        if log:
+            axis(layout, "y", k).update(type="log", exponentformat="power", minorloglabels="none")
+    few = len(next(iter(results.values())).stats) <= 12
+    for x in axes(layout, "x"):
+        x.update(title=dict(text="layer"), **({"dtick": 1} if few else {}))
+    layout.update(height=height, margin=dict(l=10, r=10, t=40, b=10))
+    return layout, data
+
+
+def _per_layer_figure(results: dict, panels: list[tuple[str, str, bool]], height: int, **y_axis) -> go.Figure:
+    """``_per_layer`` as a figure, with ``y_axis`` properties on every panel."""
+    layout, data = _per_layer(results, panels, height)
+    for y in axes(layout, "y"):
+        y.update(y_axis)
+    return unvalidated(data, layout)
 
 
 def layer_moments(results: dict) -> go.Figure:
     """Mean and standard deviation of each layer's activations, one line per scheme."""
-    return _per_layer(results, [("mean", "mean of f(z)", False), ("std", "standard deviation of f(z) (log)", True)], 340)
+    return _per_layer_figure(results, [("mean", "mean of f(z)", False),
+                                       ("std", "standard deviation of f(z) (log)", True)], 340)
 
 
 def unit_health(results: dict) -> go.Figure:
     """Per layer: the share of dead (exactly zero) and of saturated units."""
-    fig = _per_layer(results, [("zero_fraction", "dead: share of f(z) = 0", False),
-                               ("saturated_fraction", "saturated: within 0.01 of a bound", False)], 320)
-    fig.update_yaxes(range=[-0.02, 1.02], tickformat=".0%")
-    return fig
+    return _per_layer_figure(results, [("zero_fraction", "dead: share of f(z) = 0", False),
+                                       ("saturated_fraction", "saturated: within 0.01 of a bound", False)], 320,
+                             range=[-0.02, 1.02], tickformat=".0%")
 
 
 def gradient_spread(results: dict) -> go.Figure:
     """The spread of ∂L/∂z per layer: vanishing towards the first layers, or exploding."""
-    return _per_layer(results, [("grad_std", "standard deviation of ∂L/∂z (log)", True),
-                                ("grad_norm", "norm ‖∂L/∂z‖ / √samples (log)", True)], 340)
+    return _per_layer_figure(results, [("grad_std", "standard deviation of ∂L/∂z (log)", True),
+                                       ("grad_norm", "norm ‖∂L/∂z‖ / √samples (log)", True)], 340)
 
 
 def training_losses(curves: dict, floor: float = 1e-4) -> go.Figure:
@@ -192,7 +213,7 @@ def training_losses(curves: dict, floor: float = 1e-4) -> go.Figure:
     ``curves`` maps a scheme to its SeedCurves; a scheme with one seed (zeros, constant: nothing
     random) is one dotted line. Log axis, values below ``floor`` drawn at it.
     """
-    fig = go.Figure()
+    data = []
     rank = {scheme: k for k, scheme in enumerate(curves)}
     # one-run schemes last, dotted on top: zeros at ln 2 stays visible over small normal's line there
     for scheme, c in sorted(curves.items(), key=lambda item: len(item[1].seeds) == 1):
@@ -200,21 +221,22 @@ def training_losses(curves: dict, floor: float = 1e-4) -> go.Figure:
         median, low, high = spread(c.train_loss)
         colour, name = _colour(scheme), scheme_label(scheme)
         if n > 1:
-            fig.add_trace(band(epochs, np.maximum(low, floor), np.maximum(high, floor), colour,
-                               f"{name}: 10–90% of {n} seeds", legendgroup=scheme, showlegend=False))
-        fig.add_trace(go.Scatter(x=epochs, y=np.maximum(median, floor), mode="lines", legendgroup=scheme,
-                                 legendrank=1000 + rank[scheme],
-                                 name=name if n > 1 else f"{name} (every seed)",
-                                 line=dict(color=colour, width=3 if n == 1 else 2.5, dash="dot" if n == 1 else "solid"),
-                                 hovertemplate=f"{name}, epoch %{{x}}: %{{y:.3g}}<extra></extra>"))
-    fig.add_hline(y=np.log(2), line=dict(color=NEUTRAL, width=1, dash="dash"))
-    fig.add_annotation(text="ln 2: a coin toss", x=1, xref="x domain", xanchor="right", y=np.log10(np.log(2)),
-                       yanchor="bottom", showarrow=False, font=dict(size=10))  # log axis: y is log₁₀
-    fig.update_layout(xaxis_title="epoch", yaxis=dict(type="log", title="training loss (median, 10–90% band)",
-                                                      exponentformat="power", minorloglabels="none"),
-                      height=380, margin=dict(l=10, r=10, t=30, b=10),
-                      legend=dict(orientation="h", y=-0.2, x=0))
-    return fig
+            data.append(band(epochs, np.maximum(low, floor), np.maximum(high, floor), colour,
+                             f"{name}: 10–90% of {n} seeds", legendgroup=scheme, showlegend=False))
+        data.append(dict(type="scatter", x=epochs, y=np.maximum(median, floor), mode="lines", legendgroup=scheme,
+                         legendrank=1000 + rank[scheme], name=name if n > 1 else f"{name} (every seed)",
+                         line=dict(color=colour, width=3 if n == 1 else 2.5, dash="dot" if n == 1 else "solid"),
+                         hovertemplate=f"{name}, epoch %{{x}}: %{{y:.3g}}<extra></extra>"))
+    layout = dict(
+        shapes=[dict(type="line", x0=0, x1=1, xref="x domain", y0=np.log(2), y1=np.log(2), yref="y",
+                     line=dict(color=NEUTRAL, width=1, dash="dash"))],
+        annotations=[dict(text="ln 2: a coin toss", x=1, xref="x domain", xanchor="right", y=np.log10(np.log(2)),
+                          yanchor="bottom", showarrow=False, font=dict(size=10))],  # log axis: y is log₁₀
+        xaxis=dict(title=dict(text="epoch")),
+        yaxis=dict(type="log", title=dict(text="training loss (median, 10–90% band)"), exponentformat="power",
+                   minorloglabels="none"),
+        height=380, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=-0.2, x=0))
+    return unvalidated(data, layout)
 
 
 _BOUNDS = {"tanh": "±1", "sigmoid": "0 and 1", "elu": "−α"}
@@ -241,7 +263,8 @@ def forward_note(results: dict, activation: str, small_sigma: float, large_sigma
         elif last < 0.1 * first:
             notes.append(f"**{name}** shrinks to a spike at 0: std {first:.2g} in layer 1, {last:.2g} in layer {L}.")
         elif bound and sat.min() > 0.5:
-            share = f"{sat.min():.0%}" if f"{sat.min():.0%}" == f"{sat.max():.0%}" else f"{sat.min():.0%}–{sat.max():.0%}"
+            share = (f"{sat.min():.0%}" if f"{sat.min():.0%}" == f"{sat.max():.0%}"
+                     else f"{sat.min():.0%}–{sat.max():.0%}")
             notes.append(f"**{name}** piles up against {bound}: {share} of the values lie within 0.01 of {bound} in "
                          "every layer (saturated).")
         else:
@@ -277,11 +300,13 @@ def spread_note(results: dict, activation: str) -> str:
         first, last = (float(res.stats["std"].iloc[i]) for i in (0, -1))
         if first > 0 and last > 0 and np.isfinite(first) and np.isfinite(last):
             ratio = last / first
-            change = "unchanged" if 0.95 <= ratio <= 1.05 else f"×{_factor(ratio)}" if ratio > 1 else f"÷{_factor(1 / ratio)}"
+            change = ("unchanged" if 0.95 <= ratio <= 1.05 else f"×{_factor(ratio)}" if ratio > 1
+                      else f"÷{_factor(1 / ratio)}")
             changes.append(f"{scheme_label(scheme)} {change}")
     text = ""
     if changes:
-        text = f"Spread of f(z) from layer 1 to layer {len(next(iter(results.values())).stats)}: " + ", ".join(changes) + ". "
+        text = (f"Spread of f(z) from layer 1 to layer {len(next(iter(results.values())).stats)}: "
+                + ", ".join(changes) + ". ")
     if activation == "tanh":
         text += ("A small σ shrinks the spread layer after layer and a large σ holds it at the bounds. Xavier keeps "
                  "Var(z) = Var(h) where tanh is linear; tanh squeezes a little at every layer, so its spread shrinks "

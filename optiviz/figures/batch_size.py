@@ -156,7 +156,8 @@ def loss_curves(paths: pd.DataFrame, x: str, colours: dict[str, str], minimum_lo
         loss = group["loss"].to_numpy()
         y = np.maximum(loss - minimum_loss, FLOOR) if log else np.minimum(loss, 10 * start + 1)
         data.append(dict(type="scatter", x=group[x].to_numpy(), y=y.astype(np.float32), mode="lines", name=name,
-                         legendgroup=name, line=dict(color=colour, width=1.6, dash="dash" if run in dashed else "solid"),
+                         legendgroup=name,
+                         line=dict(color=colour, width=1.6, dash="dash" if run in dashed else "solid"),
                          customdata=loss.astype(np.float32),
                          hovertemplate=f"{name}<br>{axis_word(x)} %{{x:.4g}}<br>L = %{{customdata:.4g}}"
                                        "<extra></extra>"))

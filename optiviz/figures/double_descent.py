@@ -50,8 +50,10 @@ def error_axis_top(curve: pd.DataFrame, null_mse: float) -> float:
     return 1.5 * max(null_mse, float(test[0]), float(test[-1]))
 
 
-def double_descent_curve(curve: pd.DataFrame, n_train: int, null_mse: float, best: BestModels | None = None) -> PlainFigure:
-    """Median train and test error against the number of features p (linear axis, as Belkin et al. draw it), ‖ŵ‖ below.
+def double_descent_curve(curve: pd.DataFrame, n_train: int, null_mse: float,
+                         best: BestModels | None = None) -> PlainFigure:
+    """Median train and test error against the number of features p (linear axis, as Belkin et al. draw it),
+    ‖ŵ‖ below.
 
     A dotted line marks the interpolation threshold p = n, a dashed one the null model (predict 0);
     the band is the test error's interquartile range over the trials. The error axis stops at
@@ -70,10 +72,11 @@ def double_descent_curve(curve: pd.DataFrame, n_train: int, null_mse: float, bes
     for column, name, colour in (("train_mse", "train error (median)", TRAIN_COLOUR),
                                  ("test_mse", "test error (median)", TEST_COLOUR)):
         data.append(dict(type="scatter", x=xs, y=typed_array(curve[column]), mode="lines", name=name,
-                         line=dict(color=colour, width=2.5), hovertemplate=f"p = %{{x}}<br>{name}: %{{y:.4g}}<extra></extra>"))
+                         line=dict(color=colour, width=2.5),
+                         hovertemplate=f"p = %{{x}}<br>{name}: %{{y:.4g}}<extra></extra>"))
     data.append(dict(type="scatter", x=[p[0], p[-1]], y=[null_mse, null_mse], mode="lines",
-                     name=f"null model (predict 0): {null_mse:.3g}", line=dict(color=NULL_COLOUR, width=1.5, dash="dash"),
-                     hoverinfo="skip"))
+                     name=f"null model (predict 0): {null_mse:.3g}",
+                     line=dict(color=NULL_COLOUR, width=1.5, dash="dash"), hoverinfo="skip"))
     data.append(dict(type="scatter", x=xs, y=typed_array(curve["weight_norm"]), mode="lines", name="‖ŵ‖ (median)",
                      line=dict(color=FIT_COLOUR, width=2), xaxis="x2", yaxis="y2",
                      hovertemplate="p = %{x}<br>‖ŵ‖ = %{y:.3g}<extra></extra>"))
@@ -85,7 +88,8 @@ def double_descent_curve(curve: pd.DataFrame, n_train: int, null_mse: float, bes
         notes = [_note(f"interpolation threshold p = n = {n_train}", x=n_train, y=1.0, yref="paper", yanchor="bottom",
                        font=dict(size=12))]
         notes += [_note(text, x=x, xref="x", y=0.97, yref="y domain", yanchor="top", font=dict(size=12))
-                  for x, text in ((n_train / 2, "classical regime<br>p < n"), ((n_train + p[-1]) / 2, "over-parameterised<br>p > n"))]
+                  for x, text in ((n_train / 2, "classical regime<br>p < n"),
+                                  ((n_train + p[-1]) / 2, "over-parameterised<br>p > n"))]
     top = error_axis_top(curve, null_mse)
     test = curve["test_mse"].to_numpy()
     peak = int(np.argmax(test))
@@ -126,14 +130,15 @@ def _fit_traces(fits: PolynomialFits, p: int, showlegend: bool, axes: dict | Non
     """The truth, the fit with p features and the training points (on ``axes``, the first x and y by default)."""
     axes = axes or {}
     return [
-        dict(type="scatter", x=typed_array(fits.grid), y=typed_array(fits.truth), mode="lines", name="true f(x) = sin(πx)",
-             showlegend=showlegend, line=dict(color=TRUTH_COLOUR, width=2, dash="dash"), legendgroup="truth",
-             hoverinfo="skip", **axes),
-        dict(type="scatter", x=typed_array(fits.grid), y=typed_array(fits.curves[p - 1]), mode="lines", name="min-norm fit",
-             showlegend=showlegend, line=dict(color=FIT_COLOUR, width=2.5), legendgroup="fit",
+        dict(type="scatter", x=typed_array(fits.grid), y=typed_array(fits.truth), mode="lines",
+             name="true f(x) = sin(πx)", showlegend=showlegend, line=dict(color=TRUTH_COLOUR, width=2, dash="dash"),
+             legendgroup="truth", hoverinfo="skip", **axes),
+        dict(type="scatter", x=typed_array(fits.grid), y=typed_array(fits.curves[p - 1]), mode="lines",
+             name="min-norm fit", showlegend=showlegend, line=dict(color=FIT_COLOUR, width=2.5), legendgroup="fit",
              hovertemplate="x = %{x:.2f}<br>fit = %{y:.3g}<extra></extra>", **axes),
         dict(type="scatter", x=typed_array(fits.x), y=typed_array(fits.y), mode="markers", name="training points",
-             showlegend=showlegend, marker=dict(color=POINT_COLOUR, size=8, line=dict(color="white", width=1)), legendgroup="points",
+             showlegend=showlegend, marker=dict(color=POINT_COLOUR, size=8, line=dict(color="white", width=1)),
+             legendgroup="points",
              hovertemplate="x = %{x:.2f}<br>y = %{y:.3g}<extra></extra>", **axes),
     ]
 
@@ -161,7 +166,8 @@ def fit_snapshots(fits: PolynomialFits, picks: tuple[int, ...], gap: float = 0.0
         data += _fit_traces(fits, p, showlegend=k == 1, axes=dict(xaxis=x, yaxis=y))
         layout[f"xaxis{k if k > 1 else ''}"] = dict(anchor=y, domain=[left, left + width], range=[-1.02, 1.02],
                                                      title=dict(text="x"))
-        layout[f"yaxis{k if k > 1 else ''}"] = dict(anchor=x, domain=[0.0, 1.0], range=list(FIT_RANGE), showticklabels=k == 1)
+        layout[f"yaxis{k if k > 1 else ''}"] = dict(anchor=x, domain=[0.0, 1.0], range=list(FIT_RANGE),
+                                                     showticklabels=k == 1)
         notes.append(_note(_regime(fits, p), x=left + width / 2, xref="paper", xanchor="center", y=1.0, yref="paper",
                            yanchor="bottom", font=dict(size=16)))
         notes.append(_note(f"train {_error_text(fits.train_mse[p - 1])} · test {_error_text(fits.test_mse[p - 1])}",
@@ -184,7 +190,8 @@ def fit_explorer(fits: PolynomialFits, p: int) -> PlainFigure:
     ps = np.arange(1, top + 1)
     right = dict(xaxis="x2", yaxis="y2")
     data = _fit_traces(fits, p, showlegend=True)
-    for values, name, colour in ((fits.train_mse, "train error", TRAIN_COLOUR), (fits.test_mse, "test error", TEST_COLOUR)):
+    for values, name, colour in ((fits.train_mse, "train error", TRAIN_COLOUR),
+                                 (fits.test_mse, "test error", TEST_COLOUR)):
         data.append(dict(type="scatter", x=ps, y=_floored(values), customdata=values, mode="lines", name=name,
                          line=dict(color=colour, width=2), **right,
                          hovertemplate=f"p = %{{x}}<br>{name}: %{{customdata:.3g}}<extra></extra>"))
@@ -230,5 +237,6 @@ def _label(fits: PolynomialFits, p: int) -> dict:
     """A line of text over the fit: which p, what kind of fit, its errors and ‖ŵ‖ (a trace, so frames can change it)."""
     text = (f"<b>{_regime(fits, p)}</b> · train {_error_text(fits.train_mse[p - 1])} · "
             f"test {_error_text(fits.test_mse[p - 1])} · ‖ŵ‖ = {fits.weight_norm[p - 1]:.3g}")
-    return dict(type="scatter", x=[-0.98], y=[FIT_RANGE[1] * 0.9], mode="text", text=[text], textposition="middle right",
-                textfont=dict(size=13), showlegend=False, hoverinfo="skip", name="this fit")
+    return dict(type="scatter", x=[-0.98], y=[FIT_RANGE[1] * 0.9], mode="text", text=[text],
+                textposition="middle right", textfont=dict(size=13), showlegend=False, hoverinfo="skip",
+                name="this fit")

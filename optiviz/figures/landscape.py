@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import sequential
 
 from optiviz.figures.palette import colour
+from optiviz.figures.plain import even_scale, unvalidated
 from optiviz.figures.train_network import base_name, run_title
 from optiviz.nn.landscape import Landscape, PathPlane, Slice
 
-COLOURSCALE = "Viridis"
+COLOURSCALE = even_scale(sequential.Viridis)
 FLOOR = 1e-6  # losses below this are drawn at it (log colour scale)
-LEGEND = dict(orientation="h", y=1.0, yanchor="bottom", x=0.5, xanchor="center", font_size=12, bgcolor="rgba(255,255,255,0)")
+LEGEND = dict(orientation="h", y=1.0, yanchor="bottom", x=0.5, xanchor="center", font=dict(size=12),
+              bgcolor="rgba(255,255,255,0)")
 TOP_SHARE = 0.9  # the colour scale spans the lowest 90% of the map's values; the highest 10% share its top colour
 STAR = dict(symbol="star", size=15, color="white", line=dict(color="black", width=1.5))
 
@@ -25,26 +28,31 @@ def _log_loss(Z) -> np.ndarray:
     return np.log10(np.maximum(np.where(np.isfinite(Z), Z, np.nan), FLOOR))
 
 
-def _map(title: str, Z, alphas, betas, x_title: str, y_title: str, x_name: str, y_name: str) -> go.Figure:
-    """A square contour map of log₁₀ loss, its own colour scale (the shape matters here, not the level)."""
+def _map(title: str, Z, alphas, betas, x_title: str, y_title: str, x_name: str, y_name: str,
+         marks: list[dict]) -> go.Figure:
+    """A square contour map of log₁₀ loss, its own colour scale (the shape matters here, not the level), under
+    the traces ``marks``."""
     z = _log_loss(Z)
     finite = z[np.isfinite(z)]
     # a cliff far from θ* would take the whole scale and flatten the dips near it: its top 10% share one colour
     low, high = (float(finite.min()), float(np.quantile(finite, TOP_SHARE))) if finite.size else (0.0, 1.0)
     high = high if high > low else low + 1.0
-    fig = go.Figure(go.Contour(
-        x=alphas, y=betas, z=z, colorscale=COLOURSCALE, zmin=low, zmax=high,
-        contours=dict(start=low, end=high, size=(high - low) / 24), line=dict(width=0.5, color="rgba(255,255,255,0.35)"),
+    contour = dict(
+        type="contour", x=alphas, y=betas, z=z, colorscale=COLOURSCALE, zmin=low, zmax=high,
+        contours=dict(start=low, end=high, size=(high - low) / 24),
+        line=dict(width=0.5, color="rgba(255,255,255,0.35)"),
         colorbar=dict(title=dict(text="log₁₀ loss", side="top"), orientation="h", x=0.5, xanchor="center", y=-0.2,
-                      yanchor="top", len=0.7, thickness=10, tickformat=".2f"),  # under the map, wherever the square sits
-        hovertemplate=f"{x_name}=%{{x:.3g}}<br>{y_name}=%{{y:.3g}}<br>log₁₀ loss=%{{z:.2f}}<extra></extra>"))
+                      yanchor="top", len=0.7, thickness=10,
+                      tickformat=".2f"),  # under the map, wherever the square sits
+        hovertemplate=f"{x_name}=%{{x:.3g}}<br>{y_name}=%{{y:.3g}}<br>log₁₀ loss=%{{z:.2f}}<extra></extra>")
     # square: one unit of β is as long as one unit of α, and both axes span the grid (equal lengths), no padding
-    fig.update_xaxes(title_text=x_title, constrain="domain", range=[float(np.min(alphas)), float(np.max(alphas))])
-    fig.update_yaxes(title_text=y_title, scaleanchor="x", scaleratio=1, constrain="domain",
-                     range=[float(np.min(betas)), float(np.max(betas))])
-    fig.update_layout(title=dict(text=title, x=0.5, xanchor="center", y=0.98, yanchor="top", font_size=15),
-                      height=500, margin=dict(l=10, r=10, t=90, b=10), legend=LEGEND)
-    return fig
+    layout = dict(
+        xaxis=dict(title=dict(text=x_title), constrain="domain", range=[float(np.min(alphas)), float(np.max(alphas))]),
+        yaxis=dict(title=dict(text=y_title), scaleanchor="x", scaleratio=1, constrain="domain",
+                   range=[float(np.min(betas)), float(np.max(betas))]),
+        title=dict(text=title, x=0.5, xanchor="center", y=0.98, yanchor="top", font=dict(size=15)),
+        height=500, margin=dict(l=10, r=10, t=90, b=10), legend=LEGEND)
+    return unvalidated([contour, *marks], layout)
 
 
 def slice_title(s: Slice) -> str:
@@ -55,12 +63,12 @@ def slice_title(s: Slice) -> str:
 
 def slice_figure(s: Slice) -> go.Figure:
     """One network's loss on its random slice: θ* a star, the slice's local minima crosses."""
-    fig = _map(slice_title(s), s.Z, s.alphas, s.betas, "α (random direction d₁)", "β (random direction d₂)", "α", "β")
-    fig.add_trace(go.Scatter(x=s.shape.minima_alpha, y=s.shape.minima_beta, mode="markers", name="local minimum",
-                             marker=dict(symbol="x-thin", size=11, line=dict(width=2.5, color="#ff4f9a")),
-                             hovertemplate="local minimum<br>α=%{x:.2f}, β=%{y:.2f}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=[0.0], y=[0.0], mode="markers", name="θ* (trained)", marker=STAR, hoverinfo="skip"))
-    return fig
+    marks = [dict(type="scatter", x=s.shape.minima_alpha, y=s.shape.minima_beta, mode="markers", name="local minimum",
+                  marker=dict(symbol="x-thin", size=11, line=dict(width=2.5, color="#ff4f9a")),
+                  hovertemplate="local minimum<br>α=%{x:.2f}, β=%{y:.2f}<extra></extra>"),
+             dict(type="scatter", x=[0.0], y=[0.0], mode="markers", name="θ* (trained)", marker=STAR, hoverinfo="skip")]
+    return _map(slice_title(s), s.Z, s.alphas, s.betas, "α (random direction d₁)", "β (random direction d₂)", "α", "β",
+                marks)
 
 
 def path_title(p: PathPlane) -> str:
@@ -69,19 +77,19 @@ def path_title(p: PathPlane) -> str:
 
 def path_figure(p: PathPlane, label: str) -> go.Figure:
     """One network's loss on the plane of its path's PCA directions, with the path from the start to θ*."""
-    fig = _map(path_title(p), p.Z, p.alphas, p.betas, f"PC 1 of the path ({p.share[0]:.0%})", f"PC 2 ({p.share[1]:.0%})",
-               "PC 1", "PC 2")
     c = colour(base_name(label))
-    fig.add_trace(go.Scatter(x=p.path_alpha, y=p.path_beta, mode="lines", line=dict(color="white", width=6),
-                             hoverinfo="skip", showlegend=False))  # a white edge under the path
-    fig.add_trace(go.Scatter(x=p.path_alpha, y=p.path_beta, mode="lines+markers", name=f"{run_title(label)}'s path",
-                             line=dict(color=c, width=3), marker=dict(size=4, color=c),
-                             customdata=np.arange(len(p.path_alpha)), hovertemplate="epoch %{customdata}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=p.path_alpha[:1], y=p.path_beta[:1], mode="markers", name="start",
-                             marker=dict(symbol="circle", size=13, color="white", line=dict(color="black", width=2.5)),
-                             hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=[0.0], y=[0.0], mode="markers", name="θ* (trained)", marker=STAR, hoverinfo="skip"))
-    return fig
+    marks = [
+        dict(type="scatter", x=p.path_alpha, y=p.path_beta, mode="lines", line=dict(color="white", width=6),
+             hoverinfo="skip", showlegend=False),  # a white edge under the path
+        dict(type="scatter", x=p.path_alpha, y=p.path_beta, mode="lines+markers", name=f"{run_title(label)}'s path",
+             line=dict(color=c, width=3), marker=dict(size=4, color=c),
+             customdata=np.arange(len(p.path_alpha)), hovertemplate="epoch %{customdata}<extra></extra>"),
+        dict(type="scatter", x=p.path_alpha[:1], y=p.path_beta[:1], mode="markers", name="start",
+             marker=dict(symbol="circle", size=13, color="white", line=dict(color="black", width=2.5)),
+             hoverinfo="skip"),
+        dict(type="scatter", x=[0.0], y=[0.0], mode="markers", name="θ* (trained)", marker=STAR, hoverinfo="skip")]
+    return _map(path_title(p), p.Z, p.alphas, p.betas, f"PC 1 of the path ({p.share[0]:.0%})",
+                f"PC 2 ({p.share[1]:.0%})", "PC 1", "PC 2", marks)
 
 
 def slices_caption(view: Landscape) -> str:
@@ -120,7 +128,7 @@ def paths_caption(view: Landscape) -> str:
     shares = " and ".join(f"{p.share.sum():.0%}" for p in view.paths)
     random = " and ".join(f"{s.path_share:.0%}" for s in view.slices if np.isfinite(s.path_share))
     return ("In a space of many weights, two random directions are nearly perpendicular to the path: the random "
-            f"slices above hold only {random or 'a sliver'} of the path's squared length, so the path would shrink to a "
-            "dot there. Here each network's loss is drawn on the plane of its own path's two principal directions "
+            f"slices above hold only {random or 'a sliver'} of the path's squared length, so the path would shrink "
+            "to a dot there. Here each network's loss is drawn on the plane of its own path's two principal directions "
             f"(PCA of θ_t − θ*, as Li et al. do), which holds {shares} of it: the path walks on this surface from "
             "the start (white dot) to θ* (the star). Distances are true on both axes.")

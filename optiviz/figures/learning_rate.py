@@ -71,7 +71,8 @@ def range_test(long: RangeTest, minimum_loss: float, points: dict[str, tuple[flo
         data.append(dict(type="scatter", x=[rate], y=[y], mode="markers", name=label,
                          legendgroup="Figure 11", legendgrouptitle=dict(text="Figure 11's rates:"),
                          marker=dict(symbol=("x" if diverged and on_curve else "triangle-up" if not on_curve
-                                             else "diamond" if label == "your α" else "circle"),  # your α: dashed in Fig. 11
+                                             else "diamond" if label == "your α"  # your α: dashed in Fig. 11
+                                             else "circle"),
                                      size=13, color=colour, line=dict(color="white", width=1.5)),
                          hovertemplate=f"{label}: α = {rate:.3g}<br>" +
                                        ("diverged" if diverged else f"L − L* = {gap:.3g}") + "<extra></extra>"))
@@ -110,7 +111,8 @@ def distances(paths: pd.DataFrame, w_star, window: int) -> pd.DataFrame:
         rms = np.sqrt((c[n] - c[lo]) / (n - lo))
         out.append(pd.DataFrame({"run": run, "step": group["step"].to_numpy(), "epoch": group["epoch"].to_numpy(),
                                  "distance": d, "smoothed": rms}))
-    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=["run", "step", "epoch", "distance", "smoothed"])
+    return (pd.concat(out, ignore_index=True) if out
+            else pd.DataFrame(columns=["run", "step", "epoch", "distance", "smoothed"]))
 
 
 def settle_curves(dist: pd.DataFrame, x: str, colours: dict[str, str], names: dict[str, str],
@@ -128,7 +130,8 @@ def settle_curves(dist: pd.DataFrame, x: str, colours: dict[str, str], names: di
         y = np.maximum(group["smoothed"].to_numpy(), FLOOR)
         data.append(dict(type="scatter", x=group[x].to_numpy(), y=y.astype(np.float32), mode="lines", name=name,
                          legendgroup=name, line=dict(color=colour, width=3),
-                         hovertemplate=f"{name}<br>{axis_word(x)} %{{x:.4g}}<br>RMS |W − w*| = %{{y:.3g}}<extra></extra>"))
+                         hovertemplate=f"{name}<br>{axis_word(x)} %{{x:.4g}}<br>"
+                                       "RMS |W − w*| = %{y:.3g}<extra></extra>"))
         if run in diverged and len(y):
             data.append(dict(type="scatter", x=[group[x].iloc[-1]], y=[float(y[-1])], mode="markers+text",
                              text=["diverged"], textposition="middle left", legendgroup=name, showlegend=False,
@@ -142,12 +145,14 @@ def settle_curves(dist: pd.DataFrame, x: str, colours: dict[str, str], names: di
     return unvalidated(data, layout)
 
 
-def zoom_bounds(dist: pd.DataFrame, w_star, since: float, x: str = "epoch") -> tuple[tuple[float, float], tuple[float, float]]:
+def zoom_bounds(dist: pd.DataFrame, w_star, since: float,
+                x: str = "epoch") -> tuple[tuple[float, float], tuple[float, float]]:
     """A square around w* holding every run's path from ``since`` on (in ``x`` units), with a margin, rounded."""
     late = dist[dist[x] >= since]["distance"].to_numpy()
     reach = float(np.nanmax(late)) if late.size and np.isfinite(late).any() else 1.0
     half = float(f"{min(max(reach * 1.12, 1e-3), 1e3):.2g}")
-    return ((round(w_star[0] - half, 6), round(w_star[0] + half, 6)), (round(w_star[1] - half, 6), round(w_star[1] + half, 6)))
+    return ((round(w_star[0] - half, 6), round(w_star[0] + half, 6)),
+            (round(w_star[1] - half, 6), round(w_star[1] + half, 6)))
 
 
 def schedule_curves(paths: pd.DataFrame, x: str, colours: dict[str, str], names: dict[str, str]) -> go.Figure:

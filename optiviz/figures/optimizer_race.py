@@ -20,7 +20,8 @@ MAX_FRAMES = 48  # animation frames on the race map
 BLOCK = 8  # frames per piece of a trail on the race map (see _trails)
 FLOOR = 1e-12  # losses below this are drawn at it on log axes
 # plotly's toolbar for the map: download, zoom (drag a box) and reset only, clear of the legend's first row
-MAP_CONFIG = dict(displaylogo=False, modeBarButtonsToRemove=["zoomIn2d", "zoomOut2d", "autoScale2d", "pan2d", "select2d", "lasso2d"])
+MAP_CONFIG = dict(displaylogo=False,
+                  modeBarButtonsToRemove=["zoomIn2d", "zoomOut2d", "autoScale2d", "pan2d", "select2d", "lasso2d"])
 NO_NAME = dict(namelength=0)  # no trace-name box beside a hover: the map's JSON then has no < > to escape (<extra>)
 
 
@@ -168,12 +169,12 @@ def _loss_traces(paths: Sequence[Path], axes: dict, legend: bool = True) -> list
     for p in paths:
         name, label = p.optimizer, _label(p.optimizer)
         data.append(dict(type="scatter", x=typed_array(p.step), y=typed_array(np.maximum(p.loss, FLOOR)), mode="lines",
-                         name=label, legendgroup=name, showlegend=legend, line=dict(color=colour(name), width=2), **axes,
-                         hovertemplate=f"{label}  step %{{x}}  loss %{{y:.3g}}", hoverlabel=NO_NAME))
+                         name=label, legendgroup=name, showlegend=legend, line=dict(color=colour(name), width=2),
+                         **axes, hovertemplate=f"{label}  step %{{x}}  loss %{{y:.3g}}", hoverlabel=NO_NAME))
         if p.diverged_at is not None:
             data.append(dict(type="scatter", x=[p.diverged_at], y=[max(float(p.loss[-1]), FLOOR)], legendgroup=name,
-                             mode="markers+text", marker=dict(symbol="x", size=12, color=colour(name)), text=["diverged"],
-                             textposition="top center", showlegend=False, **axes,
+                             mode="markers+text", marker=dict(symbol="x", size=12, color=colour(name)),
+                             text=["diverged"], textposition="top center", showlegend=False, **axes,
                              hovertemplate=f"{label} diverged at step %{{x}}", hoverlabel=NO_NAME))
     return data
 
@@ -235,10 +236,11 @@ def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: Ba
     """
     start = (float(paths[0].x[0]), float(paths[0].y[0])) if paths else None
     background = background or surface_layers(surface)
-    bar = background.traces[1]["marker"]["colorbar"] | dict(y=sum(MAP_DOMAIN) / 2, yanchor="middle", len=200, lenmode="pixels",
-                                                           x=1.0, xref="paper", xanchor="left", xpad=10, thickness=10)
-    data = [background.traces[0], background.traces[1] | dict(marker=background.traces[1]["marker"] | dict(colorbar=bar)),
-            *_markers(surface, start)]
+    bar = background.traces[1]["marker"]["colorbar"] | dict(y=sum(MAP_DOMAIN) / 2, yanchor="middle", len=200,
+                                                           lenmode="pixels", x=1.0, xref="paper", xanchor="left",
+                                                           xpad=10, thickness=10)
+    scale = background.traces[1] | dict(marker=background.traces[1]["marker"] | dict(colorbar=bar))
+    data = [background.traces[0], scale, *_markers(surface, start)]
     xy = [(p.x.astype(np.float32), p.y.astype(np.float32)) for p in paths]  # as sent: converted once, not per frame
     frame_steps = _frame_steps(steps, n_frames)
     final, trails = _trails(xy, frame_steps)
@@ -246,14 +248,16 @@ def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: Ba
     index = {}  # (optimizer, piece) → trace number
     for p, (path, pieces) in enumerate(zip(paths, final)):
         name, label = path.optimizer, _label(path.optimizer)
-        style = dict(type="scatter", mode="lines", name=label, legendgroup=name, line=dict(color=colour(name), width=2.5),
-                     hovertemplate=f"{label}  (%{{x:.3f}}, %{{y:.3f}})", hoverlabel=NO_NAME)
+        style = dict(type="scatter", mode="lines", name=label, legendgroup=name,
+                     line=dict(color=colour(name), width=2.5), hovertemplate=f"{label}  (%{{x:.3f}}, %{{y:.3f}})",
+                     hoverlabel=NO_NAME)
         for j, piece in enumerate(pieces):
             index[p, j] = len(data)
             data.append(style | piece | dict(showlegend=j == 0))
     dots = dict(size=11, color=[colour(p.optimizer) for p in paths], line=dict(color="white", width=1.5))
     now = len(data)
-    data.append(heads[-1] | dict(type="scatter", mode="markers", showlegend=False, hoverinfo="skip", name="now", marker=dots))
+    data.append(heads[-1] | dict(type="scatter", mode="markers", showlegend=False, hoverinfo="skip", name="now",
+                                 marker=dots))
     loss2 = dict(xaxis="x2", yaxis="y2")
     data += _loss_traces(paths, loss2, legend=False)
     low, high = _loss_range(paths)
@@ -264,8 +268,8 @@ def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: Ba
     cursor = len(data)
     data.append(cursors[-1] | dict(type="scatter", mode="lines", name="step now", showlegend=False, hoverinfo="skip",
                                    line=dict(color=NEUTRAL, width=1.2, dash="dot"), **loss2))
-    data.append(loss_dots[-1] | dict(type="scatter", mode="markers", name="loss now", showlegend=False, hoverinfo="skip",
-                                     marker=dots | dict(size=8), **loss2))
+    data.append(loss_dots[-1] | dict(type="scatter", mode="markers", name="loss now", showlegend=False,
+                                     hoverinfo="skip", marker=dots | dict(size=8), **loss2))
     frames = []
     for k, (s, trail, head) in enumerate(zip(frame_steps, trails, heads)):
         moved = [*(dict(type="scatter", x=x, y=y) for _, _, x, y in trail), head | dict(type="scatter"),
@@ -279,15 +283,16 @@ def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: Ba
         images=[background.image],
         xaxis=dict(range=list(surface.bounds[0]), title=dict(text="x  (w₁)", standoff=2), constrain="domain",
                    showgrid=False, zeroline=False, ticklen=3),
-        yaxis=dict(range=list(surface.bounds[1]), title=dict(text="y  (w₂)", standoff=4), showgrid=False, zeroline=False,
-                   domain=MAP_DOMAIN, scaleanchor="x", scaleratio=1, constrain="domain", constraintoward="middle", ticklen=3),
+        yaxis=dict(range=list(surface.bounds[1]), title=dict(text="y  (w₂)", standoff=4), showgrid=False,
+                   zeroline=False, domain=MAP_DOMAIN, scaleanchor="x", scaleratio=1, constrain="domain",
+                   constraintoward="middle", ticklen=3),
         xaxis2=dict(range=[0, max(steps, 1)], anchor="y2",  # its title: the slider's "step t = …"
                     zeroline=False, ticklen=3, nticks=6),
         yaxis2=dict(type="log", range=[low, high], title=dict(text="loss", standoff=4), anchor="x2", domain=LOSS_DOMAIN,
                     exponentformat="power", minorloglabels="none", nticks=4, fixedrange=True),
         # from the figure's left edge: plotly then lets a row run over the margin, four optimizers fit in one
-        legend=dict(orientation="h", x=-(size.left - 12) / size.map_width(surface), xanchor="left", y=1, yanchor="bottom",
-                    font=dict(size=11), itemwidth=30, tracegroupgap=0),
+        legend=dict(orientation="h", x=-(size.left - 12) / size.map_width(surface), xanchor="left", y=1,
+                    yanchor="bottom", font=dict(size=11), itemwidth=30, tracegroupgap=0),
         # fixed: the legend, colour bar, ▶ Play and slider fit in these margins, so plotly never re-measures them
         margin=dict(l=size.left, r=size.right, t=size.top, b=size.bottom, autoexpand=False),
         width=size.width(surface),
@@ -303,7 +308,8 @@ def loss_curves(paths: Sequence[Path]) -> PlainFigure:
     Plain data, like the map, with the default template go.Figure would add: the same JSON for about half the time.
     """
     layout = dict(
-        xaxis=dict(title=dict(text="step t")), yaxis=dict(type="log", title=dict(text="loss f(Wₜ)"), exponentformat="power", minorloglabels="none"),
+        xaxis=dict(title=dict(text="step t")),
+        yaxis=dict(type="log", title=dict(text="loss f(Wₜ)"), exponentformat="power", minorloglabels="none"),
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), margin=dict(l=10, r=10, t=40, b=10), height=360,
         template=DEFAULT_TEMPLATE,
     )
@@ -323,28 +329,26 @@ def surface_3d(surface: Surface, paths: Sequence[Path], grid: int = 70) -> go.Fi
     title = "log₁₀ loss" if surface.log_levels else "loss"
     height = lift(z)
     above = 0.02 * float(np.ptp(height))
-    fig = go.Figure(
-        go.Surface(x=typed_array(x), y=typed_array(y), z=typed_array(height), colorscale=SURFACE_3D_COLOURSCALE,
-                   showscale=False, opacity=0.85, name="surface",
-                   lighting=dict(ambient=0.8, diffuse=0.5, specular=0.05, roughness=0.9),
-                   contours=dict(z=dict(show=True, usecolormap=False, color="rgba(40,50,70,0.45)", width=1)),
-                   hovertemplate=f"x=%{{x:.2f}}<br>y=%{{y:.2f}}<br>{title}=%{{z:.3g}}<extra></extra>")
-    )
+    data = [dict(type="surface", x=typed_array(x), y=typed_array(y), z=typed_array(height),
+                 colorscale=SURFACE_3D_COLOURSCALE, showscale=False, opacity=0.85, name="surface",
+                 lighting=dict(ambient=0.8, diffuse=0.5, specular=0.05, roughness=0.9),
+                 contours=dict(z=dict(show=True, usecolormap=False, color="rgba(40,50,70,0.45)", width=1)),
+                 hovertemplate=f"x=%{{x:.2f}}<br>y=%{{y:.2f}}<br>{title}=%{{z:.3g}}<extra></extra>")]
     for p in paths:
         z_path = lift(p.loss) + above
-        fig.add_trace(go.Scatter3d(x=typed_array(p.x), y=typed_array(p.y), z=typed_array(z_path), mode="lines",
-                                   name=_label(p.optimizer), legendgroup=p.optimizer,
-                                   line=dict(color=colour(p.optimizer), width=8)))
-        fig.add_trace(go.Scatter3d(x=[float(p.x[-1])], y=[float(p.y[-1])], z=[float(z_path[-1])], mode="markers",
-                                   legendgroup=p.optimizer, showlegend=False, hoverinfo="skip",
-                                   marker=dict(size=5, color=colour(p.optimizer), line=dict(color="white", width=1))))
+        data += [dict(type="scatter3d", x=typed_array(p.x), y=typed_array(p.y), z=typed_array(z_path), mode="lines",
+                      name=_label(p.optimizer), legendgroup=p.optimizer, line=dict(color=colour(p.optimizer), width=8)),
+                 dict(type="scatter3d", x=[float(p.x[-1])], y=[float(p.y[-1])], z=[float(z_path[-1])], mode="markers",
+                      legendgroup=p.optimizer, showlegend=False, hoverinfo="skip",
+                      marker=dict(size=5, color=colour(p.optimizer), line=dict(color="white", width=1)))]
     (x0, x1), (y0, y1) = surface.bounds
-    fig.update_layout(
-        scene=dict(xaxis=dict(title="x (w₁)", range=[x0, x1]), yaxis=dict(title="y (w₂)", range=[y0, y1]), zaxis_title=title,
+    layout = dict(
+        scene=dict(xaxis=dict(title=dict(text="x (w₁)"), range=[x0, x1]),
+                   yaxis=dict(title=dict(text="y (w₂)"), range=[y0, y1]), zaxis=dict(title=dict(text=title)),
                    camera=dict(eye=dict(x=1.25, y=-1.25, z=1.6))),
         legend=dict(orientation="h", y=1.0, x=0), margin=dict(l=0, r=0, t=30, b=0), height=560,
     )
-    return fig
+    return unvalidated(data, layout)
 
 
 def learning_rate_sweep(sweep: pd.DataFrame, chosen: dict[str, float]) -> go.Figure:
@@ -357,16 +361,19 @@ def learning_rate_sweep(sweep: pd.DataFrame, chosen: dict[str, float]) -> go.Fig
         lrs = group["learning_rate"].to_numpy()
         data.append(dict(type="scatter", x=lrs[ok], y=np.maximum(group["final_loss"].to_numpy()[ok], FLOOR),
                          mode="lines+markers", name=label, legendgroup=name, line=dict(color=colour(name), width=2),
-                         marker=dict(size=5), hovertemplate=f"{label}<br>α = %{{x:.3g}}<br>final loss %{{y:.3g}}<extra></extra>"))
+                         marker=dict(size=5),
+                         hovertemplate=f"{label}<br>α = %{{x:.3g}}<br>final loss %{{y:.3g}}<extra></extra>"))
         if not ok.all():
             data.append(dict(type="scatter", x=lrs[~ok], y=np.full(int((~ok).sum()), top * 3.0**i), mode="markers",
                              legendgroup=name, showlegend=False, customdata=group["diverged_at"].to_numpy()[~ok],
                              marker=dict(symbol="x-thin", size=9, line=dict(width=2, color=colour(name))),
-                             hovertemplate=f"{label}<br>α = %{{x:.3g}}<br>diverged at step %{{customdata:.0f}}<extra></extra>"))
+                             hovertemplate=f"{label}<br>α = %{{x:.3g}}<br>"
+                                           "diverged at step %{customdata:.0f}<extra></extra>"))
         if name in chosen:
             shapes.append(dict(type="line", x0=chosen[name], x1=chosen[name], yref="paper", y0=0, y1=1,
                                line=dict(color=colour(name), dash="dot", width=1.5)))
-    shapes.append(dict(type="line", xref="paper", x0=0, x1=1, y0=top / 1.8, y1=top / 1.8, line=dict(color=NEUTRAL, width=1, dash="dot")))
+    shapes.append(dict(type="line", xref="paper", x0=0, x1=1, y0=top / 1.8, y1=top / 1.8,
+                       line=dict(color=NEUTRAL, width=1, dash="dot")))
     layout = dict(
         xaxis=dict(type="log", title=dict(text="learning rate α"), exponentformat="power", minorloglabels="none"),
         yaxis=dict(type="log", title=dict(text="final loss"), exponentformat="power", minorloglabels="none"),

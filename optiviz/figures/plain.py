@@ -1,9 +1,23 @@
-"""A figure kept as the plain dict it was built from, for figures too big for plotly's object model,
-and the typed arrays such a dict carries."""
+"""Plain-dict figures: the one way the builders of optiviz/figures make a figure, and the helpers they share.
+
+Every builder assembles plain dicts: traces as dicts with their ``type``, one layout dict (``grid`` gives the axes
+of a grid of panels as plotly's make_subplots lays them out, ``cell`` puts a trace in a panel), frames as dicts.
+It returns them through one of two wrappers:
+
+- ``unvalidated(data, layout, frames)``, the rule: a go.Figure built without plotly's validation, which pages and
+  tests read as any go.Figure;
+- ``PlainFigure(spec)``, for a figure too big for plotly's object model, whose ``to_dict`` copy on every rerun
+  would cost milliseconds: the animated race map (and the loss strip drawn on the same rerun), the scrub map,
+  double descent's figures. Its arrays go in encoded (``typed_array``).
+
+Nothing here validates: tests/test_figure_style.py rebuilds each builder's figure with validation, and
+tests/test_plain_figure.py pins the plotly and Streamlit internals the two wrappers rely on.
+"""
 
 from __future__ import annotations
 
 import base64
+import re
 
 import numpy as np
 import plotly.graph_objects as go
@@ -33,15 +47,17 @@ def typed_prefixes(values, lengths) -> list[dict]:
     for n in lengths:
         size = 4 * int(n)
         full = size - size % 3
-        specs.append({"dtype": "f4", "bdata": whole[: full // 3 * 4] + base64.b64encode(raw[full:size]).decode("ascii")})
+        tail = base64.b64encode(raw[full:size]).decode("ascii")
+        specs.append({"dtype": "f4", "bdata": whole[: full // 3 * 4] + tail})
     return specs
 
 
-def unvalidated(data: list[dict], layout: dict) -> go.Figure:
-    """``go.Figure({"data": data, "layout": layout})`` without plotly's check of every property as it is set
-    (about 1 ms a trace): for traces and layouts built and tested here. Plotly's private ``_validate=False``,
-    used here only; tests/test_plain_figure.py pins that it still builds the same figure."""
-    return go.Figure(dict(data=data, layout=layout), _validate=False)
+def unvalidated(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
+    """``go.Figure({"data": data, "layout": layout, "frames": frames})`` without plotly's check of every property
+    as it is set (about 1 ms a trace): for traces and layouts built and tested here. Plotly's private
+    ``_validate=False``, used here only; tests/test_plain_figure.py pins that it still builds the same figure."""
+    return go.Figure(dict(data=data, layout=layout, **({"frames": frames} if frames is not None else {})),
+                     _validate=False)
 
 
 class PlainFigure(go.Figure):
@@ -69,75 +85,84 @@ class PlainFigure(go.Figure):
         return self
 
 
-class Panels:
-    """A grid of panels, as ``make_subplots`` lays them out, built as plain dicts and put in a figure unvalidated.
+def grid(rows: int, cols: int, titles=(), *, column_titles=(), row_titles=(), horizontal_spacing: float | None = None,
+         vertical_spacing: float | None = None, column_widths=None, shared_yaxes: bool = False,
+         title_size: int = 16) -> dict:
+    """The layout of a rows × cols grid of panels, as plotly's ``make_subplots`` lays it out, as a plain dict.
 
-    Plotly checks every property as it is set (about 1 ms a trace, ~10 ms a subplot layout: more than
-    the numbers behind these figures cost); the traces and axes here are built by this module and
-    tested, so the figure skips that. Panel (row, col) is number k = (row − 1)·cols + col, on axes
-    x{k}, y{k} ("x", "y" for k = 1); row 1 is the top. ``update_xaxes``/``update_yaxes`` take plotly
-    axis properties (``title_text`` for the title) for one panel or, without row and col, for all.
+    Panel k = (row − 1)·cols + col (row 1 at the top) has axes ``xaxis{k}``/``yaxis{k}`` ("xaxis", "yaxis" for
+    k = 1), each anchored to the other; a trace goes in it with ``**cell(k)``. Column j spans
+    [Σ_{i<j} w_i + j·h, … + w_j] with w_j = (W − h·(cols − 1))·c_j/Σc (c: ``column_widths``, equal by default;
+    W = 0.98 with row titles, else 1; h: ``horizontal_spacing``, 0.2/cols by default), rows likewise from the top
+    (``vertical_spacing``, 0.3/rows). Titles are annotations (font ``title_size``): ``titles`` above each panel,
+    ``column_titles`` above the top row, ``row_titles`` at the right, turned 90°. ``shared_yaxes``: the
+    panels of a row match the first one's y-axis, whose tick labels are the only ones shown.
     """
+    h = 0.2 / cols if horizontal_spacing is None else horizontal_spacing
+    v = 0.3 / rows if vertical_spacing is None else vertical_spacing
+    full = 0.98 if row_titles else 1.0
+    if column_widths is None:  # plotly's arithmetic, to the last bit
+        widths = [(full - h * (cols - 1)) / cols] * cols
+    else:
+        widths = [(full - h * (cols - 1)) * (c / float(sum(column_widths))) for c in column_widths]
+    heights = [(1.0 - v * (rows - 1)) / rows] * rows
+    x_spans = [(sum(widths[:c]) + c * h, sum(widths[:c]) + c * h + widths[c]) for c in range(cols)]
+    y_spans = []
+    for r in range(rows):  # r = 0 is the top row
+        low = sum(heights[: rows - 1 - r]) + (rows - 1 - r) * v
+        y_spans.append(tuple(min(max(y, 0.0), 1.0) if -0.01 < y < 1.01 else y for y in (low, low + heights[r])))
+    layout: dict = {}
+    for r in range(rows):
+        for c in range(cols):
+            k = r * cols + c + 1
+            (x0, x1), (y0, y1) = x_spans[c], y_spans[r]
+            layout[_key("x", k)] = {"domain": [max(0.0, x0), min(1.0, x1)], "anchor": _ref("y", k)}
+            layout[_key("y", k)] = {"domain": [max(0.0, y0), min(1.0, y1)], "anchor": _ref("x", k)}
+            if shared_yaxes and c > 0:
+                layout[_key("y", k)] |= {"matches": _ref("y", r * cols + 1), "showticklabels": False}
+    cells = [(x_spans[c], y_spans[r]) for r in range(rows) for c in range(cols)]
+    size = title_size
+    notes = [_title(text, size, (x0 + x1) / 2.0, y1) for text, ((x0, x1), (_, y1)) in zip(titles, cells) if text]
+    notes += [_title(text, size, (x0 + x1) / 2.0, y_spans[0][1])
+              for text, (x0, x1) in zip(column_titles, x_spans) if text]
+    notes += [_title(text, size, x_spans[-1][1], (y0 + y1) / 2.0, xanchor="left", yanchor="middle", textangle=90)
+              for text, (y0, y1) in zip(row_titles, y_spans) if text]
+    return layout | ({"annotations": notes} if notes else {})
 
-    def __init__(self, rows: int, cols: int, subplot_titles=(), horizontal_spacing: float = 0.2 / 3,
-                 vertical_spacing: float = 0.3 / 3, shared_yaxes: bool = False):
-        self.rows, self.cols = rows, cols
-        self.data: list[dict] = []
-        self.layout: dict = {"annotations": []}
-        width = (1 - horizontal_spacing * (cols - 1)) / cols
-        height = (1 - vertical_spacing * (rows - 1)) / rows
-        titles = list(subplot_titles)
-        for row in range(1, rows + 1):
-            for col in range(1, cols + 1):
-                k = (row - 1) * cols + col
-                x0 = (col - 1) * (width + horizontal_spacing)
-                y1 = 1 - (row - 1) * (height + vertical_spacing)
-                x_axis = {"anchor": self._ref("y", k), "domain": [max(x0, 0.0), min(x0 + width, 1.0)]}
-                y_axis = {"anchor": self._ref("x", k), "domain": [max(y1 - height, 0.0), min(y1, 1.0)]}
-                if shared_yaxes and col > 1:
-                    y_axis.update(matches=self._ref("y", (row - 1) * cols + 1), showticklabels=False)
-                self.layout[self._name("xaxis", k)] = x_axis
-                self.layout[self._name("yaxis", k)] = y_axis
-                if k <= len(titles) and titles[k - 1]:
-                    self.layout["annotations"].append(dict(
-                        text=titles[k - 1], x=x0 + width / 2, y=y1, xref="paper", yref="paper", xanchor="center",
-                        yanchor="bottom", showarrow=False, font=dict(size=16)))
 
-    @staticmethod
-    def _ref(letter: str, k: int) -> str:
-        return letter if k == 1 else f"{letter}{k}"
+def _title(text: str, size: int, x: float, y: float, xanchor: str = "center", yanchor: str = "bottom",
+           **more) -> dict:
+    return dict(y=y, xref="paper", x=x, yref="paper", text=text, showarrow=False, font=dict(size=size),
+                xanchor=xanchor, yanchor=yanchor, **more)
 
-    @staticmethod
-    def _name(axis: str, k: int) -> str:
-        return axis if k == 1 else f"{axis}{k}"
 
-    def add_trace(self, trace: dict, row: int = 1, col: int = 1) -> None:
-        k = (row - 1) * self.cols + col
-        self.data.append({**trace, "xaxis": self._ref("x", k), "yaxis": self._ref("y", k)})
+def _ref(letter: str, k: int) -> str:
+    return letter if k == 1 else f"{letter}{k}"
 
-    def _update_axes(self, axis: str, row, col, properties: dict) -> None:
-        if "title_text" in properties:
-            properties = {**properties, "title": {"text": properties.pop("title_text")}}
-        ks = ([(row - 1) * self.cols + col] if row is not None else
-              [k for k in range(1, self.rows * self.cols + 1)])
-        for k in ks:
-            self.layout[self._name(axis, k)].update(properties)
 
-    def update_xaxes(self, row=None, col=None, **properties) -> None:
-        self._update_axes("xaxis", row, col, properties)
+def _key(letter: str, k: int) -> str:
+    return f"{letter}axis" if k == 1 else f"{letter}axis{k}"
 
-    def update_yaxes(self, row=None, col=None, **properties) -> None:
-        self._update_axes("yaxis", row, col, properties)
 
-    def update_annotations(self, font_size: int) -> None:
-        for note in self.layout["annotations"]:
-            note["font"] = dict(size=font_size)
+def cell(k: int) -> dict:
+    """The axes of panel k of a ``grid``, for a trace: ``{"xaxis": "x3", "yaxis": "y3"}``."""
+    return {"xaxis": _ref("x", k), "yaxis": _ref("y", k)}
 
-    def update_layout(self, **properties) -> None:
-        self.layout.update(properties)
 
-    def figure(self) -> go.Figure:
-        return unvalidated(self.data, self.layout)
+def axis(layout: dict, letter: str, k: int) -> dict:
+    """Panel k's x- or y-axis (``letter`` "x" or "y") in a ``grid``'s layout."""
+    return layout[_key(letter, k)]
+
+
+def axes(layout: dict, letter: str) -> list[dict]:
+    """Every x- (or y-) axis of a layout, for properties all panels share."""
+    return [value for key, value in layout.items() if re.fullmatch(f"{letter}axis[0-9]*", key)]
+
+
+def even_scale(colours) -> list:
+    """``colours`` spread evenly over [0, 1]: a named colour scale as plotly spells it out (plotly.js knows a few
+    names only, with other stops), e.g. ``even_scale(plotly.colors.sequential.Viridis)`` for "Viridis"."""
+    return [[i / (len(colours) - 1), c] for i, c in enumerate(colours)]
 
 
 def band(x, low, high, colour: str, name: str, opacity: float = 0.18, **properties) -> dict:

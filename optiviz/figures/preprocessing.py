@@ -75,9 +75,11 @@ def _points(X: np.ndarray, y: np.ndarray, classes: bool, colour: str, k: int, na
     """The cloud: one colour, or one per class (logistic labels)."""
     if not classes:
         return [dict(type="scatter", x=X[:, 0], y=X[:, 1], mode="markers", name=name, showlegend=False, **_axes_ref(k),
-                     marker=dict(size=5, color=colour, opacity=0.55), hovertemplate="(%{x:.2f}, %{y:.2f})<extra></extra>")]
-    return [dict(type="scatter", x=X[y == c, 0], y=X[y == c, 1], mode="markers", name=f"class {c}", legendgroup=f"class {c}",
-                 showlegend=legend and k == 0, **_axes_ref(k), marker=dict(size=5, color=CLASS_COLOURS[c], opacity=0.6),
+                     marker=dict(size=5, color=colour, opacity=0.55),
+                     hovertemplate="(%{x:.2f}, %{y:.2f})<extra></extra>")]
+    return [dict(type="scatter", x=X[y == c, 0], y=X[y == c, 1], mode="markers", name=f"class {c}",
+                 legendgroup=f"class {c}", showlegend=legend and k == 0, **_axes_ref(k),
+                 marker=dict(size=5, color=CLASS_COLOURS[c], opacity=0.6),
                  hovertemplate=f"class {c}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>") for c in (0, 1)]
 
 
@@ -90,13 +92,15 @@ def data_panels(problems: dict) -> go.Figure:
     data = []
     for k, (name, p) in enumerate(problems.items()):
         colour = TRANSFORM_COLOURS.get(name, INK["grey"])
-        data += _points(p.X, p.y.astype(int) if p.model == "logistic" else p.y, p.model == "logistic", colour, k, _title(name), True)
+        data += _points(p.X, p.y.astype(int) if p.model == "logistic" else p.y, p.model == "logistic", colour, k,
+                        _title(name), True)
         ex, ey = covariance_ellipse(p.X)
         data.append(dict(type="scatter", x=ex, y=ey, mode="lines", name="2σ ellipse", legendgroup="ellipse",
                          showlegend=k == 0, **_axes_ref(k), line=dict(color=NEUTRAL, width=1.5, dash="dash"),
                          hoverinfo="skip"))
     layout = dict(**_panel_axes(len(names), [box] * len(names), titles=("x₁", "x₂")),
-                  annotations=_panel_titles([f"<b>{_title(n)}</b>" for n in names], [TRANSFORM_COLOURS.get(n) for n in names]),
+                  annotations=_panel_titles([f"<b>{_title(n)}</b>" for n in names],
+                                            [TRANSFORM_COLOURS.get(n) for n in names]),
                   legend=dict(orientation="h", y=-0.12, x=0), margin=dict(l=10, r=10, t=30, b=10), height=360)
     return unvalidated(data, layout)
 
@@ -125,14 +129,16 @@ def loss_panels(comparison) -> go.Figure:
             dict(type="heatmap", x=w1.astype(np.float32), y=w2.astype(np.float32), z=z.astype(np.float32), **ref,
                  colorscale=SURFACE_COLOURSCALE, showscale=False, name=f"{_title(name)} surface",
                  hovertemplate="w₁=%{x:.3f}<br>w₂=%{y:.3f}<br>log₁₀(L − L*)=%{z:.2f}<extra></extra>"),
-            dict(type="scatter", x=lx.astype(np.float32), y=ly.astype(np.float32), mode="lines", **ref, showlegend=False,
-                 hoverinfo="skip", name="contours", line=dict(width=0.8, color="rgba(70,85,110,0.55)")),
+            dict(type="scatter", x=lx.astype(np.float32), y=ly.astype(np.float32), mode="lines", **ref,
+                 showlegend=False, hoverinfo="skip", name="contours",
+                 line=dict(width=0.8, color="rgba(70,85,110,0.55)")),
         ]
         end = traj.diverged_at[k] if traj.diverged_at[k] >= 0 else len(traj.loss)
         path = traj.points[:end, k]
         data.append(dict(type="scatter", x=path[:, 0], y=path[:, 1], mode="lines+markers", name=_title(name),
                          showlegend=False, **ref, line=dict(color=colour, width=2), marker=dict(size=4, color=colour),
-                         customdata=np.arange(end), hovertemplate="step %{customdata}<br>(%{x:.3f}, %{y:.3f})<extra></extra>"))
+                         customdata=np.arange(end),
+                         hovertemplate="step %{customdata}<br>(%{x:.3f}, %{y:.3f})<extra></extra>"))
         data.append(dict(type="scatter", x=[c.optima[k, 0]], y=[c.optima[k, 1]], mode="markers", name="minimum w*",
                          legendgroup="minimum", showlegend=k == 0, **ref,
                          marker=dict(symbol="star", size=15, color="white", line=dict(color=MINIMUM_COLOUR, width=1.5)),
@@ -160,8 +166,9 @@ def excess_curves(paths: pd.DataFrame, names: dict[str, str] | None = None) -> g
     data = []
     for name, group in paths.groupby("preprocessing", sort=False):
         label = (names or {}).get(name, _title(name))
-        data.append(dict(type="scatter", x=group["step"].to_numpy(), y=np.maximum(group["loss − minimum"].to_numpy(), FLOOR),
-                         mode="lines", name=label, line=dict(color=TRANSFORM_COLOURS.get(name, INK["grey"]), width=2.5),
+        data.append(dict(type="scatter", x=group["step"].to_numpy(),
+                         y=np.maximum(group["loss − minimum"].to_numpy(), FLOOR), mode="lines", name=label,
+                         line=dict(color=TRANSFORM_COLOURS.get(name, INK["grey"]), width=2.5),
                          hovertemplate=f"{_title(name)}<br>step %{{x}}<br>L − L* = %{{y:.3g}}<extra></extra>"))
     layout = dict(xaxis=dict(title=dict(text="step t")),
                   yaxis=dict(type="log", title=dict(text="L(wₜ) − L*"), exponentformat="power", minorloglabels="none"),
@@ -182,10 +189,11 @@ def rate_sweep_curves(sweep: pd.DataFrame, chosen: float | None, steps: int, pic
         diverged = group["diverged at step"].notna().to_numpy()
         data.append(dict(type="scatter", x=rates, y=np.where(diverged, np.nan, done), mode="lines+markers",
                          name=_title(name), legendgroup=name, line=dict(color=colour, width=2.5), marker=dict(size=6),
-                         connectgaps=False, hovertemplate=f"{_title(name)}<br>α = %{{x:.3g}}<br>%{{y}} steps<extra></extra>"))
+                         connectgaps=False,
+                         hovertemplate=f"{_title(name)}<br>α = %{{x:.3g}}<br>%{{y}} steps<extra></extra>"))
         if diverged.any():
-            data.append(dict(type="scatter", x=rates[diverged], y=np.full(int(diverged.sum()), top * 1.15**i), mode="markers",
-                             legendgroup=name, showlegend=False,
+            data.append(dict(type="scatter", x=rates[diverged], y=np.full(int(diverged.sum()), top * 1.15**i),
+                             mode="markers", legendgroup=name, showlegend=False,
                              marker=dict(symbol="x-thin", size=9, line=dict(width=2, color=colour)),
                              hovertemplate=f"{_title(name)}<br>α = %{{x:.3g}}: diverged<extra></extra>"))
         if picked and name in picked:
@@ -238,7 +246,8 @@ def sensitivity_clouds(sens, size: float) -> go.Figure:
                          hovertemplate="changed class<br>(%{x:.2f}, %{y:.2f})<extra></extra>"))
         data.append(dict(type="scatter", x=[0.0], y=[0.0], mode="markers+text", text=["origin" if k else ""],
                          textposition="bottom right",
-                         showlegend=False, **ref, marker=dict(symbol="cross-thin", size=12, line=dict(width=2, color=NEUTRAL)),
+                         showlegend=False, **ref,
+                         marker=dict(symbol="cross-thin", size=12, line=dict(width=2, color=NEUTRAL)),
                          hoverinfo="skip"))
     titles = [f"{CLOUD_NAMES[k]}: {flips[k].mean():.0%} of points change class" for k in range(2)]
     layout = dict(**_panel_axes(2, [box, box], titles=("x₁", "x₂")), annotations=_panel_titles(titles, CLOUD_COLOURS),

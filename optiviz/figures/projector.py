@@ -106,7 +106,8 @@ def enlarged(figure: dict) -> dict:
     for name in ("title", "legend"):
         part = layout.get(name)
         if isinstance(part, dict) and "size" not in part.get("font", {}):
-            layout[name] = part | {"font": part.get("font", {}) | {"size": font_size(TITLE_FONT if name == "title" else BASE_FONT)}}
+            size = font_size(TITLE_FONT if name == "title" else BASE_FONT)
+            layout[name] = part | {"font": part.get("font", {}) | {"size": size}}
     for key in ("width", "height"):
         if isinstance(layout.get(key), (int, float)):
             layout[key] = pixels(layout[key])

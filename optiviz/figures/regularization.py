@@ -10,11 +10,10 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from optiviz.figures.palette import (CLASS_COLOURS, FEATURE_COLOURS, INK, NEUTRAL, PENALTY_COLOURS, REGULARIZER_COLOURS,
                                      STOP_COLOUR)
-from optiviz.figures.plain import band
+from optiviz.figures.plain import axes, axis, band, cell, grid, unvalidated
 from optiviz.nn.seeds import final_values, spread
 
 # One colour per run on every figure of the lab (figures/palette.py; grey = no regularizer). The weights w₁, w₂, …
@@ -44,6 +43,21 @@ def _feature_line(j: int) -> dict:
                 dash="solid" if j < len(FEATURE_COLOURS) else "dash")
 
 
+def _vline(x, k: int, line: dict) -> dict:
+    """A vertical line at x across panel k (plotly's ``add_vline``, as a plain shape)."""
+    on = cell(k)
+    return dict(type="line", x0=x, x1=x, xref=on["xaxis"], y0=0, y1=1, yref=f"{on['yaxis']} domain", line=line)
+
+
+def _hline(y, line: dict) -> dict:
+    """A horizontal line at y across the plot (plotly's ``add_hline``, as a plain shape)."""
+    return dict(type="line", x0=0, x1=1, xref="x domain", y0=y, y1=y, yref="y", line=line)
+
+
+def _note(text: str, size: int, **where) -> dict:
+    return dict(text=text, showarrow=False, font=dict(size=size), **where)
+
+
 # ---- weight paths -----------------------------------------------------------------------------------
 
 
@@ -69,66 +83,67 @@ def weight_paths(paths: pd.DataFrame, lam_max: float, chosen: float, mix: float)
     marked by a dashed line, λ_max (L1) and λ_max/α (elastic net) by dotted ones.
     """
     names = list(PENALTY_TITLES)
-    fig = make_subplots(1, 3, shared_yaxes=True, horizontal_spacing=0.03,
-                        subplot_titles=[(f"{PENALTY_TITLES[n]}, α = {mix:g}" if n == "elastic net" else  # name, then
-                                         PENALTY_TITLES[n]).replace(": ", "<br>") for n in names])  # penalty: fits a third
-    fig.update_annotations(font_size=13)
+    layout = grid(1, 3, [(f"{PENALTY_TITLES[n]}, α = {mix:g}" if n == "elastic net" else  # name, then
+                          PENALTY_TITLES[n]).replace(": ", "<br>") for n in names],  # penalty: fits a third
+                  shared_yaxes=True, horizontal_spacing=0.03, title_size=13)
+    notes = layout["annotations"]
     zeros = zero_points(paths)
+    data, shapes = [], []
     for col, name in enumerate(names, start=1):
         part = paths[paths["penalty"] == name]
         for j, (feature, path) in enumerate(part.groupby("feature")):
-            fig.add_trace(go.Scatter(
-                x=path["lambda"].to_numpy(), y=path["weight"].to_numpy(), mode="lines", line=_feature_line(j),
-                name=f"w{feature}", legendgroup=f"w{feature}", showlegend=col == 1,
-                hovertemplate=f"{name}<br>w{feature} = %{{y:.4g}}<br>λ = %{{x:.3g}}<extra></extra>"), 1, col)
+            data.append(dict(
+                type="scatter", x=path["lambda"].to_numpy(), y=path["weight"].to_numpy(), mode="lines",
+                line=_feature_line(j), name=f"w{feature}", legendgroup=f"w{feature}", showlegend=col == 1,
+                hovertemplate=f"{name}<br>w{feature} = %{{y:.4g}}<br>λ = %{{x:.3g}}<extra></extra>", **cell(col)))
         z = zeros[zeros["penalty"] == name]
         if len(z):
-            fig.add_trace(go.Scatter(
-                x=z["lambda"].to_numpy(), y=np.zeros(len(z)), mode="markers", showlegend=col == 1,
+            data.append(dict(
+                type="scatter", x=z["lambda"].to_numpy(), y=np.zeros(len(z)), mode="markers", showlegend=col == 1,
                 name="weight becomes exactly 0", legendgroup="zero",
                 marker=dict(size=9, color=[FEATURE_COLOURS[(f - 1) % len(FEATURE_COLOURS)] for f in z["feature"]],
                             line=dict(color="white", width=1.5)),
-                hovertemplate="w%{text} = 0 from λ = %{x:.3g} on<extra></extra>", text=z["feature"].to_numpy()), 1, col)
-        fig.add_vline(x=chosen, line=dict(color=NEUTRAL, dash="dash", width=1), row=1, col=col)
+                hovertemplate="w%{text} = 0 from λ = %{x:.3g} on<extra></extra>", text=z["feature"].to_numpy(),
+                **cell(col)))
+        shapes.append(_vline(chosen, col, dict(color=NEUTRAL, dash="dash", width=1)))
     for col, (top, text) in ((1, (lam_max, "λ_max")), (3, (lam_max / mix, "λ_max/α"))):
-        fig.add_vline(x=top, line=dict(color=NEUTRAL, dash="dot", width=1.5), row=1, col=col)
+        shapes.append(_vline(top, col, dict(color=NEUTRAL, dash="dot", width=1.5)))
         # annotations on a log axis take log10 of the position (shapes take the value itself)
-        axis = "" if col == 1 else col
-        fig.add_annotation(x=np.log10(top), y=1, xref=f"x{axis}", yref=f"y{axis} domain", text=text, showarrow=False,
-                           xanchor="left", yanchor="top", font=dict(size=11))
+        notes.append(_note(text, 11, x=np.log10(top), y=1, xref=cell(col)["xaxis"],
+                           yref=f"{cell(col)['yaxis']} domain", xanchor="left", yanchor="top"))
     span = np.log10([paths["lambda"].min(), paths["lambda"].max()])
-    fig.update_xaxes(type="log", exponentformat="power", title_text="penalty strength λ →", range=list(span))
-    fig.update_yaxes(title_text="weight w_j", row=1, col=1, zeroline=True)
-    fig.update_layout(height=400, margin=dict(l=10, r=10, t=60, b=10), hovermode="closest",
-                      legend=dict(orientation="h", y=-0.2, x=0, yanchor="top"))
-    return fig
+    for x in axes(layout, "x"):
+        x.update(type="log", exponentformat="power", title=dict(text="penalty strength λ →"), range=list(span))
+    layout["yaxis"].update(title=dict(text="weight w_j"), zeroline=True)
+    layout.update(shapes=shapes, height=400, margin=dict(l=10, r=10, t=60, b=10), hovermode="closest",
+                  legend=dict(orientation="h", y=-0.2, x=0, yanchor="top"))
+    return unvalidated(data, layout)
 
 
 def weights_at(paths: pd.DataFrame, chosen: float) -> tuple[go.Figure, float]:
     """(figure, λ shown): the weights of each penalty at the grid λ nearest ``chosen``, and the count of
     nonzero weights against λ. Exact zeros are labelled "0"."""
-    grid = np.sort(paths["lambda"].unique())
-    lam = float(grid[np.argmin(np.abs(np.log(grid) - np.log(chosen)))])
-    fig = make_subplots(1, 2, column_widths=[0.55, 0.45], horizontal_spacing=0.1,
-                        subplot_titles=(f"weights at λ = {lam:.3g}", "number of nonzero weights"))
+    lambdas = np.sort(paths["lambda"].unique())
+    lam = float(lambdas[np.argmin(np.abs(np.log(lambdas) - np.log(chosen)))])
+    layout = grid(1, 2, (f"weights at λ = {lam:.3g}", "number of nonzero weights"), column_widths=[0.55, 0.45],
+                  horizontal_spacing=0.1)
     at = paths[paths["lambda"] == lam]
-    for name, part in at.groupby("penalty", sort=False):
-        fig.add_trace(go.Bar(
-            x=[f"w{f}" for f in part["feature"]], y=part["weight"].to_numpy(), name=name, legendgroup=name,
-            marker_color=run_colour(name), text=np.where(part["nonzero"], "", "0"), textposition="outside",
-            hovertemplate=f"{name}<br>%{{x}} = %{{y:.4g}}<extra></extra>"), 1, 1)
+    data = [dict(type="bar", x=[f"w{f}" for f in part["feature"]], y=part["weight"].to_numpy(), name=name,
+                 legendgroup=name, marker=dict(color=run_colour(name)), text=np.where(part["nonzero"], "", "0"),
+                 textposition="outside", hovertemplate=f"{name}<br>%{{x}} = %{{y:.4g}}<extra></extra>", **cell(1))
+            for name, part in at.groupby("penalty", sort=False)]
     counts = paths.groupby(["penalty", "lambda"], sort=False)["nonzero"].sum().reset_index()
-    for name, part in counts.groupby("penalty", sort=False):
-        fig.add_trace(go.Scatter(
-            x=part["lambda"].to_numpy(), y=part["nonzero"].to_numpy(), mode="lines", line=dict(color=run_colour(name),
-            width=2.5, shape="hv", dash="dot" if name == "L2" else "solid"), name=name, legendgroup=name,
-            showlegend=False, hovertemplate=f"{name}<br>λ = %{{x:.3g}}<br>%{{y}} nonzero<extra></extra>"), 1, 2)
-    fig.add_vline(x=lam, line=dict(color=NEUTRAL, dash="dash", width=1), row=1, col=2)
-    fig.update_xaxes(type="log", exponentformat="power", title_text="penalty strength λ →", row=1, col=2)
-    fig.update_yaxes(title_text="weight", zeroline=True, row=1, col=1)
-    fig.update_yaxes(title_text="nonzero weights", rangemode="tozero", dtick=1, row=1, col=2)
-    fig.update_layout(height=340, barmode="group", margin=dict(l=10, r=10, t=40, b=10))
-    return fig, lam
+    data += [dict(type="scatter", x=part["lambda"].to_numpy(), y=part["nonzero"].to_numpy(), mode="lines",
+                  line=dict(color=run_colour(name), width=2.5, shape="hv", dash="dot" if name == "L2" else "solid"),
+                  name=name, legendgroup=name, showlegend=False,
+                  hovertemplate=f"{name}<br>λ = %{{x:.3g}}<br>%{{y}} nonzero<extra></extra>", **cell(2))
+             for name, part in counts.groupby("penalty", sort=False)]
+    layout["xaxis2"].update(type="log", exponentformat="power", title=dict(text="penalty strength λ →"))
+    layout["yaxis"].update(title=dict(text="weight"), zeroline=True)
+    layout["yaxis2"].update(title=dict(text="nonzero weights"), rangemode="tozero", dtick=1)
+    layout.update(shapes=[_vline(lam, 2, dict(color=NEUTRAL, dash="dash", width=1))], height=340, barmode="group",
+                  margin=dict(l=10, r=10, t=40, b=10))
+    return unvalidated(data, layout), lam
 
 
 def network_weights(results) -> go.Figure:
@@ -136,16 +151,15 @@ def network_weights(results) -> go.Figure:
     values = {r.optimizer: r.layout.flatten(r.params)[: r.layout.n_weights] for r in results}
     edge = max(float(np.max(np.abs(v))) for v in values.values()) or 1.0
     bins = np.linspace(-edge, edge, 81)
-    fig = go.Figure()
-    for label, w in values.items():
-        counts, _ = np.histogram(w, bins)
-        fig.add_trace(go.Scatter(
-            x=(bins[:-1] + bins[1:]) / 2, y=counts, mode="lines", line=dict(color=run_colour(label), width=2, shape="hvh"),
-            name=f"{label}: ‖W‖ = {np.linalg.norm(w):.2f}", hovertemplate=f"{label}<br>w ≈ %{{x:.3f}}<br>%{{y}} weights<extra></extra>"))
-    fig.update_yaxes(type="log", title_text="weights (log scale)", exponentformat="power")
-    fig.update_xaxes(title_text="weight value")
-    fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), legend=dict(x=1, xanchor="right", y=1))
-    return fig
+    data = [dict(type="scatter", x=(bins[:-1] + bins[1:]) / 2, y=np.histogram(w, bins)[0], mode="lines",
+                 line=dict(color=run_colour(label), width=2, shape="hvh"),
+                 name=f"{label}: ‖W‖ = {np.linalg.norm(w):.2f}",
+                 hovertemplate=f"{label}<br>w ≈ %{{x:.3f}}<br>%{{y}} weights<extra></extra>")
+            for label, w in values.items()]
+    layout = dict(yaxis=dict(type="log", title=dict(text="weights (log scale)"), exponentformat="power"),
+                  xaxis=dict(title=dict(text="weight value")), height=320, margin=dict(l=10, r=10, t=30, b=10),
+                  legend=dict(x=1, xanchor="right", y=1))
+    return unvalidated(data, layout)
 
 
 def grid_table(results) -> pd.DataFrame:
@@ -153,18 +167,19 @@ def grid_table(results) -> pd.DataFrame:
     frames = []
     for r in results:
         xx, yy = np.meshgrid(r.grid_x, r.grid_y)
-        frames.append(pd.DataFrame({"run": r.optimizer, "x": xx.ravel(), "y": yy.ravel(), "p_class_1": r.grids[-1].ravel()}))
+        frames.append(pd.DataFrame({"run": r.optimizer, "x": xx.ravel(), "y": yy.ravel(),
+                                    "p_class_1": r.grids[-1].ravel()}))
     return pd.concat(frames, ignore_index=True)
 
 
 # ---- curves -------------------------------------------------------------------------------------------
 
 
-def _curve(fig, x, y, label: str, split: str, row: int, col: int, showlegend: bool, **line) -> None:
-    fig.add_trace(go.Scatter(
-        x=x, y=y, mode="lines", name=f"{label} · {split}", legendgroup=f"{label}{split}", showlegend=showlegend,
-        line=dict(color=run_colour(label), width=2, **line),
-        hovertemplate=f"{label} · {split}<br>epoch %{{x}}<br>%{{y:.3g}}<extra></extra>"), row, col)
+def _curve(x, y, label: str, split: str, col: int, showlegend: bool, **line) -> dict:
+    return dict(
+        type="scatter", x=x, y=y, mode="lines", name=f"{label} · {split}", legendgroup=f"{label}{split}",
+        showlegend=showlegend, line=dict(color=run_colour(label), width=2, **line),
+        hovertemplate=f"{label} · {split}<br>epoch %{{x}}<br>%{{y:.3g}}<extra></extra>", **cell(col))
 
 
 def early_stopping_curves(history: pd.DataFrame, stopped_at: int, kept_epoch: int, patience: int) -> go.Figure:
@@ -175,121 +190,129 @@ def early_stopping_curves(history: pd.DataFrame, stopped_at: int, kept_epoch: in
     """
     epoch = history["epoch"].to_numpy()
     end = stopped_at if stopped_at >= 0 else int(epoch[-1])
-    fig = go.Figure()
+    data = []
     for column, split, dash in (("train_loss", "training", "dash"), ("val_loss", "validation", "solid")):
         values = history[column].to_numpy(dtype=float)
         ran = epoch <= end
-        fig.add_trace(go.Scatter(x=epoch[ran], y=values[ran], mode="lines", name=f"{split} loss",
-                                 line=dict(color=REGULARIZER_COLOURS["early stopping"], width=2.5, dash=dash),
-                                 hovertemplate=f"{split}<br>epoch %{{x}}<br>loss %{{y:.4f}}<extra></extra>"))
+        data.append(dict(type="scatter", x=epoch[ran], y=values[ran], mode="lines", name=f"{split} loss",
+                         line=dict(color=REGULARIZER_COLOURS["early stopping"], width=2.5, dash=dash),
+                         hovertemplate=f"{split}<br>epoch %{{x}}<br>loss %{{y:.4f}}<extra></extra>"))
         if not ran.all():
-            fig.add_trace(go.Scatter(x=epoch[epoch >= end], y=values[epoch >= end], mode="lines", opacity=0.35,
-                                     name=f"{split} loss after the stop (never run)",
-                                     line=dict(color=NEUTRAL, width=1.5, dash=dash),
-                                     hovertemplate=f"{split} (not run)<br>epoch %{{x}}<br>loss %{{y:.4f}}<extra></extra>"))
+            data.append(dict(type="scatter", x=epoch[epoch >= end], y=values[epoch >= end], mode="lines", opacity=0.35,
+                             name=f"{split} loss after the stop (never run)",
+                             line=dict(color=NEUTRAL, width=1.5, dash=dash),
+                             hovertemplate=f"{split} (not run)<br>epoch %{{x}}<br>loss %{{y:.4f}}<extra></extra>"))
     val = history["val_loss"].to_numpy(dtype=float)
+    shapes, notes = [], []
     if stopped_at >= 0:
-        fig.add_vrect(x0=kept_epoch, x1=stopped_at, fillcolor=STOP_COLOUR, opacity=0.15, line_width=0,
-                      annotation_text=f"patience: {patience} epochs without a new best", annotation_position="top left",
-                      annotation_font_size=11)
-        fig.add_vline(x=stopped_at, line=dict(color=STOP_COLOUR, width=2),
-                      annotation_text=f"stops at epoch {stopped_at}", annotation_position="bottom right",
-                      annotation_font=dict(size=12))
-    fig.add_trace(go.Scatter(x=[kept_epoch], y=[val[kept_epoch]], mode="markers", name=f"weights kept: epoch {kept_epoch}",
-                             marker=dict(symbol="star", size=16, color=STOP_COLOUR, line=dict(color="white", width=1)),
-                             hovertemplate="weights kept<br>epoch %{x}<br>validation loss %{y:.4f}<extra></extra>"))
+        shapes = [dict(type="rect", x0=kept_epoch, x1=stopped_at, xref="x", y0=0, y1=1, yref="y domain",
+                       fillcolor=STOP_COLOUR, opacity=0.15, line=dict(width=0)),
+                  _vline(stopped_at, 1, dict(color=STOP_COLOUR, width=2))]
+        notes = [_note(f"patience: {patience} epochs without a new best", 11, x=kept_epoch, xanchor="left", xref="x",
+                       y=1, yanchor="top", yref="y domain"),
+                 _note(f"stops at epoch {stopped_at}", 12, x=stopped_at, xanchor="left", xref="x", y=0,
+                       yanchor="bottom", yref="y domain")]
+    data.append(dict(type="scatter", x=[kept_epoch], y=[val[kept_epoch]], mode="markers",
+                     name=f"weights kept: epoch {kept_epoch}",
+                     marker=dict(symbol="star", size=16, color=STOP_COLOUR, line=dict(color="white", width=1)),
+                     hovertemplate="weights kept<br>epoch %{x}<br>validation loss %{y:.4f}<extra></extra>"))
     later = history.loc[history["epoch"] >= 1, ["train_loss", "val_loss"]].to_numpy(dtype=float)
     top = np.nanmax(later) if np.isfinite(later).any() else np.nanmax(val)
-    fig.update_xaxes(title_text="epoch")
-    fig.update_yaxes(title_text="loss L", range=[0, 1.1 * top] if np.isfinite(top) else None)
-    fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10),
-                      legend=dict(orientation="h", y=-0.18, x=0, yanchor="top"))
-    return fig
+    layout = dict(xaxis=dict(title=dict(text="epoch")),
+                  yaxis=dict(title=dict(text="loss L"), **({"range": [0, 1.1 * top]} if np.isfinite(top) else {})),
+                  height=420, margin=dict(l=10, r=10, t=30, b=10),
+                  legend=dict(orientation="h", y=-0.18, x=0, yanchor="top"))
+    return unvalidated(data, layout | ({"shapes": shapes, "annotations": notes} if shapes else {}))
+
+
+def _patience_layout(height: int, legend_y: float, shapes: list[dict], notes: list[dict]) -> dict:
+    return dict(xaxis=dict(title=dict(text="patience P")),
+                yaxis=dict(title=dict(text="validation loss of the kept weights")), shapes=shapes, annotations=notes,
+                height=height, margin=dict(l=10, r=10, t=30, b=10),
+                legend=dict(orientation="h", y=legend_y, x=0, yanchor="top"))
 
 
 def patience_risk(rule, chosen: int, last_loss: float, best_loss: float) -> go.Figure:
     """Validation loss of the weights early stopping keeps, against the patience: too small a patience stops
     on an early bump; the lines mark never stopping (the last epoch) and the best epoch of the whole run."""
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=rule.patience, y=rule.kept_loss, mode="lines+markers", line=dict(color=REGULARIZER_COLOURS["early stopping"], width=2.5, shape="hv"),
+    data = [dict(
+        type="scatter", x=rule.patience, y=rule.kept_loss, mode="lines+markers",
+        line=dict(color=REGULARIZER_COLOURS["early stopping"], width=2.5, shape="hv"),
         marker=dict(size=4), name="early stopping: validation loss of the kept weights",
         customdata=np.stack([rule.stopped_at, rule.kept_epoch], axis=1),
         hovertemplate="patience %{x}<br>stops at epoch %{customdata[0]}<br>keeps epoch %{customdata[1]}"
-                      "<br>validation loss %{y:.4f}<extra></extra>"))
+                      "<br>validation loss %{y:.4f}<extra></extra>")]
     k = int(np.searchsorted(rule.patience, chosen))
     if k < len(rule.patience) and rule.patience[k] == chosen:
-        fig.add_trace(go.Scatter(x=[chosen], y=[rule.kept_loss[k]], mode="markers", name=f"your patience: {chosen}",
-                                 marker=dict(size=13, color=STOP_COLOUR, symbol="star"),
-                                 hovertemplate="patience %{x}<br>validation loss %{y:.4f}<extra></extra>"))
-    fig.add_hline(y=last_loss, line=dict(color=NEUTRAL, dash="dash"), annotation_text="no early stopping (last epoch)",
-                  annotation_position="top right", annotation_font_size=11)
-    fig.add_hline(y=best_loss, line=dict(color=NEUTRAL, dash="dot"), annotation_text="best epoch of the whole run",
-                  annotation_position="bottom right", annotation_font_size=11)
-    fig.update_xaxes(title_text="patience P")
-    fig.update_yaxes(title_text="validation loss of the kept weights")
-    fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10),
-                      legend=dict(orientation="h", y=-0.18, x=0, yanchor="top"))
-    return fig
+        data.append(dict(type="scatter", x=[chosen], y=[rule.kept_loss[k]], mode="markers",
+                         name=f"your patience: {chosen}", marker=dict(size=13, color=STOP_COLOUR, symbol="star"),
+                         hovertemplate="patience %{x}<br>validation loss %{y:.4f}<extra></extra>"))
+    shapes = [_hline(last_loss, dict(color=NEUTRAL, dash="dash")), _hline(best_loss, dict(color=NEUTRAL, dash="dot"))]
+    notes = [_note("no early stopping (last epoch)", 11, x=1, xanchor="right", xref="x domain", y=last_loss,
+                   yanchor="bottom", yref="y"),
+             _note("best epoch of the whole run", 11, x=1, xanchor="right", xref="x domain", y=best_loss,
+                   yanchor="top", yref="y")]
+    return unvalidated(data, _patience_layout(420, -0.18, shapes, notes))
 
 
 def patience_spread(many, chosen: int) -> go.Figure:
     """Early stopping over many seeds: the validation loss of the kept weights against the patience (median and
     10–90% band over the seeds), beside the last epoch's (no early stopping); ``many`` is a StopSpread."""
-    fig = go.Figure()
     P = np.asarray(many.patience)
     med, low, high = spread(many.kept_loss)
     last = spread(np.asarray(many.last_loss)[:, None])
-    fig.add_trace(band(P, low, high, REGULARIZER_COLOURS["early stopping"], f"kept weights, 10–90% of {len(many.kept_loss)} seeds"))
-    fig.add_trace(go.Scatter(x=P, y=med, mode="lines", line=dict(color=REGULARIZER_COLOURS["early stopping"], width=2.5, shape="hv"),
-                             name="early stopping: kept weights (median)",
-                             hovertemplate="patience %{x}<br>median validation loss %{y:.4f}<extra></extra>"))
-    fig.add_hrect(y0=float(last[1][0]), y1=float(last[2][0]), fillcolor="#888", opacity=0.12, line_width=0)
-    fig.add_hline(y=float(last[0][0]), line=dict(color=NEUTRAL, dash="dash"),
-                  annotation_text="no early stopping (last epoch), median and 10–90%", annotation_position="top right",
-                  annotation_font_size=11)
+    colour_ = REGULARIZER_COLOURS["early stopping"]
+    data = [band(P, low, high, colour_, f"kept weights, 10–90% of {len(many.kept_loss)} seeds"),
+            dict(type="scatter", x=P, y=med, mode="lines", line=dict(color=colour_, width=2.5, shape="hv"),
+                 name="early stopping: kept weights (median)",
+                 hovertemplate="patience %{x}<br>median validation loss %{y:.4f}<extra></extra>")]
+    shapes = [dict(type="rect", x0=0, x1=1, xref="x domain", y0=float(last[1][0]), y1=float(last[2][0]), yref="y",
+                   fillcolor="#888", opacity=0.12, line=dict(width=0)),
+              _hline(float(last[0][0]), dict(color=NEUTRAL, dash="dash"))]
+    notes = [_note("no early stopping (last epoch), median and 10–90%", 11, x=1, xanchor="right", xref="x domain",
+                   y=float(last[0][0]), yanchor="bottom", yref="y")]
     k = int(np.searchsorted(P, chosen))
     if k < len(P) and P[k] == chosen:
-        fig.add_trace(go.Scatter(x=[chosen], y=[med[k]], mode="markers", name=f"your patience: {chosen}",
-                                 marker=dict(size=13, color=STOP_COLOUR, symbol="star"),
-                                 hovertemplate="patience %{x}<br>median validation loss %{y:.4f}<extra></extra>"))
-    fig.update_xaxes(title_text="patience P")
-    fig.update_yaxes(title_text="validation loss of the kept weights")
-    fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10),
-                      legend=dict(orientation="h", y=-0.2, x=0, yanchor="top"))
-    return fig
+        data.append(dict(type="scatter", x=[chosen], y=[med[k]], mode="markers", name=f"your patience: {chosen}",
+                         marker=dict(size=13, color=STOP_COLOUR, symbol="star"),
+                         hovertemplate="patience %{x}<br>median validation loss %{y:.4f}<extra></extra>"))
+    return unvalidated(data, _patience_layout(360, -0.2, shapes, notes))
 
 
 def regularizer_curves(results, dropped: np.ndarray | None = None) -> go.Figure:
     """One panel per run: training loss (dashed) and validation loss (solid); for dropout also the training
     loss with units dropped (dotted), the loss the optimizer sees. Shared log loss axis."""
-    fig = make_subplots(1, len(results), shared_yaxes=True, horizontal_spacing=0.06,  # room for "60" | "0" on a phone
-                        subplot_titles=[r.optimizer for r in results])
+    layout = grid(1, len(results), [r.optimizer for r in results], shared_yaxes=True,
+                  horizontal_spacing=0.06)  # room for "60" | "0" on a phone
+    data = []
     for col, r in enumerate(results, start=1):
         h = r.history
         epoch = h["epoch"].to_numpy()
-        _curve(fig, epoch, np.maximum(h["train_loss"].to_numpy(dtype=float), FLOOR), r.optimizer,
-               "training (full network)", 1, col, True, dash="dash")
-        _curve(fig, epoch, np.maximum(h["val_loss"].to_numpy(dtype=float), FLOOR), r.optimizer, "validation", 1, col, True)
+        data += [_curve(epoch, np.maximum(h["train_loss"].to_numpy(dtype=float), FLOOR), r.optimizer,
+                        "training (full network)", col, True, dash="dash"),
+                 _curve(epoch, np.maximum(h["val_loss"].to_numpy(dtype=float), FLOOR), r.optimizer, "validation",
+                        col, True)]
         if r.optimizer == "dropout" and dropped is not None:
-            fig.add_trace(go.Scatter(
-                x=epoch, y=np.maximum(dropped[: len(epoch)], FLOOR), mode="lines", name="dropout · training, units dropped",
-                line=dict(color=DROPPED_COLOUR, width=2.5, dash="dot"),
-                hovertemplate="training loss, units dropped<br>epoch %{x}<br>%{y:.3g}<extra></extra>"), 1, col)
-    fig.update_yaxes(type="log", exponentformat="power", minorloglabels="none")
-    fig.update_yaxes(title_text="loss L (log scale)", row=1, col=1)
-    fig.update_xaxes(title_text="epoch")
-    fig.update_layout(height=380, margin=dict(l=10, r=10, t=40, b=10),  # legend low enough to clear "epoch" on a phone
-                      legend=dict(orientation="h", y=-0.3, x=0, yanchor="top"))
-    return fig
+            data.append(dict(
+                type="scatter", x=epoch, y=np.maximum(dropped[: len(epoch)], FLOOR), mode="lines",
+                name="dropout · training, units dropped", line=dict(color=DROPPED_COLOUR, width=2.5, dash="dot"),
+                hovertemplate="training loss, units dropped<br>epoch %{x}<br>%{y:.3g}<extra></extra>", **cell(col)))
+    for y in axes(layout, "y"):
+        y.update(type="log", exponentformat="power", minorloglabels="none")
+    layout["yaxis"]["title"] = dict(text="loss L (log scale)")
+    for x in axes(layout, "x"):
+        x["title"] = dict(text="epoch")
+    layout.update(height=380, margin=dict(l=10, r=10, t=40, b=10),  # legend low enough to clear "epoch" on a phone
+                  legend=dict(orientation="h", y=-0.3, x=0, yanchor="top"))
+    return unvalidated(data, layout)
 
 
 def dropout_scaling(table: pd.DataFrame, drop: float) -> go.Figure:
     """Each unit's mean activation: training time (averaged over many masks) against test time, for the
     original dropout (scale by 1 − p at test) and inverted dropout (scale by 1/(1 − p) while training)."""
-    fig = make_subplots(1, 2, shared_yaxes=True, horizontal_spacing=0.04, subplot_titles=(  # short lines: phones
-        f"original dropout (p = {drop:g})<br>train: m⊙h<br>test: (1−p)·h", "inverted dropout<br>train: m⊙h/(1−p)<br>test: h"))
-    fig.update_annotations(font_size=13)
+    layout = grid(1, 2, (f"original dropout (p = {drop:g})<br>train: m⊙h<br>test: (1−p)·h",  # short lines: phones
+                         "inverted dropout<br>train: m⊙h/(1−p)<br>test: h"), shared_yaxes=True, horizontal_spacing=0.04,
+                  title_size=13)
     units = [f"{u}" for u in table["unit"]]
     bars = (
         (1, "original: training m⊙h", "training: mean of m⊙h over the masks", INK["cyan"]),
@@ -297,20 +320,21 @@ def dropout_scaling(table: pd.DataFrame, drop: float) -> go.Figure:
         (2, "inverted: training m⊙h/(1−p)", "training: mean of m⊙h/(1−p) over the masks", INK["olive"]),
         (2, "test h", "test: h (no scaling)", INK["grey"]),
     )
-    for col, column, name, colour in bars:
-        fig.add_trace(go.Bar(x=units, y=table[column].to_numpy(), name=name, marker_color=colour,
-                             marker_pattern_shape="/" if col == 2 else "",  # inverted: hatched (both tests are grey)
-                             opacity=0.6 if "test" in name else 1.0,
-                             hovertemplate=f"unit %{{x}}<br>{name}<br>%{{y:.4f}}<extra></extra>"), 1, col)
-    fig.add_trace(go.Scatter(x=units, y=table["test h"].to_numpy(), mode="markers",
-                             name="original at test without its 1 − p: h, 1/(1−p) too big",
-                             marker=dict(symbol="x-thin", size=10, line=dict(width=2, color=NEUTRAL)),
-                             hovertemplate="unit %{x}<br>unscaled h %{y:.4f}<extra></extra>"), 1, 1)
-    fig.update_xaxes(title_text="unit of hidden layer 1")
-    fig.update_yaxes(title_text="mean activation over the training points", row=1, col=1)
-    fig.update_layout(height=400, barmode="group", margin=dict(l=10, r=10, t=80, b=10),
-                      legend=dict(orientation="h", y=-0.3, x=0, yanchor="top"))
-    return fig
+    data = [dict(type="bar", x=units, y=table[column].to_numpy(), name=name,
+                 marker=dict(color=colour, pattern=dict(shape="/" if col == 2 else "")),  # inverted: hatched
+                 opacity=0.6 if "test" in name else 1.0,  # (both tests are grey)
+                 hovertemplate=f"unit %{{x}}<br>{name}<br>%{{y:.4f}}<extra></extra>", **cell(col))
+            for col, column, name, colour in bars]
+    data.append(dict(type="scatter", x=units, y=table["test h"].to_numpy(), mode="markers",
+                     name="original at test without its 1 − p: h, 1/(1−p) too big",
+                     marker=dict(symbol="x-thin", size=10, line=dict(width=2, color=NEUTRAL)),
+                     hovertemplate="unit %{x}<br>unscaled h %{y:.4f}<extra></extra>", **cell(1)))
+    for x in axes(layout, "x"):
+        x["title"] = dict(text="unit of hidden layer 1")
+    layout["yaxis"]["title"] = dict(text="mean activation over the training points")
+    layout.update(height=400, barmode="group", margin=dict(l=10, r=10, t=80, b=10),
+                  legend=dict(orientation="h", y=-0.3, x=0, yanchor="top"))
+    return unvalidated(data, layout)
 
 
 # ---- many seeds ---------------------------------------------------------------------------------------------
@@ -332,39 +356,40 @@ def seed_bands(curves, title: str = "", log: bool = True, training: bool = True)
     """Validation loss (solid) and training loss (dashed) of each run: the median over the seeds, the 10–90% band
     of the validation loss shaded, and each seed's last validation loss as a dot (``curves``: SeedCurves, one per run;
     a diverged seed has no dot)."""
-    fig = go.Figure()
+    data = []
     floor = FLOOR if log else -np.inf
     for c in curves:
         colour = run_colour(c.label)
         epoch = np.asarray(c.epochs, dtype=float)
         med, low, high = spread(c.val_loss)
         seen = ~np.isnan(med)
-        fig.add_trace(band(epoch[seen], np.maximum(low[seen], floor), np.maximum(high[seen], floor), colour,
-                           f"{c.label} · validation, 10–90% of {len(c.seeds)} seeds", legendgroup=c.label))
-        fig.add_trace(go.Scatter(
-            x=epoch, y=np.maximum(med, floor), mode="lines", line=dict(color=colour, width=2.5),
+        data.append(band(epoch[seen], np.maximum(low[seen], floor), np.maximum(high[seen], floor), colour,
+                         f"{c.label} · validation, 10–90% of {len(c.seeds)} seeds", legendgroup=c.label))
+        data.append(dict(
+            type="scatter", x=epoch, y=np.maximum(med, floor), mode="lines", line=dict(color=colour, width=2.5),
             name=f"{c.label} · validation (median)", legendgroup=c.label,
             hovertemplate=f"{c.label} · validation, median<br>epoch %{{x}}<br>%{{y:.3g}}<extra></extra>"))
         last = final_values(c)
-        fig.add_trace(go.Scatter(
-            x=np.full(len(last), epoch[-1]), y=np.maximum(last, floor), mode="markers", customdata=np.asarray(c.seeds),
-            marker=dict(color=colour, size=6, opacity=0.7, line=dict(color="white", width=0.5)),
+        data.append(dict(
+            type="scatter", x=np.full(len(last), epoch[-1]), y=np.maximum(last, floor), mode="markers",
+            customdata=np.asarray(c.seeds), marker=dict(color=colour, size=6, opacity=0.7,
+                                                        line=dict(color="white", width=0.5)),
             name=f"{c.label} · each seed's last epoch", legendgroup=c.label, showlegend=False,
             hovertemplate=f"{c.label}<br>seed %{{customdata}}<br>last validation loss %{{y:.3g}}<extra></extra>"))
         if training:
-            fig.add_trace(go.Scatter(
-                x=epoch, y=np.maximum(spread(c.train_loss)[0], floor), mode="lines",
+            data.append(dict(
+                type="scatter", x=epoch, y=np.maximum(spread(c.train_loss)[0], floor), mode="lines",
                 line=dict(color=colour, width=1.5, dash="dash"), name=f"{c.label} · training (median)",
                 legendgroup=c.label,
                 hovertemplate=f"{c.label} · training, median<br>epoch %{{x}}<br>%{{y:.3g}}<extra></extra>"))
-    if log:
-        fig.update_yaxes(type="log", exponentformat="power", minorloglabels="none")
-    fig.update_yaxes(title_text="loss L" + (" (log scale)" if log else ""), rangemode="tozero" if not log else None)
-    fig.update_xaxes(title_text="epoch")
-    fig.update_layout(height=380, margin=dict(l=10, r=10, t=40 if title else 20, b=10),
-                      title=dict(text=title, font=dict(size=14), x=0.01) if title else None,
-                      legend=dict(orientation="h", y=-0.28, x=0, yanchor="top"))  # clears "epoch" on a phone
-    return fig
+    y_axis = (dict(type="log", exponentformat="power", minorloglabels="none", title=dict(text="loss L (log scale)"))
+              if log else dict(title=dict(text="loss L"), rangemode="tozero"))
+    layout = dict(yaxis=y_axis, xaxis=dict(title=dict(text="epoch")), height=380,
+                  margin=dict(l=10, r=10, t=40 if title else 20, b=10),
+                  legend=dict(orientation="h", y=-0.28, x=0, yanchor="top"))  # clears "epoch" on a phone
+    if title:
+        layout["title"] = dict(text=title, font=dict(size=14), x=0.01)
+    return unvalidated(data, layout)
 
 
 # ---- the dropout network, redrawn each step ---------------------------------------------------------------
@@ -453,53 +478,56 @@ def dropout_network(masks: np.ndarray, widths, drop: float, shown: int = 8) -> g
                       steps=[dict(label=str(k + 1), method="animate", args=[[str(k + 1)], pause])
                              for k in range(len(masks))])],
     )
-    return go.Figure(data=data, layout=layout, frames=frames)
+    return unvalidated(data, layout, frames)
 
 
 def augmentation_points(X, y, copies: pd.DataFrame) -> go.Figure:
     """The few training points, and beside them the augmented points the network saw in the first epochs."""
     epochs = int(copies["epoch"].max())
-    fig = make_subplots(1, 2, horizontal_spacing=0.06, subplot_titles=(
-        f"the {len(X)} training points", f"augmented: {len(copies)} points seen in epochs 1–{epochs}"))
+    layout = grid(1, 2, (f"the {len(X)} training points", f"augmented: {len(copies)} points seen in epochs 1–{epochs}"),
+                  horizontal_spacing=0.06)
     both = np.concatenate([np.asarray(X), copies[["x", "y"]].to_numpy()])
     lo, hi = both.min(axis=0), both.max(axis=0)
     pad = 0.08 * float((hi - lo).max())
+    data = []
     for c in np.unique(y):
         colour = CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]
         part = copies[copies["label"] == c]
-        fig.add_trace(go.Scatter(x=part["x"].to_numpy(), y=part["y"].to_numpy(), mode="markers", showlegend=False,
-                                 marker=dict(size=5, color=colour, opacity=0.35), name=f"class {c}, augmented",
-                                 hovertemplate=f"class {c}, augmented<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"), 1, 2)
-        for col in (1, 2):
-            fig.add_trace(go.Scatter(x=X[y == c, 0], y=X[y == c, 1], mode="markers", name=f"class {c}",
-                                     legendgroup=f"class {c}", showlegend=col == 1,
-                                     marker=dict(size=9, color=colour, line=dict(color="white" if col == 1 else NEUTRAL,
-                                                                                 width=1.2)),
-                                     hovertemplate=f"class {c}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"), 1, col)
+        data.append(dict(type="scatter", x=part["x"].to_numpy(), y=part["y"].to_numpy(), mode="markers",
+                         showlegend=False, marker=dict(size=5, color=colour, opacity=0.35),
+                         name=f"class {c}, augmented",
+                         hovertemplate=f"class {c}, augmented<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>", **cell(2)))
+        data += [dict(type="scatter", x=X[y == c, 0], y=X[y == c, 1], mode="markers", name=f"class {c}",
+                      legendgroup=f"class {c}", showlegend=col == 1,
+                      marker=dict(size=9, color=colour, line=dict(color="white" if col == 1 else NEUTRAL, width=1.2)),
+                      hovertemplate=f"class {c}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>", **cell(col))
+                 for col in (1, 2)]
     for col in (1, 2):
-        fig.update_xaxes(range=[lo[0] - pad, hi[0] + pad], constrain="domain", row=1, col=col)
-        fig.update_yaxes(range=[lo[1] - pad, hi[1] + pad], scaleanchor="x" if col == 1 else "x2", row=1, col=col)
-    fig.update_layout(height=420, margin=dict(l=10, r=10, t=40, b=10),
-                      legend=dict(orientation="h", y=-0.05, x=0, yanchor="top"))
-    return fig
+        axis(layout, "x", col).update(range=[lo[0] - pad, hi[0] + pad], constrain="domain")
+        axis(layout, "y", col).update(range=[lo[1] - pad, hi[1] + pad], scaleanchor=cell(col)["xaxis"])
+    layout.update(height=420, margin=dict(l=10, r=10, t=40, b=10),
+                  legend=dict(orientation="h", y=-0.05, x=0, yanchor="top"))
+    return unvalidated(data, layout)
 
 
 def validation_curves(results) -> go.Figure:
     """Loss (log) and accuracy against the epoch for each run: training dashed, validation solid."""
-    fig = make_subplots(1, 2, subplot_titles=("loss (log scale)", "accuracy"), horizontal_spacing=0.08)
+    layout = grid(1, 2, ("loss (log scale)", "accuracy"), horizontal_spacing=0.08)
+    data = []
     for r in results:
         h = r.history
         epoch = h["epoch"].to_numpy()
         for col, metric in ((1, "loss"), (2, "acc")):
             for split, name, dash in (("train", "training", "dash"), ("val", "validation", "solid")):
                 values = h[f"{split}_{metric}"].to_numpy(dtype=float)
-                _curve(fig, epoch, np.maximum(values, FLOOR) if metric == "loss" else values, r.optimizer, name,
-                       1, col, col == 1, dash=dash)
-    fig.update_yaxes(type="log", exponentformat="power", minorloglabels="none", row=1, col=1)
-    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
-    fig.update_xaxes(title_text="epoch")
-    fig.update_layout(height=360, margin=dict(l=10, r=10, t=40, b=10))
-    return fig
+                data.append(_curve(epoch, np.maximum(values, FLOOR) if metric == "loss" else values, r.optimizer,
+                                   name, col, col == 1, dash=dash))
+    layout["yaxis"].update(type="log", exponentformat="power", minorloglabels="none")
+    layout["yaxis2"].update(range=[0, 1.02], tickformat=".0%")
+    for x in axes(layout, "x"):
+        x["title"] = dict(text="epoch")
+    layout.update(height=360, margin=dict(l=10, r=10, t=40, b=10))
+    return unvalidated(data, layout)
 
 
 def histories_table(results) -> pd.DataFrame:

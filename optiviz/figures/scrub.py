@@ -83,7 +83,8 @@ def paths_of(traj: Trajectories, n_gammas: int, n_rates: int) -> list[list[dict]
             gone = int(traj.diverged_at[b])
             end = min(gone if gone >= 0 else shown, shown)
             row.append(dict(x=_cut(traj.points[:, b, 0], end), y=_cut(traj.points[:, b, 1], end),
-                            loss=_cut(np.maximum(traj.loss[:, b], FLOOR), end), diverged_at=gone if gone >= 0 else None))
+                            loss=_cut(np.maximum(traj.loss[:, b], FLOOR), end),
+                            diverged_at=gone if gone >= 0 else None))
         out.append(row)
     return out
 
@@ -109,14 +110,16 @@ def scrub_map(surface: Surface, traj: Trajectories, learning_rates: Sequence[flo
                          hovertemplate=f"{label}  (%{{x:.3f}}, %{{y:.3f}})", hoverlabel=NO_NAME))
     for g, gamma in enumerate(gammas):
         run = runs[g][active]
-        data.append(dict(type="scatter", mode="lines", name=gamma_label(gamma), legendgroup=str(gamma), showlegend=False,
-                         line=_style(gamma), x0=0, dx=1, y=typed_array(run["loss"]),  # x: the step, 0, 1, …
+        data.append(dict(type="scatter", mode="lines", name=gamma_label(gamma), legendgroup=str(gamma),
+                         showlegend=False, line=_style(gamma),
+                         x0=0, dx=1, y=typed_array(run["loss"]),  # x: the step, 0, 1, …
                          hovertemplate=f"{gamma_label(gamma)}  step %{{x}}  loss %{{y:.3g}}", hoverlabel=NO_NAME,
                          **loss_axes))
     moved = list(range(first, first + 2 * len(gammas)))
     frames = []
     for a, rate in enumerate(rates):
-        paths = [dict(type="scatter", x=typed_array(runs[g][a]["x"]), y=typed_array(runs[g][a]["y"])) for g in range(len(gammas))]
+        paths = [dict(type="scatter", x=typed_array(runs[g][a]["x"]), y=typed_array(runs[g][a]["y"]))
+                 for g in range(len(gammas))]
         losses = [dict(type="scatter", y=typed_array(runs[g][a]["loss"])) for g in range(len(gammas))]
         frames.append(dict(name=f"{rate:g}", data=paths + losses, traces=moved))
     finite = np.concatenate([run["loss"] for row in runs for run in row])
@@ -134,9 +137,9 @@ def scrub_map(surface: Surface, traj: Trajectories, learning_rates: Sequence[flo
         images=[background.image],
         xaxis=dict(range=list(surface.bounds[0]), title=dict(text="x  (w₁)", standoff=2), constrain="domain",
                    showgrid=False, zeroline=False, ticklen=3),
-        yaxis=dict(range=list(surface.bounds[1]), title=dict(text="y  (w₂)", standoff=4), showgrid=False, zeroline=False,
-                   domain=[(size.strip + size.gap) / size.plot, 1.0], scaleanchor="x", scaleratio=1, constrain="domain",
-                   ticklen=3),
+        yaxis=dict(range=list(surface.bounds[1]), title=dict(text="y  (w₂)", standoff=4), showgrid=False,
+                   zeroline=False, domain=[(size.strip + size.gap) / size.plot, 1.0], scaleanchor="x", scaleratio=1,
+                   constrain="domain", ticklen=3),
         xaxis2=dict(range=[0, max(steps, 1)], anchor="y2", zeroline=False, ticklen=3, nticks=6,
                     title=dict(text="step t", standoff=2)),
         yaxis2=dict(type="log", range=[low, high], title=dict(text="loss", standoff=4), anchor="x2",
@@ -150,7 +153,8 @@ def scrub_map(surface: Surface, traj: Trajectories, learning_rates: Sequence[flo
                       ticklen=0, tickcolor="rgba(0,0,0,0)", font=dict(size=1),
                       steps=[dict(label=step_label(a), method="animate", args=[[f"{rate:g}"], ANIMATE])
                              for a, rate in enumerate(rates)])],
-        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-(44 + 58) / size.plot, xanchor="left", yanchor="top",
+        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-(44 + 58) / size.plot, xanchor="left",
+                          yanchor="top",
                           # no "active" fill: plotly's is near-white, unreadable under the dark theme; the map shows
                           # which γ is drawn
                           pad=dict(r=4, t=0), showactive=False, font=dict(size=12), bordercolor=NEUTRAL,

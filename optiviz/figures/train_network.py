@@ -1,13 +1,14 @@
-"""Figures for the training lab: decision boundaries, learning curves, gradient norms, neurons (landscape: figures.landscape)."""
+"""Figures for the training lab: decision boundaries, learning curves, gradient norms, neurons (the loss landscape:
+figures.landscape)."""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+from plotly.colors import diverging, sequential
 
 from optiviz.figures.palette import CLASS_COLOURS, colour, layer_colours
-from optiviz.figures.plain import Panels, band
+from optiviz.figures.plain import axes, axis, band, cell, even_scale, grid, unvalidated
 from optiviz.nn.seeds import count_below, final_values, spread
 from optiviz.core.optimizers import OPTIMIZERS
 
@@ -45,33 +46,37 @@ def _boundary_title(r, epoch: int) -> str:
             if np.isfinite(row["val_acc"]) else f"{run_title(r.optimizer)}<br>epoch {int(row['epoch'])}")
 
 
-def _boundary_panel(fig: Panels, r, epoch: int, points: dict, row: int, col: int, first: bool) -> None:
-    """One run's predicted class over the input plane at ``epoch``, with the data, in panel (row, col)."""
-    k = (row - 1) * fig.cols + col - 1
-    grid = r.grid_at(min(epoch, r.epochs_run))  # recorded, or drawn now for this epoch only
-    if grid.ndim == 2:  # P(class 1)
-        fig.add_trace(_trace("heatmap", x=r.grid_x, y=r.grid_y, z=grid, zmin=0, zmax=1, colorscale=_class_scale(2),
-                             opacity=0.75, showscale=first, colorbar=dict(title="P(class 1)", len=0.6, thickness=12),
-                             hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>P(class 1)=%{z:.2f}<extra></extra>"), row, col)
-        fig.add_trace(_trace("contour", x=r.grid_x, y=r.grid_y, z=grid, contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
-                             line=dict(color="#333", width=1.5), showscale=False, showlegend=False, hoverinfo="skip"), row, col)
+def _boundary_panel(layout: dict, r, epoch: int, points: dict, k: int, first: bool) -> list[dict]:
+    """One run's predicted class over the input plane at ``epoch``, with the data, in panel k of ``layout``
+    (whose axes it sets): the panel's traces."""
+    on = cell(k)
+    grid_ = r.grid_at(min(epoch, r.epochs_run))  # recorded, or drawn now for this epoch only
+    if grid_.ndim == 2:  # P(class 1)
+        data = [
+            _trace("heatmap", x=r.grid_x, y=r.grid_y, z=grid_, zmin=0, zmax=1, colorscale=_class_scale(2),
+                   opacity=0.75, showscale=first, colorbar=dict(title="P(class 1)", len=0.6, thickness=12),
+                   hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>P(class 1)=%{z:.2f}<extra></extra>", **on),
+            _trace("contour", x=r.grid_x, y=r.grid_y, z=grid_,
+                   contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
+                   line=dict(color="#333", width=1.5), showscale=False, showlegend=False, hoverinfo="skip", **on)]
     else:  # the most probable class, shaded
-        label = np.argmax(grid, axis=-1)
-        scale = [[i / max(grid.shape[-1] - 1, 1), CLASS_COLOURS[i]] for i in range(grid.shape[-1])]
-        fig.add_trace(_trace("heatmap", x=r.grid_x, y=r.grid_y, z=label, colorscale=scale, opacity=0.45, showscale=False,
-                             hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>class %{z}<extra></extra>"), row, col)
+        label = np.argmax(grid_, axis=-1)
+        scale = [[i / max(grid_.shape[-1] - 1, 1), CLASS_COLOURS[i]] for i in range(grid_.shape[-1])]
+        data = [_trace("heatmap", x=r.grid_x, y=r.grid_y, z=label, colorscale=scale, opacity=0.45, showscale=False,
+                       hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>class %{z}<extra></extra>", **on)]
     for split, symbol in (("train", "circle"), ("validation", "circle-open")):
         X, y = points[split]
         if len(X) == 0:
             continue
-        fig.add_trace(_trace("scatter",
-            x=X[:, 0], y=X[:, 1], mode="markers", name=split, legendgroup=split, showlegend=first,
+        data.append(_trace(
+            "scatter", x=X[:, 0], y=X[:, 1], mode="markers", name=split, legendgroup=split, showlegend=first,
             marker=dict(symbol=symbol, size=6 if split == "train" else 7, color=[CLASS_COLOURS[int(c)] for c in y],
                         line=dict(width=0.8, color="white") if split == "train" else dict(width=1.6)),
-            hovertemplate=f"{split}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"), row, col)
-    fig.update_xaxes(range=[r.grid_x[0], r.grid_x[-1]], constrain="domain", row=row, col=col)
-    fig.update_yaxes(range=[r.grid_y[0], r.grid_y[-1]], scaleanchor=f"x{k + 1 if k else ''}", constrain="domain",
-                     constraintoward="top", row=row, col=col)  # a narrow screen shrinks the panel, not the data's view
+            hovertemplate=f"{split}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>", **on))
+    axis(layout, "x", k).update(range=[r.grid_x[0], r.grid_x[-1]], constrain="domain")
+    axis(layout, "y", k).update(range=[r.grid_y[0], r.grid_y[-1]], scaleanchor=on["xaxis"], constrain="domain",
+                                constraintoward="top")  # a narrow screen shrinks the panel, not the data's view
+    return data
 
 
 def decision_boundaries(results, epoch: int, points: dict) -> go.Figure:
@@ -80,25 +85,22 @@ def decision_boundaries(results, epoch: int, points: dict) -> go.Figure:
     ``points`` maps "train"/"validation" to (X, y) in raw input coordinates.
     """
     rows, cols = _grid_layout(len(results))
-    fig = Panels(rows, cols, subplot_titles=[_boundary_title(r, epoch) for r in results], horizontal_spacing=0.06,
-                 vertical_spacing=0.1)
-    for k, r in enumerate(results):
-        _boundary_panel(fig, r, epoch, points, k // cols + 1, k % cols + 1, k == 0)
-    fig.update_annotations(font_size=13)
-    fig.update_layout(height=420 * rows, margin=dict(l=10, r=10, t=60, b=10),
-                      legend=dict(orientation="h", y=-0.04, x=0, yanchor="top"))
-    return fig.figure()
+    layout = grid(rows, cols, [_boundary_title(r, epoch) for r in results], horizontal_spacing=0.06,
+                  vertical_spacing=0.1, title_size=13)
+    data = [t for k, r in enumerate(results) for t in _boundary_panel(layout, r, epoch, points, k + 1, k == 0)]
+    layout.update(height=420 * rows, margin=dict(l=10, r=10, t=60, b=10),
+                  legend=dict(orientation="h", y=-0.04, x=0, yanchor="top"))
+    return unvalidated(data, layout)
 
 
 def decision_boundary(run, epoch: int, points: dict) -> go.Figure:
     """One optimizer's decision boundary at ``epoch`` as a figure of its own, with its own title, colour bar and
     legend: a page lays several side by side in columns, which a phone stacks (plotly cannot know the width)."""
-    fig = Panels(1, 1, subplot_titles=[_boundary_title(run, epoch)])
-    _boundary_panel(fig, run, epoch, points, 1, 1, True)
-    fig.update_annotations(font_size=13)
-    fig.update_layout(height=400, margin=dict(l=10, r=10, t=50, b=10),
-                      legend=dict(orientation="h", y=-0.06, x=0, yanchor="top"))
-    return fig.figure()
+    layout = grid(1, 1, [_boundary_title(run, epoch)], title_size=13)
+    data = _boundary_panel(layout, run, epoch, points, 1, True)
+    layout.update(height=400, margin=dict(l=10, r=10, t=50, b=10),
+                  legend=dict(orientation="h", y=-0.06, x=0, yanchor="top"))
+    return unvalidated(data, layout)
 
 
 def log_ticks(low: float, high: float) -> list[float]:
@@ -140,8 +142,8 @@ def learning_curves(history, seeds=None) -> go.Figure:
     validation split), and the dots at the right of the loss panel each seed's final loss
     (their ``customdata`` is the seed). Without, one run's curves from ``history``.
     """
-    fig = Panels(1, 2, subplot_titles=("loss", "accuracy"), horizontal_spacing=0.1)
-    drawn = []
+    layout = grid(1, 2, ("loss", "accuracy"), horizontal_spacing=0.1)
+    data, drawn = [], []
     if seeds:
         main = _main_split(seeds)
         last = max(int(c.epochs[-1]) for c in seeds)
@@ -157,24 +159,24 @@ def learning_curves(history, seeds=None) -> go.Figure:
                         continue
                     epochs = c.epochs[seen]
                     if split == main and n > 1:
-                        fig.add_trace(band(epochs, low[seen], high[seen], colour_,
-                                           f"{name} · {SPLIT_NAMES[split]}: 10–90% of {n} seeds", opacity=0.16,
-                                           legendgroup=c.label, showlegend=False), 1, col)
-                    fig.add_trace(_trace("scatter", 
-                        x=epochs, y=median[seen], mode="lines", line=dict(color=colour_, dash=dash, width=2),
+                        data.append(band(epochs, low[seen], high[seen], colour_,
+                                         f"{name} · {SPLIT_NAMES[split]}: 10–90% of {n} seeds", opacity=0.16,
+                                         legendgroup=c.label, showlegend=False, **cell(col)))
+                    data.append(_trace(
+                        "scatter", x=epochs, y=median[seen], mode="lines", line=dict(color=colour_, dash=dash, width=2),
                         name=f"{name} · {SPLIT_NAMES[split]}" + (" (median)" if n > 1 else ""),
                         legendgroup=c.label, showlegend=col == 1,
                         hovertemplate=f"{name} {SPLIT_NAMES[split]}, median<br>epoch %{{x}}<br>{metric} %{{y:.3g}}"
-                                      "<extra></extra>"), 1, col)
+                                      "<extra></extra>", **cell(col)))
                     if metric == "loss":
                         drawn.append(median[seen])
             finals = final_values(c, f"{main}_loss")
-            fig.add_trace(_trace("scatter", 
-                x=np.full(n, last + (k + 1) * max(1.0, last / 40)), y=np.maximum(finals, FLOOR), customdata=c.seeds,
-                mode="markers", marker=dict(color=colour_, size=5, opacity=0.7, line=dict(width=0)),
+            data.append(_trace(
+                "scatter", x=np.full(n, last + (k + 1) * max(1.0, last / 40)), y=np.maximum(finals, FLOOR),
+                customdata=c.seeds, mode="markers", marker=dict(color=colour_, size=5, opacity=0.7, line=dict(width=0)),
                 name=f"{name}: final {SPLIT_NAMES[main]} loss of each seed", legendgroup=c.label, showlegend=False,
-                hovertemplate=f"{name}, seed %{{customdata}}<br>final {SPLIT_NAMES[main]} loss %{{y:.3g}}<extra></extra>"),
-                1, 1)
+                hovertemplate=f"{name}, seed %{{customdata}}<br>final {SPLIT_NAMES[main]} loss %{{y:.3g}}"
+                              "<extra></extra>", **cell(1)))
             drawn.append(finals)
     else:
         for label, run in history.groupby("optimizer", sort=False):
@@ -187,17 +189,19 @@ def learning_curves(history, seeds=None) -> go.Figure:
                         drawn.append(values)
                     if not np.isfinite(values).any():
                         continue
-                    fig.add_trace(_trace("scatter", 
-                        x=run["epoch"].to_numpy(), y=values, mode="lines", line=dict(color=c, dash=dash, width=2),
-                        name=f"{run_title(label)} · {SPLIT_NAMES[split]}",
+                    data.append(_trace(
+                        "scatter", x=run["epoch"].to_numpy(), y=values, mode="lines",
+                        line=dict(color=c, dash=dash, width=2), name=f"{run_title(label)} · {SPLIT_NAMES[split]}",
                         legendgroup=label, showlegend=col == 1,
-                        hovertemplate=f"{run_title(label)} {split}<br>epoch %{{x}}<br>{metric} %{{y:.3g}}<extra></extra>"), 1, col)
-    fig.update_yaxes(**_log_axis(np.concatenate(drawn) if drawn else []), row=1, col=1)
-    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
-    fig.update_xaxes(title_text="epoch")
-    fig.update_layout(height=460, margin=dict(l=10, r=10, t=40, b=10),
-                      legend=dict(font=dict(size=11), orientation="h", x=0, y=-0.3, yanchor="top"))  # clear of "epoch" on a phone
-    return fig.figure()
+                        hovertemplate=f"{run_title(label)} {split}<br>epoch %{{x}}<br>{metric} %{{y:.3g}}"
+                                      "<extra></extra>", **cell(col)))
+    axis(layout, "y", 1).update(_log_axis(np.concatenate(drawn) if drawn else []))
+    axis(layout, "y", 2).update(range=[0, 1.02], tickformat=".0%")
+    for x in axes(layout, "x"):
+        x["title"] = dict(text="epoch")
+    layout.update(height=460, margin=dict(l=10, r=10, t=40, b=10),  # the legend clear of "epoch" on a phone
+                  legend=dict(font=dict(size=11), orientation="h", x=0, y=-0.3, yanchor="top"))
+    return unvalidated(data, layout)
 
 
 def seed_counts(seeds) -> tuple[str, list[tuple[str, str, int, int]]]:
@@ -233,8 +237,8 @@ def seed_statement(seeds) -> str:
         median, low, high = spread(final_values(seeds[0], f"{main}_loss"))
         if not np.isfinite(median[0]):
             return f"{run_title(seeds[0].label)} diverged in all {n} seeds."
-        text = (f"Final {SPLIT_NAMES[main]} loss of {run_title(seeds[0].label)} over {n} seeds: median {median[0]:.3g}, "
-                f"10–90% from {low[0]:.3g} to {high[0]:.3g}.")
+        text = (f"Final {SPLIT_NAMES[main]} loss of {run_title(seeds[0].label)} over {n} seeds: "
+                f"median {median[0]:.3g}, 10–90% from {low[0]:.3g} to {high[0]:.3g}.")
     else:
         winner = run_title(counts[0][0])
         parts = [f"below {run_title(other)} in **{k} of {total}** seeds" for _, other, k, total in counts]
@@ -244,22 +248,26 @@ def seed_statement(seeds) -> str:
 
 def gradient_norms(results) -> go.Figure:
     """‖∂J/∂W_l‖ per layer over the epochs, one panel per optimizer, on a log axis."""
-    fig = Panels(1, len(results), subplot_titles=[run_title(r.optimizer) for r in results], shared_yaxes=True,
-                        horizontal_spacing=0.04)
-    for k, r in enumerate(results):
-        colours = layer_colours(len(r.layer_names))
-        epochs = r.history["epoch"].to_numpy()
-        for j, name in enumerate(r.layer_names):
-            fig.add_trace(_trace("scatter", 
-                x=epochs[1:], y=np.maximum(r.grad_norms[1:, j], FLOOR), mode="lines", name=name, legendgroup=name,
-                showlegend=k == 0, line=dict(color=colours[j], width=2),
-                hovertemplate=f"{name}<br>epoch %{{x}}<br>‖∂J/∂W‖ %{{y:.3g}}<extra></extra>"), 1, k + 1)
+    layout = grid(1, len(results), [run_title(r.optimizer) for r in results], shared_yaxes=True,
+                  horizontal_spacing=0.04)
+    data = [_norm_trace(r, j, name, showlegend=k == 0, **cell(k + 1))
+            for k, r in enumerate(results) for j, name in enumerate(r.layer_names)]
     drawn = [np.maximum(r.grad_norms[1:], FLOOR).ravel() for r in results]
-    fig.update_yaxes(**_log_axis(np.concatenate(drawn) if drawn else []))
-    fig.update_yaxes(title_text="gradient norm ‖∂J/∂W‖", row=1, col=1)
-    fig.update_xaxes(title_text="epoch")
-    fig.update_layout(height=340, margin=dict(l=10, r=10, t=40, b=10))
-    return fig.figure()
+    for y in axes(layout, "y"):
+        y.update(_log_axis(np.concatenate(drawn) if drawn else []))
+    axis(layout, "y", 1)["title"] = dict(text="gradient norm ‖∂J/∂W‖")
+    for x in axes(layout, "x"):
+        x["title"] = dict(text="epoch")
+    layout.update(height=340, margin=dict(l=10, r=10, t=40, b=10))
+    return unvalidated(data, layout)
+
+
+def _norm_trace(r, j: int, name: str, **properties) -> dict:
+    """The gradient norm of layer j of run ``r`` over the epochs (from epoch 1)."""
+    colours = layer_colours(len(r.layer_names))
+    return _trace("scatter", x=r.history["epoch"].to_numpy()[1:], y=np.maximum(r.grad_norms[1:, j], FLOOR),
+                  mode="lines", name=name, legendgroup=name, line=dict(color=colours[j], width=2),
+                  hovertemplate=f"{name}<br>epoch %{{x}}<br>‖∂J/∂W‖ %{{y:.3g}}<extra></extra>", **properties)
 
 
 def gradient_norm_panels(results) -> list[go.Figure]:
@@ -267,27 +275,20 @@ def gradient_norm_panels(results) -> list[go.Figure]:
     phone stacks: each has its own title and legend, so no title runs into the next panel's."""
     drawn = np.concatenate([np.maximum(r.grad_norms[1:], FLOOR).ravel() for r in results] or [np.array([])])
     drawn = drawn[np.isfinite(drawn)]
-    axis = _log_axis(drawn)
+    y_axis = _log_axis(drawn)
     if drawn.size:
         low, high = np.log10(drawn.min()), np.log10(drawn.max())
         pad = 0.05 * max(high - low, 0.5)
-        axis["range"] = [low - pad, high + pad]
+        y_axis["range"] = [low - pad, high + pad]
     figures = []
     for r in results:
-        fig = Panels(1, 1, subplot_titles=[run_title(r.optimizer)])
-        colours = layer_colours(len(r.layer_names))
-        epochs = r.history["epoch"].to_numpy()
-        for j, name in enumerate(r.layer_names):
-            fig.add_trace(_trace("scatter",
-                x=epochs[1:], y=np.maximum(r.grad_norms[1:, j], FLOOR), mode="lines", name=name, legendgroup=name,
-                line=dict(color=colours[j], width=2),
-                hovertemplate=f"{name}<br>epoch %{{x}}<br>‖∂J/∂W‖ %{{y:.3g}}<extra></extra>"))
-        fig.update_yaxes(**axis, title_text="‖∂J/∂W‖")
-        fig.update_xaxes(title_text="epoch")
-        fig.update_annotations(font_size=13)
-        fig.update_layout(height=340, margin=dict(l=10, r=10, t=40, b=10), showlegend=True,
-                          legend=dict(orientation="h", y=-0.3, x=0, yanchor="top", font=dict(size=11)))
-        figures.append(fig.figure())
+        layout = grid(1, 1, [run_title(r.optimizer)], title_size=13)
+        data = [_norm_trace(r, j, name, **cell(1)) for j, name in enumerate(r.layer_names)]
+        layout["yaxis"].update(y_axis, title=dict(text="‖∂J/∂W‖"))
+        layout["xaxis"]["title"] = dict(text="epoch")
+        layout.update(height=340, margin=dict(l=10, r=10, t=40, b=10), showlegend=True,
+                      legend=dict(orientation="h", y=-0.3, x=0, yanchor="top", font=dict(size=11)))
+        figures.append(unvalidated(data, layout))
     return figures
 
 
@@ -300,21 +301,21 @@ def neuron_maps(grid_x, grid_y, responses: np.ndarray, activation: str) -> go.Fi
     units = len(responses)
     cols = min(units, 8)
     rows = -(-units // cols)
-    fig = make_subplots(rows, cols, subplot_titles=[f"unit {i + 1}" for i in range(units)],
-                        horizontal_spacing=0.015, vertical_spacing=0.06 if rows > 1 else 0.1)
+    layout = grid(rows, cols, [f"unit {i + 1}" for i in range(units)], horizontal_spacing=0.015,
+                  vertical_spacing=0.06 if rows > 1 else 0.1, title_size=10)
     scale = float(np.nanmax(np.abs(responses))) or 1.0
     low = -scale if np.nanmin(responses) < 0 else 0.0
-    for i, z in enumerate(responses):
-        fig.add_trace(go.Heatmap(x=grid_x, y=grid_y, z=z, zmin=low, zmax=scale, colorscale="RdBu_r" if low < 0 else "Viridis",
-                                 showscale=i == 0, colorbar=dict(title=activation, thickness=10, len=0.7),
-                                 hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>output %{z:.3f}<extra></extra>"),
-                      i // cols + 1, i % cols + 1)
-    fig.update_xaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False, constrain="domain")
-    fig.update_yaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False, constrain="domain",
-                     constraintoward="top")  # each tile right under its title
+    data = [_trace("heatmap", x=grid_x, y=grid_y, z=z, zmin=low, zmax=scale,
+                   colorscale=even_scale(diverging.RdBu[::-1] if low < 0 else sequential.Viridis), showscale=i == 0,
+                   colorbar=dict(title=dict(text=activation), thickness=10, len=0.7),
+                   hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>output %{z:.3f}<extra></extra>", **cell(i + 1))
+            for i, z in enumerate(responses)]
+    hidden = dict(showticklabels=False, ticks="", showgrid=False, zeroline=False, constrain="domain")
+    for x in axes(layout, "x"):
+        x.update(hidden)
+    for y in axes(layout, "y"):
+        y.update(hidden, constraintoward="top")  # each tile right under its title
     for i in range(units):  # equal units on both axes: with a square grid (neuron_tiles) every tile is a square
-        suffix = "" if i == 0 else str(i + 1)
-        fig.layout[f"yaxis{suffix}"].update(scaleanchor=f"x{suffix}", scaleratio=1)
-    fig.update_annotations(font_size=10)
-    fig.update_layout(height=max(130 * rows, 170) + 40, margin=dict(l=10, r=10, t=30, b=10))
-    return fig
+        axis(layout, "y", i + 1).update(scaleanchor=cell(i + 1)["xaxis"], scaleratio=1)
+    layout.update(height=max(130 * rows, 170) + 40, margin=dict(l=10, r=10, t=30, b=10))
+    return unvalidated(data, layout)
