@@ -29,12 +29,12 @@ from optiviz.figures.optimizer_race import surface_3d
 from optiviz.figures.plain import grid
 from optiviz.labs.activations_init.statistics import compare_schemes
 from optiviz.labs.regularization import experiments as lab
-from optiviz.labs.regularization import penalty_paths as pp
 from optiviz.nn import MLP
 from optiviz.nn import regularizers as rg
 from optiviz.nn.landscape import PathPlane, Slice, slice_shape
 from optiviz.nn.seeds import SeedCurves
 from optiviz.nn.training import OptimizerSetting, train
+from tests.support.regularization import example_paths
 
 FIGURES = pathlib.Path(__file__).resolve().parents[1] / "optiviz" / "figures"
 OBJECT_MODEL = {"add_trace", "add_traces", "add_shape", "add_vline", "add_hline", "add_vrect", "add_hrect",
@@ -202,9 +202,7 @@ def notes(spec: dict) -> list[str]:
 
 @pytest.fixture(scope="module")
 def paths():
-    X, y, _ = pp.make_regression(50, 4, 0.3, 1.0, 0)
-    lam_max = pp.lambda_max(X, y)
-    return pp.penalty_paths(X, y, lam_max * np.logspace(-3, 1.5, 40), 0.5), lam_max
+    return example_paths()
 
 
 @pytest.fixture(scope="module")

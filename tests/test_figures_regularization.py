@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optiviz.labs.regularization import penalty_paths as pp
 from optiviz.labs.regularization import experiments as lab
 from optiviz.core.datasets import make_dataset, train_val_split
 from optiviz.figures import regularization as fr
@@ -15,13 +14,12 @@ from optiviz.nn import MLP
 from optiviz.nn import regularizers as rg
 from optiviz.nn.seeds import SeedCurves
 from optiviz.nn.training import OptimizerSetting, train
+from tests.support.regularization import example_paths
 
 
 @pytest.fixture(scope="module")
 def paths():
-    X, y, _ = pp.make_regression(50, 4, 0.3, 1.0, 0)
-    lam_max = pp.lambda_max(X, y)
-    return pp.penalty_paths(X, y, lam_max * np.logspace(-3, 1.5, 40), 0.5), lam_max
+    return example_paths()
 
 
 @pytest.fixture(scope="module")
