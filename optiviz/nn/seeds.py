@@ -37,7 +37,7 @@ from ..optimizers import make_optimizer
 from ..schedules import learning_rate as scheduled_rate
 from .activations import get_activation
 from . import losses
-from .layers import dense_forward, dropout_mask
+from .layers import dropout_mask
 from .network import MLP
 from .records import HISTORY_COLUMNS, Comparison, Layout, ProgressCallback, TrainingResult, copy_state
 from .regularizers import stop_rule
@@ -578,8 +578,13 @@ def _evaluate(step, views, state, X_eval, n_train, loss, Y_eval, labels_eval):
     each split's mean of the points' loss terms and of their correct predictions; NaN for no points.
     """
     rows = max(1, EVAL_VALUES // (step.K * step.S * step.widest))  # points per block: bounded memory
-    blocks = [step.evaluate(views, state, X_eval[a:a + rows]) for a in range(0, len(X_eval), rows)]
-    logits = blocks[0] if len(blocks) == 1 else np.concatenate(blocks, axis=-2)
+    if rows >= len(X_eval):  # one block: its buffer is read before the next evaluation writes it
+        logits = step.evaluate(views, state, X_eval)
+    else:  # each block's logits copied out before the next block overwrites its buffer
+        logits = step.eval_logits(len(X_eval))
+        for a in range(0, len(X_eval), rows):
+            block = step.evaluate(views, state, X_eval[a:a + rows])
+            logits[..., a:a + block.shape[-2], :] = block
     terms, correct = losses.terms(loss, logits, Y_eval), _batched_correct(loss, logits, labels_eval)
     out = np.full((4,) + logits.shape[:2], math.nan)
     for i, part in enumerate((slice(0, n_train), slice(n_train, len(X_eval)))):
@@ -600,14 +605,16 @@ class _BatchedStep:
     """
 
     def __init__(self, net: MLP, layout: Layout, K: int, S: int):
-        self.net, self.K, self.S, self.layout = net, K, S, layout
+        self.K, self.S, self.layout = K, S, layout
         self.hidden = [(net.batch_norm, get_activation(net.activation, net.alpha), net.keep_prob < 1, skip)
                        for skip in net.skips]
         self.m, self.eps, self.keep = net.bn_momentum, net.bn_eps, net.keep_prob
         self.widths = net.hidden + (net.output_dim,)
         self.widest = max(self.widths)
+        self.buffers: dict = {}  # evaluation buffers by block size, and ("logits", n) for n points in blocks
         self.step_buffers: dict[int, tuple] = {}  # training-step buffers by batch size
         self.ones: dict[int, np.ndarray] = {}
+        self.transposed: dict[int, np.ndarray] = {}  # Wᵀ per hidden layer
         self.grad = np.zeros((K, S, layout.size))
         self.grads = self.views(self.grad)
 
@@ -623,48 +630,77 @@ class _BatchedStep:
             tree[int(i)][key] = view
         return tree
 
-    def forward(self, P, state, x, rngs):
-        """(logits (K, S, B, out), caches, new_state) of a training step on the batches x (S, B, n_in).
-
-        ``MLP.forward_unchecked`` in training, its dense core shared; batch norm takes each run's batch statistics
-        (axis −2, where ``layers.batch_norm_forward`` takes axis 0) and dropout each seed's own mask (``rngs``).
-        """
+    def forward(self, P, state, x, rngs, training=True):
+        """(logits (K, S, B, out), caches, new_state) for the batches x (S, B, n_in) or points (B, n_in)."""
         caches, new_state = [], []
-        H, _, _ = self._step_buffers(x.shape[-2])
-        for (bn, act, drop, skip), p, s, h_buffer in zip(self.hidden, P, state, H):
+        Z, H, _, _, out_buffer = self._step_buffers(x.shape[-2])
+        for (bn, act, drop, skip), p, s, z_buffer, h_buffer in zip(self.hidden, P, state, Z, H):
             c_lin = x
-            h = dense_forward(p["W"], p["b"], x)
+            h = np.matmul(x, p["W"], out=z_buffer)
+            h += p["b"]
             c_bn = c_drop = None
             if bn:
-                batch = h.shape[-2]
-                mu, var = h.mean(axis=-2, keepdims=True), h.var(axis=-2, keepdims=True)
-                s = {"running_mean": self.m * s["running_mean"] + (1 - self.m) * mu,
-                     "running_var": self.m * s["running_var"] + (1 - self.m) * var * batch / (batch - 1)}
+                if training:
+                    batch = h.shape[-2]
+                    mu, var = h.mean(axis=-2, keepdims=True), h.var(axis=-2, keepdims=True)
+                    s = {"running_mean": self.m * s["running_mean"] + (1 - self.m) * mu,
+                         "running_var": self.m * s["running_var"] + (1 - self.m) * var * batch / (batch - 1)}
+                else:
+                    mu, var = s["running_mean"], s["running_var"]
                 inv_std = 1.0 / np.sqrt(var + self.eps)
                 x_hat = (h - mu) * inv_std
                 h = p["gamma"] * x_hat + p["beta"]
                 c_bn = (x_hat, inv_std)
             z = h
             h = act.value(z, out=h_buffer)
-            if drop:
+            if drop and training:
                 c_drop = np.stack([dropout_mask(rng, h.shape[-2:], self.keep) for rng in rngs])
                 h = h * c_drop
             x = x + h if skip else h
             caches.append((c_lin, c_bn, z, c_drop))
             new_state.append(s)
+        out = P[-1]
+        logits = np.matmul(x, out["W"], out=out_buffer)
+        logits += out["b"]
         caches.append(x)
         new_state.append(state[-1])
-        return dense_forward(P[-1]["W"], P[-1]["b"], x), caches, new_state
+        return logits, caches, new_state
 
     def evaluate(self, P, state, x) -> np.ndarray:
-        """Logits (K, S, n, out) of the points x (n, n_in) in evaluation mode: the network's own
-        ``MLP.forward_unchecked``, whose cores broadcast over the leading (K, S) axes when not training."""
-        return self.net.forward_unchecked(P, state, x)[0]
+        """Logits (K, S, n, out) of the points x (n, n_in) in evaluation mode: ``forward`` without caches.
+
+        In place, in buffers kept per block size: big temporary arrays cost page faults, not arithmetic.
+        The result is such a buffer: the next call with as many points overwrites it.
+        """
+        n = len(x)
+        if n not in self.buffers:
+            self.buffers[n] = [np.empty((self.K, self.S, n, w)) for w in self.widths]
+        buffers = self.buffers[n]
+        for (bn, act, _, skip), p, s, buf in zip(self.hidden, P, state, buffers):
+            h = np.matmul(x, p["W"], out=buf)
+            h += p["b"]
+            if bn:
+                h -= s["running_mean"]
+                h *= 1.0 / np.sqrt(s["running_var"] + self.eps)
+                h *= p["gamma"]
+                h += p["beta"]
+            h = act.value(h, out=h)
+            x = x + h if skip else h
+        logits = np.matmul(x, P[-1]["W"], out=buffers[-1])
+        logits += P[-1]["b"]
+        return logits
+
+    def eval_logits(self, n: int) -> np.ndarray:
+        """A (K, S, n, out) buffer for the logits of n points evaluated in blocks, kept per n."""
+        key = ("logits", n)
+        if key not in self.buffers:
+            self.buffers[key] = np.empty((self.K, self.S, n, self.widths[-1]))
+        return self.buffers[key]
 
     def backward(self, P, caches, dlogits) -> np.ndarray:
         """∂L/∂θ (K, S, P) from δ = ∂L/∂logits, in a buffer the next call overwrites."""
         G = self.grads
-        _, D, E = self._step_buffers(dlogits.shape[-2])
+        _, _, D, E, _ = self._step_buffers(dlogits.shape[-2])
         x = caches[-1]
         self._weight_gradient(x, dlogits, G[-1])
         W_out = P[-1]["W"].swapaxes(-1, -2)
@@ -689,7 +725,7 @@ class _BatchedStep:
                                - x_hat * (d_hat * x_hat).mean(axis=-2, keepdims=True))
             self._weight_gradient(c_lin, d, G[i])
             if i:  # ∂L/∂x of the first layer is not needed
-                dx = np.matmul(d, _transposed(P[i]["W"]), out=D[i - 1])
+                dx = np.matmul(d, self._transposed(i, P[i]["W"]), out=D[i - 1])
                 delta = delta + dx if skip else dx
         return self.grad
 
@@ -698,6 +734,14 @@ class _BatchedStep:
         np.matmul(x.swapaxes(-1, -2), d, out=g["W"])
         np.matmul(self._ones(d.shape[-2]), d, out=g["b"])  # 1ᵀδ: a product is much faster than sum over this axis
 
+    def _transposed(self, i: int, W: np.ndarray) -> np.ndarray:
+        """Wᵀ of layer i per run, copied into a contiguous buffer: a product with it is faster than with the
+        strided view, and a buffer kept per layer spares a big network's step a fresh array (page faults)."""
+        if i not in self.transposed:
+            self.transposed[i] = np.empty(W.shape[:-2] + W.shape[:-3:-1])
+        np.copyto(self.transposed[i], W.swapaxes(-1, -2))
+        return self.transposed[i]
+
     def _ones(self, rows: int) -> np.ndarray:
         """A (1, rows) row of ones, kept per batch size."""
         if rows not in self.ones:
@@ -705,20 +749,18 @@ class _BatchedStep:
         return self.ones[rows]
 
     def _step_buffers(self, rows: int):
-        """(H, D, E) buffers (K, S, rows, width) of a training step: f(z), δ into and after f' per hidden layer.
+        """(Z, H, D, E, logits) buffers (K, S, rows, width) of a training step: z, f(z), δ into and after f' per layer.
 
-        A step's forward fills H; its backward reads it (the caches) and fills D and E, before the next
-        step's forward writes them again. Kept per batch size (an epoch has at most two).
+        A step's forward fills Z, H and the logits; its backward reads them (the caches) and fills D and E,
+        before the next step's forward writes them again. Kept per batch size (an epoch has at most two).
         """
         if rows not in self.step_buffers:
             shape = (self.K, self.S, rows)
-            self.step_buffers[rows] = tuple([np.empty(shape + (w,)) for w in self.widths[:-1]] for _ in range(3))
+            hidden = self.widths[:-1]
+            self.step_buffers[rows] = ([np.empty(shape + (w,)) for w in hidden], [np.empty(shape + (w,)) for w in hidden],
+                                       [np.empty(shape + (w,)) for w in hidden], [np.empty(shape + (w,)) for w in hidden],
+                                       np.empty(shape + (self.widths[-1],)))
         return self.step_buffers[rows]
-
-
-def _transposed(W: np.ndarray) -> np.ndarray:
-    """Wᵀ per run as a contiguous copy: a product with it is faster than with the strided view."""
-    return np.ascontiguousarray(W.swapaxes(-1, -2))
 
 
 # --- reading many seeds -------------------------------------------------------------------------
