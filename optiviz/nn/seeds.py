@@ -602,6 +602,10 @@ class _BatchedStep:
 
     Weights are views (K, S, n_in, n_out) into θ (K, S, P), biases, γ and β (K, S, 1, n); inputs
     (S, B, n_in) broadcast over the optimizers. The gradient is written into one (K, S, P) buffer.
+
+    Shared with the layers: the activations, the losses and ``dropout_mask``. The dense and batch-norm
+    formulas are written again here because the cores in :mod:`optiviz.nn.layers` reduce over axis 0 (the
+    optimizers here, not the batch) and return fresh arrays (a big network's step then page-faults).
     """
 
     def __init__(self, net: MLP, layout: Layout, K: int, S: int):
