@@ -186,92 +186,115 @@ def _batched(net, data, setups, seeds, progress, *, learning_rate, schedule, dec
     """The K × S runs, checked as ``train`` checks one: the curves, and with ``record_first`` (grid settings) the
     first seed's runs as TrainingResults, else None."""
     data = _check_split(data, net)
-    n_train, n_val = len(data.X_train), len(data.X_val)
     lr0 = [check_number("learning_rate", s.learning_rate if s.learning_rate is not None else learning_rate,
                         low=0.0, low_open=True) for s in setups]
     run = check_run(net, data, lr0[0], schedule=schedule, decay_rate=decay_rate, epochs=epochs, batch_size=batch_size,
                     loss=loss, l1=l1, l2=l2, patience=patience, jitter=jitter, rotation=rotation, reflect=reflect,
                     preprocessing=preprocessing)
-    epochs, batch_size, loss, l1, l2, penalty, patience, augmentation, augmenting, prep = run
-    K, S = len(setups), len(seeds)
-    _check_seed_caps(net, n_train, n_val, batch_size, epochs, K, S)
-    Y_train, labels_train = _targets("y_train", data.y_train, n_train, loss, net.output_dim)
-    Y_val, labels_val = _targets("y_val", data.y_val, n_val, loss, net.output_dim)
-    settings = dict(schedule=schedule, decay_rate=decay_rate, batch_size=batch_size, epochs=epochs, loss=loss, l1=l1,
-                    l2=l2, patience=patience, jitter=jitter, rotation=rotation, reflect=reflect,
-                    preprocessing=preprocessing)
-
-    layout, theta, state = _initial_runs(net, seeds, K)
-    X_train = apply(prep, data.X_train)
-    X_eval = np.concatenate([X_train, apply(prep, data.X_val) if n_val else np.empty((0, net.input_dim))])
-    step = _BatchedStep(net, layout, K, S)
-    Y_eval, labels_eval = np.concatenate([Y_train, Y_val]), np.concatenate([labels_train, labels_val])
-    views = step.views(theta)
-    opts = [make_optimizer(s.name, **dict(s.hyperparameters)) for s in setups]
-    opt_states = [opt.init(theta[k]) for k, opt in enumerate(opts)]
-    batches = batch_bounds(n_train, batch_size, 2 if net.batch_norm else 1)
-    n_w, penalized = layout.n_weights, l1 > 0 or l2 > 0
-
-    curves = np.full((4, K, S, epochs + 1), math.nan)  # train_loss, val_loss, train_acc, val_acc
-    diverged = np.full((K, S), -1, dtype=np.int64)
-    stopped = np.full((K, S), -1, dtype=np.int64)
-    active = np.ones((K, S), dtype=bool)
-    frozen = False  # some runs are frozen: not active.all()
-    first = None if record_first is None else _FirstSeed(net, layout, setups, lr0, theta, state, len(batches), penalty,
-                                                          penalized)
-    total = epochs
-    streams = _Streams(seeds, epochs)
+    epochs, batch_size = run.epochs, run.batch_size
+    _check_seed_caps(net, len(data.X_train), len(data.X_val), batch_size, epochs, len(setups), len(seeds))
+    runs = _Runs(net, data, setups, seeds, lr0, run, record_first is not None)
+    rates = np.asarray(lr0)
     with np.errstate(all="ignore"):  # overflow is a lesson here: it is reported as diverged_at
         for epoch in range(epochs + 1):
-            if epoch:
-                Xe, Ye = _shuffled(streams, epoch, X_train, Y_train, data.X_train, prep,
-                                   augmentation if augmenting else None)
-                rngs = streams("dropout", epoch) if net.keep_prob < 1 else None
-                lrs = [float(scheduled_rate(schedule, a, decay_rate, epoch - 1)) for a in lr0]
-                for a, b in batches:
-                    logits, caches, state = step.forward(views, state, Xe[:, a:b], rngs)
-                    g = step.backward(views, caches, losses.gradient(loss, logits, Ye[:, a:b]))
-                    if penalized:
-                        g[..., :n_w] += penalty.gradient(theta[..., :n_w])
-                    if first is not None:
-                        first.step(g)
-                    for k, opt in enumerate(opts):
-                        delta, opt_states[k] = opt.update(g[k], opt_states[k], lrs[k])
-                        theta[k] += delta
-                    if frozen:
-                        theta[~active] = 0.0  # frozen runs stay finite and cheap
-            rows = _evaluate(step, views, state, X_eval, n_train, loss, Y_eval, labels_eval)
-            finite = np.isfinite(rows[0]) & np.isfinite(theta).all(axis=-1)
-            bad = active & ~finite
-            keep = active & (finite | (epoch == 0))  # epoch 0 is recorded even when it is not finite
-            curves[:, keep, epoch] = rows[:, keep]
-            diverged[bad] = epoch
-            if first is not None:
-                first.epoch(epoch, lrs if epoch else None, rows, theta, state, keep[:, 0], finite[:, 0])
-            active &= finite
-            if patience is not None:  # train's rule, on every run's validation curve so far
-                fired, kept = stop_rule(curves[1, ..., :epoch + 1], patience)
-                stop = active & (fired == epoch)
-                stopped[stop] = epoch
-                active &= ~stop
-                if first is not None:
-                    first.keep_best(kept[:, 0])
-            frozen = not active.all()
-            if frozen:
-                _freeze(theta, opt_states, active)
+            lrs = None
+            if epoch:  # α_t of every optimizer, one schedule call (the same numbers as one call each)
+                lrs = [float(a) for a in scheduled_rate(schedule, rates, decay_rate, epoch - 1)]
+                runs.train_epoch(epoch, lrs)
+            runs.record(epoch, lrs)
             if progress is not None:
-                progress(epoch, total)
-            if not active.any():
+                progress(epoch, epochs)
+            if not runs.active.any():
                 break
     if progress is not None:
-        progress(total, total)
+        progress(epochs, epochs)
     names = np.asarray(seeds)
-    out = tuple(SeedCurves(names, np.arange(epochs + 1), *curves[:, k], diverged[k], setup.label, stopped[k])
-                for k, setup in enumerate(setups))
-    if first is None:
+    out = tuple(SeedCurves(names, np.arange(epochs + 1), *runs.curves[:, k], runs.diverged[k], setup.label,
+                           runs.stopped[k]) for k, setup in enumerate(setups))
+    if runs.first is None:
         return out, None
-    results = first.results(data, prep, loss, int(seeds[0]), settings, diverged[:, 0], stopped[:, 0], **record_first)
+    settings = dict(schedule=schedule, decay_rate=decay_rate, batch_size=batch_size, epochs=epochs, loss=run.loss,
+                    l1=run.l1, l2=run.l2, patience=run.patience, jitter=jitter, rotation=rotation, reflect=reflect,
+                    preprocessing=preprocessing)
+    results = runs.first.results(data, run.preprocessing, run.loss, int(seeds[0]), settings, runs.diverged[:, 0],
+                                 runs.stopped[:, 0], **record_first)
     return out, results
+
+
+class _Runs:
+    """The K × S batched runs of one :func:`_batched` call: θ (K, S, P), the state, the optimizers and the curves.
+
+    ``train_epoch`` takes every active run through one epoch's steps, ``record`` evaluates them and freezes the
+    runs that diverged or stopped early (θ = 0, their curves NaN from then on).
+    """
+
+    def __init__(self, net, data, setups, seeds, lr0, run, record_first: bool):
+        K, S, epochs = len(setups), len(seeds), run.epochs
+        self.net, self.run, self.n_train = net, run, len(data.X_train)
+        self.Y_train, labels_train = _targets("y_train", data.y_train, self.n_train, run.loss, net.output_dim)
+        Y_val, labels_val = _targets("y_val", data.y_val, len(data.X_val), run.loss, net.output_dim)
+        self.layout, self.theta, self.state = _initial_runs(net, seeds, K)
+        self.raw_X, self.X_train = data.X_train, apply(run.preprocessing, data.X_train)
+        X_val = apply(run.preprocessing, data.X_val) if len(data.X_val) else np.empty((0, net.input_dim))
+        self.X_eval = np.concatenate([self.X_train, X_val])
+        self.Y_eval, self.labels_eval = np.concatenate([self.Y_train, Y_val]), np.concatenate([labels_train, labels_val])
+        self.step = _BatchedStep(net, self.layout, K, S)
+        self.views = self.step.views(self.theta)
+        self.opts = [make_optimizer(s.name, **dict(s.hyperparameters)) for s in setups]
+        self.opt_states = [opt.init(self.theta[k]) for k, opt in enumerate(self.opts)]
+        self.batches = batch_bounds(self.n_train, run.batch_size, 2 if net.batch_norm else 1)
+        self.penalized = run.l1 > 0 or run.l2 > 0
+        self.curves = np.full((4, K, S, epochs + 1), math.nan)  # train_loss, val_loss, train_acc, val_acc
+        self.diverged = np.full((K, S), -1, dtype=np.int64)
+        self.stopped = np.full((K, S), -1, dtype=np.int64)
+        self.active = np.ones((K, S), dtype=bool)
+        self.frozen = False  # some runs are frozen: not active.all()
+        self.first = _FirstSeed(net, self.layout, setups, lr0, self.theta, self.state, len(self.batches), run.penalty,
+                                self.penalized) if record_first else None
+        self.streams = _Streams(seeds, epochs)
+
+    def train_epoch(self, epoch: int, lrs: list[float]) -> None:
+        """One epoch of every run: its seed's shuffled batches, each a batched step and each optimizer's update."""
+        run, step, theta, first, n_w = self.run, self.step, self.theta, self.first, self.layout.n_weights
+        Xe, Ye = _shuffled(self.streams, epoch, self.X_train, self.Y_train, self.raw_X, run.preprocessing,
+                           run.augmentation if run.augmenting else None)
+        rngs = self.streams("dropout", epoch) if self.net.keep_prob < 1 else None
+        for a, b in self.batches:
+            logits, caches, self.state = step.forward(self.views, self.state, Xe[:, a:b], rngs)
+            g = step.backward(self.views, caches, losses.gradient(run.loss, logits, Ye[:, a:b]))
+            if self.penalized:
+                g[..., :n_w] += run.penalty.gradient(theta[..., :n_w])
+            if first is not None:
+                first.step(g)
+            for k, opt in enumerate(self.opts):
+                delta, self.opt_states[k] = opt.update(g[k], self.opt_states[k], lrs[k])
+                theta[k] += delta
+            if self.frozen:
+                theta[~self.active] = 0.0  # frozen runs stay finite and cheap
+
+    def record(self, epoch: int, lrs: list[float] | None) -> None:
+        """Epoch ``epoch``'s curves of the active runs; then the runs that diverged or stopped early are frozen."""
+        run, active, theta = self.run, self.active, self.theta
+        rows = _evaluate(self.step, self.views, self.state, self.X_eval, self.n_train, run.loss, self.Y_eval,
+                         self.labels_eval)
+        finite = np.isfinite(rows[0]) & np.isfinite(theta).all(axis=-1)
+        bad = active & ~finite
+        keep = active & (finite | (epoch == 0))  # epoch 0 is recorded even when it is not finite
+        self.curves[:, keep, epoch] = rows[:, keep]
+        self.diverged[bad] = epoch
+        if self.first is not None:
+            self.first.epoch(epoch, lrs, rows, theta, self.state, keep[:, 0], finite[:, 0])
+        active &= finite
+        if run.patience is not None:  # train's rule, on every run's validation curve so far
+            fired, kept = stop_rule(self.curves[1, ..., :epoch + 1], run.patience)
+            stop = active & (fired == epoch)
+            self.stopped[stop] = epoch
+            active &= ~stop
+            if self.first is not None:
+                self.first.keep_best(kept[:, 0])
+        self.frozen = not active.all()
+        if self.frozen:
+            _freeze(theta, self.opt_states, active)
 
 
 def _check_seed_caps(net, n_train: int, n_val: int, batch_size: int, epochs: int, K: int, S: int) -> None:
@@ -579,6 +602,10 @@ class _BatchedStep:
 
     Weights are views (K, S, n_in, n_out) into θ (K, S, P), biases, γ and β (K, S, 1, n); inputs
     (S, B, n_in) broadcast over the optimizers. The gradient is written into one (K, S, P) buffer.
+
+    Shared with the layers: the activations, the losses and ``dropout_mask``. The dense and batch-norm
+    formulas are written again here because the cores in :mod:`optiviz.nn.layers` reduce over axis 0 (the
+    optimizers here, not the batch) and return fresh arrays (a big network's step then page-faults).
     """
 
     def __init__(self, net: MLP, layout: Layout, K: int, S: int):
@@ -591,6 +618,7 @@ class _BatchedStep:
         self.buffers: dict = {}  # evaluation buffers by block size, and ("logits", n) for n points in blocks
         self.step_buffers: dict[int, tuple] = {}  # training-step buffers by batch size
         self.ones: dict[int, np.ndarray] = {}
+        self.transposed: dict[int, np.ndarray] = {}  # Wᵀ per hidden layer
         self.grad = np.zeros((K, S, layout.size))
         self.grads = self.views(self.grad)
 
@@ -701,7 +729,7 @@ class _BatchedStep:
                                - x_hat * (d_hat * x_hat).mean(axis=-2, keepdims=True))
             self._weight_gradient(c_lin, d, G[i])
             if i:  # ∂L/∂x of the first layer is not needed
-                dx = np.matmul(d, _transposed(P[i]["W"]), out=D[i - 1])
+                dx = np.matmul(d, self._transposed(i, P[i]["W"]), out=D[i - 1])
                 delta = delta + dx if skip else dx
         return self.grad
 
@@ -709,6 +737,14 @@ class _BatchedStep:
         """∂L/∂W = xᵀ δ and ∂L/∂b = Σ_batch δ into the views g, per run (x may lack the optimizer axis)."""
         np.matmul(x.swapaxes(-1, -2), d, out=g["W"])
         np.matmul(self._ones(d.shape[-2]), d, out=g["b"])  # 1ᵀδ: a product is much faster than sum over this axis
+
+    def _transposed(self, i: int, W: np.ndarray) -> np.ndarray:
+        """Wᵀ of layer i per run, copied into a contiguous buffer: a product with it is faster than with the
+        strided view, and a buffer kept per layer spares a big network's step a fresh array (page faults)."""
+        if i not in self.transposed:
+            self.transposed[i] = np.empty(W.shape[:-2] + W.shape[:-3:-1])
+        np.copyto(self.transposed[i], W.swapaxes(-1, -2))
+        return self.transposed[i]
 
     def _ones(self, rows: int) -> np.ndarray:
         """A (1, rows) row of ones, kept per batch size."""
@@ -729,11 +765,6 @@ class _BatchedStep:
                                        [np.empty(shape + (w,)) for w in hidden], [np.empty(shape + (w,)) for w in hidden],
                                        np.empty(shape + (self.widths[-1],)))
         return self.step_buffers[rows]
-
-
-def _transposed(W: np.ndarray) -> np.ndarray:
-    """Wᵀ per run as a contiguous copy: a product with it is faster than with the strided view."""
-    return np.ascontiguousarray(W.swapaxes(-1, -2))
 
 
 # --- reading many seeds -------------------------------------------------------------------------
