@@ -7,7 +7,7 @@ vector); each optimizer must still get its own α₀ scaled by the schedule, epo
 import numpy as np
 import pytest
 
-from optiviz.datasets import make_dataset, train_val_split
+from optiviz.core.datasets import make_dataset, train_val_split
 from optiviz.nn import MLP
 from optiviz.nn.seeds import compare_with_seeds
 from optiviz.nn.training import compare
