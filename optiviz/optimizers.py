@@ -32,9 +32,9 @@ class Optimizer(NamedTuple):
     update_in_place: Callable[[np.ndarray, tuple, object], tuple[np.ndarray, tuple]] | None = None
 
 
-def _copied(state: tuple) -> tuple:
-    """The state with each array copied (floats and step counts are immutable)."""
-    return tuple(s.copy() if isinstance(s, np.ndarray) else s for s in state)
+def _copied(state) -> list:
+    """The state with each array copied (floats and step counts are immutable), as a list (the rules unpack it)."""
+    return [s.copy() if isinstance(s, np.ndarray) else s for s in state]
 
 
 def _from_rule(name: str, init, rule) -> Optimizer:
@@ -186,7 +186,7 @@ def adam(beta1: float = BETA1.default, beta2: float = BETA2.default, eps: float 
         root = sqrt(root, out=root)  # √v̂
         root += _per_run(eps, g)
         c1 = -(1 - b1**t)  # the sign of −α on this number rather than on α's array: the same bits
-        # −m̂ = m / c1; once β₁ᵗ < 2⁻⁵⁴, c1 rounds to −1 and m · (−1) has the bits of m / (−1), NaN included, faster
+        # −m̂ = m / c1; once β₁ᵗ ≤ 2⁻⁵⁴, c1 rounds to −1 and m · (−1), faster, has the bits of m / (−1), NaN included
         step = m * c1 if isinstance(c1, float) and c1 == -1 else m / c1
         step *= _per_run(lr, g)
         step /= root

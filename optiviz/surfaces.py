@@ -132,7 +132,7 @@ class Surface:
     pointwise: Callable[..., tuple] | None = None
     # optimizer → {hyperparameter: value} where this surface races it with other than the optimizer's defaults
     hyperparameters: MappingProxyType = field(default_factory=lambda: MappingProxyType({}), repr=False)
-    # f is finite at every point of the divergence box (tests/test_surfaces.py bounds it there by interval
+    # f is finite at every point of the divergence box (tests/test_surfaces_bounded.py bounds it by interval
     # arithmetic), so a run inside the box has a finite loss and descent.run_ends need not evaluate it each step
     bounded: bool = False
 
