@@ -4,7 +4,8 @@ Contestants, timed interleaved (best of several repeats, after one warm-up each)
 
 * engine      optiviz.core.descent.run_ends on starts (4096, 2) with 4096 learning rates: each run's
               last point and loss and the step it diverged at, checked step by step (what
-              ``descent.sweep`` and the page's sensitivity tab use);
+              ``descent.sweep`` and the page's sensitivity tab use; Beale is bounded, so the check
+              is the box alone and f is evaluated at the last step only);
 * paths       optiviz.core.descent.descend on the same runs, keeping every step's point, loss and
               gradient norm (for information: what the race map needs, for a few runs);
 * minimal     a short hand-written NumPy loop: Beale's gradient and Adam with one rate per run, x and y as

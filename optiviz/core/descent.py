@@ -8,6 +8,7 @@ from typing import Mapping, NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
+from optiviz.core.arith import traced
 from optiviz.core.checks import check_int, check_number
 from optiviz.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from optiviz.core.schedules import learning_rate as scheduled
@@ -73,22 +74,56 @@ def _checked(surface: Surface, starts, steps, learning_rate, schedule: str, deca
     return starts, steps, scheduled(schedule, lr0, decay_rate, t), noise
 
 
-def _walk(surface: Surface, optimizer: Optimizer, starts: np.ndarray, rates: np.ndarray, noise: float, seed: int):
+def _walk(surface: Surface, optimizer: Optimizer, starts: np.ndarray, rates: np.ndarray, noise: float, seed: int,
+          losses: bool = True):
     """(W_t, f(W_t), ∇f(W_t)) for t = 0 … T, where W_{t+1} = W_t + ΔW(g̃_t, α_t) and g̃ = ∇f + σ ε.
 
-    W_t is one array (B, 2) updated in place from step to step: copy what you keep."""
+    W_t, and ∇f(W_t) on a formula's surface, are arrays (B, 2) updated in place from step to step: copy what you
+    keep. Without ``losses``, f(W_t) is None at 0 < t < T on a formula's surface (its formula skips f)."""
     rng = np.random.default_rng(seed)
-    # a formula's surface reads x and y as contiguous columns (structure of arrays); others get rows
-    w = columns(starts[:, 0], starts[:, 1]) if surface.pointwise else starts.copy()
-    f, g = surface.value_and_grad(w)
+    # the walk owns the optimizer's state, so the rule may grow it in place
+    update = optimizer.update_in_place or optimizer.update
+    if surface.pointwise:  # x and y as contiguous columns (structure of arrays), ∇f written into one buffer
+        w = columns(starts[:, 0], starts[:, 1])
+        value_and_grad = _formula_steps(surface.pointwise, w, {True, losses})
+    else:  # rows
+        w = starts.copy()
+
+        def value_and_grad(value: bool):
+            return surface.value_and_grad(w)
+
+    f, g = value_and_grad(True)
     state = optimizer.init(w)
     yield w, f, g
-    for rate in rates[:-1]:
+    last = len(rates) - 2
+    for t, rate in enumerate(rates[:-1]):
         g_seen = g + noise * rng.standard_normal(2) if noise else g
-        delta, state = optimizer.update(g_seen, state, rate)
+        delta, state = update(g_seen, state, rate)
         w += delta
-        f, g = surface.value_and_grad(w)
+        f, g = value_and_grad(losses or t == last)
         yield w, f, g
+
+
+def _formula_steps(formula, w: np.ndarray, kinds: set[bool]):
+    """``value_and_grad(value)`` -> (f(W) or None, ∇f(W)) for the walk's points ``w`` (B, 2) laid out as columns:
+    ∇f is written into one buffer (B, 2), the same each step. The formula is traced once per kind of step (with
+    and without f) and run as in-place NumPy calls into buffers made here (:func:`optiviz.core.arith.traced`); one
+    that cannot be traced (other than arithmetic) is evaluated as it is and copied in."""
+    g = np.empty_like(w)
+    x, y, gx, gy = w[:, 0], w[:, 1], g[:, 0], g[:, 1]
+    try:
+        runs = {value: traced(formula, (x, y), (None, gx, gy), value) for value in kinds}
+    except (TypeError, ValueError):
+
+        def value_and_grad(value: bool):
+            f, gx[...], gy[...] = formula(x, y, value)
+            return f, g
+    else:
+
+        def value_and_grad(value: bool):
+            return runs[value]()[0], g
+
+    return value_and_grad
 
 
 def descend(
@@ -150,14 +185,17 @@ def run_ends(
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(W_T, f(W_T), diverged_at) of :func:`descend`'s runs, its last rows (NaN and −1 where there are none),
-    keeping no path: each step is checked for divergence as it is taken. For sweeps over many runs."""
+    keeping no path: each step is checked for divergence as it is taken. For sweeps over many runs.
+
+    On a ``bounded`` surface a point inside the box has a finite loss, so the walk skips f until the last step
+    and the box alone decides."""
     starts, steps, rates, noise = _checked(surface, starts, steps, learning_rate, schedule, decay_rate, noise)
     diverged_at = np.full(len(starts), -1)
     with np.errstate(all="ignore"):
-        for t, (w, f, _) in enumerate(_walk(surface, optimizer, starts, rates, noise, seed)):
-            if math.isfinite(f.sum()) and surface.all_inside(w):  # a finite sum has no inf or NaN term
-                continue  # the common case, from three reductions; the exact test per run otherwise
-            gone = ~(surface.inside(w) & np.isfinite(f))
+        for t, (w, f, _) in enumerate(_walk(surface, optimizer, starts, rates, noise, seed, not surface.bounded)):
+            if (f is None or math.isfinite(f.sum())) and surface.all_inside(w):  # a finite sum has no inf or NaN
+                continue  # the common case, from a few reductions; the exact test per run otherwise
+            gone = ~surface.inside(w) if f is None else ~(surface.inside(w) & np.isfinite(f))
             if t and gone.any():  # the start was checked on entry
                 diverged_at[gone & (diverged_at < 0)] = t
     gone = diverged_at >= 0
@@ -194,14 +232,15 @@ def _walk_floats(surface: Surface, optimizer: Optimizer, start: tuple[float, flo
     for t = 0 … T. The same arithmetic gives the same bits as NumPy, ~6× faster for one point (NumPy costs
     ~1 µs a call). ``kicks`` holds σ εₜ per step, or is None without noise."""
     x, y = start
+    update = optimizer.update_in_place or optimizer.update  # on floats (immutable) the in-place rule is pure
     sx, sy = optimizer.init(x), optimizer.init(y)
     f, gx, gy = surface.pointwise(x, y)
     rows = [(x, y, f, gx, gy)]
     for t, rate in enumerate(rates):
         if kicks:  # the optimizer sees g̃ = ∇f + σ ε; the rows keep ∇f
             gx, gy = gx + kicks[t][0], gy + kicks[t][1]
-        dx, sx = optimizer.update(gx, sx, rate)
-        dy, sy = optimizer.update(gy, sy, rate)
+        dx, sx = update(gx, sx, rate)
+        dy, sy = update(gy, sy, rate)
         x, y = x + dx, y + dy
         f, gx, gy = surface.pointwise(x, y)
         rows.append((x, y, f, gx, gy))

@@ -2,9 +2,11 @@
 
 An optimizer works on a parameter array ``W`` of any shape. ``init(W)`` returns its
 state; ``update(g, state, α)`` returns ``(ΔW, state)`` and the caller applies
-``W ← W + ΔW``. ``update`` is pure (it leaves g and the old state alone); inside, each new array
-is made once and then grown in place (``m = β₁ m`` then ``m += (1 − β₁) g``): on a float that is
-plain arithmetic, on an array it saves NumPy a temporary per operation, with the same bits.
+``W ← W + ΔW``. ``update`` is pure (it leaves g and the old state alone). Each rule is written once,
+growing its state in place (``m *= β₁`` then ``m += (1 − β₁) g``): ``update_in_place`` is that rule, for
+a caller that owns the state and keeps no old one (the descent walk); ``update`` runs it on a copy
+of the state. On a float the in-place forms are plain arithmetic; on an array they save NumPy a
+temporary per operation, with the same bits.
 Hyperparameters and the learning rate may be floats or arrays with
 one value per run along the leading (batch) axis, so many settings run in one call.
 Every rule is elementwise arithmetic, so it also runs on one Python float ``W`` (with float
@@ -25,7 +27,24 @@ from optiviz.core.checks import check_numbers
 class Optimizer(NamedTuple):
     name: str
     init: Callable[[np.ndarray], tuple]
-    update: Callable[[np.ndarray, tuple, object], tuple[np.ndarray, tuple]]
+    update: Callable[[np.ndarray, tuple, object], tuple[np.ndarray, tuple]]  # pure
+    # the same rule overwriting the state's arrays (None: use update); ΔW may share memory with the new state
+    update_in_place: Callable[[np.ndarray, tuple, object], tuple[np.ndarray, tuple]] | None = None
+
+
+def _copied(state) -> list:
+    """The state with each array copied (floats and step counts are immutable), as a list (the rules unpack it)."""
+    return [s.copy() if isinstance(s, np.ndarray) else s for s in state]
+
+
+def _from_rule(name: str, init, rule) -> Optimizer:
+    """An Optimizer from ``rule(g, state, α) -> (ΔW, state)``, which grows the state's arrays in place:
+    ``update`` runs it on a copy of the state, ``update_in_place`` as it is."""
+
+    def update(g, state, lr):
+        return rule(g, _copied(state), lr)
+
+    return Optimizer(name, init, update, rule)
 
 
 class Hyperparameter(NamedTuple):
@@ -70,15 +89,15 @@ def _velocity_rule(gamma, look_ahead: bool, name: str) -> Optimizer:
     def init(params):
         return (_zeros(params),)
 
-    def update(g, state, lr):
+    def rule(g, state, lr):
         (v,) = state
         gm = _per_run(gamma, g)
         step = _per_run(lr, g) * g
-        v = gm * v
+        v *= gm
         v -= step
         return (gm * v - step if look_ahead else v), (v,)
 
-    return Optimizer(name, init, update)
+    return _from_rule(name, init, rule)
 
 
 def sgd() -> Optimizer:
@@ -110,14 +129,14 @@ def _scaled_by_root(accumulate, name: str, eps: float) -> Optimizer:
     def init(params):
         return (_zeros(params),)
 
-    def update(g, state, lr):
+    def rule(g, state, lr):
         (e,) = state
         e = accumulate(e, g * g)
         root = sqrt(e)
         root += _per_run(eps, g)
         return -_per_run(lr, g) * g / root, (e,)
 
-    return Optimizer(name, init, update)
+    return _from_rule(name, init, rule)
 
 
 def rmsprop(decay: float = DECAY.default, eps: float = EPS.default) -> Optimizer:
@@ -128,8 +147,9 @@ def rmsprop(decay: float = DECAY.default, eps: float = EPS.default) -> Optimizer
 
     def ewma(e, g2):
         gm = _per_run(decay, g2)
-        e = gm * e
-        e += (1 - gm) * g2
+        e *= gm
+        g2 *= 1 - gm
+        e += g2
         return e
 
     return _scaled_by_root(ewma, "rmsprop", eps)
@@ -137,7 +157,12 @@ def rmsprop(decay: float = DECAY.default, eps: float = EPS.default) -> Optimizer
 
 def adagrad(eps: float = 1e-10) -> Optimizer:
     """Adagrad: E ← E + g²; W ← W − α g / (√E + ε)."""
-    return _scaled_by_root(lambda e, g2: e + g2, "adagrad", eps)
+
+    def add(e, g2):
+        e += g2
+        return e
+
+    return _scaled_by_root(add, "adagrad", eps)
 
 
 def adam(beta1: float = BETA1.default, beta2: float = BETA2.default, eps: float = EPS.default) -> Optimizer:
@@ -147,22 +172,27 @@ def adam(beta1: float = BETA1.default, beta2: float = BETA2.default, eps: float 
     def init(params):
         return 0, _zeros(params), _zeros(params)
 
-    def update(g, state, lr):
+    def rule(g, state, lr):
         t, m, v = state
         t += 1
         b1, b2 = _per_run(beta1, g), _per_run(beta2, g)
-        m = b1 * m
+        m *= b1
         m += (1 - b1) * g
-        v = b2 * v
-        v += (1 - b2) * (g * g)
-        root = sqrt(v / (1 - b2**t))  # √v̂
+        v *= b2
+        g2 = g * g
+        g2 *= 1 - b2
+        v += g2
+        root = v / (1 - b2**t)  # v̂
+        root = sqrt(root, out=root)  # √v̂
         root += _per_run(eps, g)
-        step = m / (1 - b1**t)  # m̂
-        step *= -_per_run(lr, g)
+        c1 = -(1 - b1**t)  # the sign of −α on this number rather than on α's array: the same bits
+        # −m̂ = m / c1; once β₁ᵗ ≤ 2⁻⁵⁴, c1 rounds to −1 and m · (−1), faster, has the bits of m / (−1), NaN included
+        step = m * c1 if isinstance(c1, float) and c1 == -1 else m / c1
+        step *= _per_run(lr, g)
         step /= root
         return step, (t, m, v)
 
-    return Optimizer("adam", init, update)
+    return _from_rule("adam", init, rule)
 
 
 def _sgd_latex(n, lr):

@@ -3,7 +3,8 @@
 Every surface maps points of shape ``(..., 2)`` (the last axis is ``(x, y)``, the
 lecture's ``(w1, w2)``) to the loss ``f`` of shape ``(...)`` and the gradient
 ``∇f`` of shape ``(..., 2)``. All minimum values are 0, so losses plot on a log axis.
-Each is one arithmetic formula, which ``pointwise`` also runs on one point as Python floats.
+Each is one arithmetic formula, which ``pointwise`` also runs on one point as Python floats;
+``formula(x, y, value=False)`` skips f (None) for a walk that needs ∇f only.
 """
 
 from __future__ import annotations
@@ -54,16 +55,18 @@ def _vectorised(formula: Callable) -> Callable[[np.ndarray], tuple[np.ndarray, n
 BEALE_C = (1.5, 2.25, 2.625)
 
 
-def beale(x, y):
+def beale(x, y, value=True):
     """f = Σₖ rₖ², rₖ = cₖ − x (1 − yᵏ) for k = 1, 2, 3 and c = (1.5, 2.25, 2.625):
     ∂f/∂x = −2 Σₖ rₖ (1 − yᵏ), ∂f/∂y = 2x (r₁ + 2 r₂ y + 3 r₃ y²)."""
     y2 = y * y
     p1, p2, p3 = 1 - y, 1 - y2, 1 - y2 * y
     r1, r2, r3 = BEALE_C[0] - x * p1, BEALE_C[1] - x * p2, BEALE_C[2] - x * p3
     # each sum is made once and grown in place (on floats this is plain arithmetic): same bits as one expression
-    f = r1 * r1
-    f += r2 * r2
-    f += r3 * r3
+    f = None
+    if value:
+        f = r1 * r1
+        f += r2 * r2
+        f += r3 * r3
     gx = r1 * p1
     gx += r2 * p2
     gx += r3 * p3
@@ -77,34 +80,36 @@ def beale(x, y):
     return f, gx, gy
 
 
-def rosenbrock(x, y):
+def rosenbrock(x, y, value=True):
     """f = (1 − x)² + 100 (y − x²)²."""
     r, d = y - x * x, 1 - x
-    return d * d + 100 * r * r, -2 * d - 400 * x * r, 200 * r
+    return (d * d + 100 * r * r if value else None), -2 * d - 400 * x * r, 200 * r
 
 
 RAVINE_STEEP, RAVINE_SHALLOW = 12.0, 0.12
 
 
-def ravine(x, y):
+def ravine(x, y, value=True):
     """f = ½ (12 w1² + 0.12 w2²): curves 100× more steeply along w1 than along w2."""
-    return 0.5 * (RAVINE_STEEP * x * x + RAVINE_SHALLOW * y * y), RAVINE_STEEP * x, RAVINE_SHALLOW * y
+    f = 0.5 * (RAVINE_STEEP * x * x + RAVINE_SHALLOW * y * y) if value else None
+    return f, RAVINE_STEEP * x, RAVINE_SHALLOW * y
 
 
 VALLEY_SLOPE, VALLEY_WALLS, VALLEY_END = 0.3, 2.0, 6.0
 
 
-def long_valley(x, y):
+def long_valley(x, y, value=True):
     """f = 0.3 (√(1 + (x − 6)²) − 1) + 2 y²: a narrow valley whose floor slopes gently."""
     u = x - VALLEY_END
     root = sqrt(1 + u * u)
-    return VALLEY_SLOPE * (root - 1) + VALLEY_WALLS * y * y, VALLEY_SLOPE * u / root, 2 * VALLEY_WALLS * y
+    f = VALLEY_SLOPE * (root - 1) + VALLEY_WALLS * y * y if value else None
+    return f, VALLEY_SLOPE * u / root, 2 * VALLEY_WALLS * y
 
 
-def saddle(x, y):
+def saddle(x, y, value=True):
     """f = x² − y² + y⁴/4 + 1: a saddle at the origin between minima at (0, ±√2)."""
     y2 = y * y
-    return x * x - y2 + 0.25 * y2 * y2 + 1, 2 * x, y * (y2 - 2)
+    return (x * x - y2 + 0.25 * y2 * y2 + 1 if value else None), 2 * x, y * (y2 - 2)
 
 
 @dataclass(frozen=True)
@@ -123,9 +128,13 @@ class Surface:
     rate_overrides: MappingProxyType = field(repr=False)
     log_levels: bool  # contour levels log-spaced when values span decades
     caption: str
-    pointwise: Callable[[float, float], tuple[float, float, float]] | None = None  # (f, ∂f/∂x, ∂f/∂y) at one point
+    # (f, ∂f/∂x, ∂f/∂y) at one point, or (None, ∂f/∂x, ∂f/∂y) given value=False; also on arrays of points' x and y
+    pointwise: Callable[..., tuple] | None = None
     # optimizer → {hyperparameter: value} where this surface races it with other than the optimizer's defaults
     hyperparameters: MappingProxyType = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    # f is finite at every point of the divergence box (tests/test_surfaces_bounded.py bounds it by interval
+    # arithmetic), so a run inside the box has a finite loss and descent.run_ends need not evaluate it each step
+    bounded: bool = False
 
     def defaults(self, optimizer: str) -> dict[str, float]:
         """The hyperparameters this surface races ``optimizer`` with where they differ from the optimizer's
@@ -194,13 +203,15 @@ class Surface:
 
 
 def _from_formula(name: str, title: str, latex: str, formula: Callable, bounds, minima, starts, log_levels: bool,
-                  caption: str, **hyperparameters) -> Surface:
+                  caption: str, bounded: bool = True, **hyperparameters) -> Surface:
     """A Surface whose loss is ``formula(x, y) = (f, ∂f/∂x, ∂f/∂y)``: vectorised, and pointwise for the race;
     ``hyperparameters`` maps an optimizer to the settings it races with here (its defaults otherwise). Its
-    learning rates are the registry's (OptimizerSpec.rates)."""
+    learning rates are the registry's (OptimizerSpec.rates). ``bounded``: f is finite on the whole divergence
+    box (a test proves it for every surface that says so)."""
     return Surface(name, title, latex, _vectorised(formula), bounds, minima, starts, MappingProxyType({}), log_levels,
                    caption, pointwise=formula,
-                   hyperparameters=MappingProxyType({k: MappingProxyType(v) for k, v in hyperparameters.items()}))
+                   hyperparameters=MappingProxyType({k: MappingProxyType(v) for k, v in hyperparameters.items()}),
+                   bounded=bounded)
 
 
 SURFACES = MappingProxyType(
