@@ -411,21 +411,15 @@ def _prepare(net, data, optimizer, learning_rate, seed, settings, grid_settings,
 def _evaluate(r: _Run, theta: np.ndarray, state, with_grid: bool, P=None, buffers: dict | None = None):
     """([train_loss, val_loss, train_acc, val_acc, Ω], ‖W_l‖ per layer, grid predictions or None), evaluation mode.
 
-    ``P``: the parameter tree viewing ``theta``, when the caller holds one; ``buffers``: MLP.buffers by block
-    size, kept by the caller across calls (added to as needed).
+    ``P``: the parameter tree viewing ``theta``, when the caller holds one; ``buffers``: a dict the caller keeps
+    across calls, where the blocks' buffers are made once (:func:`_eval_blocks`).
     """
     n_train, n_seen = len(r.Y_train), len(r.Y_train) + len(r.Y_val)
     x = r.X_eval if with_grid else r.X_eval[:n_seen]
     P, loss = r.layout.views(theta) if P is None else P, r.settings.loss
-    buffers = {} if buffers is None else buffers
-    logits = np.empty((len(x), r.net.output_dim))
-    # in blocks of EVAL_ROWS points: small products stay on one BLAS thread (see EVAL_ROWS), each block's
-    # logits written straight into its rows
-    for a in range(0, len(x), EVAL_ROWS):
-        rows = logits[a:a + EVAL_ROWS]
-        if len(rows) not in buffers:
-            buffers[len(rows)] = r.net.buffers(len(rows))
-        r.net.forward_unchecked(P, state, x[a:a + EVAL_ROWS], buffers=buffers[len(rows)]._replace(logits=rows))
+    logits, blocks = _eval_blocks(r.net, len(x), {} if buffers is None else buffers)
+    for rows, work in blocks:
+        r.net.forward_unchecked(P, state, x[rows], buffers=work)
     zt, zv = logits[:n_train], logits[n_train:n_seen]
     w = theta[:r.layout.n_weights]
     penalized = r.settings.l1 > 0 or r.settings.l2 > 0
@@ -438,6 +432,24 @@ def _evaluate(r: _Run, theta: np.ndarray, state, with_grid: bool, P=None, buffer
         p = probabilities(loss, logits[n_seen:])
         grid = p.reshape((size, size) + p.shape[1:]).astype(np.float32)
     return row, np.sqrt(np.add.reduceat(w * w, r.layout.weight_offsets)), grid
+
+
+def _eval_blocks(net: MLP, n: int, buffers: dict) -> tuple[np.ndarray, list]:
+    """(logits (n, outputs), [(rows, MLP.Buffers)]) for evaluating n points in blocks of EVAL_ROWS: small products
+    stay on one BLAS thread (see EVAL_ROWS), and each block writes its logits straight into its own rows.
+
+    Made once per n and kept in ``buffers``; the blocks of one size share their other buffers.
+    """
+    if ("eval", n) not in buffers:
+        logits, blocks = np.empty((n, net.output_dim)), []
+        for a in range(0, n, EVAL_ROWS):
+            rows = slice(a, min(a + EVAL_ROWS, n))
+            size = rows.stop - a
+            if ("eval block", size) not in buffers:
+                buffers["eval block", size] = net.buffers(size)
+            blocks.append((rows, buffers["eval block", size]._replace(logits=logits[rows])))
+        buffers["eval", n] = logits, blocks
+    return buffers["eval", n]
 
 
 def _epoch_points(r: _Run, epoch: int) -> tuple[np.ndarray, np.ndarray]:
@@ -457,7 +469,7 @@ class _Loop(NamedTuple):
     params: list  # views into θ
     grad: np.ndarray  # ∂J/∂θ of the last step, written in place by every step
     grads: list  # views into grad
-    buffers: dict  # batch size → MLP.Buffers
+    buffers: dict  # batch size → MLP.Buffers; and the evaluation's, see _eval_blocks
 
     @classmethod
     def of(cls, layout: Layout, theta: np.ndarray, net: MLP | None = None, batches=()) -> "_Loop":
