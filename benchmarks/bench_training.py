@@ -334,6 +334,56 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), np.finfo(float).tiny))
 
 
+def correctness(data: Split, params0, results: dict, steps: int) -> tuple[list[str], list[str]]:
+    """(check lines, failures): the same start, recording changes nothing, the same records and final θ."""
+    failures = []
+    engine = results["engine"]
+    theta0 = numpy_init(SEED)
+    same_start = np.array_equal(theta0, Layout.of(params0).flatten(params0))
+    checks = [f"numpy loop's initial weights == engine's, bit for bit: {'ok' if same_start else 'FAIL'}"]
+    if not same_start:
+        failures.append("numpy loop starts elsewhere")
+    same_rec = np.array_equal(results["engine+rec"], engine)
+    checks.append(f"engine with recording == without, final θ bit for bit: {'ok' if same_rec else 'FAIL'}")
+    if not same_rec:
+        failures.append("recording changes the engine's result")
+    moved = relative_error(engine, theta0)
+    checks.append(f"final θ moved {moved:.2f} (relative) from the initial one over {steps * EPOCHS} steps")
+    ours = engine_records(run_engine(data, False, full=True)[1])
+    others = {"numpy": lambda: run_numpy(data)[1]}
+    if "torch" in results:
+        others["torch"] = lambda: run_torch(data, params0)[1]
+    for name, records_of in others.items():
+        theirs = records_of()
+        rows_ok = ours.shape == theirs.shape
+        worst = float(np.max(np.abs(ours - theirs) / np.maximum(np.abs(ours), 1e-300), where=~np.isnan(ours),
+                             initial=0.0)) if rows_ok else np.inf
+        ok = rows_ok and np.array_equal(np.isnan(ours), np.isnan(theirs)) and worst <= TOLERANCE[name]
+        checks.append(f"{name}'s records ({theirs.shape[0]} epochs × loss, accuracy, 3 weight and 3 gradient "
+                      f"norms) vs the engine's: max relative |Δ| {worst:.1e}  {'ok' if ok else 'FAIL'} "
+                      f"(≤ {TOLERANCE[name]:g})")
+        if not ok:
+            failures.append(f"{name}'s records differ from the engine's")
+    for name in ("numpy", "numpy, training only", "torch", "torch, training only"):
+        if name not in results:
+            continue
+        err = relative_error(results[name], engine)
+        ok = err <= TOLERANCE[name.split(",")[0]]
+        checks.append(
+            f"{name} vs engine final θ ({engine.size} values): relative error {err:.1e}, "
+            f"max |Δ| {np.max(np.abs(results[name] - engine)):.1e}  {'ok' if ok else 'FAIL'} "
+            f"(≤ {TOLERANCE[name.split(',')[0]]:g})"
+        )
+        if not ok:
+            failures.append(f"{name} differs from the engine")
+    for k in np.linspace(0, engine.size - 1, 4).round().astype(int):
+        line = f"    θ[{k:4d}] engine {engine[k]: .12f}  numpy {results['numpy'][k]: .12f}"
+        if "torch" in results:
+            line += f"  torch {results['torch'][k]: .12f}"
+        checks.append(line)
+    return checks, failures
+
+
 def main(argv=None) -> int:
     p = parser(__doc__, repeat=7)
     torch_flags(p)
@@ -361,51 +411,7 @@ def main(argv=None) -> int:
         contestants["torch, training only"] = lambda: run_torch(data, params0, records=False)
     times, results = interleaved(contestants, args.repeat)
 
-    # ------------------------------------------------------------ correctness
-    failures = []
-    engine = results["engine"]
-    theta0 = numpy_init(SEED)
-    same_start = np.array_equal(theta0, Layout.of(params0).flatten(params0))
-    checks = [f"numpy loop's initial weights == engine's, bit for bit: {'ok' if same_start else 'FAIL'}"]
-    if not same_start:
-        failures.append("numpy loop starts elsewhere")
-    same_rec = np.array_equal(results["engine+rec"], engine)
-    checks.append(f"engine with recording == without, final θ bit for bit: {'ok' if same_rec else 'FAIL'}")
-    if not same_rec:
-        failures.append("recording changes the engine's result")
-    moved = relative_error(engine, theta0)
-    checks.append(f"final θ moved {moved:.2f} (relative) from the initial one over {steps * EPOCHS} steps")
-    ours = engine_records(run_engine(data, False, full=True)[1])
-    others = {"numpy": lambda: run_numpy(data)[1]}
-    if use_torch:
-        others["torch"] = lambda: run_torch(data, params0)[1]
-    for name, records_of in others.items():
-        theirs = records_of()
-        rows_ok = ours.shape == theirs.shape
-        worst = float(np.max(np.abs(ours - theirs) / np.maximum(np.abs(ours), 1e-300), where=~np.isnan(ours),
-                             initial=0.0)) if rows_ok else np.inf
-        ok = rows_ok and np.array_equal(np.isnan(ours), np.isnan(theirs)) and worst <= TOLERANCE[name]
-        checks.append(f"{name}'s records ({theirs.shape[0]} epochs × loss, accuracy, 3 weight and 3 gradient norms)"
-                      f" vs the engine's: max relative |Δ| {worst:.1e}  {'ok' if ok else 'FAIL'} (≤ {TOLERANCE[name]:g})")
-        if not ok:
-            failures.append(f"{name}'s records differ from the engine's")
-    for name in ("numpy", "numpy, training only", "torch", "torch, training only"):
-        if name not in results:
-            continue
-        err = relative_error(results[name], engine)
-        ok = err <= TOLERANCE[name.split(",")[0]]
-        checks.append(
-            f"{name} vs engine final θ ({engine.size} values): relative error {err:.1e}, "
-            f"max |Δ| {np.max(np.abs(results[name] - engine)):.1e}  {'ok' if ok else 'FAIL'} "
-            f"(≤ {TOLERANCE[name.split(',')[0]]:g})"
-        )
-        if not ok:
-            failures.append(f"{name} differs from the engine")
-    for k in np.linspace(0, engine.size - 1, 4).round().astype(int):
-        line = f"    θ[{k:4d}] engine {engine[k]: .12f}  numpy {results['numpy'][k]: .12f}"
-        if "torch" in results:
-            line += f"  torch {results['torch'][k]: .12f}"
-        checks.append(line)
+    checks, failures = correctness(data, params0, results, steps)
 
     # ------------------------------------------------------------ table
     labels = {
