@@ -6,31 +6,39 @@ reshuffled. No validation split. Contestants, timed interleaved (best of several
 after one warm-up each):
 
 * engine      optiviz.nn.training.train with record_grid=False, record_params=False: the
-              like-for-like run. It still keeps its per-epoch history (training loss and
-              accuracy on all 1000 points, weight and gradient norms), which the others skip;
+              like-for-like run. It still keeps the per-epoch records it returns (training loss
+              and accuracy on all 1000 points before the first and after every epoch, ‖W_l‖ of
+              each layer, and the root mean square over the epoch's steps of ‖∂L/∂W_l‖);
 * engine+rec  the same call with the defaults (a 60 × 60 prediction grid and θ recorded
               every epoch), as the training lab runs it: shown for information only;
 * numpy       a minimal hand-written NumPy loop for the same network (forward, backward,
               momentum update, per-epoch shuffle) in this file, importing nothing from
               optiviz.nn. It draws the same He weights and the same shuffles as the engine
               by seeding NumPy the way the engine's streams do (SeedSequence(seed, spawn_key=
-              (stream, epoch)), stream 0 for the weights, 1 for the shuffles);
+              (stream, epoch)), stream 0 for the weights, 1 for the shuffles). It keeps the same
+              per-epoch records as the engine, written plainly (one forward pass over all the
+              points per epoch, the squared weight gradients summed per step): the same work,
+              and checked against the engine's history;
+* numpy, training only  the same loop without the records (information: what they cost);
 * torch       (optional reference, never a dependency) torch.nn.Sequential of Linear/ReLU in
               float64 on one thread, BCEWithLogitsLoss and torch.optim.SGD(momentum=0.9),
               starting from the engine's initial weights and taking its batches in the
               engine's order (optiviz.nn.training.epoch_batches), so all contestants do the
-              same arithmetic.
+              same arithmetic; it keeps the same records (under no_grad, checked too);
+* torch, training only  the same without the records (information).
 
 Every contestant gathers the shuffled points once per epoch and slices its batches.
 
 Correctness is checked too: the numpy loop starts from the engine's initial weights bit for
 bit, and the final weight vectors agree, numpy vs engine to 1e-10 and torch vs engine to 1e-8
-(relative, ‖a − b‖ / ‖b‖ over the whole vector θ).
+(relative, ‖a − b‖ / ‖b‖ over the whole vector θ); the records of the numpy loop (to 1e-10) and of
+torch (to 1e-8) equal the engine's history, weight and gradient norms (relative).
 
 Goals (issue 15, measured side by side in this one run): engine / numpy ≤ 1.0 and engine / torch
-≤ 0.2 (torch on 1 thread). The engine here is the one training path (the network's unchecked
-cores, the gradient written in place into one flat buffer); it also records its per-epoch history,
-which the numpy loop does not. The report prints both ratios with PASS or FAIL.
+≤ 0.2 (torch on 1 thread), each doing the same work. The engine here is the one training path (the
+network's unchecked cores with their buffers, the gradient written in place into one flat buffer).
+The report prints both ratios with PASS or FAIL, and the ratios to the training-only runs for
+information.
 
 Many seeds (issue 13), on the training page's default workload (400 spiral points, 30% held out,
 2 → 16 → 16 → 1 ReLU, batches of 32, 60 epochs; SGD α = 0.32), timed interleaved:
@@ -100,10 +108,18 @@ OPTIMIZER = {"name": "momentum", "momentum": GAMMA}
 # ---------------------------------------------------------------- contestants
 
 
-def run_engine(data: Split, recording: bool):
+def run_engine(data: Split, recording: bool, full: bool = False):
+    """The final θ (with ``full``, the TrainingResult too)."""
     kwargs = {} if recording else dict(record_grid=False, record_params=False)
     result = train(NET, data, OPTIMIZER, learning_rate=LR, batch_size=BATCH, epochs=EPOCHS, seed=SEED, **kwargs)
-    return result.layout.flatten(result.params)
+    theta = result.layout.flatten(result.params)
+    return (theta, result) if full else theta
+
+
+def engine_records(result) -> np.ndarray:
+    """The engine's rows [train loss, train accuracy, ‖W_l‖…, RMS ‖∂L/∂W_l‖…] for epochs 0…E."""
+    h = result.history
+    return np.column_stack([h["train_loss"], h["train_acc"], result.weight_norms, result.grad_norms])
 
 
 def _views(flat, sizes=SIZES):
@@ -127,8 +143,19 @@ def numpy_init(seed: int, sizes=SIZES):
     return theta
 
 
-def run_numpy(data: Split):
-    """The minimal loop: 2 → 32 → 32 → 1 ReLU, BCE on logits, v ← γv − αg, θ ← θ + v."""
+def numpy_records(X, Y, theta):
+    """[BCE loss, accuracy] on all the points, and ‖W_l‖ per layer, of the network θ."""
+    (W1, W2, W3), (b1, b2, b3) = _views(theta)
+    z = np.maximum(np.maximum(X @ W1 + b1, 0.0) @ W2 + b2, 0.0) @ W3 + b3
+    loss = np.mean(np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z))) - Y * z)
+    return [loss, np.mean((z > 0) == (Y > 0.5))], [np.sqrt(np.sum(W * W)) for W in (W1, W2, W3)]
+
+
+def run_numpy(data: Split, records: bool = True):
+    """The minimal loop: 2 → 32 → 32 → 1 ReLU, BCE on logits, v ← γv − αg, θ ← θ + v.
+
+    With ``records``, returns (θ, rows of [loss, accuracy, ‖W_l‖…, RMS ‖∂L/∂W_l‖…] for epochs 0…E), else θ.
+    """
     X = np.asarray(data.X_train, dtype=float)
     Y = data.y_train.astype(float)[:, None]
     n = len(X)
@@ -137,6 +164,12 @@ def run_numpy(data: Split):
     grad = np.zeros_like(theta)  # the gradient, written in place through views laid out like θ
     (gW1, gW2, gW3), (gb1, gb2, gb3) = _views(grad)
     v = np.zeros_like(theta)
+    n_w = sum(a * b for a, b in zip(SIZES[:-1], SIZES[1:]))
+    starts = np.cumsum([0] + [a * b for a, b in zip(SIZES[:-2], SIZES[1:-1])])
+    if records:
+        loss_acc, w_norms = numpy_records(X, Y, theta)
+        rows = [loss_acc + w_norms + [np.nan] * 3]
+        squares, square = np.zeros(n_w), np.empty(n_w)
     for epoch in range(1, EPOCHS + 1):
         order = np.random.default_rng(np.random.SeedSequence(SEED, spawn_key=(1, epoch))).permutation(n)
         Xe, Ye = X[order], Y[order]
@@ -157,14 +190,25 @@ def run_numpy(data: Split):
             d1 = (d2 @ W2.T) * (z1 > 0)
             np.matmul(x.T, d1, out=gW1)
             d1.sum(axis=0, out=gb1)
+            if records:
+                np.multiply(grad[:n_w], grad[:n_w], out=square)
+                squares += square
             v *= GAMMA
             v -= LR * grad
             theta += v
-    return theta
+        if records:
+            loss_acc, w_norms = numpy_records(X, Y, theta)
+            rows.append(loss_acc + w_norms + list(np.sqrt(np.add.reduceat(squares, starts) / -(-n // BATCH))))
+            squares[:] = 0.0
+    return (theta, np.array(rows)) if records else theta
 
 
-def run_torch(data: Split, initial: list[dict]):
-    """torch.nn + torch.optim.SGD(momentum), float64, the engine's initial weights and batch order."""
+def run_torch(data: Split, initial: list[dict], records: bool = True):
+    """torch.nn + torch.optim.SGD(momentum), float64, the engine's initial weights and batch order.
+
+    With ``records``, keeps the engine's per-epoch records too (under no_grad) and returns (θ, rows) as
+    :func:`run_numpy` does; else θ.
+    """
     f64 = torch.float64
     linears = [torch.nn.Linear(a, b, dtype=f64) for a, b in zip(SIZES[:-1], SIZES[1:])]
     with torch.no_grad():
@@ -177,6 +221,16 @@ def run_torch(data: Split, initial: list[dict]):
     X = torch.from_numpy(np.asarray(data.X_train, dtype=float))
     Y = torch.from_numpy(data.y_train.astype(float)[:, None])
     n = len(X)
+    rows, squares = [], [torch.zeros_like(lin.weight) for lin in linears]
+
+    def record(grad_norms):
+        with torch.no_grad():
+            z = model(X)
+            rows.append([loss_fn(z, Y).item(), ((z > 0) == (Y > 0.5)).double().mean().item()]
+                        + [lin.weight.norm().item() for lin in linears] + grad_norms)
+
+    if records:
+        record([np.nan] * len(linears))
     for epoch in range(1, EPOCHS + 1):
         batches = epoch_batches(n, BATCH, SEED, epoch)
         order = torch.from_numpy(np.concatenate(batches))
@@ -187,11 +241,19 @@ def run_torch(data: Split, initial: list[dict]):
             opt.zero_grad(set_to_none=True)
             loss = loss_fn(model(Xe[a:b]), Ye[a:b])
             loss.backward()
+            if records:
+                for square, lin in zip(squares, linears):
+                    square.addcmul_(lin.weight.grad, lin.weight.grad)
             opt.step()
             a = b
+        if records:
+            record([float(np.sqrt(square.sum().item() / len(batches))) for square in squares])
+            for square in squares:
+                square.zero_()
     ws = [lin.weight.detach().numpy().T.ravel() for lin in linears]
     bs = [lin.bias.detach().numpy() for lin in linears]
-    return np.concatenate(ws + bs)
+    theta = np.concatenate(ws + bs)
+    return (theta, np.array(rows)) if records else theta
 
 
 # ---------------------------------------------------------------- many seeds
@@ -272,6 +334,56 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), np.finfo(float).tiny))
 
 
+def correctness(data: Split, params0, results: dict, steps: int) -> tuple[list[str], list[str]]:
+    """(check lines, failures): the same start, recording changes nothing, the same records and final θ."""
+    failures = []
+    engine = results["engine"]
+    theta0 = numpy_init(SEED)
+    same_start = np.array_equal(theta0, Layout.of(params0).flatten(params0))
+    checks = [f"numpy loop's initial weights == engine's, bit for bit: {'ok' if same_start else 'FAIL'}"]
+    if not same_start:
+        failures.append("numpy loop starts elsewhere")
+    same_rec = np.array_equal(results["engine+rec"], engine)
+    checks.append(f"engine with recording == without, final θ bit for bit: {'ok' if same_rec else 'FAIL'}")
+    if not same_rec:
+        failures.append("recording changes the engine's result")
+    moved = relative_error(engine, theta0)
+    checks.append(f"final θ moved {moved:.2f} (relative) from the initial one over {steps * EPOCHS} steps")
+    ours = engine_records(run_engine(data, False, full=True)[1])
+    others = {"numpy": lambda: run_numpy(data)[1]}
+    if "torch" in results:
+        others["torch"] = lambda: run_torch(data, params0)[1]
+    for name, records_of in others.items():
+        theirs = records_of()
+        rows_ok = ours.shape == theirs.shape
+        worst = float(np.max(np.abs(ours - theirs) / np.maximum(np.abs(ours), 1e-300), where=~np.isnan(ours),
+                             initial=0.0)) if rows_ok else np.inf
+        ok = rows_ok and np.array_equal(np.isnan(ours), np.isnan(theirs)) and worst <= TOLERANCE[name]
+        checks.append(f"{name}'s records ({theirs.shape[0]} epochs × loss, accuracy, 3 weight and 3 gradient "
+                      f"norms) vs the engine's: max relative |Δ| {worst:.1e}  {'ok' if ok else 'FAIL'} "
+                      f"(≤ {TOLERANCE[name]:g})")
+        if not ok:
+            failures.append(f"{name}'s records differ from the engine's")
+    for name in ("numpy", "numpy, training only", "torch", "torch, training only"):
+        if name not in results:
+            continue
+        err = relative_error(results[name], engine)
+        ok = err <= TOLERANCE[name.split(",")[0]]
+        checks.append(
+            f"{name} vs engine final θ ({engine.size} values): relative error {err:.1e}, "
+            f"max |Δ| {np.max(np.abs(results[name] - engine)):.1e}  {'ok' if ok else 'FAIL'} "
+            f"(≤ {TOLERANCE[name.split(',')[0]]:g})"
+        )
+        if not ok:
+            failures.append(f"{name} differs from the engine")
+    for k in np.linspace(0, engine.size - 1, 4).round().astype(int):
+        line = f"    θ[{k:4d}] engine {engine[k]: .12f}  numpy {results['numpy'][k]: .12f}"
+        if "torch" in results:
+            line += f"  torch {results['torch'][k]: .12f}"
+        checks.append(line)
+    return checks, failures
+
+
 def main(argv=None) -> int:
     p = parser(__doc__, repeat=7)
     torch_flags(p)
@@ -291,52 +403,29 @@ def main(argv=None) -> int:
     contestants = {
         "engine": lambda: run_engine(data, False),
         "engine+rec": lambda: run_engine(data, True),
-        "numpy": lambda: run_numpy(data),
+        "numpy": lambda: run_numpy(data)[0],
+        "numpy, training only": lambda: run_numpy(data, records=False),
     }
     if use_torch:
-        contestants["torch"] = lambda: run_torch(data, params0)
+        contestants["torch"] = lambda: run_torch(data, params0)[0]
+        contestants["torch, training only"] = lambda: run_torch(data, params0, records=False)
     times, results = interleaved(contestants, args.repeat)
 
-    # ------------------------------------------------------------ correctness
-    failures = []
-    engine = results["engine"]
-    theta0 = numpy_init(SEED)
-    same_start = np.array_equal(theta0, Layout.of(params0).flatten(params0))
-    checks = [f"numpy loop's initial weights == engine's, bit for bit: {'ok' if same_start else 'FAIL'}"]
-    if not same_start:
-        failures.append("numpy loop starts elsewhere")
-    same_rec = np.array_equal(results["engine+rec"], engine)
-    checks.append(f"engine with recording == without, final θ bit for bit: {'ok' if same_rec else 'FAIL'}")
-    if not same_rec:
-        failures.append("recording changes the engine's result")
-    moved = relative_error(engine, theta0)
-    checks.append(f"final θ moved {moved:.2f} (relative) from the initial one over {steps * EPOCHS} steps")
-    for name in ("numpy", "torch"):
-        if name not in results:
-            continue
-        err = relative_error(results[name], engine)
-        ok = err <= TOLERANCE[name]
-        checks.append(
-            f"{name} vs engine final θ ({engine.size} values): relative error {err:.1e}, "
-            f"max |Δ| {np.max(np.abs(results[name] - engine)):.1e}  {'ok' if ok else 'FAIL'} (≤ {TOLERANCE[name]:g})"
-        )
-        if not ok:
-            failures.append(f"{name} differs from the engine")
-    for k in np.linspace(0, engine.size - 1, 4).round().astype(int):
-        line = f"    θ[{k:4d}] engine {engine[k]: .12f}  numpy {results['numpy'][k]: .12f}"
-        if "torch" in results:
-            line += f"  torch {results['torch'][k]: .12f}"
-        checks.append(line)
+    checks, failures = correctness(data, params0, results, steps)
 
     # ------------------------------------------------------------ table
     labels = {
         "engine": "engine: train, no recording",
         "engine+rec": "engine+rec: train, grid+θ each epoch",
-        "numpy": "numpy: minimal hand-written loop",
-        "torch": "torch: nn + optim.SGD, 1 thread",
+        "numpy": "numpy: minimal loop + the same records",
+        "numpy, training only": "numpy, training only (no records)",
+        "torch": "torch: nn + optim.SGD + the same records, 1 thread",
+        "torch, training only": "torch, training only (no records)",
     }
     goals = {name: Goal(GOAL_TEXT[name], GOALS[name], name, "engine") for name in GOALS}
-    failures += ratio_table(times, "engine", goals | {"engine+rec": "(information)"}, labels)
+    failures += ratio_table(times, "engine", goals | {"engine+rec": "(information)", "numpy, training only":
+                                                      "(information)", "torch, training only": "(information)"},
+                            labels)
     if not use_torch:
         print(f"torch ({GOAL_TEXT['torch']}): SKIP ({'torch not installed' if torch is None else '--no-torch'})")
     per_step = {name: min(ts) / (steps * EPOCHS) * 1e6 for name, ts in times.items()}
@@ -346,6 +435,10 @@ def main(argv=None) -> int:
             ratio = min(times["engine"]) / min(times[name])
             verdict = "PASS" if ratio <= GOALS[name] else "FAIL"
             print(f"engine / {name} = {ratio:.2f}  (goal ≤ {GOALS[name]:g})  {verdict}")
+    for name in ("numpy, training only", "torch, training only"):
+        if name in times:
+            ratio = min(times["engine"]) / min(times[name])
+            print(f"engine / {name} = {ratio:.2f}  (information: that run keeps no records)")
     if not args.no_seeds:
         more_checks, more_failures = seeds_part(args)
         checks += more_checks

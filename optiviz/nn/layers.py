@@ -38,24 +38,27 @@ WEIGHT_KEYS = ("W",)  # the arrays penalties apply to; biases and γ, β are not
 # --- the unchecked cores: each formula once ---------------------------------------------------
 
 
-def dense_forward(W: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """out = x W + b. Unchecked."""
-    out = x @ W
+def dense_forward(W: np.ndarray, b: np.ndarray, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """out = x W + b, into ``out`` (B, n_out) when given. Unchecked."""
+    out = np.matmul(x, W, out=out)
     out += b  # in place: one array fewer, the same numbers
     return out
 
 
 def dense_backward(W: np.ndarray, x: np.ndarray, d: np.ndarray, gW: np.ndarray, gb: np.ndarray,
-                   need_dx: bool = True) -> np.ndarray | None:
-    """∂L/∂W = xᵀ δ into ``gW``, ∂L/∂b = Σ_batch δ into ``gb``; returns ∂L/∂x = δ Wᵀ (None unless ``need_dx``).
+                   need_dx: bool = True, out: np.ndarray | None = None) -> np.ndarray | None:
+    """∂L/∂W = xᵀ δ into ``gW``, ∂L/∂b = Σ_batch δ into ``gb``; returns ∂L/∂x = δ Wᵀ (None unless ``need_dx``),
+    into ``out`` (B, n_in) when given.
 
     Unchecked; δ = ``d`` = ∂L/∂out.
     """
     np.matmul(x.T, d, out=gW)
-    d.sum(axis=0, out=gb)
+    np.add.reduce(d, axis=0, out=gb)  # d.sum(axis=0) without its Python wrapper
     if not need_dx:
         return None
-    return d * W.T if W.shape[1] == 1 else d @ W.T  # one output: δWᵀ is an outer product (the same numbers)
+    if W.shape[1] == 1:  # one output: δWᵀ is an outer product (the same numbers)
+        return np.multiply(d, W.T, out=out)
+    return np.matmul(d, W.T, out=out)
 
 
 def batch_norm_forward(gamma, beta, state: dict, x: np.ndarray, training: bool, momentum: float, eps: float):

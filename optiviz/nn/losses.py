@@ -51,15 +51,21 @@ def terms(name: str, z: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.sum(r * r, axis=-1)
 
 
-def gradient(name: str, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+def gradient(name: str, z: np.ndarray, y: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """∂L/∂z for batches z, y (…, B, outputs), L the mean of ``terms`` over B: (σ(z) − y)/B,
-    (softmax(z) − y)/B or 2(z − y)/B. Unchecked."""
+    (softmax(z) − y)/B or 2(z − y)/B. Unchecked.
+
+    Written into ``out`` (z's shape; it may be z itself) when given, else into a new array.
+    """
     batch = z.shape[-2]
-    if name == "binary_cross_entropy":
-        return (sigmoid.value(z) - y) / batch
-    if name == "softmax_cross_entropy":
-        return (softmax(z) - y) / batch
-    return 2.0 * (z - y) / batch
+    if name == "mean_squared_error":
+        d = np.subtract(z, y, out=out)
+        d *= 2.0
+    else:
+        p = sigmoid.value(z, out=out) if name == "binary_cross_entropy" else softmax(z, out=out)
+        d = np.subtract(p, y, out=p if out is not None or np.shape(y) == p.shape else None)
+    d /= batch
+    return d
 
 
 def mean(name: str, z: np.ndarray, y: np.ndarray) -> float:
@@ -85,11 +91,13 @@ def binary_cross_entropy(logits, y) -> tuple[float, np.ndarray]:
     return _value_and_gradient("binary_cross_entropy", z, y)
 
 
-def softmax(logits, axis: int = -1) -> np.ndarray:
-    """softmax(z)_c = e^{z_c − max z} / Σ_k e^{z_k − max z} (the shift avoids overflow)."""
+def softmax(logits, axis: int = -1, out: np.ndarray | None = None) -> np.ndarray:
+    """softmax(z)_c = e^{z_c − max z} / Σ_k e^{z_k − max z} (the shift avoids overflow); into ``out`` when given."""
     z = np.asarray(logits, dtype=float)
-    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = np.subtract(z, np.max(z, axis=axis, keepdims=True), out=out)
+    np.exp(e, out=e)
+    e /= np.sum(e, axis=axis, keepdims=True)
+    return e
 
 
 def _class_targets(z: np.ndarray, y) -> np.ndarray:

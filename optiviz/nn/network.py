@@ -14,7 +14,9 @@ one, which the caller keeps for the next step.
 ``forward``/``backward`` check their input once and run the unchecked cores
 ``forward_unchecked``/``backward_unchecked``, which call the layer cores of
 :mod:`optiviz.nn.layers` block by block. The training loop calls the cores directly, with
-inputs it checked once, and lets backward write into its flat gradient buffer.
+inputs it checked once, lets backward write into its flat gradient buffer, and hands both
+cores the :class:`Buffers` of its batch size (:meth:`MLP.buffers`), so a step makes no new
+arrays for the dense outputs, the activations and the deltas: the same numbers, in place.
 """
 
 from __future__ import annotations
@@ -28,6 +30,21 @@ from optiviz.core.checks import check_int, check_number, check_rng, check_table
 from optiviz.nn.activations import Activation, get_activation
 from optiviz.nn.layers import (WEIGHT_KEYS, activation, batch_norm, batch_norm_backward, batch_norm_forward, dense,
                      dense_backward, dense_forward, dropout, dropout_mask, residual, sequential)
+
+
+class Buffers(NamedTuple):
+    """Arrays one forward and backward pass of B points writes into; the next pass overwrites them.
+
+    Per hidden layer i (width n_i): ``z[i]`` the dense output x W + b, ``h[i]`` the activation f(z)
+    (its dropout in place), ``slope[i]`` f'(z) and then δ ⊙ f'(z), ``delta[i]`` ∂L/∂(block i's output);
+    ``logits`` the output layer's (B, output_dim). Each is (B, n_i). ``None`` entries: a fresh array.
+    """
+
+    z: tuple
+    h: tuple
+    slope: tuple
+    delta: tuple
+    logits: np.ndarray | None
 
 
 class _Hidden(NamedTuple):
@@ -94,6 +111,15 @@ class MLP:
         put(self, "_skips", tuple(skips))
         f = get_activation(self.activation, self.alpha)
         put(self, "_hidden", tuple(_Hidden(self.batch_norm, f, self.keep_prob, skip) for skip in skips))
+        none = (None,) * len(self.hidden)
+        put(self, "_fresh", Buffers(none, none, none, none, None))  # no buffers: every array new
+
+    def buffers(self, batch: int) -> Buffers:
+        """Fresh :class:`Buffers` for passes of ``batch`` points, to reuse across the steps of that batch size."""
+        def arrays():
+            return tuple(np.empty((batch, h)) for h in self.hidden)
+
+        return Buffers(arrays(), arrays(), arrays(), arrays(), np.empty((batch, self.output_dim)))
 
     def __reduce__(self):  # pickle (and st.cache_data) by the spec alone; the layers are rebuilt
         return MLP, tuple(getattr(self, f.name) for f in fields(self))
@@ -139,31 +165,33 @@ class MLP:
         x = self._check_call(params, state, x, training, rng)
         return self.forward_unchecked(params, state, x, training, rng)
 
-    def forward_unchecked(self, params, state, x, training: bool = False, rng=None):
+    def forward_unchecked(self, params, state, x, training: bool = False, rng=None, buffers: Buffers | None = None):
         """:meth:`forward` without the checks: x (B, input_dim) float, trees from :meth:`init`.
 
         Hidden layer i: z = BN(x W + b) (BN if any), h = f(z) ⊙ mask (dropout in training), x ← x + h
         with a skip, else h; logits = x W + b of the output layer. ``cache`` holds per hidden layer
-        (its input, the BN cache, z, the mask) and finally the output layer's input.
+        (its input, the BN cache, z, the mask) and finally the output layer's input. With ``buffers``
+        (:meth:`buffers` of B) the arrays are written there: the logits and cache last until the next pass.
         """
         caches, new_state = [], []
-        for (bn, f, keep, skip), p, s in zip(self._hidden, params, state):
+        work = self._fresh if buffers is None else buffers
+        for (bn, f, keep, skip), p, s, z_out, h_out in zip(self._hidden, params, state, work.z, work.h):
             x_in = x
-            z = dense_forward(p["W"], p["b"], x)
+            z = dense_forward(p["W"], p["b"], x, z_out)
             c_bn = mask = None
             if bn:
                 z, c_bn, s = batch_norm_forward(p["gamma"], p["beta"], s, z, training, self.bn_momentum, self.bn_eps)
-            h = f.value(z)
+            h = f.value(z, out=h_out)
             if keep < 1 and training:
                 mask = dropout_mask(rng, h.shape, keep)
-                h = h * mask
+                h *= mask
             x = x_in + h if skip else h
             caches.append((x_in, c_bn, z, mask))
             new_state.append(s)
         out = params[-1]
         caches.append(x)
         new_state.append(state[-1])
-        return dense_forward(out["W"], out["b"], x), caches, new_state
+        return dense_forward(out["W"], out["b"], x, work.logits), caches, new_state
 
     def backward(self, params, cache, dlogits) -> list[dict]:
         """∂L/∂params by backpropagation from ``dlogits`` = ∂L/∂logits, shaped like ``params``."""
@@ -171,28 +199,31 @@ class MLP:
         grads = [{k: np.empty(np.shape(v)) for k, v in p.items()} for p in params]
         return self.backward_unchecked(params, cache, delta, grads)
 
-    def backward_unchecked(self, params, cache, dlogits: np.ndarray, grads: list[dict]) -> list[dict]:
+    def backward_unchecked(self, params, cache, dlogits: np.ndarray, grads: list[dict],
+                           buffers: Buffers | None = None) -> list[dict]:
         """:meth:`backward` without the checks, writing ∂L/∂params into ``grads`` (a tree of arrays shaped
         like ``params``, e.g. ``Layout.views`` of a flat buffer) and returning it.
 
         From the output layer back, with δ = ∂L/∂(layer output): dense ∂L/∂W = xᵀδ, ∂L/∂b = Σ δ,
         δ ← δ Wᵀ; dropout δ ⊙ mask; f: δ ⊙ f'(z); batch norm (see :mod:`optiviz.nn.layers`); a skip
-        adds the highway, δ_in = δ + ∂F/∂xᵀ δ. ∂L/∂x of the first layer is not computed.
+        adds the highway, δ_in = δ + ∂F/∂xᵀ δ. ∂L/∂x of the first layer is not computed. ``buffers``:
+        those of the forward pass that made ``cache`` (its slope and delta arrays), or None.
         """
+        work = self._fresh if buffers is None else buffers
         i = len(self._hidden)
         out, g = params[i], grads[i]
-        delta = dense_backward(out["W"], cache[i], dlogits, g["W"], g["b"], i > 0)
+        delta = dense_backward(out["W"], cache[i], dlogits, g["W"], g["b"], i > 0, work.delta[i - 1] if i else None)
         while i:
             i -= 1
             bn, f, keep, skip = self._hidden[i]
             x_in, c_bn, z, mask = cache[i]
             p, g = params[i], grads[i]
             d = delta if mask is None else delta * mask
-            slope = f.derivative(z)  # a fresh array: δ ⊙ f'(z) overwrites it
+            slope = f.derivative(z, out=work.slope[i])  # δ ⊙ f'(z) overwrites it
             d = np.multiply(d, slope, out=slope)
             if bn:
                 d = batch_norm_backward(p["gamma"], c_bn, d, g["gamma"], g["beta"])
-            dx = dense_backward(p["W"], x_in, d, g["W"], g["b"], i > 0)
+            dx = dense_backward(p["W"], x_in, d, g["W"], g["b"], i > 0, work.delta[i - 1] if i else None)
             if i:
                 delta = delta + dx if skip else dx
         return grads

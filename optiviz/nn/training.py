@@ -25,8 +25,9 @@ what happened in earlier epochs, so runs that share a seed start from the same w
 see the same batches, the same augmented points and the same dropout masks: they differ
 only by their update rule. :func:`compare` relies on this.
 
-The code: :func:`_prepare` checks every input once; :func:`_epoch` runs one epoch of steps
-through the network's unchecked cores (``MLP.forward_unchecked``/``backward_unchecked``, the
+The code: :func:`_prepare` checks every input once; :func:`_run` loops over the epochs;
+:func:`_epoch` runs one epoch of steps through the network's unchecked cores
+(``MLP.forward_unchecked``/``backward_unchecked`` with the buffers of ``MLP.buffers``, the
 gradient written in place into one flat buffer laid out like θ); :class:`_Recorder` keeps the
 records and applies early stopping (``regularizers.stop_rule``); :func:`_result` assembles them.
 
@@ -407,17 +408,18 @@ def _prepare(net, data, optimizer, learning_rate, seed, settings, grid_settings,
 # --- the loop: evaluation, one epoch, the recorder ----------------------------------------------
 
 
-def _evaluate(r: _Run, theta: np.ndarray, state, with_grid: bool, P=None):
+def _evaluate(r: _Run, theta: np.ndarray, state, with_grid: bool, P=None, buffers: dict | None = None):
     """([train_loss, val_loss, train_acc, val_acc, Ω], ‖W_l‖ per layer, grid predictions or None), evaluation mode.
 
-    ``P``: the parameter tree viewing ``theta``, when the caller holds one.
+    ``P``: the parameter tree viewing ``theta``, when the caller holds one; ``buffers``: a dict the caller keeps
+    across calls, where the blocks' buffers are made once (:func:`_eval_blocks`).
     """
     n_train, n_seen = len(r.Y_train), len(r.Y_train) + len(r.Y_val)
     x = r.X_eval if with_grid else r.X_eval[:n_seen]
     P, loss = r.layout.views(theta) if P is None else P, r.settings.loss
-    # in blocks of EVAL_ROWS points: small products stay on one BLAS thread (see EVAL_ROWS)
-    logits = np.concatenate([r.net.forward_unchecked(P, state, x[a:a + EVAL_ROWS])[0]
-                             for a in range(0, len(x), EVAL_ROWS)])
+    logits, blocks = _eval_blocks(r.net, len(x), {} if buffers is None else buffers)
+    for rows, work in blocks:
+        r.net.forward_unchecked(P, state, x[rows], buffers=work)
     zt, zv = logits[:n_train], logits[n_train:n_seen]
     w = theta[:r.layout.n_weights]
     penalized = r.settings.l1 > 0 or r.settings.l2 > 0
@@ -432,6 +434,24 @@ def _evaluate(r: _Run, theta: np.ndarray, state, with_grid: bool, P=None):
     return row, np.sqrt(np.add.reduceat(w * w, r.layout.weight_offsets)), grid
 
 
+def _eval_blocks(net: MLP, n: int, buffers: dict) -> tuple[np.ndarray, list]:
+    """(logits (n, outputs), [(rows, MLP.Buffers)]) for evaluating n points in blocks of EVAL_ROWS: small products
+    stay on one BLAS thread (see EVAL_ROWS), and each block writes its logits straight into its own rows.
+
+    Made once per n and kept in ``buffers``; the blocks of one size share their other buffers.
+    """
+    if ("eval", n) not in buffers:
+        logits, blocks = np.empty((n, net.output_dim)), []
+        for a in range(0, n, EVAL_ROWS):
+            rows = slice(a, min(a + EVAL_ROWS, n))
+            size = rows.stop - a
+            if ("eval block", size) not in buffers:
+                buffers["eval block", size] = net.buffers(size)
+            blocks.append((rows, buffers["eval block", size]._replace(logits=logits[rows])))
+        buffers["eval", n] = logits, blocks
+    return buffers["eval", n]
+
+
 def _epoch_points(r: _Run, epoch: int) -> tuple[np.ndarray, np.ndarray]:
     """Epoch ``epoch``'s shuffled training points and targets (augmented afresh when augmenting)."""
     order = stream(r.seed, "shuffle", epoch).permutation(len(r.X_train))
@@ -442,17 +462,20 @@ def _epoch_points(r: _Run, epoch: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _Loop(NamedTuple):
-    """The loop's working arrays: θ and the gradient buffer g, with the parameter trees viewing them."""
+    """The loop's working arrays: θ and the gradient buffer g, with the parameter trees viewing them, and the
+    network's buffers for each batch size (``MLP.buffers``: a step makes no new arrays for its layers)."""
 
     theta: np.ndarray
     params: list  # views into θ
     grad: np.ndarray  # ∂J/∂θ of the last step, written in place by every step
     grads: list  # views into grad
+    buffers: dict  # batch size → MLP.Buffers; and the evaluation's, see _eval_blocks
 
     @classmethod
-    def of(cls, layout: Layout, theta: np.ndarray) -> "_Loop":
+    def of(cls, layout: Layout, theta: np.ndarray, net: MLP | None = None, batches=()) -> "_Loop":
         grad = np.zeros(layout.size)
-        return cls(theta, layout.views(theta), grad, layout.views(grad))
+        sizes = sorted({b - a for a, b in batches})
+        return cls(theta, layout.views(theta), grad, layout.views(grad), {n: net.buffers(n) for n in sizes})
 
 
 def _epoch(r: _Run, loop: _Loop, state, opt, opt_state, lr: float, epoch: int):
@@ -464,14 +487,17 @@ def _epoch(r: _Run, loop: _Loop, state, opt, opt_state, lr: float, epoch: int):
     penalty = r.settings.penalty if r.settings.l1 > 0 or r.settings.l2 > 0 else None
     X, Y = _epoch_points(r, epoch)
     rng = stream(r.seed, "dropout", epoch) if net.keep_prob < 1 else None
-    theta, P, g = loop.theta, loop.params, loop.grad
+    theta, P, g, G = loop.theta, loop.params, loop.grad, loop.grads
     gw, squares, square = g[:n_w], np.zeros(n_w), np.empty(n_w)
     for a, b in r.batches:
-        logits, caches, state = net.forward_unchecked(P, state, X[a:b], True, rng)
-        net.backward_unchecked(P, caches, losses.gradient(loss, logits, Y[a:b]), loop.grads)
+        work = loop.buffers[b - a]
+        logits, caches, state = net.forward_unchecked(P, state, X[a:b], True, rng, work)
+        dlogits = losses.gradient(loss, logits, Y[a:b], out=logits)  # over the logits: not needed again
+        net.backward_unchecked(P, caches, dlogits, G, work)
         if penalty is not None:
             gw += penalty.gradient(theta[:n_w])
-        squares += np.multiply(gw, gw, out=square)
+        np.multiply(gw, gw, out=square)
+        squares += square
         delta, opt_state = opt.update(g, opt_state, lr)
         theta += delta
     return state, opt_state, np.sqrt(np.add.reduceat(squares, r.layout.weight_offsets) / len(r.batches))
@@ -567,6 +593,31 @@ def _result(r: _Run, rec: _Recorder, settings: dict) -> TrainingResult:
     )
 
 
+def _run(r: _Run, rate, progress: ProgressCallback | None) -> _Recorder:
+    """Epoch 0 (the initial network), then epochs 1, 2, … at α_e = ``rate(e)``: each trained, evaluated and
+    recorded, until the last epoch, divergence or early stopping."""
+    epochs = r.settings.epochs
+    loop = _Loop.of(r.layout, r.theta0.copy(), r.net, r.batches)
+    opt = make_optimizer(r.setting.name, **dict(r.setting.hyperparameters))
+    state, opt_state, rec = r.state0, opt.init(loop.theta), _Recorder(r)
+    no_gradient = np.full(len(r.layout.weight_offsets), math.nan)
+    with np.errstate(all="ignore"):  # overflow is a lesson here: it is reported as diverged_at
+        for epoch in range(epochs + 1):
+            lr, g_norms = math.nan, no_gradient
+            if epoch:
+                lr = rate(epoch)
+                state, opt_state, g_norms = _epoch(r, loop, state, opt, opt_state, lr, epoch)
+            with_grid = r.grid is not None and epoch % r.grid[3] == 0
+            evaluated = _evaluate(r, loop.theta, state, with_grid, loop.params, loop.buffers)
+            going = rec.record(epoch, epoch * len(r.batches), lr, evaluated, g_norms, loop.theta, state)
+            if progress is not None and len(rec.rows) == epoch + 1:  # this epoch was recorded
+                progress(epoch, epochs)
+            if not going:
+                break
+        rec.last_grid()
+    return rec
+
+
 # --- the entry points ---------------------------------------------------------------------------
 
 
@@ -630,27 +681,10 @@ def train(
                     preprocessing=preprocessing)
     r = _prepare(net, data, optimizer, learning_rate, seed, settings, (record_grid, grid_size, grid_every, bounds),
                  record_params, initial)
-    epochs = r.settings.epochs
-    loop = _Loop.of(r.layout, r.theta0.copy())
-    opt = make_optimizer(r.setting.name, **dict(r.setting.hyperparameters))
-    state, opt_state, rec = r.state0, opt.init(loop.theta), _Recorder(r)
-    no_gradient = np.full(len(r.layout.weight_offsets), math.nan)
-    with np.errstate(all="ignore"):  # overflow is a lesson here: it is reported as diverged_at
-        for epoch in range(epochs + 1):
-            lr, g_norms = math.nan, no_gradient
-            if epoch:
-                lr = float(scheduled_rate(schedule, r.lr0, decay_rate, epoch - 1))
-                state, opt_state, g_norms = _epoch(r, loop, state, opt, opt_state, lr, epoch)
-            with_grid = r.grid is not None and epoch % r.grid[3] == 0
-            evaluated = _evaluate(r, loop.theta, state, with_grid, loop.params)
-            going = rec.record(epoch, epoch * len(r.batches), lr, evaluated, g_norms, loop.theta, state)
-            if progress is not None and len(rec.rows) == epoch + 1:  # this epoch was recorded
-                progress(epoch, epochs)
-            if not going:
-                break
-        rec.last_grid()
-    return _result(r, rec, settings | dict(epochs=epochs, batch_size=r.settings.batch_size, loss=r.settings.loss,
-                                           l1=r.settings.l1, l2=r.settings.l2, patience=r.settings.patience))
+    rec = _run(r, lambda epoch: float(scheduled_rate(schedule, r.lr0, decay_rate, epoch - 1)), progress)
+    return _result(r, rec, settings | dict(epochs=r.settings.epochs, batch_size=r.settings.batch_size,
+                                           loss=r.settings.loss, l1=r.settings.l1, l2=r.settings.l2,
+                                           patience=r.settings.patience))
 
 
 def compare(
