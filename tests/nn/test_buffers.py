@@ -4,7 +4,7 @@ as the allocating forms, written where asked, and the evaluation's blocks each w
 import numpy as np
 import pytest
 
-from optiviz.datasets import make_dataset, train_val_split
+from optiviz.core.datasets import make_dataset, train_val_split
 from optiviz.nn import MLP, losses
 from optiviz.nn.layers import dense_backward, dense_forward
 from optiviz.nn.records import Layout
