@@ -60,7 +60,8 @@ def _checked(surface: Surface, starts, steps, learning_rate, schedule: str, deca
     if starts.ndim != 2 or starts.shape[1] != 2 or not np.all(np.isfinite(starts)):
         raise ValueError(f"start points must be finite (x, y) pairs, got {starts.tolist()!r}")
     if not surface.inside(starts).all():
-        raise ValueError(f"start points must lie inside the {surface.name} box around the view, got {starts.tolist()!r}")
+        raise ValueError(f"start points must lie inside the {surface.name} box around the view, "
+                         f"got {starts.tolist()!r}")
     batch = starts.shape[0]
     if batch > MAX_RUNS:
         raise ValueError(f"at most {MAX_RUNS} runs at once, got {batch}")
@@ -155,7 +156,8 @@ def descend(
     return _trajectories(surface, points, loss, grads, np.array(rates))  # a table of its own, writable
 
 
-def _trajectories(surface: Surface, points: np.ndarray, loss: np.ndarray, grads: np.ndarray, rates: np.ndarray) -> Trajectories:
+def _trajectories(surface: Surface, points: np.ndarray, loss: np.ndarray, grads: np.ndarray,
+                  rates: np.ndarray) -> Trajectories:
     """The runs' rows, each cut (to NaN) from the first step whose point leaves the box or whose loss is not finite.
 
     Runs are independent (the noise does not depend on them), so a diverged run may have run on with
@@ -267,8 +269,10 @@ def race_paths(
         return []
     s = get_surface(surface)
     optimizers = [make_optimizer(name, **hyper) for name, _, hyper in runs]
-    starts, steps, rates, noise = _checked(s, [start] * len(runs), steps, [lr for _, lr, _ in runs], schedule, decay_rate, noise)
-    kicks = (noise * np.random.default_rng(seed).standard_normal((steps, 2))).tolist() if noise else None  # as _walk draws them
+    starts, steps, rates, noise = _checked(s, [start] * len(runs), steps, [lr for _, lr, _ in runs], schedule,
+                                           decay_rate, noise)
+    # the noise as _walk draws it
+    kicks = (noise * np.random.default_rng(seed).standard_normal((steps, 2))).tolist() if noise else None
     with np.errstate(all="ignore"):
         rows = np.array([_walk_floats(s, opt, tuple(starts[b].tolist()), rates[:-1, b].tolist(), kicks)
                          for b, opt in enumerate(optimizers)]).transpose(1, 0, 2)  # (T + 1, B, 5)
@@ -285,7 +289,8 @@ def paths_table(paths: Sequence[Path]) -> pd.DataFrame:
     return pd.DataFrame(table, columns=COLUMNS)
 
 
-def race(surface: str, runs: Sequence[tuple[str, float, Mapping[str, float]]], start, steps: int, **options) -> pd.DataFrame:
+def race(surface: str, runs: Sequence[tuple[str, float, Mapping[str, float]]], start, steps: int,
+         **options) -> pd.DataFrame:
     """Each ``(optimizer, learning_rate, hyperparameters)`` from the same start: a tidy table.
 
     One row per optimizer and step, from step 0 (the start) up to the step before it diverged:
@@ -353,7 +358,8 @@ def sweep(
     lrs = _check_learning_rates(np.atleast_1d(learning_rates))
     starts = np.broadcast_to(np.asarray(start, dtype=float), (lrs.size, 2))
     _, loss, diverged_at = run_ends(
-        get_surface(surface), make_optimizer(optimizer, **hyperparameters), starts, steps, lrs, schedule, decay_rate, noise, seed
+        get_surface(surface), make_optimizer(optimizer, **hyperparameters), starts, steps, lrs, schedule, decay_rate,
+        noise, seed
     )
     return pd.DataFrame(
         {"optimizer": optimizer, "learning_rate": lrs, "final_loss": loss,

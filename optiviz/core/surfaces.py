@@ -225,7 +225,8 @@ SURFACES = MappingProxyType(
                 beale,
                 ((-4.5, 4.5), (-4.5, 4.5)),
                 ((3.0, 0.5),),
-                (("plateau (1, 1.5)", (1.0, 1.5)), ("steep slope (2, 1.5)", (2.0, 1.5)), ("lower left (−1, −1)", (-1.0, -1.0))),
+                (("plateau (1, 1.5)", (1.0, 1.5)), ("steep slope (2, 1.5)", (2.0, 1.5)),
+                 ("lower left (−1, −1)", (-1.0, -1.0))),
                 True,
                 "Lecture Figure 15. The large first gradient sends momentum shooting past the valley and "
                 "looping back, while RMSProp follows the valley, much faster than SGD, to the minimum at (3, 0.5) "
@@ -253,7 +254,8 @@ SURFACES = MappingProxyType(
                 ravine,
                 ((-3.0, 3.0), (-3.0, 3.0)),
                 ((0.0, 0.0),),
-                (("steep wall (1, −2.5)", (1.0, -2.5)), ("far end (0.2, 2.8)", (0.2, 2.8)), ("high on the wall (−2, 2)", (-2.0, 2.0))),
+                (("steep wall (1, −2.5)", (1.0, -2.5)), ("far end (0.2, 2.8)", (0.2, 2.8)),
+                 ("high on the wall (−2, 2)", (-2.0, 2.0))),
                 False,
                 "Lecture Figures 12–14. The surface curves 100× more steeply in w₁ than in w₂, so SGD "
                 "zig-zags between the walls while creeping along w₂. Momentum, at the same α and γ = 0.5 "
@@ -269,7 +271,8 @@ SURFACES = MappingProxyType(
                 rosenbrock,
                 ((-2.0, 2.0), (-1.0, 3.0)),
                 ((1.0, 1.0),),
-                (("valley floor (0, 0)", (0.0, 0.0)), ("classic (−1.2, 1)", (-1.2, 1.0)), ("top left (−1.5, 2.5)", (-1.5, 2.5))),
+                (("valley floor (0, 0)", (0.0, 0.0)), ("classic (−1.2, 1)", (-1.2, 1.0)),
+                 ("top left (−1.5, 2.5)", (-1.5, 2.5))),
                 True,
                 "The ravine of Lecture Figures 12–14, bent into a banana: SGD stalls on the flat floor while "
                 "momentum and Adam follow the curve to the minimum at (1, 1). From the classic start "

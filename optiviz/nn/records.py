@@ -54,7 +54,8 @@ class Layout(NamedTuple):
             yield int(i), key, shape, start, start + int(np.prod(shape))
 
     def segments(self) -> list[tuple[int, str, tuple[int, ...], slice]]:
-        """``(block i, key, shape, slice of θ)`` of every array, in θ order: ``θ[slice]`` is ``params[i][key].ravel()``."""
+        """``(block i, key, shape, slice of θ)`` of every array, in θ order: ``θ[slice]`` is
+        ``params[i][key].ravel()``."""
         return [(i, key, shape, slice(a, b)) for i, key, shape, a, b in self._segments()]
 
     def views(self, theta: np.ndarray) -> list[dict]:

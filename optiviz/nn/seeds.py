@@ -134,7 +134,8 @@ def _compare(net, data, optimizers, seeds, progress, settings, record_first=None
     seeds = check_seeds(seeds)
     for key in _NOT_ALLOWED:
         if key in settings:
-            raise ValueError(f"{key} is not a setting of train_seeds (each seed draws its own run; no grid is recorded)")
+            raise ValueError(f"{key} is not a setting of train_seeds (each seed draws its own run; "
+                             "no grid is recorded)")
     unknown = set(settings) - set(_DEFAULTS)
     if unknown:
         raise ValueError(f"unknown setting {sorted(unknown)[0]!r}; train_seeds takes {', '.join(_DEFAULTS)}")
@@ -237,7 +238,8 @@ class _Runs:
         self.raw_X, self.X_train = data.X_train, apply(run.preprocessing, data.X_train)
         X_val = apply(run.preprocessing, data.X_val) if len(data.X_val) else np.empty((0, net.input_dim))
         self.X_eval = np.concatenate([self.X_train, X_val])
-        self.Y_eval, self.labels_eval = np.concatenate([self.Y_train, Y_val]), np.concatenate([labels_train, labels_val])
+        self.Y_eval = np.concatenate([self.Y_train, Y_val])
+        self.labels_eval = np.concatenate([labels_train, labels_val])
         self.step = _BatchedStep(net, self.layout, K, S)
         self.views = self.step.views(self.theta)
         self.opts = [make_optimizer(s.name, **dict(s.hyperparameters)) for s in setups]
@@ -441,7 +443,8 @@ def _row_state(state, k: int) -> list[dict]:
 def compare_with_seeds(net: MLP, data, optimizers=("sgd", "momentum", "rmsprop", "adam"), *, seed: int = 0,
                        seeds: int = 10, grid_size: int = DEFAULT_GRID_SIZE, bounds=None,
                        progress: ProgressCallback | None = None, **settings) -> Comparison:
-    """``compare(net, data, optimizers, seed=seed, **settings)`` and, in ``.seeds``, each optimizer over ``seeds`` seeds.
+    """``compare(net, data, optimizers, seed=seed, **settings)`` and, in ``.seeds``, each optimizer over ``seeds``
+    seeds.
 
     One batched training of K optimizers × the seeds ``seed, seed + 1, …`` (see :func:`compare_seeds`).
     The results are seed ``seed``'s runs, as ``compare`` records them (history, norms, θ every epoch),
@@ -564,7 +567,8 @@ def _zero_rows(value, rows):
 
 
 def _batched_correct(loss: str, z, labels) -> np.ndarray | None:
-    """1 where a point's predicted class (z > 0, or the argmax) is its label, else 0, (K, S, n); None for a regression."""
+    """1 where a point's predicted class (z > 0, or the argmax) is its label, else 0, (K, S, n); None for a
+    regression."""
     if loss == "mean_squared_error":
         return None
     predicted = z[..., 0] > 0 if loss == "binary_cross_entropy" else np.argmax(z, axis=-1)
@@ -761,9 +765,8 @@ class _BatchedStep:
         if rows not in self.step_buffers:
             shape = (self.K, self.S, rows)
             hidden = self.widths[:-1]
-            self.step_buffers[rows] = ([np.empty(shape + (w,)) for w in hidden], [np.empty(shape + (w,)) for w in hidden],
-                                       [np.empty(shape + (w,)) for w in hidden], [np.empty(shape + (w,)) for w in hidden],
-                                       np.empty(shape + (self.widths[-1],)))
+            layers = [[np.empty(shape + (w,)) for w in hidden] for _ in range(4)]
+            self.step_buffers[rows] = (*layers, np.empty(shape + (self.widths[-1],)))
         return self.step_buffers[rows]
 
 

@@ -75,7 +75,8 @@ from optiviz.nn import losses
 from optiviz.nn.losses import get_loss
 from optiviz.nn.network import MLP
 from optiviz.nn.penalties import elastic_net
-from optiviz.nn.records import HISTORY_COLUMNS, Comparison, Layout, ProgressCallback, TrainingResult, copy_state, probabilities
+from optiviz.nn.records import (HISTORY_COLUMNS, Comparison, Layout, ProgressCallback, TrainingResult, copy_state,
+                                probabilities)
 from optiviz.nn.regularizers import stop_rule
 from optiviz.nn.streams import STREAMS, batch_bounds, epoch_batches, stream  # noqa: F401  (STREAMS, epoch_batches: re-exported)
 
