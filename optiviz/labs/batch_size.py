@@ -179,13 +179,13 @@ def descend_in_batches(problem: Problem, batch_size: int, learning_rate, epochs:
 
     weights = np.empty((steps + 1, runs, 2))
     weights[0] = W
-    state = opt.init(W)
+    state, update = opt.init(W), opt.update_in_place or opt.update  # the loop owns its optimizer state
     t = 0
     with np.errstate(all="ignore"):  # a run blowing up is a lesson here, not an error
         for order in epoch_orders(samples, epochs, bool(shuffle), seed):
             Xe, ye = problem.X[order], problem.y[order]
             for a, b in bounds:
-                delta, state = opt.update(batch_gradient(problem.model, W, Xe[a:b], ye[a:b]), state, rates[t])
+                delta, state = update(batch_gradient(problem.model, W, Xe[a:b], ye[a:b]), state, rates[t])
                 W = W + delta
                 t += 1
                 weights[t] = W

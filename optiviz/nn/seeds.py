@@ -269,7 +269,7 @@ class _Runs:
             if first is not None:
                 first.step(g)
             for k, opt in enumerate(self.opts):
-                delta, self.opt_states[k] = opt.update(g[k], self.opt_states[k], lrs[k])
+                delta, self.opt_states[k] = (opt.update_in_place or opt.update)(g[k], self.opt_states[k], lrs[k])
                 theta[k] += delta
             if self.frozen:
                 theta[~self.active] = 0.0  # frozen runs stay finite and cheap

@@ -490,6 +490,7 @@ def _epoch(r: _Run, loop: _Loop, state, opt, opt_state, lr: float, epoch: int):
     rng = stream(r.seed, "dropout", epoch) if net.keep_prob < 1 else None
     theta, P, g, G = loop.theta, loop.params, loop.grad, loop.grads
     gw, squares, square = g[:n_w], np.zeros(n_w), np.empty(n_w)
+    update = opt.update_in_place or opt.update  # the loop owns its optimizer state
     for a, b in r.batches:
         work = loop.buffers[b - a]
         logits, caches, state = net.forward_unchecked(P, state, X[a:b], True, rng, work)
@@ -499,7 +500,7 @@ def _epoch(r: _Run, loop: _Loop, state, opt, opt_state, lr: float, epoch: int):
             gw += penalty.gradient(theta[:n_w])
         np.multiply(gw, gw, out=square)
         squares += square
-        delta, opt_state = opt.update(g, opt_state, lr)
+        delta, opt_state = update(g, opt_state, lr)
         theta += delta
     return state, opt_state, np.sqrt(np.add.reduceat(squares, r.layout.weight_offsets) / len(r.batches))
 
