@@ -38,6 +38,7 @@ import pandas as pd
 from timing import Goal, interleaved, machine, parser, ratio_table, report  # noqa: E402
 
 from optiviz.labs import batch_size as minibatch  # noqa: E402
+from optiviz.labs import learning_rate as lr_lab  # noqa: E402
 from optiviz.figures.batch_size import RUN_COLOURS, loss_curves, map_bounds, map_layers, map_panels, weight_map  # noqa: E402
 from optiviz.figures.learning_rate import (RATE_COLOURS, SCHEDULE_COLOURS, distances, range_test,  # noqa: E402
                                           schedule_curves, settle_curves, zoom_bounds)
@@ -74,15 +75,15 @@ def lr_page():
     p = problem()
     w_star, loss_star = minibatch.minimum(p)
     L = minibatch.curvature(p)
-    rates = minibatch.lecture_rates(p)
+    rates = lr_lab.lecture_rates(p)
     fig11 = minibatch.table(minibatch.descend_in_batches(p, 10, list(rates.values()), 30, START), list(rates))
     mine = minibatch.table(minibatch.descend_in_batches(p, 10, 0.05, 30, START), ["your α"])
-    long = minibatch.range_test(p, 10, SWEEP / L, 30, START, last=5)  # as long as Figure 11's runs
-    short = minibatch.range_test(p, 10, SWEEP / L, 1, START, last=5)
+    long = lr_lab.range_test(p, 10, SWEEP / L, 30, START, last=5)  # as long as Figure 11's runs
+    short = lr_lab.range_test(p, 10, SWEEP / L, 1, START, last=5)
     runs = ("constant", "exp", "inv", "step")
     anneal = minibatch.table(minibatch.descend_in_batches(p, 10, 0.5, 30, START, schedule=runs, decay_rate=0.0056), runs)
     both = pd.concat([fig11, mine], ignore_index=True)
-    late = minibatch.late_loss(both, 30) - loss_star
+    late = lr_lab.late_loss(both, 30) - loss_star
     points = {label: (rate, float(late[label]), RATE_COLOURS[label]) for label, rate in rates.items()}
     dist = distances(anneal, w_star, 20)
     zoom = zoom_bounds(dist, w_star, 20.0)

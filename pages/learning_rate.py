@@ -10,13 +10,15 @@ from optiviz.figures.batch_size import axis_word, loss_curves, map_panels
 from optiviz.figures.learning_rate import (RATE_COLOURS, SCHEDULE_COLOURS, distances, range_test, schedule_curves,
                                           settle_curves, zoom_bounds)
 from optiviz.core.formulas import schedule_rule
-from optiviz.labs.batch_size import LATE, RANGE_MULTIPLES, RATE_MULTIPLES, late_loss, max_epochs
-from optiviz.labs.batch_size import range_table as losses_table
+from optiviz.labs.batch_size import max_epochs
+from optiviz.labs.learning_rate import LATE, RANGE_MULTIPLES, RATE_MULTIPLES, late_loss
+from optiviz.labs.learning_rate import range_table as losses_table
 from optiviz.labs.batch_size import diverged as blown_up
 from optiviz.core.optimizers import OPTIMIZERS
 from optiviz.core.schedules import SCHEDULES
 from optiviz.ui import charts
-from optiviz.ui import batch_size as cache
+from optiviz.ui import batch_size as two_weight
+from optiviz.ui import learning_rate as cache
 from optiviz.ui.controls import DECAY_RATES, LEARNING_RATES, log_slider
 
 BATCH_SIZES = (1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, "full batch")
@@ -84,13 +86,13 @@ st.caption("Lecture: *Selecting the learning rate* (Figure 11) and *Annealing th
 
 # ---- controls ---------------------------------------------------------------------------------------
 with st.sidebar:
-    data = cache.data_controls("lr")
+    data = two_weight.data_controls("lr")
 
     st.header("Training")
     batch = st.select_slider("Batch size B", BATCH_SIZES, 10, key="lr_batch", bind="query-params",
                              help="Mini-batches make the gradient noisy: the noise a high learning rate cannot settle.")
-    shuffle, shuffle_seed = cache.shuffle_controls("lr")
-    optimizer, hyper = cache.optimizer_controls(
+    shuffle, shuffle_seed = two_weight.shuffle_controls("lr")
+    optimizer, hyper = two_weight.optimizer_controls(
         "lr", "Used by your α, the range test and annealing; Figure 11's four rates are plain SGD.")
     lr = log_slider("Your learning rate α", LEARNING_RATES, 0.05, "lr_lr",
                     "A fifth curve in Figure 11, marked on the range test.")
@@ -107,7 +109,7 @@ with st.sidebar:
     decay = log_slider("Decay rate k", DECAY_RATES, 0.005, "lr_decay", "Per step t: αₜ shrinks faster with a larger k.")
 
 # ---- checks that need several controls --------------------------------------------------------------
-data, w_star, loss_star = cache.usable(data)
+data, w_star, loss_star = two_weight.usable(data)
 samples = data[1]
 B = samples if batch == "full batch" else min(batch, samples)
 if batch != "full batch" and batch > samples:
@@ -123,7 +125,7 @@ if range_epochs > range_cap:
     st.info(f"**Range test: epochs per rate**: {len(SWEEP)} runs of {-(-samples // B)} steps per epoch allow at most "
             f"{range_cap} here; using {range_cap}.", icon=":material/speed:")
     range_epochs = range_cap
-L = cache.curvature(data)
+L = two_weight.curvature(data)
 x = st.radio("Loss and α against", ["step", "epoch"], index=1, format_func=axis_word,
              horizontal=True, key="lr_x", bind="query-params")
 
@@ -213,7 +215,7 @@ zoom_layers = cache.zoom_background(data, zoom)
 # side by side; stacked on a phone
 for col, (run, path) in zip(st.columns(len(runs)), shown.groupby("run", sort=False)):
     with col:
-        charts.show(map_panels(zoom_layers, path, SCHEDULE_COLOURS, w_star, cache.START, zoom,
+        charts.show(map_panels(zoom_layers, path, SCHEDULE_COLOURS, w_star, two_weight.START, zoom,
                                {run: schedule_names[run].split(" (")[0]}, height=250, star=10),
                     f"lr_anneal_map_{run}",
                     name=f"Zoom on the minimum: the last third of {schedule_names[run]}'s path")

@@ -5,9 +5,11 @@ import pandas as pd
 import pytest
 
 from optiviz.labs import batch_size as minibatch
+from optiviz.labs import learning_rate as lab
 from optiviz.core.optimizers import OPTIMIZERS
 from optiviz.core.schedules import SCHEDULES
-from optiviz.ui import batch_size as cache
+from optiviz.ui import batch_size as two_weight
+from optiviz.ui import learning_rate as cache
 from tests.support.cli import assert_refused, assert_same, assert_help_lists, table
 
 DATA = ("linear", 200, 0, 0.5, 0.5)  # the page's data controls untouched: model, N, seed, ρ, σ
@@ -23,7 +25,7 @@ def test_figure11_by_default(capsys):
 
 
 def test_the_range_test_as_the_page_downloads_it(capsys):
-    rates = tuple(float(r) for r in minibatch.RANGE_MULTIPLES / cache.curvature(DATA))
+    rates = tuple(float(r) for r in lab.RANGE_MULTIPLES / two_weight.curvature(DATA))
     long_epochs = min(30, minibatch.max_epochs(200, 10, len(rates)))  # the page's cap; 30 fits
     long, short = (cache.range_test(DATA, 10, rates, e, "sgd", (), *BATCHES, 5) for e in (long_epochs, 1))
     expected = long.table.rename(columns={"loss": "loss after 30 epochs"})
@@ -63,5 +65,5 @@ def test_bad_input_is_one_line_naming_the_flag(capsys, argv, flag):
 
 
 def test_help_lists_the_registries(capsys):
-    names = [*OPTIMIZERS, *SCHEDULES, *minibatch.RATE_MULTIPLES, ",".join(minibatch.COLUMNS)]
+    names = [*OPTIMIZERS, *SCHEDULES, *lab.RATE_MULTIPLES, ",".join(minibatch.COLUMNS)]
     assert_help_lists(capsys, "learning-rate", names)

@@ -7,7 +7,8 @@ from optiviz.figures.batch_size import (FLOOR, RUN_COLOURS, contour_levels, loss
                                         map_panels, weight_map)
 from optiviz.figures.learning_rate import RATE_COLOURS, distances, range_test, schedule_curves, settle_curves, zoom_bounds
 from optiviz.core.linear_models import loss_grid, make_problem
-from optiviz.labs.batch_size import compare_batch_sizes, descend_in_batches, minimum, range_test as run_range_test, table
+from optiviz.labs.batch_size import compare_batch_sizes, descend_in_batches, minimum, table
+from optiviz.labs.learning_rate import range_test as run_range_test
 
 START = (-1.0, 2.0)
 

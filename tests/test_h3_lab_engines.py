@@ -83,7 +83,7 @@ def test_dropout_experiment_is_dropout_runs_on_the_cases_data():
 
 
 def test_ui_wrappers_return_what_the_engine_returns():
-    from optiviz.ui import batch_size as minibatch_cache
+    from optiviz.ui import learning_rate as minibatch_cache
     from optiviz.ui import regularization as regularization_cache
 
     data = ("linear", 40, 0, 0.5, 0.5)

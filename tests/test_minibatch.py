@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from optiviz.core.linear_models import Problem, loss_and_grad, loss_grid, loss_only, make_problem, optimum
-from optiviz.labs.batch_size import (MAX_RUNS, RATE_MULTIPLES, batch_gradient, compare_batch_sizes, curvature, descend_in_batches,
-                               diverged, epoch_orders, late_loss, full_loss, lecture_rates, max_epochs, minimum, range_test, steps_per_epoch,
-                               table)
+from optiviz.labs.batch_size import (MAX_RUNS, batch_gradient, compare_batch_sizes, curvature, descend_in_batches,
+                                     diverged, epoch_orders, full_loss, max_epochs, minimum, steps_per_epoch, table)
+from optiviz.labs.learning_rate import RATE_MULTIPLES, late_loss, lecture_rates, range_test
 from optiviz.nn.training import stream
 
 START = (-1.0, 2.0)

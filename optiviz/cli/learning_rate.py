@@ -6,13 +6,14 @@ from __future__ import annotations
 import pandas as pd
 
 from optiviz.labs import batch_size as minibatch
+from optiviz.labs import learning_rate as lab
 from optiviz.core.checks import check_int
 from optiviz.cli.batch_size import DATA_TEXT, add_data_options, problem_of, run_options
 from optiviz.cli.common import (add_experiment_option, engine_errors, experiment_settings, frame_lines, subcommand,
                                 write_lines)
 from optiviz.core.schedules import SCHEDULES
 
-RANGE = minibatch.RANGE_MULTIPLES  # × 1/L
+RANGE = lab.RANGE_MULTIPLES  # × 1/L
 ANNEALED = tuple(s for s in SCHEDULES if s != "constant")
 USES = {  # each experiment's own flags and their defaults on the page
     "figure11": {"lr": 0.05},
@@ -24,7 +25,7 @@ RENAMES = dict(learning_rate="lr", seed="shuffle_seed")
 
 def figure11(problem, args, own) -> pd.DataFrame:
     """The lecture's four SGD rates (multiples of 1/L) and your α with --optimizer, on the same batches."""
-    rates = minibatch.lecture_rates(problem)
+    rates = lab.lecture_rates(problem)
     return pd.concat([
         minibatch.labelled_runs(problem, args.batch_size, tuple(rates), tuple(rates.values()), args.epochs,
                                 **run_options(args) | dict(optimizer="sgd", hyperparameters=())),
@@ -35,9 +36,9 @@ def figure11(problem, args, own) -> pd.DataFrame:
 def range_test(problem, args, own) -> pd.DataFrame:
     """The loss after --epochs (and after --range-epochs, when fewer) at every rate RANGE / L."""
     rates = tuple(float(r) for r in RANGE / minibatch.curvature(problem))
-    tests = [minibatch.range_test(problem, args.batch_size, rates, e, last=minibatch.LATE, **run_options(args))
+    tests = [lab.range_test(problem, args.batch_size, rates, e, last=lab.LATE, **run_options(args))
              for e in dict.fromkeys((args.epochs, min(own["range_epochs"], args.epochs)))]
-    return minibatch.range_table(*tests)
+    return lab.range_table(*tests)
 
 
 def annealing(problem, args, own) -> pd.DataFrame:
@@ -56,11 +57,11 @@ def add_parser(commands) -> None:
     parser = subcommand(commands, "learning-rate", command, f"""\
 experiments (--experiment):
   figure11    the lecture's Figure 11: plain SGD at α = m/L for m = {", ".join(
-      f"{m:g} ({k})" for k, m in minibatch.RATE_MULTIPLES.items())},
+      f"{m:g} ({k})" for k, m in lab.RATE_MULTIPLES.items())},
               L = λ_max(∇²L(w*)), and "your α" = --lr with --optimizer
   range-test  every α of {len(RANGE)} from {RANGE[0]:g}/L to {RANGE[-1]:g}/L run for --epochs (and for
               --range-epochs when fewer), in one batched call; the loss is the mean
-              of L at the last {minibatch.LATE} epoch ends; diverged runs have none
+              of L at the last {lab.LATE} epoch ends; diverged runs have none
   annealing   a constant α₀ = --lr0 and each of --schedules from it, k = --decay-rate
               per step t
 schedules (--schedules):

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from optiviz.figures.batch_size import FLOOR, X_AXES, axis_word
 from optiviz.figures.palette import INK, NEUTRAL, RANGE_TEST_COLOUR, RATE_COLOURS, SCHEDULE_COLOURS
-from optiviz.labs.batch_size import RangeTest
+from optiviz.labs.learning_rate import RangeTest
 from optiviz.figures.plain import unvalidated
 
 # RATE_COLOURS (hot: too high) and SCHEDULE_COLOURS share no colour: they meet on one page (figures/palette.py).

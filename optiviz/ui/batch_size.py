@@ -1,4 +1,5 @@
-"""The batch-size and learning-rate labs' shared controls and cached engine calls (:mod:`optiviz.labs.batch_size`)."""
+"""The batch-size lab's cached engine calls, and the controls it shares with the learning-rate lab
+(:mod:`optiviz.labs.batch_size`)."""
 
 from __future__ import annotations
 
@@ -79,12 +80,6 @@ def curvature(data: Data) -> float:
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def lecture_rates(data: Data) -> dict[str, float]:
-    """Figure 11's four rates, multiples of 1/L."""
-    return minibatch.lecture_rates(problem(data))
-
-
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
 def background(data: Data) -> tuple[list[dict], tuple]:
     """The weight-space map's shaded loss and contour lines, and its bounds."""
     w_star, loss_star = minimum(data)
@@ -93,34 +88,9 @@ def background(data: Data) -> tuple[list[dict], tuple]:
     return map_layers(w1, w2, loss_grid(problem(data), w1, w2), loss_star), bounds
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def zoom_background(data: Data, bounds: tuple[tuple[float, float], tuple[float, float]]) -> list[dict]:
-    """The map's shaded loss and contour lines on the given bounds (a zoom on the minimum, say)."""
-    w1, w2 = (np.linspace(lo, hi, GRID) for lo, hi in bounds)
-    return map_layers(w1, w2, loss_grid(problem(data), w1, w2), minimum(data)[1])
-
-
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def batch_sizes(data: Data, sizes: tuple[tuple[str, int], ...], learning_rate: float, epochs: int, optimizer: str,
                 hyper: Hyper, shuffle: bool, seed: int) -> pd.DataFrame:
     """Full batch, mini-batch and SGD from the same start: the tidy per-step table."""
     return minibatch.compare_batch_sizes(problem(data), dict(sizes), learning_rate, epochs, START, optimizer, hyper,
                                          shuffle, seed)
-
-
-@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def runs(data: Data, batch_size: int, labels: tuple[str, ...], learning_rates: tuple[float, ...], epochs: int,
-         optimizer: str, hyper: Hyper, schedules: tuple[str, ...] | str, decay_rate: float, shuffle: bool,
-         seed: int) -> pd.DataFrame:
-    """Several runs on the same batches in one batched call, labelled: the tidy per-step table."""
-    return minibatch.labelled_runs(problem(data), batch_size, labels, learning_rates, epochs, START, optimizer, hyper,
-                                   schedules, decay_rate, shuffle, seed)
-
-
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def range_test(data: Data, batch_size: int, learning_rates: tuple[float, ...], epochs: int, optimizer: str,
-               hyper: Hyper, shuffle: bool, seed: int, last: int = 1) -> minibatch.RangeTest:
-    """The loss after a run of ``epochs`` epochs (mean over the last ``last`` epoch ends) for every rate, in one
-    call."""
-    return minibatch.range_test(problem(data), batch_size, learning_rates, epochs, START, optimizer, hyper, shuffle,
-                                seed, last)

@@ -4,7 +4,7 @@ import pytest
 from apptest_helpers import change, figures, open_page
 from streamlit.testing.v1 import AppTest
 
-from optiviz.labs.batch_size import RATE_MULTIPLES
+from optiviz.labs.learning_rate import RATE_MULTIPLES
 from optiviz.core.optimizers import OPTIMIZERS
 from optiviz.ui.controls import DECAY_RATES, LEARNING_RATES
 
