@@ -14,6 +14,7 @@ from optiviz.core.descent import (COLUMNS, MAX_STEPS, Path, _path, descend, dive
 from optiviz.core.optimizers import OPTIMIZERS, make_optimizer, momentum, sgd
 from optiviz.core.schedules import learning_rate as scheduled
 from optiviz.core.surfaces import RAVINE_SHALLOW, RAVINE_STEEP, SURFACES, get_surface
+from tests.support.hyperparameters import PER_RUN as BATCH_HYPER
 
 # No numpy RuntimeWarning (overflow, invalid value) or pandas warning may escape the engine.
 pytestmark = pytest.mark.filterwarnings("error")
@@ -57,16 +58,6 @@ def assert_same_trajectories(a, b, rtol=1e-12):
 
 
 # --- the batched loop -----------------------------------------------------------------------
-
-
-BATCH_HYPER = {
-    "sgd": {},
-    "momentum": {"momentum": [0.9, 0.5, 0.0, 0.99]},
-    "nesterov": {"momentum": [0.9, 0.3, 0.7, 0.0]},
-    "rmsprop": {"decay": [0.9, 0.5, 0.99, 0.0], "eps": [1e-8, 1e-3, 0.1, 1e-8]},
-    "adagrad": {},
-    "adam": {"beta1": [0.9, 0.5, 0.0, 0.8], "beta2": [0.999, 0.9, 0.5, 0.99]},
-}
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))

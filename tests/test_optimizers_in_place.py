@@ -7,17 +7,11 @@ import pytest
 
 from optiviz.core.optimizers import OPTIMIZERS, make_optimizer
 from optiviz.core.surfaces import columns
+from tests.support.hyperparameters import PER_RUN
 
 pytestmark = pytest.mark.filterwarnings("error")
 
-PER_RUN = {
-    "sgd": {},
-    "momentum": {"momentum": [0.9, 0.0, 0.5, 0.99]},
-    "nesterov": {"momentum": [0.9, 0.3, 0.0, 0.7]},
-    "rmsprop": {"decay": [0.9, 0.0, 0.99, 0.5], "eps": [1e-8, 1e-3, 0.1, 1e-8]},
-    "adagrad": {},
-    "adam": {"beta1": [0.9, 0.0, 0.5, 0.8], "beta2": [0.999, 0.9, 0.5, 0.99], "eps": [1e-8, 1e-3, 0.2, 1e-8]},
-}
+
 STEPS = 400  # Adam with β₁ = 0.9: 1 − β₁ᵗ is exactly 1 from t ≈ 355 on
 
 

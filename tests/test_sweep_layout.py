@@ -11,18 +11,9 @@ from hypothesis import strategies as st
 from optiviz.core.descent import _walk, race_paths, run_ends
 from optiviz.core.optimizers import OPTIMIZERS, make_optimizer
 from optiviz.core.surfaces import SURFACES, columns, get_surface
+from tests.support.hyperparameters import PER_RUN as HYPER
 
 pytestmark = pytest.mark.filterwarnings("error")
-
-# per-run hyperparameters, four runs each (the first the defaults)
-HYPER = {
-    "sgd": {},
-    "momentum": {"momentum": [0.9, 0.5, 0.0, 0.99]},
-    "nesterov": {"momentum": [0.9, 0.3, 0.7, 0.0]},
-    "rmsprop": {"decay": [0.9, 0.5, 0.99, 0.0], "eps": [1e-8, 1e-3, 0.1, 1e-8]},
-    "adagrad": {},
-    "adam": {"beta1": [0.9, 0.5, 0.0, 0.8], "beta2": [0.999, 0.9, 0.5, 0.99], "eps": [1e-8, 1e-3, 0.2, 1e-8]},
-}
 
 
 def per_run(hyper, b):
