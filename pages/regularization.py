@@ -8,10 +8,10 @@ from optiviz.core.datasets import REFLECTIONS
 from optiviz.figures.regularization import (augmentation_points, dropout_network, dropout_scaling,
                                             early_stopping_curves, grid_table, histories_table, network_weights,
                                             patience_risk, patience_spread, regularizer_curves, seed_bands,
-                                            spread_table, weight_paths, weights_at, zero_points)
+                                            weight_paths, weights_at, zero_points)
 from optiviz.figures.train_network import decision_boundaries
 from optiviz.nn.regularizers import MAX_AUGMENT_EPOCHS, early_stopping
-from optiviz.nn.seeds import count_below, final_values
+from optiviz.nn.seeds import count_below, final_values, spread_table
 from optiviz.labs.regularization import experiments as lab
 from optiviz.labs.regularization.experiments import (AUG_EPOCHS, AUG_VAL_POINTS, NET_DATA, PENALTY_RATE, seed_run,
                                                      stopping_spread)

@@ -3,7 +3,7 @@ engine's at other settings), bad input is one line naming the flag, and the help
 
 import pytest
 
-from optiviz.figures.regularization import spread_table
+from optiviz.nn.seeds import spread_table
 from optiviz.labs.activations_init import training as init_training
 from optiviz.nn.activations import ACTIVATIONS
 from optiviz.labs.activations_init.statistics import SCHEMES

@@ -6,7 +6,7 @@ import pytest
 from optiviz.labs.regularization import experiments as lab
 from optiviz.cli import regularization
 from optiviz.core.datasets import DATASETS, REFLECTIONS
-from optiviz.figures.regularization import spread_table
+from optiviz.nn.seeds import spread_table
 from optiviz.nn.seeds import MAX_SEEDS
 from optiviz.ui import regularization as cache
 from tests.support.cli import assert_refused, assert_same, assert_help_lists, table

@@ -12,7 +12,7 @@ from optiviz.figures import regularization as fr
 from optiviz.figures.palette import INK
 from optiviz.nn import MLP
 from optiviz.nn import regularizers as rg
-from optiviz.nn.seeds import SeedCurves
+from optiviz.nn.seeds import SeedCurves, spread_table
 from optiviz.nn.training import OptimizerSetting, train
 from tests.support.regularization import example_paths
 
@@ -130,7 +130,7 @@ def test_seed_bands_draw_the_median_the_band_and_each_seed():
     np.testing.assert_allclose(band.y[3:], np.nanpercentile(val, 10, axis=0)[::-1])
     assert list(dots.customdata) == [0, 1, 2] and np.isnan(dots.y[2])  # a diverged seed has no dot
     assert fig.data[3].line.dash == "dash" and fig.data[1].line.color == fr.run_colour("dropout")
-    table = fr.spread_table([c])
+    table = spread_table([c])
     np.testing.assert_allclose(table["val_loss_median"], [1.0, 0.6, 0.3])
 
 

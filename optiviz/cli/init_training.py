@@ -12,7 +12,7 @@ from optiviz.cli.common import activation_lines, engine_errors, frame_lines, sub
 from optiviz.labs.activations_init import training as it
 from optiviz.nn.activations import ACTIVATIONS, DEFAULT_ALPHA
 from optiviz.labs.activations_init.statistics import SCHEMES
-from optiviz.nn.seeds import MAX_SEEDS
+from optiviz.nn.seeds import MAX_SEEDS, spread_table
 from optiviz.nn.training import MAX_DEPTH
 
 RENAMES = {"c": "constant"}
@@ -21,7 +21,6 @@ SCHEME_PARAMS = {"small normal": "--small-sigma", "large normal": "--large-sigma
 
 def curves(runs: it.SchemeTrainings) -> pd.DataFrame:
     """Per scheme and epoch, the median and 10–90% band over the seeds (the chart's lines and bands)."""
-    from optiviz.figures.regularization import spread_table  # plotly: imported only here
     return pd.concat([spread_table([c]).drop(columns="run").assign(scheme=label).iloc[:, [-1, *range(13)]]
                       for label, c in runs.curves.items()], ignore_index=True)
 

@@ -8,7 +8,7 @@ from optiviz.core.checks import check_int, check_number
 from optiviz.cli.common import (add_experiment_option, engine_errors, experiment_settings, frame_lines, subcommand,
                                 write_lines)
 from optiviz.core.datasets import DATASETS, REFLECTIONS, make_dataset, train_val_split
-from optiviz.nn.seeds import MAX_SEEDS
+from optiviz.nn.seeds import MAX_SEEDS, spread_table
 
 USES = {  # each experiment's own flags and their defaults on the page's tab
     "paths": dict(features=6, correlation=0.5, noise=1.0, mix=0.5),
@@ -101,7 +101,6 @@ def command(args) -> int:
     with engine_errors(args, **RENAMES):
         result = EXPERIMENTS[args.experiment](own, args.seed)
     if args.experiment != "paths":
-        from optiviz.figures.regularization import spread_table  # plotly: imported only here
         result = spread_table(result)
     write_lines(frame_lines(result))
     return 0

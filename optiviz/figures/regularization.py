@@ -340,18 +340,6 @@ def dropout_scaling(table: pd.DataFrame, drop: float) -> go.Figure:
 # ---- many seeds ---------------------------------------------------------------------------------------------
 
 
-def spread_table(curves) -> pd.DataFrame:
-    """Median and 10–90% band of each run's curves over its seeds, per epoch: the data of :func:`seed_bands`."""
-    frames = []
-    for c in curves:
-        columns = {"run": c.label, "epoch": np.asarray(c.epochs)}
-        for name in ("train_loss", "val_loss", "train_acc", "val_acc"):
-            med, low, high = spread(getattr(c, name))
-            columns |= {f"{name}_median": med, f"{name}_p10": low, f"{name}_p90": high}
-        frames.append(pd.DataFrame(columns))
-    return pd.concat(frames, ignore_index=True)
-
-
 def seed_bands(curves, title: str = "", log: bool = True, training: bool = True) -> go.Figure:
     """Validation loss (solid) and training loss (dashed) of each run: the median over the seeds, the 10–90% band
     of the validation loss shaded, and each seed's last validation loss as a dot (``curves``: SeedCurves, one per run;

@@ -797,6 +797,19 @@ def spread(values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return out[0], out[1], out[2]
 
 
+def spread_table(curves) -> pd.DataFrame:
+    """Median and 10–90% band of each run's curves over its seeds, per epoch (:func:`spread`), as a tidy table: the
+    data the regularization lab's seed bands draw, and its download."""
+    frames = []
+    for c in curves:
+        columns = {"run": c.label, "epoch": np.asarray(c.epochs)}
+        for name in ("train_loss", "val_loss", "train_acc", "val_acc"):
+            med, low, high = spread(getattr(c, name))
+            columns |= {f"{name}_median": med, f"{name}_p10": low, f"{name}_p90": high}
+        frames.append(pd.DataFrame(columns))
+    return pd.concat(frames, ignore_index=True)
+
+
 def final_values(curves: SeedCurves, name: str = "val_loss") -> np.ndarray:
     """(S,) each seed's last recorded value of the curve ``name``; NaN for a seed that diverged."""
     v = np.asarray(getattr(curves, name), dtype=float)
