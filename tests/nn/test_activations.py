@@ -109,3 +109,14 @@ def test_unknown_name_lists_the_choices():
 def test_bad_alpha_is_named(name, alpha):
     with pytest.raises(ValueError, match="alpha"):
         get_activation(name, alpha)
+
+
+def test_relu_and_its_derivative_have_the_bits_of_the_textbook_forms():
+    """relu(z) = max(z, 0) and relu'(z) = [z > 0], bit for bit, at ±0, ±inf, NaN and subnormals too."""
+    z = np.concatenate([np.random.default_rng(1).standard_normal(200),
+                        [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -5e-324, 1e-310, -1e-310]])
+    relu = get_activation("relu")
+    for got, want in ((relu.value(z), np.maximum(z, 0.0)), (relu.derivative(z), (z > 0).astype(float)),
+                      (relu.value(z, out=np.empty_like(z)), np.maximum(z, 0.0))):
+        assert got.dtype == np.float64
+        np.testing.assert_array_equal(got.view(np.int64), want.view(np.int64))
