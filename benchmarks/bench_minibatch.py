@@ -41,7 +41,7 @@ from optiviz.labs import batch_size as minibatch  # noqa: E402
 from optiviz.labs import learning_rate as lr_lab  # noqa: E402
 from optiviz.figures.batch_size import RUN_COLOURS, loss_curves, map_bounds, map_layers, map_panels, weight_map  # noqa: E402
 from optiviz.figures.learning_rate import (RATE_COLOURS, SCHEDULE_COLOURS, distances, range_test,  # noqa: E402
-                                          schedule_curves, settle_curves, zoom_bounds)
+                                           schedule_curves, settle_curves, zoom_bounds)
 from optiviz.core.linear_models import loss_grid, make_problem  # noqa: E402
 from optiviz.nn.training import stream  # noqa: E402
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from optiviz.figures.batch_size import axis_word, loss_curves, map_panels
 from optiviz.figures.learning_rate import (RATE_COLOURS, SCHEDULE_COLOURS, distances, range_test, schedule_curves,
-                                          settle_curves, zoom_bounds)
+                                           settle_curves, zoom_bounds)
 from optiviz.core.formulas import schedule_rule
 from optiviz.labs.batch_size import max_epochs
 from optiviz.labs.learning_rate import LATE, RANGE_MULTIPLES, RATE_MULTIPLES, late_loss

@@ -44,8 +44,9 @@ def test_values_equal_the_engine(capsys):
     argv = ["--model", "logistic", "--samples", "80", "--seed", "3", "--centre", "-2", "0.5", "--correlation", "-0.4",
             "--scale", "0.5", "--optimizer", "momentum", "--momentum", "0.7", "--lr", "0.3", "--steps", "50",
             "--start", "1", "-1"]
-    expected = lab.compare_preprocessings("logistic", 80, 3, (-2.0, 0.5), -0.4, 0.5, optimizer="momentum", learning_rate=0.3, steps=50,
-                           start=(1.0, -1.0), hyperparameters=(("momentum", 0.7),)).summary()
+    expected = lab.compare_preprocessings("logistic", 80, 3, (-2.0, 0.5), -0.4, 0.5, optimizer="momentum",
+                                          learning_rate=0.3, steps=50, start=(1.0, -1.0),
+                                          hyperparameters=(("momentum", 0.7),)).summary()
     assert_same(table(capsys, ["preprocessing", *argv]), expected)
 
 

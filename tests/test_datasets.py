@@ -8,25 +8,25 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optiviz.core.datasets import (
-    BLOB_STD,
-    BOUNDS,
-    DATASETS,
-    MAX_SAMPLES,
-    MIN_SAMPLES,
-    PREPROCESSINGS,
-    REFLECTIONS,
-    SPIRAL_TURNS,
-    XOR_GAP,
-    apply,
-    augment,
-    blob_centres,
-    fit_preprocessing,
-    get_dataset,
-    grid_points,
-    make_dataset,
-    train_val_split,
-    view_bounds,
-)
+                                   BLOB_STD,
+                                   BOUNDS,
+                                   DATASETS,
+                                   MAX_SAMPLES,
+                                   MIN_SAMPLES,
+                                   PREPROCESSINGS,
+                                   REFLECTIONS,
+                                   SPIRAL_TURNS,
+                                   XOR_GAP,
+                                   apply,
+                                   augment,
+                                   blob_centres,
+                                   fit_preprocessing,
+                                   get_dataset,
+                                   grid_points,
+                                   make_dataset,
+                                   train_val_split,
+                                   view_bounds,
+                                   )
 
 CASES = [(name, k) for name, d in DATASETS.items() for k in d.classes]  # every (dataset, classes)
 CASE_IDS = [f"{name}-{k}" for name, k in CASES]

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optiviz.core.descent import (COLUMNS, MAX_STEPS, Path, _path, descend, diverged_steps, paths_table, race, race_paths, run, run_ends,
-                             summarize, sweep)
+                                  summarize, sweep)
 from optiviz.core.optimizers import OPTIMIZERS, make_optimizer, momentum, sgd
 from optiviz.core.schedules import learning_rate as scheduled
 from optiviz.core.surfaces import RAVINE_SHALLOW, RAVINE_STEEP, SURFACES, get_surface

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from optiviz.core.linear_models import (MAX_SAMPLES, TRUE_WEIGHTS, data_cloud, loss_and_grad, loss_grid, make_problem,
-                                   optimum)
+                                        optimum)
 
 
 @pytest.mark.parametrize("model", ["linear", "logistic"])

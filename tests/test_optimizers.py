@@ -6,16 +6,16 @@ import numpy as np
 import pytest
 
 from optiviz.core.optimizers import (
-    LECTURE_OPTIMIZERS,
-    OPTIMIZERS,
-    adagrad,
-    adam,
-    make_optimizer,
-    momentum,
-    nesterov,
-    rmsprop,
-    sgd,
-)
+                                     LECTURE_OPTIMIZERS,
+                                     OPTIMIZERS,
+                                     adagrad,
+                                     adam,
+                                     make_optimizer,
+                                     momentum,
+                                     nesterov,
+                                     rmsprop,
+                                     sgd,
+                                     )
 from tests.torch_reference import require_torch
 
 # A fixed gradient sequence and start, as (2,) arrays and as (2, 3) arrays.

@@ -9,9 +9,9 @@ from optiviz.figures.preprocessing import covariance_ellipse
 from optiviz.core.linear_models import TRUE_WEIGHTS, loss_and_grad, optimum
 from optiviz.core.optimizers import adam
 from optiviz.labs.preprocessing import (MAX_SAMPLES, MAX_STEPS, TRANSFORMS, _batch_surface, best_rates, boundary_direction,
-                                      easier_in_order,
-                                       compare_preprocessings, condition_number, make_data, preprocess, rate_sweep, second_moment,
-                                       sensitivity)
+                                        easier_in_order,
+                                        compare_preprocessings, condition_number, make_data, preprocess, rate_sweep, second_moment,
+                                        sensitivity)
 
 FAR = dict(centre=(1.0, 4.0), correlation=0.6, scale=2.0)  # the page's defaults: far from the origin, correlated
 

@@ -11,7 +11,7 @@ from optiviz.cli.common import (activation_lines, add_hyperparameters, add_unit_
                                 given_hyperparameters, hyperparameter_problem, init_flag_lines, init_param_renames,
                                 init_params, subcommand, unit_problem, write_lines)
 from optiviz.core.datasets import (BOUNDS, DATASETS, MAX_ROTATION, MAX_SAMPLES, MAX_VAL_FRACTION, MIN_SAMPLES,
-                              PREPROCESSINGS, REFLECTIONS, make_dataset, train_val_split)
+                                   PREPROCESSINGS, REFLECTIONS, make_dataset, train_val_split)
 from optiviz.nn import MLP
 from optiviz.nn.training import (MAX_DEPTH, MAX_EPOCHS, MAX_STEP_WORK, MAX_WIDTH, MAX_WORK, OptimizerSetting,
                                  max_epochs, train)

@@ -165,9 +165,9 @@ def fit_snapshots(fits: PolynomialFits, picks: tuple[int, ...], gap: float = 0.0
         left = (k - 1) * (width + gap)
         data += _fit_traces(fits, p, showlegend=k == 1, axes=dict(xaxis=x, yaxis=y))
         layout[f"xaxis{k if k > 1 else ''}"] = dict(anchor=y, domain=[left, left + width], range=[-1.02, 1.02],
-                                                     title=dict(text="x"))
+                                                    title=dict(text="x"))
         layout[f"yaxis{k if k > 1 else ''}"] = dict(anchor=x, domain=[0.0, 1.0], range=list(FIT_RANGE),
-                                                     showticklabels=k == 1)
+                                                    showticklabels=k == 1)
         notes.append(_note(_regime(fits, p), x=left + width / 2, xref="paper", xanchor="center", y=1.0, yref="paper",
                            yanchor="bottom", font=dict(size=16)))
         notes.append(_note(f"train {_error_text(fits.train_mse[p - 1])} · test {_error_text(fits.test_mse[p - 1])}",

@@ -237,8 +237,8 @@ def race_map(surface: Surface, paths: Sequence[Path], steps: int, background: Ba
     start = (float(paths[0].x[0]), float(paths[0].y[0])) if paths else None
     background = background or surface_layers(surface)
     bar = background.traces[1]["marker"]["colorbar"] | dict(y=sum(MAP_DOMAIN) / 2, yanchor="middle", len=200,
-                                                           lenmode="pixels", x=1.0, xref="paper", xanchor="left",
-                                                           xpad=10, thickness=10)
+                                                            lenmode="pixels", x=1.0, xref="paper", xanchor="left",
+                                                            xpad=10, thickness=10)
     scale = background.traces[1] | dict(marker=background.traces[1]["marker"] | dict(colorbar=bar))
     data = [background.traces[0], scale, *_markers(surface, start)]
     xy = [(p.x.astype(np.float32), p.y.astype(np.float32)) for p in paths]  # as sent: converted once, not per frame

@@ -280,5 +280,5 @@ def compare_batch_sizes(problem: Problem, batch_sizes: dict[str, int], learning_
         raise ValueError(f"batch_sizes must label 1 to 8 batch sizes, got {len(batch_sizes)}")
     return pd.concat([table(descend_in_batches(problem, b, learning_rate, epochs, start, optimizer, hyperparameters,
                                                shuffle=shuffle, seed=seed), [label])
-                       for label, b in batch_sizes.items()],
+                      for label, b in batch_sizes.items()],
                      ignore_index=True)

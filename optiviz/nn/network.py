@@ -29,7 +29,7 @@ import numpy as np
 from optiviz.core.checks import check_int, check_number, check_rng, check_table
 from optiviz.nn.activations import Activation, get_activation
 from optiviz.nn.layers import (WEIGHT_KEYS, activation, batch_norm, batch_norm_backward, batch_norm_forward, dense,
-                     dense_backward, dense_forward, dropout, dropout_mask, residual, sequential)
+                               dense_backward, dense_forward, dropout, dropout_mask, residual, sequential)
 
 
 class Buffers(NamedTuple):

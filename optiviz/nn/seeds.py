@@ -43,8 +43,9 @@ from optiviz.nn.records import HISTORY_COLUMNS, Comparison, Layout, ProgressCall
 from optiviz.nn.regularizers import stop_rule
 from optiviz.nn.streams import STREAMS, batch_bounds, stream
 from optiviz.nn.training import (DEFAULT_GRID_SIZE, MAX_EPOCHS, MAX_GRID_SIZE, MAX_OPTIMIZERS, MAX_PARAM_VALUES,
-                       MAX_STEP_WORK, MAX_WORK, OptimizerSetting, _check_caps, _check_split, _targets, check_run,
-                       check_network, layer_operations, optimizer_setting, steps_per_epoch, weight_count, work)
+                                 MAX_STEP_WORK, MAX_WORK, OptimizerSetting, _check_caps, _check_split, _targets,
+                                 check_run, check_network, layer_operations, optimizer_setting, steps_per_epoch,
+                                 weight_count, work)
 
 MAX_SEEDS = 20
 EVAL_VALUES = 65_536  # values (runs × points × units) of one evaluation block per layer: 512 kB, kept in the L2 cache

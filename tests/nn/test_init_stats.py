@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from optiviz.labs.activations_init import statistics as init_stats
 from optiviz.nn.activations import ACTIVATIONS
 from optiviz.labs.activations_init.statistics import (BINS, MAX_LAYERS, MAX_SAMPLES, MAX_WIDTH, SCHEMES, InitStats, compare_schemes,
-                                   distinct_units, layer_statistics)
+                                                      distinct_units, layer_statistics)
 from optiviz.nn.initializers import get_initializer
 
 N, SAMPLES, L = 500, 500, 10  # wide enough for the mean-field theory, small enough to be quick

@@ -9,14 +9,14 @@ from hypothesis import strategies as st
 
 from optiviz.nn import MLP
 from optiviz.nn.landscape import (
-    MAX_GRID,
-    MAX_SAMPLES,
-    grid_axis,
-    in_plane_fraction,
-    loss_surface,
-    project_path,
-    random_direction,
-)
+                                  MAX_GRID,
+                                  MAX_SAMPLES,
+                                  grid_axis,
+                                  in_plane_fraction,
+                                  loss_surface,
+                                  project_path,
+                                  random_direction,
+                                  )
 from optiviz.nn.losses import get_loss
 from optiviz.nn.records import Layout
 from optiviz.nn.tree import tree_map

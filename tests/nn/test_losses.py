@@ -9,13 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optiviz.nn.losses import (
-    LOSSES,
-    binary_cross_entropy,
-    get_loss,
-    mean_squared_error,
-    softmax,
-    softmax_cross_entropy,
-)
+                               LOSSES,
+                               binary_cross_entropy,
+                               get_loss,
+                               mean_squared_error,
+                               softmax,
+                               softmax_cross_entropy,
+                               )
 
 
 def check_gradient(loss, z, y, numgrad, rel_error):

@@ -8,8 +8,8 @@ import pytest
 from optiviz.core.datasets import make_dataset, train_val_split
 from optiviz.nn import MLP
 from optiviz.nn.seeds import (MAX_SEEDS, MAX_STEP_VALUES, MAX_STEP_WORK, MAX_WORK, SeedCurves, _Streams,
-                               affordable_seeds, compare_seeds, compare_with_seeds, count_below, final_values,
-                               seeds_step_work, seeds_work, spread, step_values, train_seeds)
+                              affordable_seeds, compare_seeds, compare_with_seeds, count_below, final_values,
+                              seeds_step_work, seeds_work, spread, step_values, train_seeds)
 from optiviz.nn.training import STREAMS, compare, stream, train
 
 pytestmark = pytest.mark.filterwarnings("error")

@@ -15,18 +15,18 @@ from optiviz.nn.losses import binary_cross_entropy
 from optiviz.nn.penalties import elastic_net, penalize
 from optiviz.nn.records import Layout
 from optiviz.nn.training import (
-    MAX_EPOCHS,
-    MAX_STEP_WORK,
-    MAX_WORK,
-    _Loop,
-    compare,
-    epoch_batches,
-    max_epochs,
-    step_work,
-    stream,
-    train,
-    work,
-)
+                                 MAX_EPOCHS,
+                                 MAX_STEP_WORK,
+                                 MAX_WORK,
+                                 _Loop,
+                                 compare,
+                                 epoch_batches,
+                                 max_epochs,
+                                 step_work,
+                                 stream,
+                                 train,
+                                 work,
+                                 )
 from optiviz.core.schedules import learning_rate
 
 pytestmark = pytest.mark.filterwarnings("error")  # no NumPy (or other) warning may escape
