@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import pytest
 from plotly.subplots import make_subplots
 
-from optiviz.core.datasets import make_dataset, train_val_split
+from optiviz.core.datasets import make_dataset
 from optiviz.core.descent import race_paths
 from optiviz.core.surfaces import SURFACES
 from optiviz.figures import activations_init as fa
@@ -34,7 +34,7 @@ from optiviz.nn import regularizers as rg
 from optiviz.nn.landscape import PathPlane, Slice, slice_shape
 from optiviz.nn.seeds import SeedCurves
 from optiviz.nn.training import OptimizerSetting, train
-from tests.support.regularization import example_paths
+from tests.support.regularization import example_moons, example_paths
 
 FIGURES = pathlib.Path(__file__).resolve().parents[1] / "optiviz" / "figures"
 OBJECT_MODEL = {"add_trace", "add_traces", "add_shape", "add_vline", "add_hline", "add_vrect", "add_hrect",
@@ -207,8 +207,7 @@ def paths():
 
 @pytest.fixture(scope="module")
 def data():
-    X, y = make_dataset("moons", 80, 0.2, 0)
-    return train_val_split(X, y, 0.5, 0)
+    return example_moons()
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,14 @@ import pandas as pd
 import pytest
 
 from optiviz.labs.regularization import experiments as lab
-from optiviz.core.datasets import make_dataset, train_val_split
+from optiviz.core.datasets import make_dataset
 from optiviz.figures import regularization as fr
 from optiviz.figures.palette import INK
 from optiviz.nn import MLP
 from optiviz.nn import regularizers as rg
 from optiviz.nn.seeds import SeedCurves, spread_table
 from optiviz.nn.training import OptimizerSetting, train
-from tests.support.regularization import example_paths
+from tests.support.regularization import example_moons, example_paths
 
 
 @pytest.fixture(scope="module")
@@ -24,9 +24,7 @@ def paths():
 
 @pytest.fixture(scope="module")
 def runs():
-    X, y = make_dataset("moons", 80, 0.2, 0)
-    split = train_val_split(X, y, 0.5, 0)
-    return tuple(train(MLP(2, (8,), 1), split, OptimizerSetting("adam", label=label), epochs=20, l1=l1, seed=0,
+    return tuple(train(MLP(2, (8,), 1), example_moons(), OptimizerSetting("adam", label=label), epochs=20, l1=l1, seed=0,
                        grid_size=20, grid_every=20) for label, l1 in (("no penalty", 0.0), ("L1", 0.01)))
 
 
