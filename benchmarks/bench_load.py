@@ -216,9 +216,11 @@ async def hammer_tab(url, index, done: asyncio.Event, results, errors) -> None:
         errors.append(f"hammer tab {index}: {type(exc).__name__}: {exc}")
 
 
-def classroom(url: str, pids: list[int], args, grids, figures: int, first: int, results, errors) -> tuple[float, float, float]:
-    """All sessions at once (and the hammer), until every session has closed: (wall s, servers' CPU s, peak RSS MB)."""
-    peak, cpu = Peak(pids), sum(cpu_seconds(pid) for pid in pids)
+def classroom(url: str, pids: list[int], args, grids, figures: int, first: int, results,
+              errors) -> tuple[float, list[float], float]:
+    """All sessions at once (and the hammer), until every session has closed: (wall s, each server's CPU s, peak RSS
+    MB)."""
+    peak, cpu = Peak(pids), [cpu_seconds(pid) for pid in pids]
     peak.start()
 
     async def everyone():
@@ -235,7 +237,7 @@ def classroom(url: str, pids: list[int], args, grids, figures: int, first: int, 
 
     start = time.perf_counter()
     asyncio.run(everyone())
-    return time.perf_counter() - start, sum(cpu_seconds(pid) for pid in pids) - cpu, peak.stop()
+    return time.perf_counter() - start, [cpu_seconds(pid) - c for pid, c in zip(pids, cpu)], peak.stop()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -355,7 +357,8 @@ def main() -> int:
         for log in logs:
             log.close()
 
-    wall, cpu = sum(r[0] for r in rounds), sum(r[1] for r in rounds)
+    wall, by_server = sum(r[0] for r in rounds), [sum(r[1][i] for r in rounds) for i in range(len(pids))]
+    cpu = sum(by_server)
     runs = len(results["finished"]) + len(results["open"]) + len(results["hammer"])
     think = (f"think {args.think_range[0]:g}-{args.think_range[1]:g} s" if args.think_range else f"think {args.think:g} s")
     what = f"for {args.duration:g} s" if args.duration else f"x {args.changes} changes"
@@ -369,7 +372,9 @@ def main() -> int:
           "at its end {:.2f} {:.2f} {:.2f}".format(*load_start, *load_during, *load_end))
     print(f"wall time {wall:.1f} s, {len(results['finished']) / wall:.1f} changes/s, "
           f"servers' CPU {cpu:.1f} s = {1000 * cpu / max(runs, 1):.0f} ms per run "
-          f"({runs} runs incl. page opens), {statistics.mean(results['bytes'] or [0]) / 1e3:.0f} kB sent per change")
+          f"({runs} runs incl. page opens), {statistics.mean(results['bytes'] or [0]) / 1e3:.0f} kB sent per change"
+          + (f"; CPU by replica {' / '.join(f'{c:.1f} s' for c in by_server)} (nginx splits the class by a hash)"
+             if len(by_server) > 1 else ""))
     for name, label in (("figure", "change -> updated figure"), ("finished", "change -> run finished"),
                         ("open", "page open -> run finished"), ("hammer", "hammer: Train -> run finished")):
         if results[name]:

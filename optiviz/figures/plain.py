@@ -4,11 +4,13 @@ Every builder assembles plain dicts: traces as dicts with their ``type``, one la
 of a grid of panels as plotly's make_subplots lays them out, ``cell`` puts a trace in a panel), frames as dicts.
 It returns them through one of two wrappers:
 
-- ``unvalidated(data, layout, frames)``, the rule: a go.Figure built without plotly's validation, which pages and
-  tests read as any go.Figure;
-- ``PlainFigure(spec)``, for a figure too big for plotly's object model, whose ``to_dict`` copy on every rerun
-  would cost milliseconds: the animated race map (and the loss strip drawn on the same rerun), the scrub map,
-  double descent's figures. Its arrays go in encoded (``typed_array``).
+- ``unvalidated(data, layout, frames)``, the rule: a go.Figure without plotly's validation, which tests read as
+  any go.Figure. It is made only when read so; Streamlit reads ``to_dict()`` alone, which is encoded straight
+  from the dicts (go.Figure's set-up and ``to_dict`` deep-copy everything: about a third of a cached rerun of
+  the training page);
+- ``PlainFigure(spec)``, for a figure too big to encode on every rerun: the animated race map (and the loss
+  strip drawn on the same rerun), the scrub map, double descent's figures. Its arrays go in encoded
+  (``typed_array``), and it is never a real go.Figure.
 
 Nothing here validates: tests/test_figure_style.py rebuilds each builder's figure with validation, and
 tests/test_plain_figure.py pins the plotly and Streamlit internals the two wrappers rely on.
@@ -17,11 +19,14 @@ tests/test_plain_figure.py pins the plotly and Streamlit internals the two wrapp
 from __future__ import annotations
 
 import base64
+import functools
 import re
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
+from _plotly_utils.basevalidators import is_homogeneous_array
+from _plotly_utils.utils import plotlyjsShortTypes, to_typed_array_spec
 
 DEFAULT_TEMPLATE = pio.templates[pio.templates.default].to_plotly_json()  # what go.Figure adds; read only
 
@@ -52,14 +57,6 @@ def typed_prefixes(values, lengths) -> list[dict]:
     return specs
 
 
-def unvalidated(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
-    """``go.Figure({"data": data, "layout": layout, "frames": frames})`` without plotly's check of every property
-    as it is set (about 1 ms a trace): for traces and layouts built and tested here. Plotly's private
-    ``_validate=False``, used here only; tests/test_plain_figure.py pins that it still builds the same figure."""
-    return go.Figure(dict(data=data, layout=layout, **({"frames": frames} if frames is not None else {})),
-                     _validate=False)
-
-
 class PlainFigure(go.Figure):
     """``{"data": [...], "layout": {...}, "frames": [...]}`` handed to Streamlit as it is.
 
@@ -83,6 +80,103 @@ class PlainFigure(go.Figure):
         """Set top-level layout properties (no magic underscores, no validation)."""
         self._spec["layout"] = self._spec.get("layout", {}) | values
         return self
+
+    def layout_value(self, name: str):
+        """The top-level layout property ``name`` as built (None when unset), without encoding the figure."""
+        return self._spec.get("layout", {}).get(name)
+
+
+def unvalidated(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
+    """``go.Figure({"data": data, "layout": layout, "frames": frames})`` without plotly's check of every property
+    as it is set (about 1 ms a trace): for traces and layouts built and tested here.
+
+    The figure is made only when something reads it as a go.Figure (tests do); a page only hands it to
+    Streamlit, which reads ``to_dict()``: that is encoded straight from the dicts, the same dict go.Figure's
+    ``to_dict`` gives (tests/test_plain_figure.py), without its two deep copies. Plotly's private
+    ``_validate=False`` and its typed-array helpers are used here only, pinned by that test file."""
+    return _Deferred(dict(data=data, layout=layout, **({"frames": frames} if frames is not None else {})))
+
+
+class _Deferred(PlainFigure):
+    """A go.Figure made on first use; until then ``to_dict`` and ``update_layout`` work on the spec."""
+
+    def __init__(self, spec: dict):  # no go.Figure set-up yet: see __getattr__
+        object.__setattr__(self, "_spec", spec)
+        object.__setattr__(self, "_made", False)
+
+    def __getattr__(self, name: str):  # only for names not found: go.Figure's own, before it is made
+        if self.__dict__.get("_made", True):
+            raise AttributeError(name)
+        object.__setattr__(self, "_made", True)
+        go.Figure.__init__(self, self._spec, _validate=False)
+        return getattr(self, name)
+
+    def to_dict(self) -> dict:
+        if self._made:
+            return go.Figure.to_dict(self)
+        spec = self._spec
+        layout = _encoded(spec["layout"])
+        if "template" not in layout and pio.templates.default:  # as go.Figure adds it (Streamlit sets its own)
+            layout["template"] = _template(pio.templates.default)
+        frames = _encoded(spec.get("frames") or [])
+        data = [trace if "type" in trace else trace | {"type": "scatter"} for trace in _encoded(spec["data"])]
+        return {"data": data, "layout": layout} | ({"frames": frames} if frames else {})
+
+    def update_layout(self, dict1=None, overwrite=False, **values):
+        if self._made:
+            return go.Figure.update_layout(self, dict1, overwrite, **values)
+        return PlainFigure.update_layout(self, **(dict1 or {}), **values)
+
+    def layout_value(self, name: str):
+        return self.layout[name] if self._made else PlainFigure.layout_value(self, name)
+
+
+@functools.lru_cache(maxsize=8)
+def _template(name: str) -> dict:
+    """The layout spec of plotly's template ``name``; read only."""
+    return pio.templates[name].to_plotly_json()
+
+
+_SKIPPED = frozenset(("geojson", "layer", "layers", "range"))  # the keys _plotly_utils.utils.is_skipped_key skips
+_PLAIN = frozenset((str, int, float, bool, type(None)))  # what convert_to_base64 leaves as it is
+_CONTAINERS = frozenset((dict, list, tuple))
+
+
+def _encoded(value):
+    """A copy of the dicts and lists in ``value`` with their arrays as plotly's typed-array specs: what go.Figure's
+    ``to_dict`` does with a deep copy and ``convert_to_base64``, without copying what it leaves unchanged."""
+    if isinstance(value, dict):
+        out = {}
+        for key, v in value.items():
+            kind = type(v)
+            if kind in _PLAIN or key in _SKIPPED:
+                out[key] = v
+            elif kind is np.ndarray:
+                out[key] = _typed(v)
+            elif kind in _CONTAINERS:
+                out[key] = _encoded(v)
+            else:
+                out[key] = to_typed_array_spec(v) if is_homogeneous_array(v) else _encoded(v)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_encoded(v) if type(v) in _CONTAINERS else v for v in value]
+    return value
+
+
+def _typed(a: np.ndarray):
+    """plotly's ``to_typed_array_spec(a)`` for a numeric array, without its generic conversion (~70 µs an array):
+    int64 and uint64 in the smallest type holding their values, then {dtype, bdata[, shape]}."""
+    if a.dtype.kind not in "iuf" or a.size == 0:
+        return to_typed_array_spec(a)
+    if a.dtype in (np.int64, np.uint64):
+        low, high = a.min(), a.max()
+        kinds = ("int8", "int16", "int32") if a.dtype == np.int64 else ("uint8", "uint16", "uint32")
+        a = next((a.astype(k) for k in kinds if np.iinfo(k).min <= low and high <= np.iinfo(k).max), a)
+    short = plotlyjsShortTypes.get(str(a.dtype))
+    if short is None:
+        return to_typed_array_spec(a)
+    spec = {"dtype": short, "bdata": base64.b64encode(np.ascontiguousarray(a)).decode("ascii")}
+    return spec | {"shape": str(a.shape)[1:-1]} if a.ndim > 1 else spec
 
 
 def grid(rows: int, cols: int, titles=(), *, column_titles=(), row_titles=(), horizontal_spacing: float | None = None,

@@ -41,9 +41,11 @@ def _grid_layout(n: int) -> tuple[int, int]:
 
 
 def _boundary_title(r, epoch: int) -> str:
-    row = r.history[r.history["epoch"] == min(epoch, r.epochs_run)].iloc[0]
-    return (f"{run_title(r.optimizer)}<br>epoch {int(row['epoch'])} · val acc {row['val_acc']:.0%}"
-            if np.isfinite(row["val_acc"]) else f"{run_title(r.optimizer)}<br>epoch {int(row['epoch'])}")
+    epochs = r.history["epoch"].to_numpy()
+    shown = int(np.flatnonzero(epochs == min(epoch, int(epochs[-1])))[0])  # NumPy: a pandas row costs ~1 ms
+    val_acc = float(r.history["val_acc"].to_numpy(dtype=float)[shown])
+    return (f"{run_title(r.optimizer)}<br>epoch {int(epochs[shown])} · val acc {val_acc:.0%}"
+            if np.isfinite(val_acc) else f"{run_title(r.optimizer)}<br>epoch {int(epochs[shown])}")
 
 
 def _boundary_panel(layout: dict, r, epoch: int, points: dict, k: int, first: bool) -> list[dict]:

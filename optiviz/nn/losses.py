@@ -51,18 +51,20 @@ def terms(name: str, z: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.sum(r * r, axis=-1)
 
 
-def gradient(name: str, z: np.ndarray, y: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+def gradient(name: str, z: np.ndarray, y: np.ndarray, out: np.ndarray | None = None,
+             scratch: np.ndarray | None = None) -> np.ndarray:
     """∂L/∂z for batches z, y (…, B, outputs), L the mean of ``terms`` over B: (σ(z) − y)/B,
     (softmax(z) − y)/B or 2(z − y)/B. Unchecked.
 
-    Written into ``out`` (z's shape; it may be z itself) when given, else into a new array.
+    Written into ``out`` (z's shape; it may be z itself) when given, else into a new array; ``scratch`` (z's
+    shape, neither z nor ``out``) spares the sigmoid one.
     """
     batch = z.shape[-2]
     if name == "mean_squared_error":
         d = np.subtract(z, y, out=out)
         d *= 2.0
     else:
-        p = sigmoid.value(z, out=out) if name == "binary_cross_entropy" else softmax(z, out=out)
+        p = sigmoid.value(z, out=out, scratch=scratch) if name == "binary_cross_entropy" else softmax(z, out=out)
         d = np.subtract(p, y, out=p if out is not None or np.shape(y) == p.shape else None)
     d /= batch
     return d

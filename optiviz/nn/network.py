@@ -37,7 +37,8 @@ class Buffers(NamedTuple):
 
     Per hidden layer i (width n_i): ``z[i]`` the dense output x W + b, ``h[i]`` the activation f(z)
     (its dropout in place), ``slope[i]`` f'(z) and then δ ⊙ f'(z), ``delta[i]`` ∂L/∂(block i's output);
-    ``logits`` the output layer's (B, output_dim). Each is (B, n_i). ``None`` entries: a fresh array.
+    ``logits`` the output layer's (B, output_dim), and ``scratch`` another of that shape for the loss's gradient.
+    Each is (B, n_i). ``None`` entries: a fresh array.
     """
 
     z: tuple
@@ -45,6 +46,7 @@ class Buffers(NamedTuple):
     slope: tuple
     delta: tuple
     logits: np.ndarray | None
+    scratch: np.ndarray | None = None
 
 
 class _Hidden(NamedTuple):
@@ -119,7 +121,8 @@ class MLP:
         def arrays():
             return tuple(np.empty((batch, h)) for h in self.hidden)
 
-        return Buffers(arrays(), arrays(), arrays(), arrays(), np.empty((batch, self.output_dim)))
+        return Buffers(arrays(), arrays(), arrays(), arrays(), np.empty((batch, self.output_dim)),
+                       np.empty((batch, self.output_dim)))
 
     def __reduce__(self):  # pickle (and st.cache_data) by the spec alone; the layers are rebuilt
         return MLP, tuple(getattr(self, f.name) for f in fields(self))

@@ -143,7 +143,7 @@ class TrainingResult:
     @property
     def epochs_run(self) -> int:
         """The last recorded epoch."""
-        return int(self.history["epoch"].iloc[-1])
+        return int(self.history["epoch"].to_numpy()[-1])
 
     def predict_proba(self, X) -> np.ndarray:
         """Predictions of the final network for raw inputs X (n, d), as in :func:`probabilities`."""

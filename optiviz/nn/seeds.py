@@ -264,7 +264,7 @@ class _Runs:
         rngs = self.streams("dropout", epoch) if self.net.keep_prob < 1 else None
         for a, b in self.batches:
             logits, caches, self.state = step.forward(self.views, self.state, Xe[:, a:b], rngs)
-            g = step.backward(self.views, caches, losses.gradient(run.loss, logits, Ye[:, a:b]))
+            g = step.backward(self.views, caches, step.loss_gradient(run.loss, logits, Ye[:, a:b]))
             if self.penalized:
                 g[..., :n_w] += run.penalty.gradient(theta[..., :n_w])
             if first is not None:
@@ -642,7 +642,7 @@ class _BatchedStep:
     def forward(self, P, state, x, rngs, training=True):
         """(logits (K, S, B, out), caches, new_state) for the batches x (S, B, n_in) or points (B, n_in)."""
         caches, new_state = [], []
-        Z, H, _, _, out_buffer = self._step_buffers(x.shape[-2])
+        Z, H, _, _, out_buffer, _ = self._step_buffers(x.shape[-2])
         for (bn, act, drop, skip), p, s, z_buffer, h_buffer in zip(self.hidden, P, state, Z, H):
             c_lin = x
             h = np.matmul(x, p["W"], out=z_buffer)
@@ -709,7 +709,7 @@ class _BatchedStep:
     def backward(self, P, caches, dlogits) -> np.ndarray:
         """∂L/∂θ (K, S, P) from δ = ∂L/∂logits, in a buffer the next call overwrites."""
         G = self.grads
-        _, _, D, E, _ = self._step_buffers(dlogits.shape[-2])
+        _, _, D, E, _, _ = self._step_buffers(dlogits.shape[-2])
         x = caches[-1]
         self._weight_gradient(x, dlogits, G[-1])
         W_out = P[-1]["W"].swapaxes(-1, -2)
@@ -757,8 +757,13 @@ class _BatchedStep:
             self.ones[rows] = np.ones((1, rows))
         return self.ones[rows]
 
+    def loss_gradient(self, loss: str, logits: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """δ = ∂L/∂logits (``losses.gradient``) of a step's logits, written over them: only the backward reads it."""
+        return losses.gradient(loss, logits, y, logits, self._step_buffers(logits.shape[-2])[5])
+
     def _step_buffers(self, rows: int):
-        """(Z, H, D, E, logits) buffers (K, S, rows, width) of a training step: z, f(z), δ into and after f' per layer.
+        """(Z, H, D, E, logits, scratch) buffers (K, S, rows, width) of a training step: z, f(z), δ into and after
+        f' per layer, the logits and the loss gradient's scratch.
 
         A step's forward fills Z, H and the logits; its backward reads them (the caches) and fills D and E,
         before the next step's forward writes them again. Kept per batch size (an epoch has at most two).
@@ -767,7 +772,8 @@ class _BatchedStep:
             shape = (self.K, self.S, rows)
             hidden = self.widths[:-1]
             layers = [[np.empty(shape + (w,)) for w in hidden] for _ in range(4)]
-            self.step_buffers[rows] = (*layers, np.empty(shape + (self.widths[-1],)))
+            out = shape + (self.widths[-1],)
+            self.step_buffers[rows] = (*layers, np.empty(out), np.empty(out))
         return self.step_buffers[rows]
 
 

