@@ -373,7 +373,7 @@ def main() -> int:
     print(f"wall time {wall:.1f} s, {len(results['finished']) / wall:.1f} changes/s, "
           f"servers' CPU {cpu:.1f} s = {1000 * cpu / max(runs, 1):.0f} ms per run "
           f"({runs} runs incl. page opens), {statistics.mean(results['bytes'] or [0]) / 1e3:.0f} kB sent per change"
-          + (f"; CPU by replica {' / '.join(f'{c:.1f} s' for c in by_server)} (nginx splits the class by a hash)"
+          + (f"; CPU by replica {' / '.join(f'{c:.1f} s' for c in by_server)}"
              if len(by_server) > 1 else ""))
     for name, label in (("figure", "change -> updated figure"), ("finished", "change -> run finished"),
                         ("open", "page open -> run finished"), ("hammer", "hammer: Train -> run finished")):

@@ -291,9 +291,14 @@ def test_ingress_limits_mirror_nginx_conf():
     prefix = "nginx.ingress.kubernetes.io/"
     conf = _nginx_conf()
     (rate,) = re.findall(r"zone=optiviz_pages:\S+ rate=(\d+)r/s", conf)
-    (burst,) = re.findall(r"limit_req zone=optiviz_pages burst=(\d+)", conf)
     page_location = conf[conf.index("location / {"):]
-    (connections,) = re.findall(r"limit_conn optiviz_addr (\d+);", page_location[: page_location.index("}")])
+    page_location = page_location[: page_location.index("}")]
+    (burst,) = re.findall(r"limit_req zone=optiviz_pages burst=(\d+)", page_location)
+    (connections,) = re.findall(r"limit_conn optiviz_addr (\d+);", page_location)
+    media_location = conf[conf.index("location /media/ {"):]
+    media_location = media_location[: media_location.index("}")]
+    assert [line.strip() for line in page_location.splitlines() if "limit_" in line] == \
+        [line.strip() for line in media_location.splitlines() if "limit_" in line]  # downloads: the pages' limits
     assert int(notes[prefix + "limit-rps"]) == int(rate)
     assert int(notes[prefix + "limit-rps"]) * int(notes[prefix + "limit-burst-multiplier"]) == int(burst)
     assert int(notes[prefix + "limit-connections"]) == int(connections)

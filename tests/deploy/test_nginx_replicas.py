@@ -1,4 +1,4 @@
-"""Two replicas behind nginx: a browser sticks to one; when that one stops, its page and new ones go on on the other."""
+"""Two replicas behind nginx: a session lives on one; when that one stops, its page and new ones go on on the other."""
 
 import http.client
 import time
@@ -36,7 +36,7 @@ def unexpected(errors: list[str]) -> list[str]:
     return [e for e in errors if not any(probe in e for probe in BASE_PATH_PROBES)]
 
 
-def test_a_session_sticks_to_one_replica_and_survives_its_loss(chromium, replicas, proxy):
+def test_a_session_lives_on_one_replica_and_survives_its_loss(chromium, replicas, proxy):
     in_chromium(chromium, sticks_and_survives, replicas, proxy)
 
 
@@ -47,7 +47,7 @@ def sticks_and_survives(browser, replicas, proxy):
     fewer_steps(page, 190)
 
     route = {c["name"]: c["value"] for c in first.cookies()}.get("optiviz_route")
-    assert route, "nginx should set the sticky route cookie"
+    assert route, "nginx should set the route cookie (limit_conn counts a browser's websockets by it)"
     sessions = [r.metric("active_sessions") for r in replicas]
     assert sorted(sessions) == [0, 1], f"one replica should hold the one session: {sessions}"
     home, other = sorted(replicas, key=lambda r: -r.metric("active_sessions"))
@@ -62,7 +62,7 @@ def sticks_and_survives(browser, replicas, proxy):
     page.wait_for_function(f"() => ({PATH_LENGTHS})().every(n => n === 191)", timeout=60_000)
     fewer_steps(page, 180)
     assert unexpected(page.errors) == []
-    # A new browser whose route cookie hashes to the stopped replica: nginx passes it on too.
+    # A new browser with the first one's cookie: nginx tries the stopped replica, then passes it on too.
     same_route = browser.new_context(viewport=VIEWPORT)
     same_route.add_cookies([{"name": "optiviz_route", "value": route, "url": url}])
     moved = open_race(same_route, url)
