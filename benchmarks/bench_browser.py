@@ -13,10 +13,8 @@ machine hits both; the report gives medians and their ratio.
 - slider → redraw: an arrow key on a sidebar slider (the race's "Steps": every path reruns; the trivial
   app's "frequency"); time from the keydown event to the last change of the chart's drawn lines
   (``path.js-line`` ``d``), the SVG then quiet for 0.5 s. For information: "settled", the last mutation
-  of the chart's DOM (relayouts included); "reply", the last websocket message the page handled before the
-  lines changed (late when the page is busy); from Chromium's network events (CDP), the press's message sent →
-  "chart message", the chart's new element received (the server's part of the redraw), and → "rerun", Streamlit's
-  script_finished received; and how many messages the rerun sent.
+  of the chart's DOM (relayouts included), and "reply", the last websocket message received before the
+  lines changed (the server's part).
 - scrub (optiviz only): a click on the race's "Scrub α and γ" figure's plotly slider; time from the
   mousedown to the change of its drawn lines, and the websocket messages the page sent meanwhile
   (``WebSocket.prototype.send`` wrapped by an init script): the goal is none.
@@ -28,7 +26,6 @@ scrub ≤ 50 ms with no websocket message. ``--check`` exits 1 when one is misse
 from __future__ import annotations
 
 import argparse
-import base64
 import os
 import statistics
 import subprocess
@@ -37,9 +34,6 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-
-from google.protobuf.message import DecodeError
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.servers (`pip install -e .` installs optiviz only)
@@ -122,50 +116,16 @@ def quiet(page, timeout: float = 30_000) -> dict:
                          " sends: B.sends - B.sends0, reply: B.reply === null ? null : B.reply - B.t0}; }")
 
 
-def message_kind(payload: str) -> str:
-    """What a websocket frame (CDP's base64 of a binary frame) carries: "chart" (a Plotly chart's element),
-    "finished" (Streamlit's script_finished), or "other"."""
-    try:
-        msg = ForwardMsg.FromString(base64.b64decode(payload))
-    except (ValueError, DecodeError):
-        return "other"
-    if msg.WhichOneof("type") == "script_finished":
-        return "finished"
-    chart = msg.WhichOneof("type") == "delta" and msg.delta.new_element.WhichOneof("type") == "plotly_chart"
-    return "chart" if chart else "other"
-
-
 def slider_presses(page, slider: str, presses: int, key: str) -> list[dict]:
-    """Focus the sidebar slider named ``slider`` and press ``key`` ``presses`` times, each after the last redraw.
-
-    From Chromium's network events (CDP), so the page's own work does not delay them as it delays "reply", each
-    result also holds ms from the press's websocket message leaving the browser to "chart message", the first
-    chart's new element arriving (the server's part of the redraw), and to "rerun", the script_finished message;
-    and "messages", how many the rerun sent.
-    """
-    frames: dict[str, list] = {"sent": [], "received": []}
-    cdp = page.context.new_cdp_session(page)
-    cdp.on("Network.webSocketFrameSent", lambda e: frames["sent"].append(e["timestamp"]))
-    cdp.on("Network.webSocketFrameReceived",
-           lambda e: frames["received"].append((e["timestamp"], e["response"]["payloadData"])))
-    cdp.send("Network.enable")
+    """Focus the sidebar slider named ``slider`` and press ``key`` ``presses`` times, each after the last redraw."""
     page.evaluate(f"() => window.__bench.watch(() => document.querySelector(\"{CHART}\"))")
     thumb = page.locator("[data-testid='stSidebar']").get_by_role("slider", name=slider)
     thumb.focus()
     page.wait_for_timeout(300)
     results = []
     for _ in range(presses):
-        frames["sent"].clear()
-        frames["received"].clear()
         page.keyboard.press(key)
-        result = quiet(page)
-        sent = frames["sent"][0] if frames["sent"] else None
-        kinds = [(t, message_kind(payload)) for t, payload in frames["received"] if sent is not None and t > sent]
-        first = {kind: (t - sent) * 1000 for t, kind in reversed(kinds)}  # each kind's first arrival
-        result |= {"chart message": first.get("chart"), "rerun": first.get("finished"),
-                   "messages": next((i + 1 for i, (_, kind) in enumerate(kinds) if kind == "finished"), None)}
-        results.append(result)
-    cdp.detach()
+        results.append(quiet(page))
     return results
 
 
@@ -203,9 +163,7 @@ def main() -> int:
         "trivial": (["-m", "streamlit", "run", "benchmarks/trivial_plotly_page.py"], args.port + 1, "/", "frequency"),
     }
     servers = {name: start_server(cmd, port, logs / f"{name}.log") for name, (cmd, port, _, _) in apps.items()}
-    times = {f"{what} {name}": [] for what in ("cold open", "slider redraw", "slider settled", "slider reply",
-                                               "slider chart message", "slider rerun") for name in apps}
-    messages = {name: [] for name in apps}
+    times = {f"{what} {name}": [] for what in ("cold open", "slider redraw", "slider settled", "slider reply") for name in apps}
     times |= {"scrub redraw": [], "scrub settled": []}
     sends = []
     try:
@@ -230,9 +188,6 @@ def main() -> int:
                     times[f"slider redraw {name}"] += [x["changed"] for x in presses]
                     times[f"slider settled {name}"] += [x["settled"] for x in presses]
                     times[f"slider reply {name}"] += [x["reply"] for x in presses if x["reply"] is not None]
-                    for what in ("chart message", "rerun"):
-                        times[f"slider {what} {name}"] += [x[what] for x in presses if x[what] is not None]
-                    messages[name] += [x["messages"] for x in presses if x["messages"] is not None]
                 if r < 0:
                     continue
                 # the scrub: its tab opened by link, then clicks along its slider
@@ -264,11 +219,11 @@ def main() -> int:
     ]
     failures = []
     print(f"\nmedians over {args.rounds} rounds ({args.presses} presses each), interleaved; ms")
-    print(f"{'measurement':<30} {'median':>8} {'min':>8} {'max':>8} {'ratio':>7}  goal")
+    print(f"{'measurement':<24} {'median':>8} {'min':>8} {'max':>8} {'ratio':>7}  goal")
     rows = {row: (limit, against, text) for row, limit, against, text in goals}
     for name, values in times.items():
         if not values:
-            print(f"{name:<30} {'—':>8}")
+            print(f"{name:<24} {'—':>8}")
             continue
         limit, against, text = rows.get(name, (None, None, ""))
         ratio = ""
@@ -288,11 +243,9 @@ def main() -> int:
             verdict = "PASS" if ok else "FAIL"
             if not ok:
                 failures.append(f"{name}: {med[name]:.0f} ms {ratio} (goal {text})")
-        print(f"{name:<30} {med[name]:8.0f} {min(values):8.0f} {max(values):8.0f} {ratio:>7}  {text} {verdict}".rstrip())
+        print(f"{name:<24} {med[name]:8.0f} {min(values):8.0f} {max(values):8.0f} {ratio:>7}  {text} {verdict}".rstrip())
     if not times["scrub redraw"]:
         failures.append("scrub redraw: not measured (no scrub figure)")
-    print("websocket messages per slider rerun (median): "
-          + ", ".join(f"{name} {statistics.median(m):.0f}" for name, m in messages.items() if m))
     print(f"websocket messages sent per scrub click: {sends if sends else 'not measured'}")
     print("\nsummary: " + ("all goals met" if not failures else "; ".join(failures)))
     return 1 if args.check and failures else 0
